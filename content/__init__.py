@@ -1,0 +1,1 @@
+"""The content service: the MQTT contract, content loading, live state, the CLI."""

@@ -1,0 +1,74 @@
+"""Broker addresses: `mqtt://user:pass@host:port` and `mqtts://…`, also from `HALL_BROKER`.
+
+For TLS, `?ca=/path/ca.crt` names the certificate authority to trust (the system's otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+ENV = "HALL_BROKER"
+_DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+
+
+class BrokerUrlError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class BrokerUrl:
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca: Path | None = None
+
+    def redacted(self) -> str:
+        scheme = "mqtts" if self.tls else "mqtt"
+        user = f"{self.username}:***@" if self.username else ""
+        return f"{scheme}://{user}{self.host}:{self.port}"
+
+
+def parse_broker_url(url: str) -> BrokerUrl:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in _DEFAULT_PORTS:
+        raise BrokerUrlError(f"broker URL {url!r} must start with mqtt:// or mqtts://")
+    if not parts.hostname:
+        raise BrokerUrlError(f"broker URL {url!r} has no host")
+    try:
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        raise BrokerUrlError(f"broker URL {url!r} has a port that is not a number from 1 to 65535") from None
+    if parts.path not in ("", "/"):
+        raise BrokerUrlError(f"broker URL {url!r} has a path; only mqtt[s]://user:pass@host:port is understood")
+    query = parse_qs(parts.query)
+    unknown = set(query) - {"ca"}
+    if unknown:
+        raise BrokerUrlError(f"broker URL {url!r} has unknown option(s): {', '.join(sorted(unknown))}")
+    ca = Path(query["ca"][0]) if "ca" in query else None
+    if ca is not None and parts.scheme != "mqtts":
+        raise BrokerUrlError(f"broker URL {url!r}: ?ca= needs mqtts://")
+    if ca is not None and not ca.is_file():
+        raise BrokerUrlError(f"broker URL {url!r}: CA file {ca} not found")
+    return BrokerUrl(
+        host=parts.hostname,
+        port=port,
+        tls=parts.scheme == "mqtts",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        ca=ca,
+    )
+
+
+def broker_from(arg: str | None, environ: Mapping[str, str] | None = None) -> BrokerUrl:
+    """The broker from a `--broker` argument, else from HALL_BROKER."""
+    env = os.environ if environ is None else environ
+    url = arg or env.get(ENV)
+    if not url:
+        raise BrokerUrlError(f"no broker: pass --broker mqtt://user:pass@host:port or set {ENV}")
+    return parse_broker_url(url)

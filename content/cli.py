@@ -1,0 +1,277 @@
+"""`hall`: the command line for installers and staff."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from content.broker_url import BrokerUrl, BrokerUrlError, broker_from
+
+CENTRE_ENV = "HALL_CENTRE"
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+class UsageError(Exception):
+    """Bad arguments: printed as `hall: error: …`, exit code 2."""
+
+
+def parse_duration(text: str) -> int:
+    """'30m', '2h', '1h30m', '45s', '1d' → seconds."""
+    match = _DURATION.match(text.strip())
+    if not text.strip() or match is None or not any(match.groups()):
+        raise UsageError(f"duration {text!r} should look like 30m, 2h, 1h30m, 45s or 1d")
+    days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
+    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    if total <= 0:
+        raise UsageError(f"duration {text!r} must be longer than zero")
+    return total
+
+
+def _centre(args: argparse.Namespace) -> str:
+    from content.contract import CENTRE_ID
+
+    centre = args.centre or os.environ.get(CENTRE_ENV)
+    if not centre:
+        raise UsageError(f"no centre: pass --centre ID or set {CENTRE_ENV} (e.g. weicheng)")
+    if not CENTRE_ID.match(centre):
+        raise UsageError(f"centre id {centre!r} must be lowercase latin letters, digits and '-'")
+    return str(centre)
+
+
+def _broker(args: argparse.Namespace) -> BrokerUrl:
+    try:
+        return broker_from(args.broker)
+    except BrokerUrlError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# -- subcommands ----------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from content.loader import load_content, summary
+
+    failed = False
+    for directory in args.dirs:
+        result = load_content(Path(directory), label=directory.rstrip("/"))
+        for problem in result.problems:
+            print(problem)
+        if result.content is None:
+            failed = True
+            count = len(result.problems)
+            print(f"{directory}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+        else:
+            print(f"{directory}: ok: {summary(result.content)}")
+    return 1 if failed else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from content.service import ContentService
+    from content.store import Store
+
+    broker = _broker(args)
+    content_dir = Path(args.content)
+    state = Path(args.state) if args.state else Path("var") / "hall-state.sqlite3"
+    store = Store(state)
+    service = ContentService(content_dir, broker, store, watch=not args.no_watch)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: service.request_stop())
+    try:
+        return service.run()
+    finally:
+        store.close()
+
+
+def _send(args: argparse.Namespace, verb: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    from content.client import CommandFailed, send_command
+
+    broker = _broker(args)
+    centre = _centre(args)
+    try:
+        return send_command(broker, centre, verb, payload, by=args.by, timeout=args.timeout)
+    except CommandFailed as exc:
+        print(f"hall {verb}: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_announce(args: argparse.Namespace) -> int:
+    if args.clear:
+        if args.text:
+            raise UsageError("give either TEXT or --clear ID, not both")
+        result = _send(args, "announce", {"clear": args.clear})
+        if result is None:
+            return 1
+        print(f"cleared announcement {result['cleared']}")
+        return 0
+    if not args.text:
+        raise UsageError("announce needs TEXT (or --clear ID)")
+    payload: dict[str, Any] = {
+        "text": args.text,
+        "priority": args.priority,
+        "targets": args.target or ["all"],
+    }
+    if args.expires:
+        payload["duration_s"] = parse_duration(args.expires)
+    result = _send(args, "announce", payload)
+    if result is None:
+        return 1
+    until = f" until {result['expires']}" if result.get("expires") else " until cleared"
+    print(f"announcement {result['id']} ({result['priority']}, {', '.join(result['targets'])}){until}")
+    return 0
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    payload: dict[str, Any] = {"staff": args.id, "status": args.status}
+    if args.substitute:
+        payload["substitute"] = args.substitute
+    result = _send(args, "staff", payload)
+    if result is None:
+        return 1
+    substitute = f", substitute {result['substitute']}" if result.get("substitute") else ""
+    print(f"{result['name']} ({result['staff']}): {result['status']} since {result['since']}{substitute}")
+    return 0
+
+
+def cmd_broker_config(args: argparse.Namespace) -> int:
+    import yaml
+
+    from content.brokerconf import Listeners, Roster, write_broker_dir
+    from content.loader import validate_model
+    from content.yamlfile import load_yaml
+
+    data, located, problems = load_yaml(Path(args.roster))
+    roster = None
+    if not problems:
+        roster, problems = validate_model(Roster, data, located)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if roster is None:
+        return 1
+    out = Path(args.out)
+    listeners = Listeners(args.port, args.bind, args.tls_port, args.websockets_port)
+    passwords = write_broker_dir(out, roster, listeners, run_as=args.user)
+    accounts = out / "accounts.yaml"
+    host = "127.0.0.1" if args.bind in ("0.0.0.0", "::") else args.bind
+    urls = {user: f"mqtt://{user}:{password}@{host}:{args.port}" for user, password in passwords.items()}
+    accounts.write_text(yaml.safe_dump(urls, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    accounts.chmod(0o600)
+    print(f"wrote {out}/mosquitto.conf, acl, passwd ({len(passwords)} accounts)")
+    print(f"broker URLs with passwords: {accounts} (readable by you only)")
+    if args.tls_port:
+        print(
+            f"TLS listener on {args.tls_port}: put ca.crt, server.crt, server.key in {out}/certs "
+            "(broker_config/make-certs.sh makes them)"
+        )
+    print(f"run: mosquitto -c {out}/mosquitto.conf")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from content.synth import write_synthetic_centre
+
+    if args.items < 1:
+        raise UsageError("--items must be at least 1")
+    out = Path(args.out)
+    write_synthetic_centre(out, args.items, seed=args.seed)
+    print(f"wrote a synthetic centre with {args.items} items to {out}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from content.demo import run_demo
+
+    return run_demo(Path(args.content) if args.content else None, embedded=args.embedded)
+
+
+# -- parser ---------------------------------------------------------------------------------------
+
+
+def _add_remote(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
+    parser.add_argument("--centre", help=f"centre id (default: ${CENTRE_ENV})")
+    parser.add_argument("--by", help="who sends the command, for the audit log (default: the broker user)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the reply (default 10)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hall", description="Hall display system: content service and staff tools.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="validate content directories")
+    p.add_argument("dirs", nargs="+", metavar="DIR")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", help="run the content service")
+    p.add_argument("--content", required=True, metavar="DIR", help="the centre's content directory")
+    p.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
+    p.add_argument("--state", metavar="FILE", help="SQLite file for live state (default: var/hall-state.sqlite3)")
+    p.add_argument("--no-watch", action="store_true", help="do not republish when content files change")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("announce", help="publish or clear an announcement")
+    p.add_argument("text", nargs="?", metavar="TEXT")
+    p.add_argument("--priority", choices=["normal", "high", "emergency"], default="normal")
+    p.add_argument("--expires", metavar="DURATION", help="e.g. 30m, 2h, 1d (default: until cleared)")
+    p.add_argument("--target", action="append", choices=["all", "led", "kiosk"], help="repeatable (default: all)")
+    p.add_argument("--clear", metavar="ID", help="take announcement ID down")
+    _add_remote(p)
+    p.set_defaults(func=cmd_announce)
+
+    p = sub.add_parser("staff", help="set a staff member's on-duty status")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("status", choices=["on_duty", "away", "off", "leave"])
+    p.add_argument("--substitute", metavar="ID", help="who covers while away, off or on leave")
+    _add_remote(p)
+    p.set_defaults(func=cmd_staff)
+
+    p = sub.add_parser("broker-config", help="generate Mosquitto configuration from a roster")
+    p.add_argument("--roster", required=True, metavar="FILE")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--port", type=int, default=1883)
+    p.add_argument("--bind", default="127.0.0.1", help="listen address (the hall LAN address in production)")
+    p.add_argument("--tls-port", type=int)
+    p.add_argument("--websockets-port", type=int)
+    p.add_argument("--user", help="user Mosquitto runs as when started as root (default: mosquitto)")
+    p.set_defaults(func=cmd_broker_config)
+
+    p = sub.add_parser("synth", help="write a synthetic centre with a large catalog (for benchmarks)")
+    p.add_argument("--items", type=int, default=2000)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("demo", help="run a broker and the service on the sample centre")
+    p.add_argument("--content", metavar="DIR", help="content directory (default: the sample centre)")
+    p.add_argument("--embedded", action="store_true", help="use the embedded broker even if Mosquitto is installed")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    logging.getLogger("amqtt").setLevel(logging.WARNING)
+    try:
+        code: int = args.func(args)
+    except UsageError as exc:
+        parser.exit(2, f"hall: error: {exc}\n")
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

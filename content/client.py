@@ -1,0 +1,100 @@
+"""Send one command to the content service and wait for its reply (used by the CLI and tools)."""
+
+from __future__ import annotations
+
+import getpass
+import math
+import queue
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from content import contract
+from content.broker_url import BrokerUrl
+from content.transport import Event, Message, MqttTransport, PublishRefused, Refused, Subscribed
+
+DEFAULT_TIMEOUT_S = 10.0
+
+
+class CommandFailed(Exception):
+    """The command was refused, or nobody answered; the message says which and why."""
+
+
+def reply_name(broker: BrokerUrl) -> str:
+    """The reply topic's last level. The broker's ACL lets an account read `reply/<its user name>`."""
+    return broker.username or f"anon-{uuid.uuid4().hex[:8]}"
+
+
+def send_command(
+    broker: BrokerUrl,
+    centre: str,
+    verb: str,
+    args: dict[str, Any],
+    *,
+    by: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> dict[str, Any]:
+    """Send `cmd/<verb>` and return the reply's result; raise CommandFailed otherwise."""
+    events: queue.Queue[Event] = queue.Queue()
+    me = reply_name(broker)
+    transport = MqttTransport(broker, f"{me}-cli-{uuid.uuid4().hex[:8]}", contract.base(centre), events.put)
+    transport.subscribe([contract.reply_topic(me)])
+    deadline = time.monotonic() + timeout
+    transport.start()
+    try:
+        _wait_subscribed(events, deadline, broker)
+        now = datetime.now(UTC).astimezone()
+        payload = contract.command(args, by or broker.username or getpass.getuser(), me, now)
+        # The broker drops the command if the service cannot take it before we give up waiting,
+        # so "no reply" never turns into "applied later, unseen".
+        delivery = transport.publish(
+            contract.command_topic(verb), contract.encode(payload), expiry_s=math.ceil(timeout)
+        )
+        reply = _wait_reply(events, deadline, payload["id"], delivery.mid, timeout)
+    finally:
+        transport.stop()
+    if not reply.get("ok"):
+        raise CommandFailed(str(reply.get("error") or "refused without a reason"))
+    result: dict[str, Any] = reply.get("result") or {}
+    return result
+
+
+def _remaining(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def _wait_subscribed(events: queue.Queue[Event], deadline: float, broker: BrokerUrl) -> None:
+    while True:
+        try:
+            event = events.get(timeout=_remaining(deadline))
+        except queue.Empty:
+            raise CommandFailed(f"could not reach the broker at {broker.redacted()}") from None
+        if isinstance(event, Refused) and event.permanent:
+            raise CommandFailed(f"the broker at {broker.redacted()} refused the connection: {event.reason}")
+        if isinstance(event, Subscribed):
+            if event.refused:
+                raise CommandFailed(f"the broker refused to let this account read its replies ({event.refused[0]})")
+            return
+
+
+def _wait_reply(
+    events: queue.Queue[Event], deadline: float, command_id: str, mid: int, timeout: float
+) -> dict[str, Any]:
+    while True:
+        try:
+            event = events.get(timeout=_remaining(deadline))
+        except queue.Empty:
+            raise CommandFailed(
+                f"no reply from the content service within {timeout:g} s (is `hall serve` running?); "
+                "the broker discards the command once that time has passed"
+            ) from None
+        if isinstance(event, PublishRefused) and event.mid == mid:
+            raise CommandFailed(f"the broker refused the command: {event.reason} (this account may not send it)")
+        if isinstance(event, Message):
+            try:
+                reply = contract.decode(event.payload)
+            except contract.PayloadError:
+                continue
+            if reply.get("id") == command_id:
+                return reply

@@ -1,0 +1,134 @@
+"""Command handlers: one small pure function a verb, routed through a flat table.
+
+A handler takes the current live state, the content, the command's arguments, who sent it and
+the time, and returns the next live state and the result to reply with, or raises
+`CommandError` with a message for the sender. Handlers never touch MQTT or SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from content.live import Announcement, Live, StaffState
+from content.loader import Content, describe_error
+from content.schema import StaffStatus
+
+MAX_ANNOUNCEMENT_CHARS = 500
+MAX_ANNOUNCEMENT_SECONDS = 366 * 24 * 3600
+
+
+class CommandError(Exception):
+    """The command is refused; the message tells the sender why."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    live: Live
+    result: dict[str, Any]
+
+
+Handler = Callable[[Live, Content, dict[str, Any], str, datetime], Outcome]
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+A = TypeVar("A", bound=_Args)
+
+
+class AnnounceArgs(_Args):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANNOUNCEMENT_CHARS)]
+    priority: Literal["normal", "high", "emergency"] = "normal"
+    duration_s: int | None = Field(default=None, gt=0, le=MAX_ANNOUNCEMENT_SECONDS)
+    targets: list[Literal["all", "led", "kiosk"]] = Field(default=["all"], min_length=1)
+
+
+class ClearArgs(_Args):
+    clear: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class StaffArgs(_Args):
+    staff: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    status: StaffStatus
+    substitute: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+def _parse(model: type[A], args: dict[str, Any]) -> A:
+    try:
+        return model.model_validate(args)
+    except ValidationError as exc:
+        raise CommandError("; ".join(describe_error(err) for err in exc.errors())) from None
+
+
+def announcement_json(a: Announcement) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "text": a.text,
+        "priority": a.priority,
+        "starts": a.starts.isoformat(timespec="seconds"),
+        "expires": a.expires.isoformat(timespec="seconds") if a.expires else None,
+        "targets": list(a.targets),
+        "by": a.by,
+    }
+
+
+def announce(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
+    """Add an announcement, or `{"clear": id}` one. `live` has had what is over pruned."""
+    if "clear" in args:
+        wanted = _parse(ClearArgs, args).clear
+        if wanted not in live.announcements:
+            active = ", ".join(sorted(live.announcements)) or "none"
+            raise CommandError(f"no current announcement {wanted!r} (current: {active})")
+        remaining = {key: a for key, a in live.announcements.items() if key != wanted}
+        return Outcome(replace(live, announcements=remaining), {"cleared": wanted})
+    parsed = _parse(AnnounceArgs, args)
+    seq = live.announcement_seq + 1
+    targets = ("all",) if "all" in parsed.targets else tuple(dict.fromkeys(parsed.targets))
+    created = Announcement(
+        id=f"a{seq}",
+        text=parsed.text,
+        priority=parsed.priority,
+        starts=now,
+        expires=now + timedelta(seconds=parsed.duration_s) if parsed.duration_s else None,
+        targets=targets,
+        by=by,
+        created=now,
+    )
+    announcements = {**live.announcements, created.id: created}
+    return Outcome(replace(live, announcements=announcements, announcement_seq=seq), announcement_json(created))
+
+
+def set_staff_status(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
+    parsed = _parse(StaffArgs, args)
+    known = {member.id: member for member in content.staff}
+    if parsed.staff not in known:
+        raise CommandError(f"no staff member {parsed.staff!r}")
+    if parsed.substitute is not None:
+        if parsed.status == "on_duty":
+            raise CommandError("a substitute is named only when the staff member is away, off or on leave")
+        if parsed.substitute not in known:
+            raise CommandError(f"no staff member {parsed.substitute!r} to substitute")
+        if parsed.substitute == parsed.staff:
+            raise CommandError("a staff member cannot substitute for themselves")
+    state = StaffState(parsed.status, now, by, parsed.substitute)
+    staff = {**live.staff, parsed.staff: state}
+    result = {
+        "staff": parsed.staff,
+        "name": known[parsed.staff].name,
+        "status": state.status,
+        "since": now.isoformat(timespec="seconds"),
+        "substitute": state.substitute,
+    }
+    return Outcome(replace(live, staff=staff), result)
+
+
+HANDLERS: dict[str, Handler] = {
+    "announce": announce,
+    "staff": set_staff_status,
+}

@@ -1,0 +1,127 @@
+"""The MQTT contract v1: topics and payload envelopes shared by the service and every device.
+
+This is the only module a kiosk or an LED controller imports from `content`. It depends on the
+standard library alone. Topics are built relative to `hall/v1/<centre>/`; payloads are UTF-8 JSON
+objects carrying `schema` and `ts`, and state documents also carry `rev`, a hash of their content
+(not of `ts`), so a device can tell whether anything changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from datetime import datetime
+from typing import Any, Final, Literal
+
+SCHEMA: Final = 1
+ROOT: Final = "hall/v1"
+CENTRE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements")
+"""Retained QoS1 documents that only the service writes."""
+
+MAX_COMMAND_BYTES: Final = 64 * 1024
+COMMAND_VERBS: Final = ("announce", "staff")
+"""Verbs the service answers on `cmd/<verb>`; later contract additions extend this tuple."""
+
+DeviceStatus = Literal["ready", "lost", "disconnected"]
+
+
+class PayloadError(ValueError):
+    """A payload that does not follow the contract. The message says what is wrong."""
+
+
+def base(centre: str) -> str:
+    if not CENTRE_ID.match(centre):
+        raise ValueError(f"centre id {centre!r} must be lowercase latin letters, digits and '-'")
+    return f"{ROOT}/{centre}/"
+
+
+def media_topic(sha256: str) -> str:
+    return f"media/{sha256}"
+
+
+def device_topic(device: str) -> str:
+    return f"device/{device}/state"
+
+
+def command_topic(verb: str) -> str:
+    return f"cmd/{verb}"
+
+
+def reply_topic(client: str) -> str:
+    return f"reply/{client}"
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def decode(data: bytes, max_bytes: int | None = None) -> dict[str, Any]:
+    """Parse a JSON object payload; raise PayloadError naming what is wrong."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise PayloadError(f"payload of {len(data)} bytes is larger than {max_bytes}")
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"payload is not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"payload is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(value, dict):
+        raise PayloadError(f"payload must be a JSON object, got {type(value).__name__}")
+    if value.get("schema") != SCHEMA:
+        raise PayloadError(f"payload schema must be {SCHEMA}, got {value.get('schema')!r}")
+    return value
+
+
+def rev_of(body: dict[str, Any]) -> str:
+    """A short content hash of a state document's body (everything but schema, ts and rev)."""
+    kept = {key: value for key, value in body.items() if key not in ("schema", "ts", "rev")}
+    return hashlib.sha256(encode(kept)).hexdigest()[:16]
+
+
+def state_document(body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {**body, "schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "rev": rev_of(body)}
+
+
+def command(args: dict[str, Any], by: str, reply_to: str, now: datetime) -> dict[str, Any]:
+    """A command payload; the verb is in its topic, `cmd/<verb>`."""
+    return {
+        "schema": SCHEMA,
+        "ts": now.isoformat(timespec="seconds"),
+        "id": uuid.uuid4().hex,
+        "by": by,
+        "reply_to": reply_to,
+        "args": args,
+    }
+
+
+def reply(command_id: str, now: datetime, result: Any = None, error: str | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "id": command_id}
+    if error is None:
+        payload.update(ok=True, result=result)
+    else:
+        payload.update(ok=False, error=error)
+    return payload
+
+
+def device_state(
+    status: DeviceStatus,
+    kind: str,
+    boot_id: str,
+    now: datetime,
+    revs: dict[str, str] | None = None,
+    latency_ms: float | None = None,
+) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "ts": now.isoformat(timespec="seconds"),
+        "status": status,
+        "kind": kind,
+        "boot_id": boot_id,
+        "revs": revs or {},
+        "latency_ms": latency_ms,
+    }

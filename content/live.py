@@ -1,0 +1,64 @@
+"""Live state: what staff change during the day, as plain immutable data.
+
+Content (YAML) says who works here; live state says who is at their window now and what is
+being announced. Command handlers turn one `Live` into the next; the store persists it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Priority = Literal["normal", "high", "emergency"]
+Target = Literal["all", "led", "kiosk"]
+
+
+@dataclass(frozen=True)
+class StaffState:
+    status: str
+    since: datetime
+    by: str
+    substitute: str | None = None
+
+
+@dataclass(frozen=True)
+class Announcement:
+    id: str
+    text: str
+    priority: Priority
+    starts: datetime
+    expires: datetime | None
+    targets: tuple[Target, ...]
+    by: str
+    created: datetime
+
+    def active(self, now: datetime) -> bool:
+        return self.starts <= now and (self.expires is None or now < self.expires)
+
+    def over(self, now: datetime) -> bool:
+        return self.expires is not None and now >= self.expires
+
+
+@dataclass(frozen=True)
+class Live:
+    staff: Mapping[str, StaffState] = field(default_factory=dict)
+    announcements: Mapping[str, Announcement] = field(default_factory=dict)
+    """Announcements not cleared and not yet over (including those that start later)."""
+    announcement_seq: int = 0
+
+
+def prune(live: Live, now: datetime) -> Live:
+    """Drop announcements that are over; they stay in the store's history."""
+    kept = {key: a for key, a in live.announcements.items() if not a.over(now)}
+    if len(kept) == len(live.announcements):
+        return live
+    return Live(live.staff, kept, live.announcement_seq)
+
+
+def next_change(live: Live, now: datetime) -> datetime | None:
+    """When the set of active announcements next changes on its own, if ever."""
+    moments = [a.starts for a in live.announcements.values() if a.starts > now]
+    moments += [a.expires for a in live.announcements.values() if a.expires is not None and a.expires > now]
+    return min(moments, default=None)

@@ -1,0 +1,216 @@
+"""Load a centre's content directory into a `Content`, or say everything that is wrong with it.
+
+A content directory holds:
+
+    centre.yaml       the centre: windows, hours, phones, rules
+    categories.yaml   `categories:` with ticket prefixes
+    items/*.yaml      `items:` the service items (办事指南), any number of files
+    staff.yaml        `staff:` with photos relative to the directory
+    agents.yaml       `agents:` the proxy agents (代办员)
+
+Loading is pure apart from reading the files: it returns every problem at once, each with
+`file:line`, and a `Content` only when there are none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from content import schema
+from content.validate import cross_check
+from content.yamlfile import Located, Problem, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+MAX_MEDIA_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Media:
+    sha256: str
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Content:
+    centre: schema.Centre
+    categories: tuple[schema.Category, ...]
+    items: tuple[schema.Item, ...]
+    staff: tuple[schema.Staff, ...]
+    agents: tuple[schema.Agent, ...]
+    media: dict[str, Media]
+    """Media by the path written in the content (e.g. `photos/s01.png`)."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    content: Content | None
+    problems: list[Problem]
+
+
+# Friendlier words for pydantic's pattern errors, by the name of the field.
+_PATTERN_HINTS = {
+    "id": "must be lowercase latin letters, digits and '-' (e.g. shebao-canbao)",
+    "parent": "must be a centre id: lowercase latin letters, digits and '-'",
+    "category": "must be a category id: lowercase latin letters, digits and '-'",
+    "window": "must be a window id: lowercase latin letters, digits and '-'",
+    "phone": "is not a phone number (digits, '-' and spaces, e.g. 0816-2345678)",
+    "hotline": "is not a phone number (digits, '-' and spaces, e.g. 0816-2345678)",
+    "complaint_phone": "is not a phone number (digits, '-' and spaces, e.g. 0816-2345678)",
+    "open": 'must be a 24-hour time in quotes, e.g. "08:30"',
+    "close": 'must be a 24-hour time in quotes, e.g. "17:30"',
+    "prefix": "must be one capital latin letter (A-Z)",
+}
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+}
+
+
+def _field_name(loc: Sequence[str | int]) -> str:
+    names = [part for part in loc if isinstance(part, str)]
+    return names[-1] if names else "value"
+
+
+def describe_error(error: Any) -> str:
+    """One pydantic error as a sentence a content editor understands."""
+    kind = error["type"]
+    loc = error["loc"]
+    name = _field_name(loc)
+    got = error.get("input")
+    if kind == "missing":
+        return f"missing field '{loc[-1]}'"
+    if kind == "extra_forbidden":
+        return f"unknown key '{loc[-1]}'"
+    if kind == "string_type" and isinstance(got, int) and name in ("open", "close"):
+        return f"'{name}' must be a time in quotes, e.g. \"09:00\" (YAML reads 9:00 unquoted as the number {got})"
+    if kind in _TYPE_WORDS:
+        return f"'{name}' should be {_TYPE_WORDS[kind]}, got {got!r}"
+    if kind == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(name, "has the wrong form")
+        return f"'{name}' {hint}; got {got!r}"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return f"'{name}': {error['msg']} (got {got!r})"
+
+
+def validate_model(model: type[M], data: Any, located: Located) -> tuple[M | None, list[Problem]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = [located.problem(data, err["loc"], describe_error(err)) for err in exc.errors()]
+        return None, problems
+
+
+def _read_media(directory: Path, ref: str) -> Media | str:
+    """The media file `ref`, or what is wrong with it."""
+    path = (directory / ref).resolve()
+    if directory.resolve() not in path.parents:
+        return f"photo {ref!r} is outside the content directory"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return f"photo {ref!r} not found"
+    if len(data) > MAX_MEDIA_BYTES:
+        return f"photo {ref!r} is larger than {MAX_MEDIA_BYTES} bytes"
+    if not data.startswith(_IMAGE_MAGIC):
+        return f"photo {ref!r} is not a PNG or JPEG image"
+    mime = "image/png" if data.startswith(_IMAGE_MAGIC[0]) else "image/jpeg"
+    return Media(hashlib.sha256(data).hexdigest(), mime, data)
+
+
+class _Reader:
+    def __init__(self, directory: Path, label: str) -> None:
+        self.directory = directory
+        self.label = label
+        self.problems: list[Problem] = []
+        self.located: dict[str, tuple[Any, Located]] = {}
+
+    def read(self, relative: str, model: type[M]) -> M | None:
+        path = self.directory / relative
+        name = f"{self.label}/{relative}"
+        if not path.is_file():
+            self.problems.append(Problem(name, 1, "file is missing"))
+            return None
+        data, located, problems = load_yaml(path, name)
+        self.problems.extend(problems)
+        if problems and data is None:
+            return None
+        self.located[relative] = (data, located)
+        value, problems = validate_model(model, data, located)
+        self.problems.extend(problems)
+        return value
+
+    def at(self, relative: str, path: Sequence[str | int], message: str) -> Problem:
+        data, located = self.located[relative]
+        return located.problem(data, path, message)
+
+
+def load_content(directory: Path | str, label: str | None = None) -> LoadResult:
+    """Load and check a content directory. `label` is how files are named in problems."""
+    directory = Path(directory)
+    reader = _Reader(directory, label if label is not None else str(directory))
+    if not directory.is_dir():
+        return LoadResult(None, [Problem(reader.label, 1, "not a directory")])
+
+    centre = reader.read("centre.yaml", schema.Centre)
+    categories_file = reader.read("categories.yaml", schema.CategoriesFile)
+    staff_file = reader.read("staff.yaml", schema.StaffFile)
+    agents_file = reader.read("agents.yaml", schema.AgentsFile)
+    item_files = sorted((directory / "items").glob("*.yaml")) if (directory / "items").is_dir() else []
+    if not item_files:
+        reader.problems.append(Problem(f"{reader.label}/items", 1, "no items/*.yaml files"))
+    items_by_file: list[tuple[str, schema.ItemsFile]] = []
+    for path in item_files:
+        relative = f"items/{path.name}"
+        loaded = reader.read(relative, schema.ItemsFile)
+        if loaded is not None:
+            items_by_file.append((relative, loaded))
+
+    reader.problems.extend(cross_check(centre, categories_file, items_by_file, staff_file, agents_file, reader.at))
+
+    media: dict[str, Media] = {}
+    for index, member in enumerate(staff_file.staff if staff_file else ()):
+        if member.photo is None or member.photo in media:
+            continue
+        found = _read_media(directory, member.photo)
+        if isinstance(found, str):
+            reader.problems.append(reader.at("staff.yaml", ("staff", index, "photo"), found))
+        else:
+            media[member.photo] = found
+
+    if reader.problems or centre is None or categories_file is None or staff_file is None or agents_file is None:
+        return LoadResult(None, sorted(set(reader.problems)))
+    items = tuple(item for _, loaded in items_by_file for item in loaded.items)
+    content = Content(
+        centre=centre,
+        categories=tuple(categories_file.categories),
+        items=items,
+        staff=tuple(staff_file.staff),
+        agents=tuple(agents_file.agents),
+        media=media,
+    )
+    return LoadResult(content, [])
+
+
+def summary(content: Content) -> str:
+    instant = sum(item.instant for item in content.items)
+    return (
+        f"{content.centre.name} ({content.centre.id}): {len(content.centre.windows)} windows, "
+        f"{len(content.categories)} categories, {len(content.items)} items ({instant} instant), "
+        f"{len(content.staff)} staff, {len(content.agents)} agents"
+    )

@@ -1,0 +1,146 @@
+"""The shape of a centre's content files, as pydantic models.
+
+These models check one file at a time: types, required fields, unknown keys and value ranges.
+Rules that span files (a staff member's window must exist, ids must be unique across the
+catalog) live in `content.validate`, which works on the models built here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Phone = Annotated[str, StringConstraints(pattern=r"^[0-9][0-9\- ]{4,19}$")]
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Tier = Literal["village", "township", "district"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+TIER_NAMES: dict[str, str] = {
+    "village": "村(社区)代办点",
+    "township": "乡镇(街道)便民服务中心",
+    "district": "区政务服务中心",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Window(_Model):
+    id: Id
+    name: Text
+    categories: list[Id] = Field(min_length=1)
+    comprehensive: bool = False
+    """The comprehensive window (综合窗口) accepts every item and transfers internally."""
+
+
+class Session(_Model):
+    days: list[Weekday] = Field(min_length=1)
+    open: ClockTime
+    close: ClockTime
+
+    @model_validator(mode="after")
+    def _close_after_open(self) -> Session:
+        if self.close <= self.open:
+            raise ValueError(f"close {self.close} is not after open {self.open}")
+        return self
+
+
+class Rule(_Model):
+    title: Text
+    text: Text
+
+
+class Centre(_Model):
+    id: Id
+    name: Text
+    short_name: Text | None = None
+    tier: Tier
+    parent: Id | None = None
+    address: Text
+    timezone: str = "Asia/Shanghai"
+    hours: list[Session] = Field(min_length=1)
+    hours_note: Text | None = None
+    hotline: Phone
+    complaint_phone: Phone
+    windows: list[Window] = Field(min_length=1)
+    rules: list[Rule] = []
+    logo: str | None = None
+
+
+class Category(_Model):
+    id: Id
+    name: Text
+    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+
+
+class Document(_Model):
+    name: Text
+    form: Literal["original", "copy", "original_and_copy"]
+    copies: int = Field(default=1, ge=0, le=20)
+    note: Text | None = None
+
+
+class Limits(_Model):
+    """Time limits in working days (工作日). An instant item (即办件) has promised 0."""
+
+    legal: int = Field(ge=0, le=365)
+    promised: int = Field(ge=0, le=365)
+    proxy: int | None = Field(default=None, ge=0, le=365)
+
+
+class Item(_Model):
+    id: Id
+    name: Text
+    category: Id
+    department: Text
+    windows: list[Id] = Field(min_length=1)
+    instant: bool
+    limits: Limits
+    fee: Text
+    documents: list[Document] = Field(min_length=1)
+    steps: list[Text] = Field(min_length=1)
+    basis: Text
+    phone: Phone
+    tiers: list[Tier] = Field(min_length=1)
+    keywords: list[Text] = []
+
+
+class ItemsFile(_Model):
+    items: list[Item] = Field(min_length=1)
+
+
+class CategoriesFile(_Model):
+    categories: list[Category] = Field(min_length=1)
+
+
+StaffStatus = Literal["on_duty", "away", "off", "leave"]
+
+
+class Staff(_Model):
+    id: Id
+    name: Text
+    post: Text
+    window: Id | None = None
+    phone: Phone
+    photo: str | None = None
+    status: StaffStatus = "off"
+
+
+class StaffFile(_Model):
+    staff: list[Staff] = Field(min_length=1)
+
+
+class Agent(_Model):
+    id: Id
+    name: Text
+    tier: Tier
+    area: Text
+    phone: Phone
+
+
+class AgentsFile(_Model):
+    agents: list[Agent] = Field(min_length=1)

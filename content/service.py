@@ -1,0 +1,310 @@
+"""The content service: publishes a centre's state and applies staff commands.
+
+Everything happens on one thread, in `run`: paho's callbacks and the file watcher only put
+events on a queue. That keeps the store single-threaded and the order of effects obvious:
+validate, apply, commit, reply, republish, acknowledge.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from content import contract, documents
+from content.broker_url import BrokerUrl
+from content.commands import HANDLERS, CommandError
+from content.live import Live, next_change, prune
+from content.loader import Content, load_content
+from content.store import Store
+from content.transport import Connected, Disconnected, Event, Message, MqttTransport, Refused, Subscribed
+
+log = logging.getLogger("hall.service")
+
+DEVICE_ID = "service"
+MAX_IDLE_WAIT_S = 30.0
+PUBLISH_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class _ContentChanged:
+    pass
+
+
+@dataclass(frozen=True)
+class _Stop:
+    pass
+
+
+class ContentService:
+    def __init__(
+        self,
+        content_dir: Path,
+        broker: BrokerUrl,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        watch: bool = True,
+    ) -> None:
+        self.content_dir = content_dir
+        self.broker = broker
+        self.store = store
+        self._clock = clock
+        self._watch = watch
+        self._events: queue.Queue[Event | _ContentChanged | _Stop] = queue.Queue()
+        self._stop_watch = threading.Event()
+        self._boot_id = uuid.uuid4().hex[:12]
+        self._published: dict[str, str] = {}
+        self._media_published: set[str] = set()
+        self.ready = threading.Event()
+        self.content: Content
+        self.live: Live
+        self._transport: MqttTransport
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        """Ask `run` to finish; safe from a signal handler or another thread."""
+        self._events.put(_Stop())
+
+    def run(self) -> int:
+        """Serve until `request_stop`. Returns the process exit code."""
+        result = load_content(self.content_dir)
+        if result.content is None:
+            for problem in result.problems:
+                log.error("%s", problem)
+            log.error("content in %s is not valid; nothing published", self.content_dir)
+            return 1
+        self.content = result.content
+        centre = self.content.centre
+        zone = ZoneInfo(centre.timezone)
+        if self._clock is None:
+            self._clock = lambda: datetime.now(zone)
+        self.live = self.store.load(self.now())
+        self._transport = MqttTransport(
+            self.broker,
+            client_id=f"hall-service-{centre.id}",
+            prefix=contract.base(centre.id),
+            sink=self._events.put,
+            will=(contract.device_topic(DEVICE_ID), self._device_state("lost")),
+            persistent_session=True,
+            manual_ack=True,
+        )
+        self._transport.subscribe(["cmd/+"])
+        self._transport.start()
+        watcher = self._start_watcher() if self._watch else None
+        log.info("serving %s (%s) from %s on %s", centre.name, centre.id, self.content_dir, self.broker.redacted())
+        try:
+            return self._loop()
+        finally:
+            self._stop_watch.set()
+            self._transport.stop(final=(contract.device_topic(DEVICE_ID), self._device_state("disconnected")))
+            if watcher:
+                watcher.join(timeout=5)
+            log.info("stopped")
+
+    def now(self) -> datetime:
+        assert self._clock is not None
+        return self._clock()
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def _loop(self) -> int:
+        while True:
+            try:
+                event = self._events.get(timeout=self._wait_s())
+            except queue.Empty:
+                self._publish_state()  # an announcement started or expired
+                continue
+            match event:
+                case _Stop():
+                    return 0
+                case Refused(reason=reason, permanent=True):
+                    log.error("broker %s refused the service: %s", self.broker.redacted(), reason)
+                    return 2
+                case Refused(reason=reason):
+                    log.warning("broker refused the connection (%s); retrying", reason)
+                case Connected():
+                    log.info("connected to %s", self.broker.redacted())
+                case Subscribed(refused=refused) if refused:
+                    log.error("broker refused subscriptions %s: check the service account's ACL", list(refused))
+                    return 2
+                case Subscribed():
+                    self._announce_ready()
+                case Disconnected(reason=reason):
+                    self.ready.clear()
+                    log.warning("disconnected from broker (%s); reconnecting", reason)
+                case Message():
+                    self._on_message(event)
+                case _ContentChanged():
+                    self._reload()
+
+    def _wait_s(self) -> float:
+        now = self.now()
+        wake = next_change(self.live, now)
+        if wake is None:
+            return MAX_IDLE_WAIT_S
+        return min(MAX_IDLE_WAIT_S, max(0.0, (wake - now).total_seconds()))
+
+    # -- publishing -----------------------------------------------------------------------------
+
+    def _announce_ready(self) -> None:
+        """After (re)subscribing: republish everything, then say ready once the broker has it."""
+        self._published.clear()
+        self._media_published.clear()
+        deliveries = self._publish_state()
+        if all(delivery.wait(PUBLISH_TIMEOUT_S) for delivery in deliveries):
+            self._transport.publish(contract.device_topic(DEVICE_ID), self._device_state("ready"), retain=True)
+            self.ready.set()
+            log.info(
+                "ready: state published (%s)",
+                ", ".join(f"{k}={v}" for k, v in sorted(self._published.items())),
+            )
+        else:
+            log.warning(
+                "the broker did not acknowledge the state in %.0f s; will republish on reconnect",
+                PUBLISH_TIMEOUT_S,
+            )
+
+    def _publish_state(self) -> list[Any]:
+        """Publish each document whose rev changed, and media not yet sent. Returns the deliveries."""
+        now = self.now()
+        self.live = prune(self.live, now)
+        deliveries = []
+        wanted_media = {media.sha256: media for media in self.content.media.values()}
+        for sha, media in wanted_media.items():
+            if sha not in self._media_published:
+                topic = contract.media_topic(sha)
+                deliveries.append(self._transport.publish(topic, media.data, retain=True, content_type=media.mime))
+                self._media_published.add(sha)
+        for topic, body in documents.all_documents(self.content, self.live, now).items():
+            rev = contract.rev_of(body)
+            if self._published.get(topic) == rev:
+                continue
+            payload = contract.encode(contract.state_document(body, now))
+            deliveries.append(self._transport.publish(topic, payload, retain=True))
+            self._published[topic] = rev
+        for sha in self._media_published - wanted_media.keys():
+            # No document refers to it any more: clear the retained copy.
+            deliveries.append(self._transport.publish(contract.media_topic(sha), b"", retain=True))
+            self._media_published.discard(sha)
+        return deliveries
+
+    def _device_state(self, status: contract.DeviceStatus) -> bytes:
+        revs = dict(self._published) if status == "ready" else {}
+        return contract.encode(contract.device_state(status, "service", self._boot_id, self.now(), revs))
+
+    # -- commands -------------------------------------------------------------------------------
+
+    def _on_message(self, message: Message) -> None:
+        try:
+            if message.topic.startswith("cmd/"):
+                self._on_command(message.topic.removeprefix("cmd/"), message.payload)
+        except Exception:  # a bug must not stop the hall: log it and carry on
+            log.exception("failed to handle %s", message.topic)
+        finally:
+            self._transport.ack(message.mid, message.qos)
+
+    def _on_command(self, verb: str, raw: bytes) -> None:
+        now = self.now()
+        try:
+            payload = contract.decode(raw, contract.MAX_COMMAND_BYTES)
+        except contract.PayloadError as exc:
+            log.warning("cmd/%s ignored: %s", verb, exc)
+            return
+        reply_to = payload.get("reply_to")
+        if not isinstance(reply_to, str) or not contract.CLIENT_ID.match(reply_to):
+            log.warning("cmd/%s ignored: 'reply_to' must be a client name, got %r", verb, reply_to)
+            return
+        command_id = payload.get("id")
+        if not isinstance(command_id, str) or not 1 <= len(command_id) <= 64:
+            self._reply(
+                reply_to,
+                contract.reply(str(command_id), now, error="'id' must be text of 1 to 64 characters"),
+            )
+            return
+        stored = self.store.reply_for(command_id)
+        if stored is not None:
+            log.info("cmd/%s %s is a repeat; answering again", verb, command_id)
+            self._reply(reply_to, stored)
+            return
+
+        by, args = payload.get("by"), payload.get("args", {})
+        before = self.live
+        after = before
+        if verb not in HANDLERS:
+            error: str | None = f"unknown command {verb!r}; known: {', '.join(sorted(HANDLERS))}"
+        elif not isinstance(by, str) or not 1 <= len(by) <= 64:
+            error = "'by' must name who sends the command (text of 1 to 64 characters)"
+        elif not isinstance(args, dict):
+            error = f"'args' must be a JSON object, got {type(args).__name__}"
+        else:
+            try:
+                outcome = HANDLERS[verb](prune(before, now), self.content, args, by, now)
+            except CommandError as exc:
+                error = str(exc)
+            else:
+                error, after = None, outcome.live
+        reply = (
+            contract.reply(command_id, now, error=error)
+            if error is not None
+            else contract.reply(command_id, now, result=outcome.result)
+        )
+        self.store.commit(
+            command_id,
+            verb,
+            str(by),
+            args if isinstance(args, dict) else {"_": args},
+            reply,
+            before,
+            after,
+            now,
+        )
+        self.live = after
+        self._reply(reply_to, reply)
+        if error is None:
+            log.info("cmd/%s by %s: %s", verb, by, reply["result"])
+            self._publish_state()
+        else:
+            log.info("cmd/%s by %s refused: %s", verb, by, error)
+
+    def _reply(self, client: str, reply: dict[str, Any]) -> None:
+        self._transport.publish(contract.reply_topic(client), contract.encode(reply))
+
+    # -- content reloads ------------------------------------------------------------------------
+
+    def _start_watcher(self) -> threading.Thread:
+        from watchfiles import watch
+
+        def run() -> None:
+            for _changes in watch(self.content_dir, stop_event=self._stop_watch, debounce=300, step=50):
+                self._events.put(_ContentChanged())
+
+        thread = threading.Thread(target=run, name="content-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def _reload(self) -> None:
+        result = load_content(self.content_dir)
+        if result.content is None:
+            log.error("content edit not applied; still publishing the last good content:")
+            for problem in result.problems:
+                log.error("  %s", problem)
+            return
+        if result.content.centre.id != self.content.centre.id:
+            log.error(
+                "content edit not applied: centre id changed from %r to %r; restart the service to move it",
+                self.content.centre.id,
+                result.content.centre.id,
+            )
+            return
+        self.content = result.content
+        changed = self._publish_state()
+        log.info("content reloaded: %d message(s) republished", len(changed))

@@ -1,0 +1,175 @@
+"""Durable live state in SQLite: staff status, announcements, and every command (the audit log).
+
+One connection, used from the service's main thread only. A command's effects and its reply are
+committed in one transaction before the reply is sent, so a reply means "it is stored", and a
+repeated command id gets the stored reply instead of being applied again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from content.live import Announcement, Live, StaffState
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS commands (
+    id TEXT PRIMARY KEY,
+    verb TEXT NOT NULL,
+    by TEXT NOT NULL,
+    args TEXT NOT NULL,
+    reply TEXT NOT NULL,
+    ts TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS staff_status (
+    staff_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    since TEXT NOT NULL,
+    by TEXT NOT NULL,
+    substitute TEXT
+);
+CREATE TABLE IF NOT EXISTS announcements (
+    id TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    starts TEXT NOT NULL,
+    expires TEXT,
+    targets TEXT NOT NULL,
+    by TEXT NOT NULL,
+    created TEXT NOT NULL,
+    cleared TEXT,
+    cleared_by TEXT
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Store:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Opened on one thread, then used by the service's loop alone: never concurrently.
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def load(self, now: datetime) -> Live:
+        staff = {
+            row[0]: StaffState(row[1], datetime.fromisoformat(row[2]), row[3], row[4])
+            for row in self._db.execute("SELECT staff_id, status, since, by, substitute FROM staff_status")
+        }
+        announcements = {}
+        rows = self._db.execute(
+            "SELECT id, text, priority, starts, expires, targets, by, created FROM announcements WHERE cleared IS NULL"
+        )
+        for row in rows:
+            a = Announcement(
+                id=row[0],
+                text=row[1],
+                priority=row[2],
+                starts=datetime.fromisoformat(row[3]),
+                expires=_dt(row[4]),
+                targets=tuple(json.loads(row[5])),
+                by=row[6],
+                created=datetime.fromisoformat(row[7]),
+            )
+            if not a.over(now):
+                announcements[a.id] = a
+        seq_row = self._db.execute("SELECT value FROM meta WHERE key = 'announcement_seq'").fetchone()
+        return Live(staff, announcements, int(seq_row[0]) if seq_row else 0)
+
+    def reply_for(self, command_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT reply FROM commands WHERE id = ?", (command_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def commit(
+        self,
+        command_id: str,
+        verb: str,
+        by: str,
+        args: dict[str, Any],
+        reply: dict[str, Any],
+        before: Live,
+        after: Live,
+        now: datetime,
+    ) -> None:
+        """Record the command and whatever it changed, all or nothing."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(
+                "INSERT INTO commands (id, verb, by, args, reply, ts) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    command_id,
+                    verb,
+                    by,
+                    json.dumps(args, ensure_ascii=False),
+                    json.dumps(reply, ensure_ascii=False),
+                    now.isoformat(),
+                ),
+            )
+            for staff_id, state in after.staff.items():
+                if before.staff.get(staff_id) != state:
+                    db.execute(
+                        "INSERT OR REPLACE INTO staff_status (staff_id, status, since, by, substitute)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (staff_id, state.status, state.since.isoformat(), state.by, state.substitute),
+                    )
+            for a in after.announcements.values():
+                if a.id not in before.announcements:
+                    db.execute(
+                        "INSERT INTO announcements (id, text, priority, starts, expires, targets, by, created)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            a.id,
+                            a.text,
+                            a.priority,
+                            a.starts.isoformat(),
+                            a.expires.isoformat() if a.expires else None,
+                            json.dumps(list(a.targets)),
+                            a.by,
+                            a.created.isoformat(),
+                        ),
+                    )
+            for gone in before.announcements.keys() - after.announcements.keys():
+                db.execute(
+                    "UPDATE announcements SET cleared = ?, cleared_by = ? WHERE id = ?",
+                    (now.isoformat(), by, gone),
+                )
+            if after.announcement_seq != before.announcement_seq:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('announcement_seq', ?)",
+                    (str(after.announcement_seq),),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def audit(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT id, verb, by, args, reply, ts FROM commands ORDER BY rowid DESC LIMIT ?", (limit,)
+        )
+        return [
+            {
+                "id": r[0],
+                "verb": r[1],
+                "by": r[2],
+                "args": json.loads(r[3]),
+                "reply": json.loads(r[4]),
+                "ts": r[5],
+            }
+            for r in rows
+        ]

@@ -1,0 +1,215 @@
+"""The MQTT transport: the only module that imports paho.
+
+It adds and strips the `hall/v1/<centre>/` prefix, so callers see relative topics, and it turns
+paho's callbacks (which run on paho's network thread) into plain event objects handed to a sink,
+which must not block. Subscriptions are (re)made in `on_connect`, so they come back after every
+reconnect.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from content.broker_url import BrokerUrl
+
+# CONNACK reason codes that no retry will fix.
+_PERMANENT_REFUSALS = {128, 129, 130, 132, 133, 134, 135, 138, 140}
+
+
+@dataclass(frozen=True)
+class Connected:
+    session_present: bool
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: str
+    permanent: bool
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    refused: tuple[str, ...]
+    """Topics the broker refused (empty when all were granted)."""
+
+
+@dataclass(frozen=True)
+class Message:
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    retain: bool
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    reason: str
+
+
+@dataclass(frozen=True)
+class PublishRefused:
+    """The broker answered a QoS1 publish with a failure (e.g. the ACL forbids the topic)."""
+
+    mid: int
+    reason: str
+
+
+Event = Connected | Refused | Subscribed | Message | Disconnected | PublishRefused
+Sink = Callable[[Event], None]
+
+
+class Delivery:
+    """A publish under way; `wait` returns True once the broker has acknowledged it."""
+
+    def __init__(self, info: mqtt.MQTTMessageInfo) -> None:
+        self._info = info
+        self.mid: int = info.mid
+
+    def wait(self, timeout: float) -> bool:
+        try:
+            self._info.wait_for_publish(timeout)
+        except (RuntimeError, ValueError):
+            return False
+        return bool(self._info.is_published())
+
+
+class MqttTransport:
+    def __init__(
+        self,
+        broker: BrokerUrl,
+        client_id: str,
+        prefix: str,
+        sink: Sink,
+        *,
+        will: tuple[str, bytes] | None = None,
+        persistent_session: bool = False,
+        manual_ack: bool = False,
+        max_inflight: int = 100,
+        keepalive: int = 30,
+    ) -> None:
+        self.prefix = prefix
+        self._sink = sink
+        self._topics: list[str] = []
+        self._broker = broker
+        self._keepalive = keepalive
+        self._persistent = persistent_session
+        self._pending_subs: dict[int, list[str]] = {}
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
+        )
+        if broker.username:
+            client.username_pw_set(broker.username, broker.password)
+        if broker.tls:
+            client.tls_set(ca_certs=str(broker.ca) if broker.ca else None, tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        if will:
+            client.will_set(prefix + will[0], will[1], qos=1, retain=True)
+        client.max_inflight_messages_set(max_inflight)
+        client.reconnect_delay_set(min_delay=1, max_delay=15)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        client.on_publish = self._on_publish
+        self._client = client
+
+    # -- the three methods the rest of the code uses -------------------------------------------
+
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        retain: bool = False,
+        qos: int = 1,
+        expiry_s: int | None = None,
+        content_type: str | None = None,
+    ) -> Delivery:
+        properties = None
+        if expiry_s is not None or content_type is not None:
+            properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+            if expiry_s is not None:
+                properties.MessageExpiryInterval = expiry_s
+            if content_type is not None:
+                properties.ContentType = content_type
+        info = self._client.publish(self.prefix + topic, payload, qos=qos, retain=retain, properties=properties)
+        return Delivery(info)
+
+    def subscribe(self, topics: Sequence[str]) -> None:
+        """Subscribe now if connected, and again after every reconnect."""
+        self._topics = list(topics)
+        if self._client.is_connected():
+            self._send_subscribe()
+
+    def stop(self, final: tuple[str, bytes] | None = None, timeout: float = 5.0) -> None:
+        """Publish `final` (e.g. a 'disconnected' state) if connected, then disconnect cleanly."""
+        if final is not None and self._client.is_connected():
+            self.publish(final[0], final[1], retain=True).wait(timeout)
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = 7 * 24 * 3600 if self._persistent else 0
+        self._client.connect_async(
+            self._broker.host,
+            self._broker.port,
+            keepalive=self._keepalive,
+            clean_start=not self._persistent,
+            properties=properties,
+        )
+        self._client.loop_start()
+
+    def ack(self, mid: int, qos: int) -> None:
+        """Acknowledge a message received with manual_ack, once it has been handled."""
+        self._client.ack(mid, qos)
+
+    def is_connected(self) -> bool:
+        return bool(self._client.is_connected())
+
+    # -- paho callbacks (network thread: hand over, never block) --------------------------------
+
+    def _send_subscribe(self) -> None:
+        if not self._topics:
+            return
+        result, mid = self._client.subscribe([(self.prefix + topic, 1) for topic in self._topics])
+        if result == mqtt.MQTT_ERR_SUCCESS and mid is not None:
+            self._pending_subs[mid] = list(self._topics)
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        if reason_code.is_failure:
+            permanent = reason_code.value in _PERMANENT_REFUSALS
+            if permanent:
+                client.disconnect()
+            self._sink(Refused(str(reason_code), permanent))
+            return
+        self._send_subscribe()
+        self._sink(Connected(bool(flags.session_present)))
+
+    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        self._sink(Disconnected(str(reason_code)))
+
+    def _on_subscribe(self, client: Any, userdata: Any, mid: int, reason_codes: Any, properties: Any) -> None:
+        topics = self._pending_subs.pop(mid, [])
+        refused = tuple(t for t, rc in zip(topics, reason_codes, strict=False) if rc.is_failure)
+        self._sink(Subscribed(refused))
+
+    def _on_publish(self, client: Any, userdata: Any, mid: int, reason_code: Any, properties: Any) -> None:
+        if reason_code.is_failure:
+            self._sink(PublishRefused(mid, str(reason_code)))
+
+    def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+        topic: str = message.topic
+        if not topic.startswith(self.prefix):
+            return
+        self._sink(Message(topic[len(self.prefix) :], bytes(message.payload), message.mid, message.qos, message.retain))

@@ -1,0 +1,128 @@
+"""YAML loading that remembers where every value came from.
+
+`load_yaml` returns plain Python data and a `Located` index so that a validation error found
+later, at a path such as ("items", 3, "limits", "promised"), can be reported as `file:line`.
+Duplicate keys, which PyYAML silently collapses, are reported as errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = Sequence[str | int]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content, where it is and what it is."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class Located:
+    """Line numbers (1-based) of the values in one YAML document, keyed by container."""
+
+    file: str
+    root_line: int = 1
+    _lines: dict[int, dict[Hashable, int]] = field(default_factory=dict)
+    _keep: list[object] = field(default_factory=list)
+
+    def record(self, container: object, key: Hashable, line: int) -> None:
+        if id(container) not in self._lines:
+            self._keep.append(container)  # ids stay valid while we hold the object
+            self._lines[id(container)] = {}
+        self._lines[id(container)][key] = line
+
+    def line_of(self, data: object, path: Path_) -> int:
+        """The line of the deepest value on `path` that exists in `data`."""
+        line = self.root_line
+        node = data
+        for key in path:
+            lines = self._lines.get(id(node))
+            if lines is None or key not in lines:
+                break
+            line = lines[key]
+            try:
+                node = node[key]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                break
+        return line
+
+    def problem(self, data: object, path: Path_, message: str) -> Problem:
+        return Problem(self.file, self.line_of(data, path), message)
+
+
+class _Loader(yaml.SafeLoader):
+    located: Located
+    problems: list[Problem]
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            loader.problems.append(
+                Problem(loader.located.file, key_node.start_mark.line + 1, "a key must be plain text")
+            )
+            continue
+        if key in mapping:
+            loader.problems.append(Problem(loader.located.file, key_node.start_mark.line + 1, f"duplicate key {key!r}"))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        loader.located.record(mapping, key, key_node.start_mark.line + 1)
+    return mapping
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> list[Any]:
+    items: list[Any] = []
+    for index, child in enumerate(node.value):
+        items.append(loader.construct_object(child, deep=True))
+        loader.located.record(items, index, child.start_mark.line + 1)
+    return items
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, Located, list[Problem]]:
+    """Parse one YAML document. Syntax errors come back as problems, never as exceptions."""
+    located = Located(name)
+    loader = _Loader(text)
+    loader.located = located
+    loader.problems = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = exc.problem or exc.context or "not valid YAML"
+        return None, located, [Problem(name, line, f"YAML syntax: {what}")]
+    except yaml.YAMLError as exc:
+        return None, located, [Problem(name, 1, f"YAML syntax: {exc}")]
+    finally:
+        loader.dispose()
+    return data, located, loader.problems
+
+
+def load_yaml(path: Path, name: str | None = None) -> tuple[Any, Located, list[Problem]]:
+    label = name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, Located(label), [Problem(label, 1, f"not UTF-8 text (byte {exc.start})")]
+    except OSError as exc:
+        return None, Located(label), [Problem(label, 1, f"cannot read: {exc.strerror}")]
+    return parse_yaml(text, label)

@@ -1,0 +1,1 @@
+"""The citizens' touchscreen (Kivy). Imports `content.contract` only from the service side."""

@@ -1,0 +1,1 @@
+"""LED wall and text-strip controllers: pure renderers and output drivers."""

@@ -1,0 +1,40 @@
+"""Hall display system: content service, kiosks and LED walls for government service halls."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+setup(
+    name="hall",
+    version="0.1.0",
+    description="Display system for government service halls (便民服务中心) over MQTT",
+    long_description=Path("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.11",
+    packages=find_packages(include=["content", "content.*", "kiosk", "kiosk.*", "led_driver", "led_driver.*"]),
+    include_package_data=True,
+    package_data={"content": ["samples/**/*", "py.typed"]},
+    install_requires=[
+        "paho-mqtt>=2.1,<3",
+        "PyYAML>=6.0,<7",
+        "pydantic>=2.7,<3",
+        "Pillow>=10.0,<13",
+        "qrcode>=7.4,<9",
+        "kivy>=2.3,<3",
+        "watchfiles>=0.21,<2",
+        "tzdata>=2024.1",
+    ],
+    extras_require={
+        "embedded-broker": ["amqtt>=0.11,<0.13"],
+        "dev": [
+            "pytest>=8,<10",
+            "pytest-timeout>=2.3,<3",
+            "psutil>=5.9,<8",
+            "ruff>=0.6,<0.18",
+            "mypy>=1.10,<3",
+            "types-PyYAML>=6.0",
+        ],
+    },
+    entry_points={"console_scripts": ["hall=content.cli:main"]},
+)
