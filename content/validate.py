@@ -111,7 +111,7 @@ def cross_check(
                 problems.append(at(file, ("items", i, "category"), f"no category {item.category!r} in categories.yaml"))
             for j, window_id in enumerate(item.windows):
                 if window_ids is not None and window_id not in window_ids:
-                    problems.append(at(file, ("items", i, "windows", j), f"no window_id {window_id!r} in centre.yaml"))
+                    problems.append(at(file, ("items", i, "windows", j), f"no window {window_id!r} in centre.yaml"))
             for key, message in check_limits(item.limits, item.instant):
                 problems.append(at(file, ("items", i, "limits", key), message))
 
