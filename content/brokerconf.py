@@ -32,7 +32,8 @@ MAX_QUEUED_MESSAGES = 20000
 MAX_PACKET_BYTES = 16 * 1024 * 1024
 
 KIOSK_COMMANDS = ("ticket", "case")
-READABLE = (*STATE_TOPICS, "call", "media/#")
+# Devices also read the service's presence, so they can say when their content may be stale.
+READABLE = (*STATE_TOPICS, "call", "media/#", "device/service/state")
 
 
 class Account(BaseModel):

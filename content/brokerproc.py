@@ -52,7 +52,9 @@ class Mosquitto:
         port: int | None = None,
         tls_port: int | None = None,
         passwords: dict[str, str] | None = None,
+        extra_conf: str = "",
     ) -> None:
+        """`extra_conf` is appended to the generated mosquitto.conf (e.g. a bridge section)."""
         self.directory = directory
         self.port = port or free_port()
         self.tls_port = tls_port
@@ -63,6 +65,9 @@ class Mosquitto:
             passwords=passwords,
             run_as=default_run_as(),
         )
+        if extra_conf:
+            with (directory / "mosquitto.conf").open("a", encoding="utf-8") as conf:
+                conf.write("\n" + extra_conf.rstrip("\n") + "\n")
         self._process: subprocess.Popen[bytes] | None = None
 
     def url(self, user: str) -> str:

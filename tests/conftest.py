@@ -1,0 +1,197 @@
+"""Shared fixtures: a real Mosquitto with the project's configuration, the service, subscribers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from content.broker_url import parse_broker_url
+from content.brokerconf import Account, Roster
+from content.brokerproc import Mosquitto, mosquitto_available
+from content.service import ContentService
+from content.store import Store
+from content.synth import SAMPLE
+
+CENTRE = "weicheng"
+PREFIX = f"hall/v1/{CENTRE}/"
+WAIT_S = 15.0
+
+ROSTER = Roster(
+    centre=CENTRE,
+    accounts=[
+        Account(user="service", role="service"),
+        Account(user="staff", role="staff"),
+        Account(user="staff-2", role="staff"),
+        Account(user="kiosk-1", role="kiosk"),
+        Account(user="kiosk-2", role="kiosk"),
+        Account(user="led-wall", role="display"),
+        Account(user="bridge-weicheng", role="bridge", parent="youxian"),
+    ],
+)
+
+
+@pytest.fixture
+def sample_dir(tmp_path: Path) -> Path:
+    """A private copy of the sample centre that a test may edit."""
+    target = tmp_path / "content"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    if not mosquitto_available():
+        pytest.fail("Mosquitto is not installed: run the tests through scripts/dev test")
+    instance = Mosquitto(tmp_path / "broker", ROSTER).start()
+    yield instance
+    instance.stop()
+
+
+@dataclass
+class Received:
+    topic: str
+    payload: bytes
+    retain: bool
+
+    def json(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.payload)
+        return value
+
+
+class Subscriber:
+    """A plain paho client that records what it receives; tests wait on conditions, not sleeps."""
+
+    def __init__(self, url: str, topics: list[str], client_id: str | None = None) -> None:
+        self.messages: list[Received] = []
+        self._cond = threading.Condition()
+        self._subscribed = threading.Event()
+        self.connect_result: Any = None
+        self._connected = threading.Event()
+        broker = parse_broker_url(url)
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id or f"test-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5
+        )
+        if broker.username:
+            client.username_pw_set(broker.username, broker.password)
+        client.on_connect = self._on_connect
+        client.on_subscribe = lambda *a: self._subscribed.set()
+        client.on_message = self._on_message
+        self._topics = topics
+        self.client = client
+        client.connect(broker.host, broker.port)
+        client.loop_start()
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        self.connect_result = reason_code
+        self._connected.set()
+        if not reason_code.is_failure and self._topics:
+            client.subscribe([(PREFIX + t, 1) for t in self._topics])
+
+    def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+        with self._cond:
+            self.messages.append(Received(message.topic.removeprefix(PREFIX), bytes(message.payload), message.retain))
+            self._cond.notify_all()
+
+    def wait_connected(self) -> Any:
+        assert self._connected.wait(WAIT_S), "no CONNACK"
+        return self.connect_result
+
+    def wait_subscribed(self) -> Subscriber:
+        assert self._subscribed.wait(WAIT_S), "no SUBACK"
+        return self
+
+    def mark(self) -> int:
+        """A position in what was received; `wait_for(..., after=mark)` looks only past it."""
+        with self._cond:
+            return len(self.messages)
+
+    def wait_for(self, predicate: Callable[[Received], bool], what: str = "a message", after: int = 0) -> Received:
+        deadline = time.monotonic() + WAIT_S
+        seen = after
+        with self._cond:
+            while True:
+                for message in self.messages[seen:]:
+                    if predicate(message):
+                        return message
+                seen = len(self.messages)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out waiting for {what}; got {[m.topic for m in self.messages]}")
+                self._cond.wait(remaining)
+
+    def latest(self, topic: str) -> dict[str, Any]:
+        return self.wait_for(lambda m: m.topic == topic, topic).json()
+
+    def doc_where(
+        self, topic: str, predicate: Callable[[dict[str, Any]], bool], what: str, after: int = 0
+    ) -> dict[str, Any]:
+        """The first `topic` document received (past `after`) that satisfies `predicate`."""
+        return self.wait_for(lambda m: m.topic == topic and bool(m.payload) and predicate(m.json()), what, after).json()
+
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> Any:
+        info = self.client.publish(PREFIX + topic, payload, qos=qos, retain=retain)
+        info.wait_for_publish(WAIT_S)
+        return info
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def subscribe(broker: Mosquitto) -> Iterator[Callable[..., Subscriber]]:
+    made: list[Subscriber] = []
+
+    def make(topics: list[str], user: str = "led-wall") -> Subscriber:
+        subscriber = Subscriber(broker.url(user), topics)
+        made.append(subscriber)
+        return subscriber.wait_subscribed()
+
+    yield make
+    for subscriber in made:
+        subscriber.close()
+
+
+class RunningService:
+    def __init__(self, content_dir: Path, url: str, state: Path, clock: Callable[[], Any] | None = None) -> None:
+        self.store = Store(state)
+        self.service = ContentService(content_dir, parse_broker_url(url), self.store, clock=clock)
+        self.exit_code: int | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        assert self.service.ready.wait(WAIT_S) or self.exit_code is not None, "service did not become ready"
+
+    def _run(self) -> None:
+        self.exit_code = self.service.run()
+
+    def stop(self) -> int | None:
+        self.service.request_stop()
+        self.thread.join(WAIT_S)
+        self.store.close()
+        return self.exit_code
+
+
+@pytest.fixture
+def start_service(broker: Mosquitto, tmp_path: Path) -> Iterator[Callable[..., RunningService]]:
+    running: list[RunningService] = []
+
+    def start(content_dir: Path, state: Path | None = None, **kwargs: Any) -> RunningService:
+        service = RunningService(content_dir, broker.url("service"), state or tmp_path / "state.sqlite3", **kwargs)
+        running.append(service)
+        return service
+
+    yield start
+    for service in running:
+        if service.thread.is_alive():
+            service.stop()

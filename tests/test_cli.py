@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from content.cli import UsageError, main, parse_duration
+from content.synth import SAMPLE
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30m", 1800), ("2h", 7200), ("1h30m", 5400), ("45s", 45), ("1d", 86400)]
+)
+def test_parse_duration(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "30", "m", "-5m", "0m", "1.5h", "30 minutes"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(UsageError, match="duration"):
+        parse_duration(text)
+
+
+def test_check_ok_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "ok:" in out and "30 items (14 instant)" in out
+
+
+def test_check_bad_exits_1_with_file_line(sample_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (sample_dir / "staff.yaml").write_text("staff:\n  - id: s01\n", encoding="utf-8")
+    assert main(["check", str(sample_dir)]) == 1
+    out = capsys.readouterr().out
+    assert f"{sample_dir}/staff.yaml:2: missing field 'name'" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["announce", "hi", "--broker", "ftp://x", "--centre", "weicheng"], "must start with mqtt://"),
+        (["announce", "hi", "--broker", "mqtt://127.0.0.1:1", "--centre", "Bad/Id"], "centre id"),
+        (["announce", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng"], "needs TEXT"),
+        (["announce", "hi", "--clear", "a1", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "not both"),
+        (["announce", "hi", "--expires", "soon", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "duration"),
+    ],
+)
+def test_usage_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HALL_BROKER", raising=False)
+    monkeypatch.delenv("HALL_CENTRE", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unreachable_broker_is_a_clear_failure(capsys: pytest.CaptureFixture[str]) -> None:
+    # Nothing listens on port 1 of the loopback.
+    code = main(["staff", "s03", "away", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng", "--timeout", "1"])
+    assert code == 1
+    assert "could not reach the broker at mqtt://127.0.0.1:1" in capsys.readouterr().err

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from content.loader import load_content, summary
+from content.synth import SAMPLE
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _problems(directory: Path) -> list[str]:
+    result = load_content(directory, label="c")
+    assert result.content is None
+    return [str(p) for p in result.problems]
+
+
+def test_the_sample_centre_follows_the_seed() -> None:
+    result = load_content(SAMPLE)
+    assert result.problems == []
+    content = result.content
+    assert content is not None
+    assert len(content.categories) == 11
+    assert len(content.items) == 30
+    assert sum(item.instant for item in content.items) == 14
+    promised = [item for item in content.items if not item.instant]
+    assert len(promised) == 16
+    assert all(0 < item.limits.promised < item.limits.legal for item in promised)
+    assert any(window.comprehensive for window in content.centre.windows)
+    assert all(member.photo in content.media for member in content.staff if member.photo)
+    assert "30 items (14 instant)" in summary(content)
+
+
+def test_unknown_key_missing_field_and_wrong_type_name_file_and_line(sample_dir: Path) -> None:
+    items = sample_dir / "items" / "shebao.yaml"
+    lines = items.read_text(encoding="utf-8").splitlines()
+    fee_line = next(i for i, line in enumerate(lines, 1) if line.strip().startswith("fee:"))
+    _edit(items, "    fee:", "    feee:")
+    _edit(items, "    instant: true", "    instant: yes please")
+    problems = _problems(sample_dir)
+    assert f"c/items/shebao.yaml:{fee_line}: unknown key 'feee'" in problems
+    assert any(re.match(r"c/items/shebao\.yaml:\d+: missing field 'fee'", p) for p in problems)
+    assert any("'instant' should be true or false, got 'yes please'" in p for p in problems)
+
+
+def test_all_problems_are_reported_at_once_across_files(sample_dir: Path) -> None:
+    _edit(sample_dir / "staff.yaml", "window: zonghe", "window: nowhere")
+    _edit(sample_dir / "items" / "minzheng.yaml", "category: minzheng", "category: welfare")
+    _edit(sample_dir / "categories.yaml", "prefix: B", "prefix: A")
+    problems = _problems(sample_dir)
+    assert any(re.match(r"c/staff\.yaml:\d+: no window 'nowhere' in centre\.yaml", p) for p in problems)
+    assert any(re.match(r"c/items/minzheng\.yaml:\d+: no category 'welfare'", p) for p in problems)
+    assert any(
+        re.match(r"c/categories\.yaml:\d+: duplicate ticket prefix 'A' \(first at c/categories\.yaml:\d+\)", p)
+        for p in problems
+    )
+
+
+def test_promised_limit_longer_than_legal_is_an_error(sample_dir: Path) -> None:
+    path = sample_dir / "items" / "extra.yaml"
+    path.write_text(
+        (SAMPLE / "items" / "minzheng.yaml").read_text(encoding="utf-8").replace("id: ", "id: x-"),
+        encoding="utf-8",
+    )
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"promised: (\d+)", text)
+    assert match and match.group(1) != "0"
+    path.write_text(text.replace(match.group(0), "promised: 200", 1), encoding="utf-8")
+    problems = _problems(sample_dir)
+    assert any(
+        re.match(r"c/items/extra\.yaml:\d+: promised limit 200 working days is longer than the legal", p)
+        for p in problems
+    ), problems
+
+
+def test_duplicate_item_ids_across_files(sample_dir: Path) -> None:
+    (sample_dir / "items" / "copy.yaml").write_text(
+        (SAMPLE / "items" / "linye.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    problems = _problems(sample_dir)
+    assert any(
+        re.match(r"c/items/linye\.yaml:\d+: duplicate item id '.+' \(first at c/items/copy\.yaml:\d+\)", p)
+        for p in problems
+    ), problems
+
+
+def test_unquoted_time_gets_a_hint(sample_dir: Path) -> None:
+    _edit(sample_dir / "centre.yaml", 'open: "09:00"', "open: 9:00")
+    problems = _problems(sample_dir)
+    assert any('must be a time in quotes, e.g. "09:00"' in p and "540" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "expected"),
+    [
+        ("agents.yaml", "agents: [\n", r"c/agents\.yaml:\d+: YAML syntax:"),
+        ("agents.yaml", "- just\n- a list\n", r"c/agents\.yaml:1: 'value' should be a mapping"),
+        ("agents.yaml", b"\xff\xfe".decode("latin-1"), r"c/agents\.yaml:1: "),
+    ],
+)
+def test_broken_files(sample_dir: Path, file: str, text: str, expected: str) -> None:
+    (sample_dir / file).write_text(text, encoding="utf-8")
+    problems = _problems(sample_dir)
+    assert any(re.match(expected, p) for p in problems), problems
+
+
+def test_non_utf8_file(sample_dir: Path) -> None:
+    (sample_dir / "agents.yaml").write_bytes(b"agents:\n  - name: \xff\n")
+    assert any("not UTF-8" in p for p in _problems(sample_dir))
+
+
+def test_missing_files_and_photos(sample_dir: Path) -> None:
+    (sample_dir / "agents.yaml").unlink()
+    (sample_dir / "photos" / "s03.png").unlink()
+    problems = _problems(sample_dir)
+    assert "c/agents.yaml:1: file is missing" in problems
+    assert any(re.match(r"c/staff\.yaml:\d+: photo 'photos/s03\.png' not found", p) for p in problems)
+
+
+def test_photo_outside_the_directory_is_refused(sample_dir: Path) -> None:
+    _edit(sample_dir / "staff.yaml", "photos/s03.png", "../../etc/passwd")
+    assert any("outside the content directory" in p for p in _problems(sample_dir))
+
+
+def test_instant_item_with_a_promised_limit(sample_dir: Path) -> None:
+    path = sample_dir / "items" / "shebao.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("promised: 0", "promised: 3", 1), encoding="utf-8")
+    assert any("an instant item (即办件) has promised limit 0" in p for p in _problems(sample_dir))
+
+
+def test_not_a_directory(tmp_path: Path) -> None:
+    result = load_content(tmp_path / "nope", label="nope")
+    assert [str(p) for p in result.problems] == ["nope:1: not a directory"]

@@ -1,0 +1,363 @@
+"""The content service against the real Mosquitto with the project's broker configuration."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from content import contract
+from content.broker_url import parse_broker_url
+from content.brokerproc import Mosquitto
+from content.client import CommandFailed, send_command
+from tests.conftest import CENTRE, WAIT_S, Subscriber
+
+STATE = ("centre", "catalog", "staff", "agents", "queue", "announcements")
+
+
+def _command(url: str, verb: str, args: dict[str, Any]) -> dict[str, Any]:
+    return send_command(parse_broker_url(url), CENTRE, verb, args, timeout=WAIT_S)
+
+
+class LogWatch(logging.Handler):
+    """Lets a test wait for the service to log something, instead of sleeping."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[str] = []
+        self._cond = threading.Condition()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._cond:
+            self.records.append(record.getMessage())
+            self._cond.notify_all()
+
+    def wait_for(self, fragment: str) -> str:
+        with self._cond:
+            found = self._cond.wait_for(lambda: any(fragment in r for r in self.records), WAIT_S)
+            assert found, f"no log line with {fragment!r}: {self.records}"
+            return next(r for r in self.records if fragment in r)
+
+
+@pytest.fixture
+def service_log() -> Iterator[LogWatch]:
+    watch = LogWatch()
+    logger = logging.getLogger("hall.service")
+    logger.addHandler(watch)
+    logger.setLevel(logging.INFO)
+    yield watch
+    logger.removeHandler(watch)
+
+
+def test_a_fresh_subscriber_receives_every_retained_topic(
+    sample_dir: Path, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber]
+) -> None:
+    start_service(sample_dir)
+    sub = subscribe(["#"])
+    for topic in STATE:
+        message = sub.wait_for(lambda m, t=topic: m.topic == t, topic)  # type: ignore[misc]
+        assert message.retain
+        doc = message.json()
+        assert doc["schema"] == 1
+        assert datetime.fromisoformat(doc["ts"]).utcoffset() is not None
+        assert doc["rev"] == contract.rev_of(doc)
+    centre = sub.latest("centre")
+    assert centre["name"] == "绵阳市游仙区魏城镇便民服务中心"
+    assert centre["tier"] == "township" and centre["parent"] == "youxian"
+    catalog = sub.latest("catalog")
+    assert len(catalog["items"]) == 30 and len(catalog["categories"]) == 11
+    assert "办理要件" not in catalog  # fields are keys, not labels
+    staff = sub.latest("staff")["staff"]
+    photos = {member["photo"] for member in staff if member["photo"]}
+    assert photos
+    for sha in photos:
+        media = sub.wait_for(lambda m, s=sha: m.topic == f"media/{s}", f"media/{sha}")  # type: ignore[misc]
+        assert media.retain and hashlib.sha256(media.payload).hexdigest() == sha
+    state = sub.latest("device/service/state")
+    assert state["status"] == "ready" and state["kind"] == "service"
+    assert state["revs"]["catalog"] == catalog["rev"]
+    assert json.loads(json.dumps(catalog, ensure_ascii=False)) == catalog
+
+
+def test_commands_change_state_and_survive_a_restart(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "live.sqlite3"
+    first = start_service(sample_dir, state)
+    staff_url = broker.url("staff")
+    result = _command(staff_url, "announce", {"text": "今天逢场，各窗口全员在岗", "duration_s": 3600})
+    assert result["id"] == "a1"
+    result = _command(staff_url, "staff", {"staff": "s03", "status": "away", "substitute": "s04"})
+    assert result["status"] == "away"
+    sub = subscribe(["announcements", "staff"])
+    sub.doc_where("announcements", lambda d: [a["id"] for a in d["announcements"]] == ["a1"], "a1 announced")
+    assert first.stop() == 0
+
+    start_service(sample_dir, state)
+    fresh = subscribe(["announcements", "staff"])
+    doc = fresh.doc_where("announcements", lambda d: bool(d["announcements"]), "announcements after restart")
+    assert doc["announcements"][0]["text"] == "今天逢场，各窗口全员在岗"
+    staff = fresh.latest("staff")["staff"]
+    s03 = next(member for member in staff if member["id"] == "s03")
+    assert (s03["status"], s03["substitute"]) == ("away", "s04")
+    # Numbering carries on after the restart.
+    assert _command(staff_url, "announce", {"text": "第二条"})["id"] == "a2"
+
+
+def test_expired_announcements_leave_the_retained_topic(
+    sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber]
+) -> None:
+    start_service(sample_dir)
+    sub = subscribe(["announcements"])
+    _command(broker.url("staff"), "announce", {"text": "短时通知", "duration_s": 1})
+    sub.doc_where("announcements", lambda d: len(d["announcements"]) == 1, "the announcement")
+    seen = sub.mark()
+    sub.doc_where("announcements", lambda d: d["announcements"] == [], "the announcement gone", after=seen)
+    # And a fresh subscriber, reading only the retained copy, does not see it either.
+    fresh = subscribe(["announcements"])
+    assert fresh.latest("announcements")["announcements"] == []
+
+
+def test_bad_commands_get_clear_errors_and_change_nothing(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
+    service_log: LogWatch,
+) -> None:
+    start_service(sample_dir)
+    staff = subscribe(["reply/staff", "announcements"], user="staff")
+    before = staff.latest("announcements")
+
+    def raw(verb: str, payload: Any) -> None:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        staff.publish(f"cmd/{verb}", data)
+
+    def reply_to(command_id: str) -> dict[str, Any]:
+        return staff.wait_for(
+            lambda m: m.topic == "reply/staff" and m.json().get("id") == command_id, f"reply {command_id}"
+        ).json()
+
+    base = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00", "by": "staff", "reply_to": "staff"}
+    raw("announce", b"{not json")
+    service_log.wait_for("cmd/announce ignored: payload is not JSON")
+    raw("announce", b"\xff\xfe")
+    service_log.wait_for("payload is not UTF-8")
+    raw("announce", {**base, "id": "no-reply-to", "reply_to": "../x"})
+    service_log.wait_for("'reply_to' must be a client name")
+    raw("announce", {**base, "id": "c1", "args": {"text": 12}})
+    assert reply_to("c1") == {**reply_to("c1"), "ok": False, "error": "'text' should be text, got 12"}
+    raw("announce", {**base, "id": "c2", "args": "hello"})
+    assert "'args' must be a JSON object" in reply_to("c2")["error"]
+    raw("shout", {**base, "id": "c3", "args": {}})
+    assert "unknown command 'shout'" in reply_to("c3")["error"]
+    raw("staff", {**base, "id": "c4", "by": "", "args": {"staff": "s03", "status": "away"}})
+    assert "'by' must name who sends" in reply_to("c4")["error"]
+    raw("announce", {**base, "id": "c5", "args": {"text": "x" * 2000}})
+    assert "'text'" in reply_to("c5")["error"]
+    raw("announce", {"schema": 1, "id": "c6", "reply_to": "staff", "by": "staff", "args": {"text": "x" * 70000}})
+    service_log.wait_for("larger than 65536")
+
+    # Nothing changed: the retained announcements are as before, and the service still answers.
+    assert _command(broker.url("staff"), "announce", {"text": "正常通知"})["id"] == "a1"
+    after = staff.doc_where("announcements", lambda d: len(d["announcements"]) == 1, "the good announcement")
+    assert before["announcements"] == []
+    assert after["announcements"][0]["text"] == "正常通知"
+
+
+def test_a_repeated_command_id_is_answered_again_not_applied_twice(
+    sample_dir: Path, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber]
+) -> None:
+    start_service(sample_dir)
+    staff = subscribe(["reply/staff", "announcements"], user="staff")
+    command = {
+        "schema": 1,
+        "ts": "2026-11-27T09:00:00+08:00",
+        "id": "same",
+        "by": "staff",
+        "reply_to": "staff",
+        "args": {"text": "只发一次"},
+    }
+    staff.publish("cmd/announce", json.dumps(command).encode())
+    staff.publish("cmd/announce", json.dumps(command).encode())
+    first = staff.wait_for(lambda m: m.topic == "reply/staff", "the first reply")
+    second = staff.wait_for(lambda m: m.topic == "reply/staff" and m is not first, "the second reply")
+    answers = [first.json(), second.json()]
+    assert len(answers) == 2 and answers[0] == answers[1] and answers[0]["result"]["id"] == "a1"
+    # One more command, then the announcements document holds exactly two: a1 and the new a2.
+    command2 = {**command, "id": "other", "args": {"text": "第二条"}}
+    staff.publish("cmd/announce", json.dumps(command2).encode())
+    doc = staff.doc_where("announcements", lambda d: len(d["announcements"]) >= 2, "two announcements")
+    assert sorted(a["id"] for a in doc["announcements"]) == ["a1", "a2"]
+
+
+def test_a_saved_edit_reaches_subscribers(
+    sample_dir: Path, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber]
+) -> None:
+    start_service(sample_dir)
+    sub = subscribe(["centre", "catalog"])
+    old = sub.latest("centre")
+    path = sample_dir / "centre.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("0816-2731000", "0816-2731999"), encoding="utf-8")
+    new = sub.doc_where("centre", lambda d: d["hotline"] == "0816-2731999", "the edited hotline")
+    assert new["rev"] != old["rev"]
+
+
+def test_a_bad_edit_keeps_the_last_good_content(
+    sample_dir: Path, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber], service_log: LogWatch
+) -> None:
+    start_service(sample_dir)
+    sub = subscribe(["catalog"])
+    good = sub.latest("catalog")
+    path = sample_dir / "items" / "shebao.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    fee:", "    feee:", 1), encoding="utf-8")
+    service_log.wait_for("content edit not applied")
+    line = service_log.wait_for("unknown key 'feee'")
+    assert "items/shebao.yaml:" in line
+    fresh = subscribe(["catalog"])
+    assert fresh.latest("catalog")["rev"] == good["rev"]
+    # Mending the file publishes again.
+    path.write_text(path.read_text(encoding="utf-8").replace("    feee:", "    fee:", 1), encoding="utf-8")
+    service_log.wait_for("content reloaded")
+
+
+def test_the_service_republishes_when_the_broker_lost_everything(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
+    service_log: LogWatch,
+) -> None:
+    start_service(sample_dir)
+    broker.stop()
+    service_log.wait_for("disconnected from broker")
+    shutil.rmtree(broker.directory / "data")
+    (broker.directory / "data").mkdir()
+    broker.start()
+    fresh = subscribe(["catalog", "device/service/state"])
+    assert len(fresh.latest("catalog")["items"]) == 30
+    assert fresh.latest("device/service/state")["status"] == "ready"
+
+
+def test_hall_serve_process_presence_and_signals(
+    sample_dir: Path, broker: Mosquitto, subscribe: Callable[..., Subscriber], tmp_path: Path
+) -> None:
+    sub = subscribe(["device/service/state"])
+
+    def serve() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "content.cli",
+                "serve",
+                "--content",
+                str(sample_dir),
+                "--broker",
+                broker.url("service"),
+                "--state",
+                str(tmp_path / "s.sqlite3"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+    def status_after(seen: int, status: str) -> None:
+        sub.wait_for(lambda m: m.topic == "device/service/state" and m.json()["status"] == status, status, seen)
+
+    process = serve()
+    status_after(0, "ready")
+    seen = sub.mark()
+    process.kill()  # no goodbye: the broker publishes the last will
+    process.wait(WAIT_S)
+    assert process.stderr is not None
+    process.stderr.close()
+    status_after(seen, "lost")
+
+    seen = sub.mark()
+    process = serve()
+    status_after(seen, "ready")
+    seen = sub.mark()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(WAIT_S) == 0
+    assert process.stderr is not None
+    assert b"stopped" in process.stderr.read()
+    process.stderr.close()
+    status_after(seen, "disconnected")
+
+
+def test_a_refused_service_account_is_an_error(sample_dir: Path, broker: Mosquitto, tmp_path: Path) -> None:
+    bad = broker.url("service").replace(broker.passwords["service"], "wrong")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "content.cli",
+            "serve",
+            "--content",
+            str(sample_dir),
+            "--broker",
+            bad,
+            "--state",
+            str(tmp_path / "s.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "refused the service" in result.stderr
+
+
+def test_cli_commands_end_to_end(sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any]) -> None:
+    start_service(sample_dir)
+    env = {**os.environ, "HALL_BROKER": broker.url("staff"), "HALL_CENTRE": CENTRE}
+
+    def hall(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "content.cli", *args], capture_output=True, text=True, env=env, timeout=60
+        )
+
+    done = hall(
+        "announce", "系统维护，暂停办理社保业务", "--priority", "emergency", "--expires", "10m", "--target", "led"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("announcement a1 (emergency, led) until ")
+    refused = hall("staff", "s99", "away")
+    assert refused.returncode == 1
+    assert "no staff member 's99'" in refused.stderr
+    cleared = hall("announce", "--clear", "a1")
+    assert (cleared.returncode, cleared.stdout.strip()) == (0, "cleared announcement a1")
+    status = hall("staff", "s03", "leave", "--substitute", "s04")
+    assert status.returncode == 0 and "陈静 (s03): leave since" in status.stdout
+
+
+def test_no_service_means_a_clear_timeout(broker: Mosquitto) -> None:
+    with pytest.raises(CommandFailed, match="no reply from the content service within 1 s"):
+        send_command(parse_broker_url(broker.url("staff")), CENTRE, "announce", {"text": "x"}, timeout=1)
+
+
+def test_reply_timestamps_carry_the_centre_offset(
+    sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any]
+) -> None:
+    start_service(sample_dir)
+    result = _command(broker.url("staff"), "staff", {"staff": "s05", "status": "on_duty"})
+    # The sample centre is in Asia/Shanghai, whatever the machine's own zone is.
+    assert result["since"].endswith("+08:00")
