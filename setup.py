@@ -10,7 +10,7 @@ setup(
     description="Display system for government service halls (便民服务中心) over MQTT",
     long_description=Path("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    license="Apache-2.0",
+    license="MIT",
     python_requires=">=3.11",
     packages=find_packages(include=["content", "content.*", "kiosk", "kiosk.*", "led_driver", "led_driver.*"]),
     include_package_data=True,

@@ -1,6 +1,8 @@
 """Broker addresses: `mqtt://user:pass@host:port` and `mqtts://…`, also from `HALL_BROKER`.
 
 For TLS, `?ca=/path/ca.crt` names the certificate authority to trust (the system's otherwise).
+`?protocol=3.1.1` speaks MQTT 3.1.1 instead of 5, for brokers that know no better (the embedded
+demo broker); message expiry and content types are then not sent.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ class BrokerUrl:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     ca: Path | None = None
+    mqtt311: bool = False
 
     def redacted(self) -> str:
         scheme = "mqtts" if self.tls else "mqtt"
         user = f"{self.username}:***@" if self.username else ""
-        return f"{scheme}://{user}{self.host}:{self.port}"
+        option = "?protocol=3.1.1" if self.mqtt311 else ""
+        return f"{scheme}://{user}{self.host}:{self.port}{option}"
 
 
 def parse_broker_url(url: str) -> BrokerUrl:
@@ -47,7 +51,7 @@ def parse_broker_url(url: str) -> BrokerUrl:
     if parts.path not in ("", "/"):
         raise BrokerUrlError(f"broker URL {url!r} has a path; only mqtt[s]://user:pass@host:port is understood")
     query = parse_qs(parts.query)
-    unknown = set(query) - {"ca"}
+    unknown = set(query) - {"ca", "protocol"}
     if unknown:
         raise BrokerUrlError(f"broker URL {url!r} has unknown option(s): {', '.join(sorted(unknown))}")
     ca = Path(query["ca"][0]) if "ca" in query else None
@@ -55,6 +59,9 @@ def parse_broker_url(url: str) -> BrokerUrl:
         raise BrokerUrlError(f"broker URL {url!r}: ?ca= needs mqtts://")
     if ca is not None and not ca.is_file():
         raise BrokerUrlError(f"broker URL {url!r}: CA file {ca} not found")
+    protocol = query.get("protocol", ["5"])[0]
+    if protocol not in ("5", "3.1.1"):
+        raise BrokerUrlError(f"broker URL {url!r}: protocol must be 5 or 3.1.1, got {protocol!r}")
     return BrokerUrl(
         host=parts.hostname,
         port=port,
@@ -62,6 +69,7 @@ def parse_broker_url(url: str) -> BrokerUrl:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         ca=ca,
+        mqtt311=protocol == "3.1.1",
     )
 
 

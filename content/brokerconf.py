@@ -34,6 +34,9 @@ MAX_PACKET_BYTES = 16 * 1024 * 1024
 KIOSK_COMMANDS = ("ticket", "case")
 # Devices also read the service's presence, so they can say when their content may be stale.
 READABLE = (*STATE_TOPICS, "call", "media/#", "device/service/state")
+# What a township's bridge carries: the parent's content down, the township's queue and presence up.
+BRIDGED_DOWN = ("centre", "catalog", "announcements", "media/#")
+BRIDGED_UP = ("queue", "device/+/state")
 
 
 class Account(BaseModel):
@@ -52,26 +55,40 @@ class Roster(BaseModel):
     accounts: list[Account] = Field(min_length=1)
 
 
-def _role_lines(account: Account, centre: str) -> list[str]:
+def _role_lines(account: Account, centre: str, roster_centre: str, parent_reads: list[str]) -> list[str]:
     base = f"{ROOT}/{centre}"
     reads = [f"topic read {base}/{topic}" for topic in READABLE]
     match account.role:
         case "service":
             return [f"topic readwrite {base}/#"]
         case "staff":
-            return [*reads, f"topic read {base}/device/+/state", f"topic write {base}/cmd/#"]
+            return [*reads, *parent_reads, f"topic read {base}/device/+/state", f"topic write {base}/cmd/#"]
         case "kiosk":
-            return [*reads, *(f"topic write {base}/cmd/{verb}" for verb in KIOSK_COMMANDS)]
+            return [*reads, *parent_reads, *(f"topic write {base}/cmd/{verb}" for verb in KIOSK_COMMANDS)]
         case "display":
-            return reads
+            return [*reads, *parent_reads]
         case "bridge":
-            # On the parent's broker: the parent's content comes down, this centre's queue and
-            # device presence go up. Nothing else crosses.
             parent = f"{ROOT}/{account.parent}" if account.parent else None
-            down = [f"topic read {parent}/{topic}" for topic in ("centre", "catalog", "announcements", "media/#")]
-            up = [f"topic write {base}/queue", f"topic write {base}/device/+/state"]
-            return [*(down if parent else []), *up]
+            if parent is not None and account.parent != roster_centre:
+                # On the centre's own broker the bridge runs inside Mosquitto and bypasses the ACL,
+                # but the parent's retained content it brings down is stored under this user name,
+                # and check_retain_source hides it from every later subscriber unless this user
+                # may write it. The account has no password here: nobody logs in with it.
+                return [f"topic write {parent}/{topic}" for topic in BRIDGED_DOWN]
+            # On the parent's broker, where the bridge logs in: the parent's content comes down,
+            # this centre's queue and device presence go up. Nothing else crosses.
+            down = [f"topic read {parent}/{topic}" for topic in BRIDGED_DOWN] if parent else []
+            return [*down, *(f"topic write {base}/{topic}" for topic in BRIDGED_UP)]
     raise AssertionError(account.role)
+
+
+def _local_bridges(roster: Roster) -> dict[str, str]:
+    """centre -> parent, for the bridges that run on this roster's broker (not the parent's)."""
+    return {
+        account.centre or roster.centre: account.parent
+        for account in roster.accounts
+        if account.role == "bridge" and account.parent and account.parent != roster.centre
+    }
 
 
 def render_acl(roster: Roster) -> str:
@@ -81,15 +98,21 @@ def render_acl(roster: Roster) -> str:
         "",
         "# Every account: write only its own device state, read only its own command replies.",
     ]
-    centres = sorted({account.centre or roster.centre for account in roster.accounts})
+    # A bridge account on the parent's broker names a township whose devices do not log in here.
+    centres = sorted({roster.centre} | {a.centre or roster.centre for a in roster.accounts if a.role != "bridge"})
     for centre in centres:
         lines += [
             f"pattern write {ROOT}/{centre}/device/%u/state",
             f"pattern read {ROOT}/{centre}/reply/%u",
         ]
+    bridged = _local_bridges(roster)
     for account in roster.accounts:
+        centre = account.centre or roster.centre
+        parent = bridged.get(centre)
+        # Where a bridge brings the parent's content down, this centre's devices may read it.
+        parent_reads = [f"topic read {ROOT}/{parent}/{topic}" for topic in BRIDGED_DOWN] if parent else []
         lines += ["", f"# {account.role}", f"user {account.user}"]
-        lines += _role_lines(account, account.centre or roster.centre)
+        lines += _role_lines(account, centre, roster.centre, parent_reads)
     return "\n".join(lines) + "\n"
 
 
@@ -169,7 +192,9 @@ def write_broker_dir(
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "data").mkdir(exist_ok=True)
     given = passwords or {}
-    chosen = {a.user: given.get(a.user) or secrets.token_urlsafe(18) for a in roster.accounts}
+    # A bridge account on its own centre's broker only names the bridge's messages in the ACL.
+    logins = [a for a in roster.accounts if not (a.role == "bridge" and a.parent and a.parent != roster.centre)]
+    chosen = {a.user: given.get(a.user) or secrets.token_urlsafe(18) for a in logins}
     hash_passwords(directory / "passwd", chosen)
     (directory / "acl").write_text(render_acl(roster), encoding="utf-8")
     (directory / "mosquitto.conf").write_text(render_conf(directory, listeners, run_as=run_as), encoding="utf-8")

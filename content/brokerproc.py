@@ -126,7 +126,7 @@ class EmbeddedBroker:
         self._broker: Any = None
 
     def url(self) -> str:
-        return f"mqtt://{LOOPBACK}:{self.port}"
+        return f"mqtt://{LOOPBACK}:{self.port}?protocol=3.1.1"  # amqtt does not speak MQTT 5
 
     def start(self, timeout: float = 10.0) -> EmbeddedBroker:
         try:
@@ -142,8 +142,8 @@ class EmbeddedBroker:
         }
         self._thread.start()
         self._broker = Broker(config, loop=self._loop)
+        # start() returns once the listener is bound: no need to probe the port.
         asyncio.run_coroutine_threadsafe(self._broker.start(), self._loop).result(timeout)
-        wait_for_port(self.port, timeout)
         return self
 
     def stop(self) -> None:

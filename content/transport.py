@@ -103,9 +103,19 @@ class MqttTransport:
         self._keepalive = keepalive
         self._persistent = persistent_session
         self._pending_subs: dict[int, list[str]] = {}
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
-        )
+        self._v5 = not broker.mqtt311
+        if self._v5:
+            client = mqtt.Client(
+                CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
+            )
+        else:
+            client = mqtt.Client(
+                CallbackAPIVersion.VERSION2,
+                client_id=client_id,
+                protocol=mqtt.MQTTv311,
+                clean_session=not persistent_session,
+                manual_ack=manual_ack,
+            )
         if broker.username:
             client.username_pw_set(broker.username, broker.password)
         if broker.tls:
@@ -134,7 +144,7 @@ class MqttTransport:
         content_type: str | None = None,
     ) -> Delivery:
         properties = None
-        if expiry_s is not None or content_type is not None:
+        if self._v5 and (expiry_s is not None or content_type is not None):
             properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
             if expiry_s is not None:
                 properties.MessageExpiryInterval = expiry_s
@@ -159,6 +169,10 @@ class MqttTransport:
     # -- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
+        if not self._v5:
+            self._client.connect_async(self._broker.host, self._broker.port, keepalive=self._keepalive)
+            self._client.loop_start()
+            return
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = 7 * 24 * 3600 if self._persistent else 0
         self._client.connect_async(

@@ -1,0 +1,72 @@
+"""`hall demo` as a user runs it: start, try a command from another terminal, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+WAIT_S = 30.0
+
+
+def _lines(process: subprocess.Popen[str]) -> queue.Queue[str]:
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put("")  # end of output
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _wait_line(lines: queue.Queue[str], fragment: str, seen: list[str]) -> None:
+    while True:
+        line = lines.get(timeout=WAIT_S)
+        seen.append(line)
+        if fragment in line:
+            return
+        if line == "":
+            raise AssertionError(f"demo ended before {fragment!r}:\n{''.join(seen)}")
+
+
+@pytest.mark.parametrize("embedded", [False, True], ids=["mosquitto", "embedded"])
+def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: bool) -> None:
+    argv = [sys.executable, "-m", "content.cli", "demo", *(["--embedded"] if embedded else [])]
+    process = subprocess.Popen(
+        argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    seen: list[str] = []
+    try:
+        lines = _lines(process)
+        _wait_line(lines, "Ctrl-C stops everything", seen)
+        text = "".join(seen)
+        assert "hall announce" in text and "hall staff" in text
+        env_file = tmp_path / "var" / "demo" / "env"
+        exported = dict(re.findall(r"export (\w+)='?([^'\n]*)'?", env_file.read_text()))
+        assert exported["HALL_CENTRE"] == "weicheng"
+        done = subprocess.run(
+            [sys.executable, "-m", "content.cli", "announce", "今天逢场，各窗口全员在岗"],
+            env={**os.environ, **exported}, capture_output=True, text=True, timeout=WAIT_S,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("announcement a1")
+        process.send_signal(signal.SIGINT)
+        _wait_line(lines, "demo stopped", seen)
+        assert process.wait(WAIT_S) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
