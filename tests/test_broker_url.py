@@ -50,5 +50,5 @@ def test_protocol_option() -> None:
     assert parse_broker_url("mqtt://h?protocol=3.1.1").mqtt311
     assert not parse_broker_url("mqtt://h").mqtt311
     assert parse_broker_url("mqtt://h?protocol=3.1.1").redacted() == "mqtt://h:1883?protocol=3.1.1"
-    with pytest.raises(BrokerUrlError, match="protocol must be 5 or 3.1.1"):
+    with pytest.raises(BrokerUrlError, match=r"protocol must be 5 or 3\.1\.1"):
         parse_broker_url("mqtt://h?protocol=4")

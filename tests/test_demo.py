@@ -43,7 +43,11 @@ def _wait_line(lines: queue.Queue[str], fragment: str, seen: list[str]) -> None:
 def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: bool) -> None:
     argv = [sys.executable, "-m", "content.cli", "demo", *(["--embedded"] if embedded else [])]
     process = subprocess.Popen(
-        argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        argv,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     seen: list[str] = []
@@ -57,7 +61,10 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         assert exported["HALL_CENTRE"] == "weicheng"
         done = subprocess.run(
             [sys.executable, "-m", "content.cli", "announce", "今天逢场，各窗口全员在岗"],
-            env={**os.environ, **exported}, capture_output=True, text=True, timeout=WAIT_S,
+            env={**os.environ, **exported},
+            capture_output=True,
+            text=True,
+            timeout=WAIT_S,
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("announcement a1")
