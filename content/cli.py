@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,12 +75,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from content.service import ContentService
-    from content.store import Store
+    from content.store import Store, StoreInUse
 
     broker = _broker(args)
     content_dir = Path(args.content)
     state = Path(args.state) if args.state else Path("var") / "hall-state.sqlite3"
-    store = Store(state)
+    try:
+        store = Store(state)
+    except (OSError, sqlite3.Error, StoreInUse) as exc:
+        print(f"hall serve: cannot use the state file {state}: {exc}", file=sys.stderr)
+        return 1
     service = ContentService(content_dir, broker, store, watch=not args.no_watch)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: service.request_stop())

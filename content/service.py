@@ -140,7 +140,11 @@ class ContentService:
                     self._announce_ready()
                 case Disconnected(reason=reason):
                     self.ready.clear()
-                    log.warning("disconnected from broker (%s); reconnecting", reason)
+                    log.warning(
+                        "disconnected from broker (%s); reconnecting. If this repeats every few seconds, another "
+                        "`hall serve` for this centre is connected with the same client id",
+                        reason,
+                    )
                 case Message():
                     self._on_message(event)
                 case _ContentChanged():
@@ -207,6 +211,7 @@ class ContentService:
         try:
             if message.topic.startswith("cmd/"):
                 self._on_command(message.topic.removeprefix("cmd/"), message.payload)
+
         except Exception:  # a bug must not stop the hall: log it and carry on
             log.exception("failed to handle %s", message.topic)
         finally:

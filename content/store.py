@@ -7,7 +7,9 @@ repeated command id gets the stored reply instead of being applied again.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +49,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+class StoreInUse(Exception):
+    """Another running service holds the state file."""
+
+
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -54,16 +60,35 @@ def _dt(value: str | None) -> datetime | None:
 class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._lock: int | None = None
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = self._take_lock(self.path.with_name(self.path.name + ".lock"))
         # Opened on one thread, then used by the service's loop alone: never concurrently.
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
 
+    @staticmethod
+    def _take_lock(path: Path) -> int:
+        """One service per state file: two would apply commands twice and fight over the broker."""
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise StoreInUse(f"{path.with_suffix('')} is in use by another running service (pid {holder})") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return fd
+
     def close(self) -> None:
         self._db.close()
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def load(self, now: datetime) -> Live:
         staff = {

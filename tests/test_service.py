@@ -361,3 +361,51 @@ def test_reply_timestamps_carry_the_centre_offset(
     result = _command(broker.url("staff"), "staff", {"staff": "s05", "status": "on_duty"})
     # The sample centre is in Asia/Shanghai, whatever the machine's own zone is.
     assert result["since"].endswith("+08:00")
+
+
+def test_a_second_service_on_the_same_state_file_is_refused(
+    sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any], tmp_path: Path
+) -> None:
+    start_service(sample_dir, tmp_path / "one.sqlite3")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "content.cli",
+            "serve",
+            "--content",
+            str(sample_dir),
+            "--broker",
+            broker.url("service"),
+            "--state",
+            str(tmp_path / "one.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"is in use by another running service (pid {os.getpid()})" in result.stderr
+
+
+def test_an_unusable_state_file_is_a_clear_error(sample_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "content.cli",
+            "serve",
+            "--content",
+            str(sample_dir),
+            "--broker",
+            "mqtt://127.0.0.1:1",
+            "--state",
+            str(tmp_path / "file" / "state.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "cannot use the state file" in result.stderr
