@@ -83,8 +83,9 @@ def rev_of(body: dict[str, Any]) -> str:
     return hashlib.sha256(encode(kept)).hexdigest()[:16]
 
 
-def state_document(body: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {**body, "schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "rev": rev_of(body)}
+def state_document(body: dict[str, Any], now: datetime, rev: str | None = None) -> dict[str, Any]:
+    """The document as published; pass `rev` when it is already known (it is not cheap for a catalog)."""
+    return {**body, "schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "rev": rev or rev_of(body)}
 
 
 def command(args: dict[str, Any], by: str, reply_to: str, now: datetime) -> dict[str, Any]:

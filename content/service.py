@@ -192,7 +192,7 @@ class ContentService:
             rev = contract.rev_of(body)
             if self._published.get(topic) == rev:
                 continue
-            payload = contract.encode(contract.state_document(body, now))
+            payload = contract.encode(contract.state_document(body, now, rev))
             deliveries.append(self._transport.publish(topic, payload, retain=True))
             self._published[topic] = rev
         for sha in self._media_published - wanted_media.keys():
