@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import math
 import queue
+import socket
+import ssl
 import time
 import uuid
 from datetime import UTC, datetime
@@ -60,6 +62,25 @@ def send_command(
     return result
 
 
+def diagnose(broker: BrokerUrl, timeout: float = 3.0) -> str:
+    """Why a connection fails, in words: paho's reconnect loop swallows the reason."""
+    try:
+        with socket.create_connection((broker.host, broker.port), timeout=timeout) as sock:
+            if broker.tls:
+                context = ssl.create_default_context(cafile=str(broker.ca) if broker.ca else None)
+                with context.wrap_socket(sock, server_hostname=broker.host):
+                    pass
+    except ssl.SSLCertVerificationError as exc:
+        return f"its TLS certificate is not trusted ({exc.verify_message}); check ?ca="
+    except ssl.SSLError as exc:
+        return f"TLS failed ({exc.reason or exc})"
+    except TimeoutError:
+        return f"no answer from {broker.host}:{broker.port} within {timeout:g} s"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return "it accepts connections but did not answer the MQTT handshake in time"
+
+
 def _remaining(deadline: float) -> float:
     return max(0.0, deadline - time.monotonic())
 
@@ -69,7 +90,7 @@ def _wait_subscribed(events: queue.Queue[Event], deadline: float, broker: Broker
         try:
             event = events.get(timeout=_remaining(deadline))
         except queue.Empty:
-            raise CommandFailed(f"could not reach the broker at {broker.redacted()}") from None
+            raise CommandFailed(f"could not reach the broker at {broker.redacted()}: {diagnose(broker)}") from None
         if isinstance(event, Refused) and event.permanent:
             raise CommandFailed(f"the broker at {broker.redacted()} refused the connection: {event.reason}")
         if isinstance(event, Subscribed):

@@ -165,6 +165,12 @@ class MqttTransport:
             self.publish(final[0], final[1], retain=True).wait(timeout)
         self._client.disconnect()
         self._client.loop_stop()
+        # The client holds our bound methods and we hold it: break the cycle so it is freed (and
+        # paho closes its loop_start() socket pair in __del__) now, not by the cycle collector,
+        # which may finalise the sockets first and leak them with a ResourceWarning.
+        client = self._client
+        client.on_connect = client.on_disconnect = client.on_subscribe = None
+        client.on_message = client.on_publish = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 

@@ -147,6 +147,9 @@ class Subscriber:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+        # Break the client <-> callbacks cycle so paho frees its socket pair now (see transport.stop).
+        client = self.client
+        client.on_connect = client.on_disconnect = client.on_subscribe = client.on_message = client.on_publish = None
 
 
 @pytest.fixture

@@ -59,4 +59,4 @@ def test_unreachable_broker_is_a_clear_failure(capsys: pytest.CaptureFixture[str
     # Nothing listens on port 1 of the loopback.
     code = main(["staff", "s03", "away", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng", "--timeout", "1"])
     assert code == 1
-    assert "could not reach the broker at mqtt://127.0.0.1:1" in capsys.readouterr().err
+    assert "could not reach the broker at mqtt://127.0.0.1:1: Connection refused" in capsys.readouterr().err

@@ -1,0 +1,179 @@
+"""The TLS listener, with certificates from broker_config/make-certs.sh, against the real Mosquitto."""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import socket
+import ssl
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.reasoncodes import ReasonCode
+
+from content import contract
+from content.broker_url import parse_broker_url
+from content.brokerproc import LOOPBACK, Mosquitto, free_port, mosquitto_available, wait_for_port
+from content.client import CommandFailed, diagnose, send_command
+from content.transport import Connected, Event, Message, MqttTransport, Subscribed
+from tests.conftest import CENTRE, ROSTER, WAIT_S
+
+MAKE_CERTS = Path(__file__).resolve().parent.parent / "broker_config" / "make-certs.sh"
+
+
+def make_certs(out: Path, *hosts: str) -> Path:
+    subprocess.run(["bash", str(MAKE_CERTS), str(out), *hosts], check=True, capture_output=True, timeout=120)
+    return out
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_certs(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture
+def tls_broker(tmp_path: Path, certs: Path) -> Iterator[Mosquitto]:
+    if not mosquitto_available():
+        pytest.fail("Mosquitto is not installed: run the tests through scripts/dev test")
+    instance = Mosquitto(tmp_path / "broker", ROSTER, tls_port=free_port())
+    shutil.copytree(certs, instance.directory / "certs")  # where render_conf points the listener
+    instance.start()
+    assert instance.tls_port is not None
+    wait_for_port(instance.tls_port, WAIT_S)
+    yield instance
+    instance.stop()
+
+
+def tls_url(broker: Mosquitto, user: str, ca: Path) -> str:
+    return f"mqtts://{user}:{broker.passwords[user]}@{LOOPBACK}:{broker.tls_port}?ca={ca}"
+
+
+def next_event(events: queue.Queue[Event], kind: type) -> Event:
+    while True:
+        event = events.get(timeout=WAIT_S)
+        if isinstance(event, kind):
+            return event
+
+
+def test_make_certs_writes_a_ca_and_a_server_certificate(certs: Path) -> None:
+    assert sorted(p.name for p in certs.iterdir()) == ["ca.crt", "ca.key", "server.crt", "server.key"]
+    for key in ("ca.key", "server.key"):
+        assert (certs / key).stat().st_mode & 0o777 == 0o600
+    text = subprocess.run(
+        ["openssl", "x509", "-in", str(certs / "server.crt"), "-noout", "-ext", "subjectAltName"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "IP Address:127.0.0.1" in text and "DNS:localhost" in text
+    verified = subprocess.run(
+        ["openssl", "verify", "-CAfile", str(certs / "ca.crt"), str(certs / "server.crt")],
+        capture_output=True,
+        text=True,
+    )
+    assert verified.returncode == 0, verified.stderr
+
+
+def test_the_transport_connects_and_receives_over_tls(tls_broker: Mosquitto, certs: Path) -> None:
+    broker = parse_broker_url(tls_url(tls_broker, "led-wall", certs / "ca.crt"))
+    assert broker.tls and broker.ca == certs / "ca.crt"
+    events: queue.Queue[Event] = queue.Queue()
+    device = MqttTransport(broker, f"led-wall-{uuid.uuid4().hex[:6]}", contract.base(CENTRE), events.put)
+    device.subscribe(["queue"])
+    device.start()
+    service_events: queue.Queue[Event] = queue.Queue()
+    service_url = parse_broker_url(tls_url(tls_broker, "service", certs / "ca.crt"))
+    service = MqttTransport(service_url, "service-tls", contract.base(CENTRE), service_events.put)
+    service.start()
+    try:
+        next_event(service_events, Connected)
+        next_event(events, Connected)
+        assert next_event(events, Subscribed) == Subscribed(refused=())
+        assert service.publish("queue", b'{"schema":1}', retain=True).wait(WAIT_S)
+        message = next_event(events, Message)
+        assert isinstance(message, Message) and (message.topic, message.payload) == ("queue", b'{"schema":1}')
+    finally:
+        for transport in (service, device):
+            transport.stop()
+
+
+def test_send_command_over_tls_reaches_the_broker(tls_broker: Mosquitto, certs: Path) -> None:
+    # A display may not send commands: the refusal proves the command went through the TLS
+    # listener to the broker's ACL and the PUBACK came back.
+    url = parse_broker_url(tls_url(tls_broker, "led-wall", certs / "ca.crt"))
+    with pytest.raises(CommandFailed, match="the broker refused the command"):
+        send_command(url, CENTRE, "announce", {"text": "x"}, timeout=WAIT_S)
+
+
+def _paho_tls_login(broker: Mosquitto, user: str, ca: Path, host: str) -> ReasonCode:
+    """Log in with a plain paho client (tls_set with the CA) and return the CONNACK's reason code."""
+    connacks: queue.Queue[ReasonCode] = queue.Queue()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.username_pw_set(user, broker.passwords[user])
+    client.tls_set(ca_certs=str(ca), tls_version=ssl.PROTOCOL_TLS_CLIENT)
+    client.on_connect = lambda c, u, flags, reason_code, props: connacks.put(reason_code)
+    client.connect(host, broker.tls_port or 0)  # the TLS handshake happens here
+    client.loop_start()
+    try:
+        return connacks.get(timeout=WAIT_S)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def _handshake(port: int, ca: Path, host: str = LOOPBACK) -> None:
+    """The TLS handshake alone, with the settings MqttTransport gives paho (PROTOCOL_TLS_CLIENT:
+    the chain and the host name are both checked). paho leaks the socket of a failed handshake."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cafile=str(ca))
+    with (
+        socket.create_connection((LOOPBACK, port), timeout=WAIT_S) as raw,
+        context.wrap_socket(raw, server_hostname=host),
+    ):
+        pass
+
+
+def test_a_client_trusting_another_ca_is_refused(tls_broker: Mosquitto, certs: Path, tmp_path: Path) -> None:
+    other = make_certs(tmp_path / "other")
+    assert tls_broker.tls_port is not None
+    _handshake(tls_broker.tls_port, certs / "ca.crt")  # the same check passes with the right CA
+    with pytest.raises(ssl.SSLCertVerificationError, match="certificate verify failed"):
+        _handshake(tls_broker.tls_port, other / "ca.crt")
+
+
+def test_the_certificate_must_name_the_host(tmp_path: Path, certs: Path) -> None:
+    # Same CA, but a server certificate made for another address: hostname checking refuses it.
+    other = tmp_path / "other-host"
+    shutil.copytree(certs, other)
+    make_certs(other, "192.0.2.7", "hall-broker.example")
+    broker = Mosquitto(tmp_path / "broker", ROSTER, tls_port=free_port())
+    shutil.copytree(other, broker.directory / "certs")
+    broker.start()
+    try:
+        assert broker.tls_port is not None
+        wait_for_port(broker.tls_port, WAIT_S)
+        with pytest.raises(ssl.SSLCertVerificationError, match="IP address mismatch"):
+            _handshake(broker.tls_port, certs / "ca.crt")
+    finally:
+        broker.stop()
+
+
+def test_every_name_in_the_certificate_works(tls_broker: Mosquitto, certs: Path) -> None:
+    assert tls_broker.tls_port is not None
+    for host in (LOOPBACK, "localhost"):
+        assert not _paho_tls_login(tls_broker, "kiosk-1", certs / "ca.crt", host).is_failure, host
+
+
+def test_an_untrusted_certificate_is_named_in_the_cli_error(tls_broker: Mosquitto, certs: Path, tmp_path: Path) -> None:
+    # send_command adds this diagnosis to "could not reach the broker" (paho's retry loop swallows
+    # the reason); called directly here because paho 2.2 leaks the socket of a failed handshake.
+    other = make_certs(tmp_path / "other")
+    untrusted = parse_broker_url(tls_url(tls_broker, "staff", other / "ca.crt"))
+    assert diagnose(untrusted).startswith("its TLS certificate is not trusted (")
+    trusted = parse_broker_url(tls_url(tls_broker, "staff", certs / "ca.crt"))
+    assert diagnose(trusted) == "it accepts connections but did not answer the MQTT handshake in time"
