@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 setup(
     name="hall",
@@ -12,9 +12,9 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.11",
-    packages=find_packages(include=["content", "content.*", "kiosk", "kiosk.*", "led_driver", "led_driver.*"]),
-    include_package_data=True,
-    package_data={"content": ["samples/**/*", "py.typed"]},
+    # Namespace discovery so that data folders (the sample centre, later fonts and profiles) ship too.
+    packages=find_namespace_packages(include=["content*", "kiosk*", "led_driver*"]),
+    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg"]},
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "PyYAML>=6.0,<7",
