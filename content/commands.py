@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from content.live import Announcement, Live, StaffState
 from content.loader import Content, describe_error
+from content.queue import Call
 from content.schema import StaffStatus
 
 MAX_ANNOUNCEMENT_CHARS = 500
@@ -30,36 +31,38 @@ class CommandError(Exception):
 class Outcome:
     live: Live
     result: dict[str, Any]
+    calls: tuple[Call, ...] = ()
+    """Call events to publish once the outcome is stored."""
 
 
 Handler = Callable[[Live, Content, dict[str, Any], str, datetime], Outcome]
 
 
-class _Args(BaseModel):
+class Args(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-A = TypeVar("A", bound=_Args)
+A = TypeVar("A", bound=Args)
 
 
-class AnnounceArgs(_Args):
+class AnnounceArgs(Args):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANNOUNCEMENT_CHARS)]
     priority: Literal["normal", "high", "emergency"] = "normal"
     duration_s: int | None = Field(default=None, gt=0, le=MAX_ANNOUNCEMENT_SECONDS)
     targets: list[Literal["all", "led", "kiosk"]] = Field(default=["all"], min_length=1)
 
 
-class ClearArgs(_Args):
+class ClearArgs(Args):
     clear: Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
-class StaffArgs(_Args):
+class StaffArgs(Args):
     staff: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     status: StaffStatus
     substitute: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
 
 
-def _parse(model: type[A], args: dict[str, Any]) -> A:
+def parse_args(model: type[A], args: dict[str, Any]) -> A:
     try:
         return model.model_validate(args)
     except ValidationError as exc:
@@ -81,13 +84,13 @@ def announcement_json(a: Announcement) -> dict[str, Any]:
 def announce(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
     """Add an announcement, or `{"clear": id}` one. `live` has had what is over pruned."""
     if "clear" in args:
-        wanted = _parse(ClearArgs, args).clear
+        wanted = parse_args(ClearArgs, args).clear
         if wanted not in live.announcements:
             active = ", ".join(sorted(live.announcements)) or "none"
             raise CommandError(f"no current announcement {wanted!r} (current: {active})")
         remaining = {key: a for key, a in live.announcements.items() if key != wanted}
         return Outcome(replace(live, announcements=remaining), {"cleared": wanted})
-    parsed = _parse(AnnounceArgs, args)
+    parsed = parse_args(AnnounceArgs, args)
     seq = live.announcement_seq + 1
     targets = ("all",) if "all" in parsed.targets else tuple(dict.fromkeys(parsed.targets))
     created = Announcement(
@@ -105,7 +108,7 @@ def announce(live: Live, content: Content, args: dict[str, Any], by: str, now: d
 
 
 def set_staff_status(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
-    parsed = _parse(StaffArgs, args)
+    parsed = parse_args(StaffArgs, args)
     known = {member.id: member for member in content.staff}
     if parsed.staff not in known:
         raise CommandError(f"no staff member {parsed.staff!r}")
@@ -126,9 +129,3 @@ def set_staff_status(live: Live, content: Content, args: dict[str, Any], by: str
         "substitute": state.substitute,
     }
     return Outcome(replace(live, staff=staff), result)
-
-
-HANDLERS: dict[str, Handler] = {
-    "announce": announce,
-    "staff": set_staff_status,
-}

@@ -20,11 +20,11 @@ ROOT: Final = "hall/v1"
 CENTRE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
-STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements")
+STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements", "stats")
 """Retained QoS1 documents that only the service writes."""
 
 MAX_COMMAND_BYTES: Final = 64 * 1024
-COMMAND_VERBS: Final = ("announce", "staff")
+COMMAND_VERBS: Final = ("announce", "staff", "ticket", "call", "window", "stats")
 """Verbs the service answers on `cmd/<verb>`; later contract additions extend this tuple."""
 
 DeviceStatus = Literal["ready", "lost", "disconnected"]
@@ -86,6 +86,11 @@ def rev_of(body: dict[str, Any]) -> str:
 def state_document(body: dict[str, Any], now: datetime, rev: str | None = None) -> dict[str, Any]:
     """The document as published; pass `rev` when it is already known (it is not cheap for a catalog)."""
     return {**body, "schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "rev": rev or rev_of(body)}
+
+
+def call_event(call: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A `call` event (not retained): one ticket called to one window; `seq` only ever grows."""
+    return {**call, "schema": SCHEMA, "ts": now.isoformat(timespec="seconds")}
 
 
 def command(args: dict[str, Any], by: str, reply_to: str, now: datetime) -> dict[str, Any]:

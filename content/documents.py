@@ -7,13 +7,18 @@ their rev changes only when what a device would show changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from content import queue as q
 from content.commands import announcement_json
+from content.contract import rev_of
 from content.live import Live
 from content.loader import Content
+from content.queue_commands import staff_at
 from content.schema import TIER_NAMES
+from content.stats import day_stats
 
 
 def _media_hash(content: Content, ref: str | None) -> str | None:
@@ -70,26 +75,119 @@ def announcements(live: Live, now: datetime) -> dict[str, Any]:
     return {"announcements": [announcement_json(a) for a in active]}
 
 
-def queue(content: Content) -> dict[str, Any]:
-    """The queue as it stands before any ticket is issued."""
-    return {
-        "windows": [
+def queue(content: Content, live: Live) -> dict[str, Any]:
+    """What the hall shows of the queue: who is served where, how many wait, the last calls."""
+    state = live.queue
+    day = state.day
+    windows = []
+    for window in content.centre.windows:
+        w = q.window_state(state, window.id)
+        staff_id = staff_at(content, live, window.id)
+        member = next((m for m in content.staff if m.id == staff_id), None)
+        windows.append(
             {
                 "id": window.id,
+                "number": window.number,
                 "name": window.name,
-                "open": True,
-                "reason": None,
-                "serving": None,
-                "staff": None,
+                "open": w.open,
+                "reason": w.reason,
+                "serving": w.serving,
+                "staff": {"id": member.id, "name": member.name} if member else None,
+                "categories": sorted(q.serves(content.centre, window.id, day)) if day else list(window.categories),
             }
-            for window in content.centre.windows
-        ],
-        "categories": [
-            {"id": category.id, "prefix": category.prefix, "waiting": 0, "estimated_wait_min": None}
-            for category in content.categories
-        ],
-        "last_calls": [],
+        )
+    categories = []
+    for category in content.categories:
+        waiting = q.waiting(state, [category.id]) if day else []
+        categories.append(
+            {
+                "id": category.id,
+                "name": category.name,
+                "prefix": category.prefix,
+                "waiting": len(waiting),
+                "priority_waiting": sum(t.priority is not None for t in waiting),
+                "estimated_wait_min": q.estimated_wait(state, content.centre, category.id, len(waiting))
+                if day
+                else None,
+            }
+        )
+    return {
+        "day": day.isoformat() if day else None,
+        "market_day": q.is_market_day(day, content.centre.queue) if day else None,
+        "windows": windows,
+        "categories": categories,
+        "last_calls": [call_json(call) for call in state.recent],
     }
+
+
+def call_json(call: q.Call) -> dict[str, Any]:
+    return {
+        "seq": call.seq,
+        "ticket": call.ticket,
+        "window": call.window,
+        "window_name": call.window_name,
+        "window_number": call.window_number,
+        "category": call.category,
+        "recall": call.recall,
+        "at": call.at.isoformat(timespec="seconds"),
+        "text": call.text,
+    }
+
+
+def stats(content: Content, live: Live) -> dict[str, Any]:
+    """The day's queue statistics so far, for wall summaries and supervisors."""
+    day = live.queue.day
+    tickets = list(live.queue.tickets.values())
+    return {"day": day.isoformat() if day else None, "rows": stats_rows(content, tickets)}
+
+
+def stats_rows(content: Content, tickets: list[q.Ticket]) -> list[dict[str, Any]]:
+    return day_stats(
+        tickets,
+        {c.id: c.name for c in content.categories},
+        {w.id: w.name for w in content.centre.windows},
+        {m.id: m.name for m in content.staff},
+    )
+
+
+class DocumentCache:
+    """Builds each document only when what it is made from has changed.
+
+    A command changes one part of the live state; rebuilding and hashing the catalog (megabytes
+    for a large centre) on every ticket would cost more than everything else together. Inputs are
+    compared by identity: content and live state are immutable, and every change makes new objects.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[tuple[object, ...], dict[str, Any], str]] = {}
+
+    def build(self, content: Content, live: Live, now: datetime) -> dict[str, tuple[dict[str, Any], str]]:
+        """Every state document by topic, with its rev."""
+        active = tuple(sorted(a.id for a in live.announcements.values() if a.active(now)))
+        plan: dict[str, tuple[tuple[object, ...], Callable[[], dict[str, Any]]]] = {
+            "centre": ((content,), lambda: centre(content)),
+            "catalog": ((content,), lambda: catalog(content)),
+            "staff": ((content, live.staff), lambda: staff(content, live)),
+            "agents": ((content,), lambda: agents(content)),
+            "queue": ((content, live.queue, live.staff), lambda: queue(content, live)),
+            "announcements": ((live.announcements, active), lambda: announcements(live, now)),
+            "stats": ((content, live.queue.tickets), lambda: stats(content, live)),
+        }
+        built = {}
+        for topic, (inputs, make) in plan.items():
+            cached = self._cache.get(topic)
+            if (
+                cached is not None
+                and len(cached[0]) == len(inputs)
+                and all(a is b or (isinstance(a, tuple) and a == b) for a, b in zip(cached[0], inputs, strict=True))
+            ):
+                built[topic] = (cached[1], cached[2])
+                continue
+            body = make()
+            rev = rev_of(body)
+            self._cache[topic] = (inputs, body, rev)
+            built[topic] = (body, rev)
+        return built
 
 
 def all_documents(content: Content, live: Live, now: datetime) -> dict[str, dict[str, Any]]:
@@ -99,6 +197,7 @@ def all_documents(content: Content, live: Live, now: datetime) -> dict[str, dict
         "catalog": catalog(content),
         "staff": staff(content, live),
         "agents": agents(content),
-        "queue": queue(content),
+        "queue": queue(content, live),
         "announcements": announcements(live, now),
+        "stats": stats(content, live),
     }

@@ -7,9 +7,11 @@ being announced. Command handlers turn one `Live` into the next; the store persi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
+
+from content.queue import QueueState
 
 Priority = Literal["normal", "high", "emergency"]
 Target = Literal["all", "led", "kiosk"]
@@ -47,6 +49,7 @@ class Live:
     announcements: Mapping[str, Announcement] = field(default_factory=dict)
     """Announcements not cleared and not yet over (including those that start later)."""
     announcement_seq: int = 0
+    queue: QueueState = field(default_factory=QueueState)
 
 
 def prune(live: Live, now: datetime) -> Live:
@@ -54,7 +57,7 @@ def prune(live: Live, now: datetime) -> Live:
     kept = {key: a for key, a in live.announcements.items() if not a.over(now)}
     if len(kept) == len(live.announcements):
         return live
-    return Live(live.staff, kept, live.announcement_seq)
+    return replace(live, announcements=kept)
 
 
 def next_change(live: Live, now: datetime) -> datetime | None:

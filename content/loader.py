@@ -69,6 +69,7 @@ _PATTERN_HINTS = {
     "open": 'must be a 24-hour time in quotes, e.g. "08:30"',
     "close": 'must be a 24-hour time in quotes, e.g. "17:30"',
     "prefix": "must be one capital latin letter (A-Z)",
+    "public_url": "must be an http:// or https:// address, e.g. http://hall.local:8080",
 }
 
 _TYPE_WORDS = {

@@ -7,6 +7,7 @@ catalog) live in `content.validate`, which works on the models built here.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -31,10 +32,13 @@ class _Model(BaseModel):
 
 class Window(_Model):
     id: Id
+    number: int | None = Field(default=None, ge=1, le=999)
+    """The number on the window, used in calls: 请 A012 号到 3 号窗口."""
     name: Text
     categories: list[Id] = Field(min_length=1)
     comprehensive: bool = False
-    """The comprehensive window (综合窗口) accepts every item and transfers internally."""
+    """The comprehensive window (综合窗口): on days that are not market days it serves every
+    category and transfers internally; on market days only the categories it lists."""
 
 
 class Session(_Model):
@@ -47,6 +51,36 @@ class Session(_Model):
         if self.close <= self.open:
             raise ValueError(f"close {self.close} is not after open {self.open}")
         return self
+
+
+PriorityKind = Literal["elderly", "disabled", "pregnant", "military", "appointment"]
+PRIORITY_NAMES: dict[str, str] = {
+    "elderly": "老年人",
+    "disabled": "残疾人",
+    "pregnant": "孕妇",
+    "military": "军人",
+    "appointment": "预约",
+}
+
+
+class MarketDays(_Model):
+    """Market days (逢场赶集日), when every window is staffed."""
+
+    days_of_month: list[Annotated[int, Field(ge=1, le=31)]] = []
+    weekdays: list[Weekday] = []
+    dates: list[date] = []
+    """Extra dates, e.g. market days that follow the lunar calendar, listed for the year."""
+
+
+class QueueSettings(_Model):
+    reset_hour: int = Field(default=4, ge=0, le=23)
+    """Numbers restart (A001) each day at this local hour."""
+    priority_streak: int = Field(default=2, ge=1, le=20)
+    """While normal tickets wait, at most this many priority tickets are called in a row at a window."""
+    service_minutes: int = Field(default=8, ge=1, le=240)
+    """Estimated minutes a citizen takes at a window, until today's measurements say otherwise."""
+    recent_calls: int = Field(default=10, ge=1, le=50)
+    market_days: MarketDays = MarketDays()
 
 
 class Rule(_Model):
@@ -69,6 +103,9 @@ class Centre(_Model):
     windows: list[Window] = Field(min_length=1)
     rules: list[Rule] = []
     logo: str | None = None
+    public_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = None
+    """Where citizens' phones reach the hall's public pages (QR codes of guides and tickets)."""
+    queue: QueueSettings = QueueSettings()
 
 
 class Category(_Model):

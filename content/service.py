@@ -7,20 +7,25 @@ validate, apply, commit, reply, republish, acknowledge.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
+
 from content import contract, documents
+from content import queue as q
 from content.broker_url import BrokerUrl
-from content.commands import HANDLERS, CommandError
+from content.commands import Args, CommandError, parse_args
+from content.handlers import HANDLERS
 from content.live import Live, next_change, prune
 from content.loader import Content, load_content
 from content.store import Store
@@ -31,6 +36,15 @@ log = logging.getLogger("hall.service")
 DEVICE_ID = "service"
 MAX_IDLE_WAIT_S = 30.0
 PUBLISH_TIMEOUT_S = 10.0
+
+
+class StatsArgs(Args):
+    date: Annotated[dt.date, Field(strict=False)] | None = None  # "YYYY-MM-DD" from JSON
+
+
+QUERIES: dict[str, Callable[[ContentService, dict[str, Any], datetime], dict[str, Any]]] = {
+    "stats": lambda service, args, now: service.stats_for(args, now),
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,7 @@ class ContentService:
         self._stop_watch = threading.Event()
         self._boot_id = uuid.uuid4().hex[:12]
         self._published: dict[str, str] = {}
+        self._documents = documents.DocumentCache()
         self._media_published: set[str] = set()
         self.ready = threading.Event()
         self.content: Content
@@ -87,7 +102,9 @@ class ContentService:
         zone = ZoneInfo(centre.timezone)
         if self._clock is None:
             self._clock = lambda: datetime.now(zone)
-        self.live = self.store.load(self.now())
+        now = self.now()
+        settings = self.content.centre.queue
+        self.live = self.store.load(now, q.service_day(now, settings), settings.recent_calls)
         self._transport = MqttTransport(
             self.broker,
             client_id=f"hall-service-{centre.id}",
@@ -151,11 +168,23 @@ class ContentService:
                     self._reload()
 
     def _wait_s(self) -> float:
+        """Until an announcement starts or ends, or the queue's day turns over."""
         now = self.now()
-        wake = next_change(self.live, now)
-        if wake is None:
-            return MAX_IDLE_WAIT_S
-        return min(MAX_IDLE_WAIT_S, max(0.0, (wake - now).total_seconds()))
+        moments = [q.next_reset(now, self.content.centre.queue)]
+        change = next_change(self.live, now)
+        if change is not None:
+            moments.append(change)
+        return min(MAX_IDLE_WAIT_S, max(0.0, (min(moments) - now).total_seconds()))
+
+    def _current(self, now: datetime) -> Live:
+        """Live state as of `now`: announcements that are over dropped, the queue's day turned over.
+        Neither needs storing: both follow from the time."""
+        live = prune(self.live, now)
+        rolled = q.roll_day(live.queue, now, self.content.centre.queue)
+        if rolled is not live.queue:
+            live = replace(live, queue=rolled)
+        self.live = live
+        return live
 
     # -- publishing -----------------------------------------------------------------------------
 
@@ -180,7 +209,7 @@ class ContentService:
     def _publish_state(self) -> list[Any]:
         """Publish each document whose rev changed, and media not yet sent. Returns the deliveries."""
         now = self.now()
-        self.live = prune(self.live, now)
+        live = self._current(now)
         deliveries = []
         wanted_media = {media.sha256: media for media in self.content.media.values()}
         for sha, media in wanted_media.items():
@@ -188,8 +217,7 @@ class ContentService:
                 topic = contract.media_topic(sha)
                 deliveries.append(self._transport.publish(topic, media.data, retain=True, content_type=media.mime))
                 self._media_published.add(sha)
-        for topic, body in documents.all_documents(self.content, self.live, now).items():
-            rev = contract.rev_of(body)
+        for topic, (body, rev) in self._documents.build(self.content, live, now).items():
             if self._published.get(topic) == rev:
                 continue
             payload = contract.encode(contract.state_document(body, now, rev))
@@ -242,8 +270,12 @@ class ContentService:
             return
 
         by, args = payload.get("by"), payload.get("args", {})
-        before = self.live
+        if verb in QUERIES and isinstance(args, dict):
+            self._answer_query(verb, command_id, reply_to, args, now)
+            return
+        before = self._current(now)
         after = before
+        calls: tuple[q.Call, ...] = ()
         if verb not in HANDLERS:
             error: str | None = f"unknown command {verb!r}; known: {', '.join(sorted(HANDLERS))}"
         elif not isinstance(by, str) or not 1 <= len(by) <= 64:
@@ -252,11 +284,11 @@ class ContentService:
             error = f"'args' must be a JSON object, got {type(args).__name__}"
         else:
             try:
-                outcome = HANDLERS[verb](prune(before, now), self.content, args, by, now)
+                outcome = HANDLERS[verb](before, self.content, args, by, now)
             except CommandError as exc:
                 error = str(exc)
             else:
-                error, after = None, outcome.live
+                error, after, calls = None, outcome.live, outcome.calls
         reply = (
             contract.reply(command_id, now, error=error)
             if error is not None
@@ -271,14 +303,36 @@ class ContentService:
             before,
             after,
             now,
+            calls,
         )
         self.live = after
+        # Calls first: they are what the hall is waiting to see and hear.
+        for made in calls:
+            event = contract.call_event(documents.call_json(made), now)
+            self._transport.publish("call", contract.encode(event))
         self._reply(reply_to, reply)
         if error is None:
             log.info("cmd/%s by %s: %s", verb, by, reply["result"])
             self._publish_state()
         else:
             log.info("cmd/%s by %s refused: %s", verb, by, error)
+
+    def _answer_query(self, verb: str, command_id: str, reply_to: str, args: dict[str, Any], now: datetime) -> None:
+        """Read-only commands: answered from the store, not recorded, changing nothing."""
+        try:
+            result = QUERIES[verb](self, args, now)
+        except CommandError as exc:
+            self._reply(reply_to, contract.reply(command_id, now, error=str(exc)))
+        else:
+            self._reply(reply_to, contract.reply(command_id, now, result=result))
+
+    def stats_for(self, args: dict[str, Any], now: datetime) -> dict[str, Any]:
+        parsed = parse_args(StatsArgs, args)
+        live = self._current(now)
+        day = parsed.date or live.queue.day
+        assert day is not None
+        tickets = list(live.queue.tickets.values()) if day == live.queue.day else self.store.tickets(day)
+        return {"day": day.isoformat(), "rows": documents.stats_rows(self.content, tickets)}
 
     def _reply(self, client: str, reply: dict[str, Any]) -> None:
         self._transport.publish(contract.reply_topic(client), contract.encode(reply))

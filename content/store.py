@@ -11,11 +11,13 @@ import fcntl
 import json
 import os
 import sqlite3
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from content.live import Announcement, Live, StaffState
+from content.queue import Call, QueueState, Ticket, WindowState
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
@@ -46,6 +48,42 @@ CREATE TABLE IF NOT EXISTS announcements (
     cleared_by TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tickets (
+    day TEXT NOT NULL,
+    number TEXT NOT NULL,
+    category TEXT NOT NULL,
+    priority TEXT,
+    issued TEXT NOT NULL,
+    status TEXT NOT NULL,
+    window TEXT,
+    staff TEXT,
+    called TEXT,
+    finished TEXT,
+    calls INTEGER NOT NULL,
+    origin TEXT,
+    PRIMARY KEY (day, number)
+);
+CREATE TABLE IF NOT EXISTS windows (
+    id TEXT PRIMARY KEY,
+    open INTEGER NOT NULL,
+    reason TEXT,
+    serving TEXT,
+    priority_streak INTEGER NOT NULL,
+    idle_since TEXT,
+    day TEXT
+);
+CREATE TABLE IF NOT EXISTS calls (
+    seq INTEGER PRIMARY KEY,
+    day TEXT NOT NULL,
+    ticket TEXT NOT NULL,
+    window TEXT NOT NULL,
+    window_name TEXT NOT NULL,
+    window_number INTEGER,
+    category TEXT NOT NULL,
+    recall INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_by_day ON calls (day, seq);
 """
 
 
@@ -55,6 +93,10 @@ class StoreInUse(Exception):
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 class Store:
@@ -90,7 +132,8 @@ class Store:
             os.close(self._lock)
             self._lock = None
 
-    def load(self, now: datetime) -> Live:
+    def load(self, now: datetime, day: date | None = None, recent: int = 10) -> Live:
+        """Live state as stored; the queue of service day `day` (its tickets and last calls)."""
         staff = {
             row[0]: StaffState(row[1], datetime.fromisoformat(row[2]), row[3], row[4])
             for row in self._db.execute("SELECT staff_id, status, since, by, substitute FROM staff_status")
@@ -113,7 +156,54 @@ class Store:
             if not a.over(now):
                 announcements[a.id] = a
         seq_row = self._db.execute("SELECT value FROM meta WHERE key = 'announcement_seq'").fetchone()
-        return Live(staff, announcements, int(seq_row[0]) if seq_row else 0)
+        return Live(staff, announcements, int(seq_row[0]) if seq_row else 0, self._load_queue(day, recent))
+
+    def _load_queue(self, day: date | None, recent: int) -> QueueState:
+        seq = self._db.execute("SELECT max(seq) FROM calls").fetchone()[0] or 0
+        windows = {}
+        for row in self._db.execute("SELECT id, open, reason, serving, priority_streak, idle_since, day FROM windows"):
+            state = WindowState(bool(row[1]), row[2], row[3], row[4], _dt(row[5]))
+            if day is None or row[6] != day.isoformat():
+                # Stored on an earlier service day: whoever was at the window then is not now.
+                state = replace(state, serving=None, priority_streak=0, idle_since=None)
+            windows[row[0]] = state
+        if day is None:
+            return QueueState(seq=seq, windows=windows)
+        tickets = {t.number: t for t in self.tickets(day)}
+        counters: dict[str, int] = {}
+        for number in tickets:
+            counters[number[0]] = max(counters.get(number[0], 0), int(number[1:]))
+        rows = self._db.execute(
+            "SELECT seq, ticket, window, window_name, window_number, category, recall, at FROM calls"
+            " WHERE day = ? ORDER BY seq DESC LIMIT ?",
+            (day.isoformat(), recent),
+        )
+        calls = tuple(Call(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), datetime.fromisoformat(r[7])) for r in rows)
+        return QueueState(day=day, tickets=tickets, counters=counters, windows=windows, seq=seq, recent=calls)
+
+    def tickets(self, day: date) -> list[Ticket]:
+        rows = self._db.execute(
+            "SELECT number, day, category, priority, issued, status, window, staff, called, finished, calls, origin"
+            " FROM tickets WHERE day = ? ORDER BY issued, number",
+            (day.isoformat(),),
+        )
+        return [
+            Ticket(
+                number=r[0],
+                day=date.fromisoformat(r[1]),
+                category=r[2],
+                priority=r[3],
+                issued=datetime.fromisoformat(r[4]),
+                status=r[5],
+                window=r[6],
+                staff=r[7],
+                called=_dt(r[8]),
+                finished=_dt(r[9]),
+                calls=r[10],
+                origin=r[11],
+            )
+            for r in rows
+        ]
 
     def reply_for(self, command_id: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT reply FROM commands WHERE id = ?", (command_id,)).fetchone()
@@ -129,6 +219,7 @@ class Store:
         before: Live,
         after: Live,
         now: datetime,
+        calls: tuple[Call, ...] = (),
     ) -> None:
         """Record the command and whatever it changed, all or nothing."""
         db = self._db
@@ -173,6 +264,7 @@ class Store:
                     "UPDATE announcements SET cleared = ?, cleared_by = ? WHERE id = ?",
                     (now.isoformat(), by, gone),
                 )
+            self._write_queue(before.queue, after.queue, calls)
             if after.announcement_seq != before.announcement_seq:
                 db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('announcement_seq', ?)",
@@ -182,6 +274,63 @@ class Store:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _write_queue(self, before: QueueState, after: QueueState, calls: tuple[Call, ...]) -> None:
+        db = self._db
+        for t in after.tickets.values():
+            if before.tickets.get(t.number) is t:
+                continue  # unchanged: the rules replace a ticket they change, never mutate it
+            db.execute(
+                "INSERT OR REPLACE INTO tickets (day, number, category, priority, issued, status, window, staff,"
+                " called, finished, calls, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    t.day.isoformat(),
+                    t.number,
+                    t.category,
+                    t.priority,
+                    t.issued.isoformat(),
+                    t.status,
+                    t.window,
+                    t.staff,
+                    _iso(t.called),
+                    _iso(t.finished),
+                    t.calls,
+                    t.origin,
+                ),
+            )
+        if after.windows is not before.windows:
+            day = after.day.isoformat() if after.day else None
+            for key, w in after.windows.items():
+                if before.windows.get(key) is not w:
+                    db.execute(
+                        "INSERT OR REPLACE INTO windows (id, open, reason, serving, priority_streak, idle_since, day)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (key, int(w.open), w.reason, w.serving, w.priority_streak, _iso(w.idle_since), day),
+                    )
+        for c in calls:
+            db.execute(
+                "INSERT INTO calls (seq, day, ticket, window, window_name, window_number, category, recall, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.seq,
+                    after.day.isoformat() if after.day else "",
+                    c.ticket,
+                    c.window,
+                    c.window_name,
+                    c.window_number,
+                    c.category,
+                    int(c.recall),
+                    c.at.isoformat(),
+                ),
+            )
+
+    def calls(self, day: date) -> list[Call]:
+        rows = self._db.execute(
+            "SELECT seq, ticket, window, window_name, window_number, category, recall, at FROM calls"
+            " WHERE day = ? ORDER BY seq",
+            (day.isoformat(),),
+        )
+        return [Call(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), datetime.fromisoformat(r[7])) for r in rows]
 
     def audit(self, limit: int = 100) -> list[dict[str, Any]]:
         rows = self._db.execute(

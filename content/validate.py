@@ -72,6 +72,11 @@ def cross_check(
         problems += _duplicates(
             ((c, ("windows", i, "id"), w.id) for i, w in enumerate(centre.windows)), "window id", at
         )
+        problems += _duplicates(
+            ((c, ("windows", i, "number"), str(w.number)) for i, w in enumerate(centre.windows) if w.number),
+            "window number",
+            at,
+        )
 
     category_ids: set[str] | None = None
     if categories is not None:

@@ -1,0 +1,14 @@
+"""The table of command handlers, one small function a verb (see `content.commands`)."""
+
+from __future__ import annotations
+
+from content import queue_commands
+from content.commands import Handler, announce, set_staff_status
+
+HANDLERS: dict[str, Handler] = {
+    "announce": announce,
+    "staff": set_staff_status,
+    "ticket": queue_commands.take_ticket,
+    "call": queue_commands.call,
+    "window": queue_commands.window,
+}
