@@ -144,6 +144,107 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ticket(args: argparse.Namespace) -> int:
+    payload: dict[str, Any] = {"category": args.category}
+    if args.priority:
+        payload["priority"] = args.priority
+    result = _send(args, "ticket", payload)
+    if result is None:
+        return 1
+    kind = f" ({result['priority']} priority)" if result.get("priority") else ""
+    wait = result.get("estimated_wait_min")
+    estimate = f"about {wait} min" if wait is not None else "no window serving it is open now"
+    print(f"{result['category_name']}{kind}: {result['ahead']} ahead, {estimate}")
+    if result.get("url"):
+        print(result["url"])
+    print(result["ticket"])
+    return 0
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    payload: dict[str, Any] = {"window": args.window, "action": "next"}
+    chosen = [flag for flag in ("recall", "no_show", "done") if getattr(args, flag)]
+    if args.ticket:
+        chosen.append("ticket")
+        payload["ticket"] = args.ticket.upper()
+    if args.transfer:
+        chosen.append("transfer")
+        payload["category"] = args.transfer
+    if len(chosen) > 1:
+        raise UsageError("give at most one of --recall, --no-show, --ticket, --transfer, --done")
+    if chosen:
+        payload["action"] = chosen[0]
+    result = _send(args, "call", payload)
+    if result is None:
+        return 1
+    match payload["action"]:
+        case "next" | "ticket" | "recall" if result.get("ticket") is None:
+            print(f"no one waiting at {result['window_name']}")
+        case "next" | "ticket" | "recall":
+            again = "（重呼）" if result.get("recall") else ""
+            print(f"{result['text']}{again}")
+        case "transfer":
+            print(f"{result['ticket']} moved to {result['category_name']}, {result['ahead']} ahead")
+        case _:
+            print(f"{result['ticket']}: {result['status']}")
+    return 0
+
+
+def cmd_window(args: argparse.Namespace) -> int:
+    payload: dict[str, Any] = {"window": args.id, "state": args.state}
+    if args.reason:
+        payload["reason"] = args.reason
+    result = _send(args, "window", payload)
+    if result is None:
+        return 1
+    print(f"{result['window_name']}: {'open' if result['open'] else 'paused (' + result['reason'] + ')'}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    import csv
+
+    from content.stats import COLUMNS
+
+    payload: dict[str, Any] = {}
+    if args.date:
+        payload["date"] = args.date
+    result = _send(args, "stats", payload)
+    if result is None:
+        return 1
+    rows = result["rows"]
+    if args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return 0
+    print(f"queue statistics for {result['day']} (minutes)")
+    header = ("", "tickets", "served", "no-show", "waiting", "avg wait", "p90 wait", "avg service", "idle")
+    print(_pad(header[0], 16) + "".join(f"{h:>12}" for h in header[1:]))
+    group = None
+    for row in rows:
+        if row["group"] != group:
+            group = row["group"]
+            print(f"-- {group}")
+        values = [row[k] for k in COLUMNS[3:]]
+        cells = "".join(f"{'-' if v is None else v:>12}" for v in values)
+        print(_pad(row["name"], 16) + cells)
+    return 0
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal, where a hanzi takes two columns."""
+    import unicodedata
+
+    shown, used = "", 0
+    for char in text:
+        w = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used + w > width:
+            break
+        shown, used = shown + char, used + w
+    return shown + " " * (width - used)
+
+
 def cmd_broker_config(args: argparse.Namespace) -> int:
     import yaml
 
@@ -237,6 +338,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_remote(p)
     p.set_defaults(func=cmd_staff)
 
+    p = sub.add_parser("ticket", help="take a queue number (prints it as the last line)")
+    p.add_argument("category", metavar="CATEGORY", help="category id, e.g. shebao")
+    p.add_argument("--priority", choices=["elderly", "disabled", "pregnant", "military", "appointment"])
+    _add_remote(p)
+    p.set_defaults(func=cmd_ticket)
+
+    p = sub.add_parser("call", help="call the next number to a window, or recall / no-show / transfer / done")
+    p.add_argument("window", metavar="WINDOW", help="window id, e.g. zonghe")
+    p.add_argument("--recall", action="store_true", help="call the current number again")
+    p.add_argument("--no-show", action="store_true", help="the current number did not come")
+    p.add_argument("--ticket", metavar="NUMBER", help="call this number, e.g. A012")
+    p.add_argument("--transfer", metavar="CATEGORY", help="send the current number to another category's queue")
+    p.add_argument("--done", action="store_true", help="finish the current number without calling another")
+    _add_remote(p)
+    p.set_defaults(func=cmd_call)
+
+    p = sub.add_parser("window", help="open or pause a window")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("state", choices=["open", "pause"])
+    p.add_argument("--reason", help="shown to the public while paused (default 暂停服务)")
+    _add_remote(p)
+    p.set_defaults(func=cmd_window)
+
+    p = sub.add_parser("stats", help="queue statistics for a day")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="default: today")
+    p.add_argument("--csv", action="store_true", help="comma-separated values, one row per group")
+    _add_remote(p)
+    p.set_defaults(func=cmd_stats)
+
     p = sub.add_parser("broker-config", help="generate Mosquitto configuration from a roster")
     p.add_argument("--roster", required=True, metavar="FILE")
     p.add_argument("--out", required=True, metavar="DIR")
@@ -276,6 +406,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"hall: error: {exc}\n")
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head`, which stopped reading: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return code
 
 
