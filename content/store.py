@@ -278,26 +278,46 @@ class Store:
     def _write_queue(self, before: QueueState, after: QueueState, calls: tuple[Call, ...]) -> None:
         db = self._db
         for t in after.tickets.values():
-            if before.tickets.get(t.number) is t:
+            old = before.tickets.get(t.number)
+            if old is t:
                 continue  # unchanged: the rules replace a ticket they change, never mutate it
-            db.execute(
-                "INSERT OR REPLACE INTO tickets (day, number, category, priority, issued, status, window, staff,"
-                " called, finished, calls, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    t.day.isoformat(),
-                    t.number,
-                    t.category,
-                    t.priority,
-                    t.issued.isoformat(),
-                    t.status,
-                    t.window,
-                    t.staff,
-                    _iso(t.called),
-                    _iso(t.finished),
-                    t.calls,
-                    t.origin,
-                ),
-            )
+            if old is None or old.day != t.day:
+                # A plain INSERT: a number issued twice fails the whole transaction, loudly.
+                db.execute(
+                    "INSERT INTO tickets (day, number, category, priority, issued, status, window, staff,"
+                    " called, finished, calls, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        t.day.isoformat(),
+                        t.number,
+                        t.category,
+                        t.priority,
+                        t.issued.isoformat(),
+                        t.status,
+                        t.window,
+                        t.staff,
+                        _iso(t.called),
+                        _iso(t.finished),
+                        t.calls,
+                        t.origin,
+                    ),
+                )
+            else:
+                db.execute(
+                    "UPDATE tickets SET category = ?, status = ?, window = ?, staff = ?, called = ?,"
+                    " finished = ?, calls = ?, origin = ? WHERE day = ? AND number = ?",
+                    (
+                        t.category,
+                        t.status,
+                        t.window,
+                        t.staff,
+                        _iso(t.called),
+                        _iso(t.finished),
+                        t.calls,
+                        t.origin,
+                        t.day.isoformat(),
+                        t.number,
+                    ),
+                )
         if after.windows is not before.windows:
             day = after.day.isoformat() if after.day else None
             for key, w in after.windows.items():

@@ -41,3 +41,44 @@ def test_commit_then_load_round_trips(tmp_path: Path) -> None:
     assert [row["id"] for row in reopened.audit()] == ["c4", "c3", "c2", "c1"]
     # Expired announcements are not loaded as live.
     assert reopened.load(NOW + timedelta(hours=1)).announcements == {}
+
+
+def test_the_queue_round_trips_and_a_number_is_never_stored_twice(tmp_path: Path) -> None:
+    import sqlite3
+
+    import pytest
+
+    from content.queue import service_day
+    from content.queue_commands import call, take_ticket
+
+    content = load_content(SAMPLE).content
+    assert content is not None
+    settings = content.centre.queue
+    store = Store(tmp_path / "q.sqlite3")
+    live = store.load(NOW, service_day(NOW, settings))
+    for i, category in enumerate(["shebao", "shebao", "minzheng"]):
+        out = take_ticket(live, content, {"category": category}, "kiosk-1", NOW)
+        store.commit(f"t{i}", "ticket", "kiosk-1", {}, {"ok": True}, live, out.live, NOW)
+        live = out.live
+    out = call(live, content, {"window": "shebao"}, "staff", NOW)
+    store.commit("c1", "call", "staff", {}, {"ok": True}, live, out.live, NOW, out.calls)
+    live = out.live
+    store.close()
+
+    store = Store(tmp_path / "q.sqlite3")
+    loaded = store.load(NOW, service_day(NOW, settings)).queue
+    assert loaded.tickets == live.queue.tickets
+    assert loaded.counters == {"A": 2, "C": 1}
+    assert loaded.windows["shebao"].serving == "A001"
+    assert loaded.seq == 1 and [c.ticket for c in loaded.recent] == ["A001"]
+    # The next day: no tickets, no one at the windows, the call sequence carries on.
+    tomorrow = NOW + timedelta(days=1)
+    next_day = store.load(tomorrow, service_day(tomorrow, settings)).queue
+    assert next_day.tickets == {} and next_day.windows["shebao"].serving is None and next_day.seq == 1
+    # Issuing a number that is already stored fails the whole command instead of overwriting it.
+    stale = Live()  # as if the service had forgotten today's tickets
+    out = take_ticket(stale, content, {"category": "shebao"}, "kiosk-1", NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.commit("t9", "ticket", "kiosk-1", {}, {"ok": True}, stale, out.live, NOW)
+    assert store.reply_for("t9") is None
+    assert len(store.tickets(service_day(NOW, settings))) == 3

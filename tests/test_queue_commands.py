@@ -1,0 +1,105 @@
+"""The queue's command handlers: argument checks and replies, without a broker."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from content.commands import CommandError, set_staff_status
+from content.documents import queue as queue_doc
+from content.live import Live
+from content.loader import Content, load_content
+from content.queue_commands import call, take_ticket, window
+from content.synth import SAMPLE
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    loaded = load_content(SAMPLE).content
+    assert loaded is not None
+    return loaded
+
+
+def test_ticket_reply(content: Content) -> None:
+    out = take_ticket(Live(), content, {"category": "shebao"}, "kiosk-1", NOW)
+    assert out.result["ticket"] == "A001"
+    assert out.result["category_name"] == "社会保障"
+    assert out.result["ahead"] == 0
+    assert out.result["url"] == "http://hall.weicheng.local:8080/q/2026-11-27/A001"
+    out = take_ticket(out.live, content, {"category": "shebao", "priority": "elderly"}, "kiosk-1", NOW)
+    assert (out.result["ticket"], out.result["priority_name"]) == ("A002", "老年人")
+    out = take_ticket(out.live, content, {"category": "shebao"}, "kiosk-1", NOW)
+    # Two before it; two windows (社会保障 and, on an ordinary day, 综合) at 8 minutes each.
+    assert (out.result["ahead"], out.result["estimated_wait_min"]) == (2, 8)
+
+
+@pytest.mark.parametrize(
+    ("handler", "args", "message"),
+    [
+        (take_ticket, {}, "missing field 'category'"),
+        (take_ticket, {"category": "nope"}, "no category 'nope'; categories: shebao (社会保障)"),
+        (take_ticket, {"category": "shebao", "priority": "vip"}, "'priority'"),
+        (take_ticket, {"category": 3}, "'category' should be text"),
+        (call, {"window": "w9"}, "no window 'w9'; windows: zonghe (综合窗口)"),
+        (call, {"window": "shebao", "action": "skip"}, "'action'"),
+        (call, {"window": "shebao", "action": "ticket"}, "action 'ticket' needs 'ticket'"),
+        (call, {"window": "shebao", "action": "ticket", "ticket": "a1"}, "'ticket'"),
+        (call, {"window": "shebao", "action": "transfer"}, "action 'transfer' needs 'category'"),
+        (call, {"window": "shebao", "action": "transfer", "category": "x"}, "no category 'x'"),
+        (call, {"window": "shebao", "action": "recall"}, "no one is being served"),
+        (window, {"window": "shebao", "state": "closed"}, "'state'"),
+        (window, {"window": "shebao", "state": "open", "reason": "x"}, "a reason is given only when pausing"),
+        (window, {"window": "shebao", "state": "pause", "reason": "x" * 61}, "'reason'"),
+    ],
+)
+def test_bad_queue_commands(content: Content, handler, args: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CommandError) as error:
+        handler(Live(), content, args, "staff", NOW)
+    assert message in str(error.value)
+
+
+def test_call_names_the_staff_on_duty_and_emits_one_call(content: Content) -> None:
+    live = take_ticket(Live(), content, {"category": "shebao"}, "kiosk-1", NOW).live
+    out = call(live, content, {"window": "shebao"}, "staff", NOW)
+    assert out.result["text"] == "请A001号到2号窗口办理"
+    assert len(out.calls) == 1 and out.calls[0].ticket == "A001"
+    serving = out.live.queue.tickets["A001"]
+    assert serving.staff == next(m.id for m in content.staff if m.window == "shebao" and m.status == "on_duty")
+    empty = call(out.live, content, {"window": "shebao"}, "staff", NOW)
+    assert empty.result["ticket"] is None and empty.result["message"] == "no one waiting"
+    assert empty.calls == ()
+
+
+def test_queue_document(content: Content) -> None:
+    live = take_ticket(Live(), content, {"category": "shebao"}, "kiosk-1", NOW).live
+    live = take_ticket(live, content, {"category": "shebao", "priority": "elderly"}, "kiosk-1", NOW).live
+    live = call(live, content, {"window": "shebao"}, "staff", NOW).live
+    live = window(live, content, {"window": "guotu", "state": "pause", "reason": "下村办件"}, "staff", NOW).live
+    # The staff member at 国土村建 goes on leave: no one is named there.
+    guotu_staff = next(m.id for m in content.staff if m.window == "guotu")
+    live = set_staff_status(live, content, {"staff": guotu_staff, "status": "leave"}, "staff", NOW).live
+    doc = queue_doc(content, live)
+    windows = {w["id"]: w for w in doc["windows"]}
+    assert windows["shebao"]["serving"] == "A002"  # priority first
+    assert windows["shebao"]["number"] == 2 and windows["shebao"]["staff"]["name"]
+    assert (windows["guotu"]["open"], windows["guotu"]["reason"], windows["guotu"]["staff"]) == (False, "下村办件", None)
+    shebao = next(c for c in doc["categories"] if c["id"] == "shebao")
+    assert (shebao["waiting"], shebao["priority_waiting"]) == (1, 0)
+    assert doc["last_calls"][0]["text"] == "请A002号到2号窗口办理"
+    assert doc["day"] == "2026-11-27" and doc["market_day"] is False
+    assert len(windows["zonghe"]["categories"]) == 11
+
+
+def test_recent_calls_are_capped(content: Content) -> None:
+    live = Live()
+    for _ in range(12):
+        live = take_ticket(live, content, {"category": "shebao"}, "k", NOW).live
+    for _ in range(12):
+        live = call(live, content, {"window": "shebao"}, "staff", NOW).live
+    assert len(live.queue.recent) == content.centre.queue.recent_calls == 10
+    assert live.queue.recent[0].seq == 12
+    assert replace(live.queue, recent=()).seq == 12
