@@ -36,8 +36,12 @@ def send_command(
     *,
     by: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
+    command_id: str | None = None,
 ) -> dict[str, Any]:
-    """Send `cmd/<verb>` and return the reply's result; raise CommandFailed otherwise."""
+    """Send `cmd/<verb>` and return the reply's result; raise CommandFailed otherwise.
+
+    A caller that retries after "no reply" passes the same `command_id`: the service applies a
+    command once and answers a repeat with the stored reply (a kiosk must not print two tickets)."""
     events: queue.Queue[Event] = queue.Queue()
     me = reply_name(broker)
     transport = MqttTransport(broker, f"{me}-cli-{uuid.uuid4().hex[:8]}", contract.base(centre), events.put)
@@ -48,6 +52,8 @@ def send_command(
         _wait_subscribed(events, deadline, broker)
         now = datetime.now(UTC).astimezone()
         payload = contract.command(args, by or broker.username or getpass.getuser(), me, now)
+        if command_id is not None:
+            payload["id"] = command_id
         # The broker drops the command if the service cannot take it before we give up waiting,
         # so "no reply" never turns into "applied later, unseen".
         delivery = transport.publish(
