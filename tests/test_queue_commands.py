@@ -86,7 +86,11 @@ def test_queue_document(content: Content) -> None:
     windows = {w["id"]: w for w in doc["windows"]}
     assert windows["shebao"]["serving"] == "A002"  # priority first
     assert windows["shebao"]["number"] == 2 and windows["shebao"]["staff"]["name"]
-    assert (windows["guotu"]["open"], windows["guotu"]["reason"], windows["guotu"]["staff"]) == (False, "下村办件", None)
+    assert (windows["guotu"]["open"], windows["guotu"]["reason"], windows["guotu"]["staff"]) == (
+        False,
+        "下村办件",
+        None,
+    )
     shebao = next(c for c in doc["categories"] if c["id"] == "shebao")
     assert (shebao["waiting"], shebao["priority_waiting"]) == (1, 0)
     assert doc["last_calls"][0]["text"] == "请A002号到2号窗口办理"

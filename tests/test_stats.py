@@ -8,14 +8,31 @@ from content.stats import day_stats, percentile
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
-def _t(number: str, category: str, issued: int, called: int | None, finished: int | None, status: str,
-       window: str | None = "w1", staff: str | None = "s1") -> Ticket:
+def _t(
+    number: str,
+    category: str,
+    issued: int,
+    called: int | None,
+    finished: int | None,
+    status: str,
+    window: str | None = "w1",
+    staff: str | None = "s1",
+) -> Ticket:
     def at(minute: int | None) -> datetime | None:
         return T0 + timedelta(minutes=minute) if minute is not None else None
 
-    return Ticket(number, date(2026, 11, 27), category, None, T0 + timedelta(minutes=issued), status,  # type: ignore[arg-type]
-                  window if called is not None else None, staff if called is not None else None, at(called),
-                  at(finished))
+    return Ticket(
+        number,
+        date(2026, 11, 27),
+        category,
+        None,
+        T0 + timedelta(minutes=issued),
+        status,  # type: ignore[arg-type]
+        window if called is not None else None,
+        staff if called is not None else None,
+        at(called),
+        at(finished),
+    )
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -27,9 +44,9 @@ def test_percentile_is_nearest_rank() -> None:
 
 def test_day_stats_per_category_window_and_staff() -> None:
     tickets = [
-        _t("A001", "shebao", 0, 10, 20, "done"),      # wait 10, service 10
-        _t("A002", "shebao", 5, 25, 40, "done"),      # wait 20, service 15; idle 5 after A001
-        _t("A003", "shebao", 6, 41, 42, "no_show"),   # wait 35; idle 1
+        _t("A001", "shebao", 0, 10, 20, "done"),  # wait 10, service 10
+        _t("A002", "shebao", 5, 25, 40, "done"),  # wait 20, service 15; idle 5 after A001
+        _t("A003", "shebao", 6, 41, 42, "no_show"),  # wait 35; idle 1
         _t("C001", "minzheng", 7, None, None, "waiting"),
     ]
     rows = day_stats(tickets, {"shebao": "社会保障", "minzheng": "民政救助"}, {"w1": "社会保障窗口"}, {"s1": "刘小燕"})
