@@ -37,6 +37,14 @@ The hall demo is running. In another terminal:
   hall staff s03 away --substitute s04      # 陈静 leaves the comprehensive window, s04 covers
   hall staff s03 on_duty
 
+  hall ticket shebao                        # a citizen takes a number (prints it last)
+  hall ticket shebao --priority elderly
+  hall call shebao                          # 请A002号到2号窗口办理: priority first
+  hall call shebao --recall
+  hall call shebao --transfer minzheng      # keeps its number and place
+  hall window guotu pause --reason 下村办件
+  hall stats
+
 Watch what a display receives (a display account: read-only):
 
   mosquitto_sub -h {parsed.host} -p {parsed.port} {auth}-v -t 'hall/v1/{centre}/#' -F '%t %p' | cut -c1-200
