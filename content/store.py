@@ -281,42 +281,25 @@ class Store:
             old = before.tickets.get(t.number)
             if old is t:
                 continue  # unchanged: the rules replace a ticket they change, never mutate it
+            row = {
+                "day": t.day.isoformat(), "number": t.number, "category": t.category, "priority": t.priority,
+                "issued": t.issued.isoformat(), "status": t.status, "window": t.window, "staff": t.staff,
+                "called": _iso(t.called), "finished": _iso(t.finished), "calls": t.calls, "origin": t.origin,
+            }  # fmt: skip
             if old is None or old.day != t.day:
                 # A plain INSERT: a number issued twice fails the whole transaction, loudly.
                 db.execute(
-                    "INSERT INTO tickets (day, number, category, priority, issued, status, window, staff,"
-                    " called, finished, calls, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        t.day.isoformat(),
-                        t.number,
-                        t.category,
-                        t.priority,
-                        t.issued.isoformat(),
-                        t.status,
-                        t.window,
-                        t.staff,
-                        _iso(t.called),
-                        _iso(t.finished),
-                        t.calls,
-                        t.origin,
-                    ),
+                    "INSERT INTO tickets (day, number, category, priority, issued, status, window, staff, called,"
+                    " finished, calls, origin) VALUES (:day, :number, :category, :priority, :issued, :status,"
+                    " :window, :staff, :called, :finished, :calls, :origin)",
+                    row,
                 )
             else:
                 db.execute(
-                    "UPDATE tickets SET category = ?, status = ?, window = ?, staff = ?, called = ?,"
-                    " finished = ?, calls = ?, origin = ? WHERE day = ? AND number = ?",
-                    (
-                        t.category,
-                        t.status,
-                        t.window,
-                        t.staff,
-                        _iso(t.called),
-                        _iso(t.finished),
-                        t.calls,
-                        t.origin,
-                        t.day.isoformat(),
-                        t.number,
-                    ),
+                    "UPDATE tickets SET category = :category, status = :status, window = :window, staff = :staff,"
+                    " called = :called, finished = :finished, calls = :calls, origin = :origin"
+                    " WHERE day = :day AND number = :number",
+                    row,
                 )
         if after.windows is not before.windows:
             day = after.day.isoformat() if after.day else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -23,6 +24,7 @@ from content.service import ContentService
 from content.store import Store
 from content.synth import SAMPLE
 
+HALL = [sys.executable, "-m", "content.cli"]
 CENTRE = "weicheng"
 PREFIX = f"hall/v1/{CENTRE}/"
 WAIT_S = 15.0
@@ -39,6 +41,11 @@ ROSTER = Roster(
         Account(user="bridge-weicheng", role="bridge", parent="youxian"),
     ],
 )
+
+
+def serve_argv(content_dir: Path, url: str, state: Path, *extra: str) -> list[str]:
+    """`hall serve` as a real process would be started."""
+    return [*HALL, "serve", "--content", str(content_dir), "--broker", url, "--state", str(state), *extra]
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from content.client import CommandFailed, send_command
 from content.loader import load_content
 from content.queue import service_day
 from content.store import Store
-from tests.conftest import CENTRE, WAIT_S, Subscriber
+from tests.conftest import CENTRE, HALL, WAIT_S, Subscriber, serve_argv
 
 
 def _send(broker: Mosquitto, user: str, verb: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -101,15 +100,13 @@ def test_stats_over_the_broker(sample_dir: Path, broker: Mosquitto, start_servic
     _send(broker, "staff", "call", {"window": "shebao"})
     _send(broker, "staff", "call", {"window": "shebao", "action": "done"})
     env = {**os.environ, "HALL_BROKER": broker.url("staff"), "HALL_CENTRE": CENTRE}
-    result = subprocess.run(
-        [sys.executable, "-m", "content.cli", "stats", "--csv"], capture_output=True, text=True, env=env, timeout=60
-    )
+    result = subprocess.run([*HALL, "stats", "--csv"], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("group,id,name,tickets,served")
     assert lines[1].startswith("day,all,全天,1,1,0,0,")
     bad = subprocess.run(
-        [sys.executable, "-m", "content.cli", "stats", "--date", "27/11/2026"],
+        [*HALL, "stats", "--date", "27/11/2026"],
         capture_output=True,
         text=True,
         env=env,
@@ -124,7 +121,7 @@ def test_cli_ticket_prints_the_number_last(
     start_service(sample_dir)
     env = {**os.environ, "HALL_BROKER": broker.url("kiosk-1"), "HALL_CENTRE": CENTRE}
     result = subprocess.run(
-        [sys.executable, "-m", "content.cli", "ticket", "minzheng", "--priority", "elderly"],
+        [*HALL, "ticket", "minzheng", "--priority", "elderly"],
         capture_output=True,
         text=True,
         env=env,
@@ -150,19 +147,7 @@ def test_kill_9_never_issues_a_number_twice_nor_loses_an_acknowledged_one(
 
     def serve() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "content.cli",
-                "serve",
-                "--content",
-                str(sample_dir),
-                "--broker",
-                broker.url("service"),
-                "--state",
-                str(state),
-                "--no-watch",
-            ],
+            serve_argv(sample_dir, broker.url("service"), state, "--no-watch"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -22,7 +21,7 @@ from content import contract
 from content.broker_url import parse_broker_url
 from content.brokerproc import Mosquitto
 from content.client import CommandFailed, send_command
-from tests.conftest import CENTRE, WAIT_S, Subscriber
+from tests.conftest import CENTRE, HALL, WAIT_S, Subscriber, serve_argv
 
 STATE = ("centre", "catalog", "staff", "agents", "queue", "announcements")
 
@@ -262,18 +261,7 @@ def test_hall_serve_process_presence_and_signals(
 
     def serve() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "content.cli",
-                "serve",
-                "--content",
-                str(sample_dir),
-                "--broker",
-                broker.url("service"),
-                "--state",
-                str(tmp_path / "s.sqlite3"),
-            ],
+            serve_argv(sample_dir, broker.url("service"), tmp_path / "s.sqlite3"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -306,18 +294,7 @@ def test_hall_serve_process_presence_and_signals(
 def test_a_refused_service_account_is_an_error(sample_dir: Path, broker: Mosquitto, tmp_path: Path) -> None:
     bad = broker.url("service").replace(broker.passwords["service"], "wrong")
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "content.cli",
-            "serve",
-            "--content",
-            str(sample_dir),
-            "--broker",
-            bad,
-            "--state",
-            str(tmp_path / "s.sqlite3"),
-        ],
+        serve_argv(sample_dir, bad, tmp_path / "s.sqlite3"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -331,9 +308,7 @@ def test_cli_commands_end_to_end(sample_dir: Path, broker: Mosquitto, start_serv
     env = {**os.environ, "HALL_BROKER": broker.url("staff"), "HALL_CENTRE": CENTRE}
 
     def hall(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "content.cli", *args], capture_output=True, text=True, env=env, timeout=60
-        )
+        return subprocess.run([*HALL, *args], capture_output=True, text=True, env=env, timeout=60)
 
     done = hall(
         "announce", "系统维护，暂停办理社保业务", "--priority", "emergency", "--expires", "10m", "--target", "led"
@@ -368,18 +343,7 @@ def test_a_second_service_on_the_same_state_file_is_refused(
 ) -> None:
     start_service(sample_dir, tmp_path / "one.sqlite3")
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "content.cli",
-            "serve",
-            "--content",
-            str(sample_dir),
-            "--broker",
-            broker.url("service"),
-            "--state",
-            str(tmp_path / "one.sqlite3"),
-        ],
+        serve_argv(sample_dir, broker.url("service"), tmp_path / "one.sqlite3"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -391,18 +355,7 @@ def test_a_second_service_on_the_same_state_file_is_refused(
 def test_an_unusable_state_file_is_a_clear_error(sample_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "content.cli",
-            "serve",
-            "--content",
-            str(sample_dir),
-            "--broker",
-            "mqtt://127.0.0.1:1",
-            "--state",
-            str(tmp_path / "file" / "state.sqlite3"),
-        ],
+        serve_argv(sample_dir, "mqtt://127.0.0.1:1", tmp_path / "file" / "state.sqlite3"),
         capture_output=True,
         text=True,
         timeout=60,
