@@ -8,7 +8,7 @@ their rev changes only when what a device would show changes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from content import queue as q
@@ -96,21 +96,19 @@ def queue(content: Content, live: Live) -> dict[str, Any]:
                 "categories": sorted(q.serves(content.centre, window.id, day)) if day else list(window.categories),
             }
         )
-    categories = []
-    for category in content.categories:
-        waiting = q.waiting(state, [category.id]) if day else []
-        categories.append(
-            {
-                "id": category.id,
-                "name": category.name,
-                "prefix": category.prefix,
-                "waiting": len(waiting),
-                "priority_waiting": sum(t.priority is not None for t in waiting),
-                "estimated_wait_min": q.estimated_wait(state, content.centre, category.id, len(waiting))
-                if day
-                else None,
-            }
-        )
+    lines = q.category_lines(state, content.centre) if day else {}
+    empty = q.CategoryLine(0, 0, None)
+    categories = [
+        {
+            "id": category.id,
+            "name": category.name,
+            "prefix": category.prefix,
+            "waiting": lines.get(category.id, empty).waiting,
+            "priority_waiting": lines.get(category.id, empty).priority_waiting,
+            "estimated_wait_min": lines.get(category.id, empty).estimated_wait_min,
+        }
+        for category in content.categories
+    ]
     return {
         "day": day.isoformat() if day else None,
         "market_day": q.is_market_day(day, content.centre.queue) if day else None,
@@ -158,8 +156,16 @@ class DocumentCache:
     compared by identity: content and live state are immutable, and every change makes new objects.
     """
 
+    STATS_EVERY = timedelta(seconds=10)
+    """The statistics cover the whole day: rebuilt at most this often, not on every ticket."""
+
     def __init__(self) -> None:
         self._cache: dict[str, tuple[tuple[object, ...], dict[str, Any], str]] = {}
+        self._stats_at: datetime | None = None
+
+    def next_due(self, now: datetime) -> datetime:
+        """When the throttled statistics may need rebuilding."""
+        return (self._stats_at or now) + self.STATS_EVERY
 
     def build(self, content: Content, live: Live, now: datetime) -> dict[str, tuple[dict[str, Any], str]]:
         """Every state document by topic, with its rev."""
@@ -176,6 +182,9 @@ class DocumentCache:
         built = {}
         for topic, (inputs, make) in plan.items():
             cached = self._cache.get(topic)
+            if topic == "stats" and cached is not None and self._stats_at and now < self._stats_at + self.STATS_EVERY:
+                built[topic] = (cached[1], cached[2])
+                continue
             if (
                 cached is not None
                 and len(cached[0]) == len(inputs)
@@ -186,6 +195,8 @@ class DocumentCache:
             body = make()
             rev = rev_of(body)
             self._cache[topic] = (inputs, body, rev)
+            if topic == "stats":
+                self._stats_at = now
             built[topic] = (body, rev)
         return built
 

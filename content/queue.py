@@ -317,6 +317,43 @@ def open_windows_for(state: QueueState, centre: Centre, category: str) -> int:
     )
 
 
+@dataclass(frozen=True)
+class CategoryLine:
+    waiting: int
+    priority_waiting: int
+    estimated_wait_min: int | None
+    """For the last in line: the wait of a ticket taken now, near enough."""
+
+
+def category_lines(state: QueueState, centre: Centre) -> dict[str, CategoryLine]:
+    """Waiting counts and estimates for every category, in one pass over the day's tickets
+    (what the queue document needs after every command)."""
+    assert state.day is not None
+    waiting_by: dict[str, list[int]] = {}
+    served: dict[str, list[float]] = {}
+    for t in state.tickets.values():
+        if t.status == "waiting":
+            counts = waiting_by.setdefault(t.category, [0, 0])
+            counts[0] += 1
+            counts[1] += t.priority is not None
+        elif t.status == "done" and t.called and t.finished:
+            served.setdefault(t.category, []).append((t.finished - t.called).total_seconds() / 60)
+    open_by: dict[str, int] = {}
+    for w in centre.windows:
+        if window_state(state, w.id).open:
+            for category in serves(centre, w.id, state.day):
+                open_by[category] = open_by.get(category, 0) + 1
+    lines = {}
+    for category in set(open_by) | set(waiting_by):
+        waiting_count, priority_count = waiting_by.get(category, [0, 0])
+        spans = served.get(category)
+        minutes = sum(spans) / len(spans) if spans else float(centre.queue.service_minutes)
+        windows = open_by.get(category, 0)
+        estimate = math.ceil(waiting_count * minutes / windows) if windows else None
+        lines[category] = CategoryLine(waiting_count, priority_count, estimate)
+    return lines
+
+
 def estimated_wait(state: QueueState, centre: Centre, category: str, ahead: int) -> int | None:
     """Minutes until a ticket with `ahead` people before it is called; None if no window serves it now."""
     windows = open_windows_for(state, centre, category)

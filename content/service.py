@@ -76,6 +76,7 @@ class ContentService:
         self._stop_watch = threading.Event()
         self._boot_id = uuid.uuid4().hex[:12]
         self._published: dict[str, str] = {}
+        self._dirty = False
         self._documents = documents.DocumentCache()
         self._media_published: set[str] = set()
         self.ready = threading.Event()
@@ -135,10 +136,15 @@ class ContentService:
 
     def _loop(self) -> int:
         while True:
+            if self._dirty and self._events.empty():
+                # State documents go out once the commands waiting now are handled: under a
+                # burst of tickets the queue document is built once, not once per ticket.
+                # Replies and call events never wait for this.
+                self._publish_state()
             try:
                 event = self._events.get(timeout=self._wait_s())
             except queue.Empty:
-                self._publish_state()  # an announcement started or expired
+                self._publish_state()  # an announcement started or expired, the day turned, stats
                 continue
             match event:
                 case _Stop():
@@ -170,7 +176,7 @@ class ContentService:
     def _wait_s(self) -> float:
         """Until an announcement starts or ends, or the queue's day turns over."""
         now = self.now()
-        moments = [q.next_reset(now, self.content.centre.queue)]
+        moments = [q.next_reset(now, self.content.centre.queue), self._documents.next_due(now)]
         change = next_change(self.live, now)
         if change is not None:
             moments.append(change)
@@ -210,6 +216,7 @@ class ContentService:
         """Publish each document whose rev changed, and media not yet sent. Returns the deliveries."""
         now = self.now()
         live = self._current(now)
+        self._dirty = False
         deliveries = []
         wanted_media = {media.sha256: media for media in self.content.media.values()}
         for sha, media in wanted_media.items():
@@ -313,7 +320,7 @@ class ContentService:
         self._reply(reply_to, reply)
         if error is None:
             log.info("cmd/%s by %s: %s", verb, by, reply["result"])
-            self._publish_state()
+            self._dirty = True
         else:
             log.info("cmd/%s by %s refused: %s", verb, by, error)
 

@@ -210,3 +210,23 @@ def test_people_ahead_and_estimated_wait(content: Content) -> None:
 def test_call_text_without_a_window_number(content: Content) -> None:
     call = q.Call(1, "A001", "x", "综合窗口", None, "shebao", False, NOW)
     assert call.text == "请A001号到综合窗口办理"
+
+
+def test_category_lines_agree_with_the_single_estimates(content: Content) -> None:
+    state = _today(content=content)
+    for minute, (category, prefix, priority) in enumerate(
+        [("shebao", "A", None), ("shebao", "A", "elderly"), ("jisheng", "B", None), ("guangdian", "H", None)]
+    ):
+        state = _issue(state, category, prefix, priority, minute)
+    state, _ = q.call_next(state, content.centre, "shebao", None, NOW)
+    state, _ = q.call_next(state, content.centre, "shebao", None, NOW + timedelta(minutes=12))
+    state = q.set_window(state, "weijian", False, None, NOW)
+    lines = q.category_lines(state, content.centre)
+    for category in ("shebao", "jisheng", "guangdian", "guotu"):
+        waiting = q.waiting(state, [category])
+        expected = q.CategoryLine(
+            len(waiting),
+            sum(t.priority is not None for t in waiting),
+            q.estimated_wait(state, content.centre, category, len(waiting)),
+        )
+        assert lines[category] == expected, category
