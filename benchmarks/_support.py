@@ -1,4 +1,4 @@
-"""Shared by the benchmarks: the machine header, spreads of timings, a timing subscriber, peak RSS.
+"""Shared by the benchmarks: the machine header, spreads of timings, a timing subscriber, peak RSS, CPU time.
 
 Benchmarks print figures; they never assert on them (DESIGN.md §7).
 """
@@ -199,6 +199,15 @@ class MeasuredChild:
             out, _ = self._launcher.communicate()
         code, peak = out.split()
         return int(code), int(peak)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process (all its threads) has used so far (Linux).
+
+    The kernel counts in clock ticks (10 ms), so measure over seconds, not milliseconds.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_of(argv: Sequence[str], timeout: float = 60.0) -> int:
