@@ -249,8 +249,7 @@ def cmd_broker_config(args: argparse.Namespace) -> int:
     import yaml
 
     from content.brokerconf import Listeners, Roster, write_broker_dir
-    from content.loader import validate_model
-    from content.yamlfile import load_yaml
+    from content.yamlfile import load_yaml, validate_model
 
     data, located, problems = load_yaml(Path(args.roster))
     roster = None

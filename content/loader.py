@@ -19,15 +19,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from content import schema
 from content.validate import cross_check
-from content.yamlfile import Located, Problem, load_yaml
-
-M = TypeVar("M", bound=BaseModel)
+from content.yamlfile import Located, M, Problem, load_yaml, validate_model
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 MAX_MEDIA_BYTES = 512 * 1024
@@ -55,67 +51,6 @@ class Content:
 class LoadResult:
     content: Content | None
     problems: list[Problem]
-
-
-# Friendlier words for pydantic's pattern errors, by the name of the field.
-_PATTERN_HINTS = {
-    "id": "must be lowercase latin letters, digits and '-' (e.g. shebao-canbao)",
-    "parent": "must be a centre id: lowercase latin letters, digits and '-'",
-    "category": "must be a category id: lowercase latin letters, digits and '-'",
-    "window": "must be a window id: lowercase latin letters, digits and '-'",
-    "phone": "is not a phone number (digits, '-' and spaces, e.g. 0816-2345678)",
-    "hotline": "is not a phone number (digits, '-' and spaces, e.g. 0816-2345678)",
-    "complaint_phone": "is not a phone number (digits, '-' and spaces, e.g. 0816-2345678)",
-    "open": 'must be a 24-hour time in quotes, e.g. "08:30"',
-    "close": 'must be a 24-hour time in quotes, e.g. "17:30"',
-    "prefix": "must be one capital latin letter (A-Z)",
-    "public_url": "must be an http:// or https:// address, e.g. http://hall.local:8080",
-}
-
-_TYPE_WORDS = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "bool_type": "true or false",
-    "list_type": "a list",
-    "dict_type": "a mapping of keys to values",
-    "model_type": "a mapping of keys to values",
-    "model_attributes_type": "a mapping of keys to values",
-}
-
-
-def _field_name(loc: Sequence[str | int]) -> str:
-    names = [part for part in loc if isinstance(part, str)]
-    return names[-1] if names else "value"
-
-
-def describe_error(error: Any) -> str:
-    """One pydantic error as a sentence a content editor understands."""
-    kind = error["type"]
-    loc = error["loc"]
-    name = _field_name(loc)
-    got = error.get("input")
-    if kind == "missing":
-        return f"missing field '{loc[-1]}'"
-    if kind == "extra_forbidden":
-        return f"unknown key '{loc[-1]}'"
-    if kind == "string_type" and isinstance(got, int) and name in ("open", "close"):
-        return f"'{name}' must be a time in quotes, e.g. \"09:00\" (YAML reads 9:00 unquoted as the number {got})"
-    if kind in _TYPE_WORDS:
-        return f"'{name}' should be {_TYPE_WORDS[kind]}, got {got!r}"
-    if kind == "string_pattern_mismatch":
-        hint = _PATTERN_HINTS.get(name, "has the wrong form")
-        return f"'{name}' {hint}; got {got!r}"
-    if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    return f"'{name}': {error['msg']} (got {got!r})"
-
-
-def validate_model(model: type[M], data: Any, located: Located) -> tuple[M | None, list[Problem]]:
-    try:
-        return model.model_validate(data), []
-    except ValidationError as exc:
-        problems = [located.problem(data, err["loc"], describe_error(err)) for err in exc.errors()]
-        return None, problems
 
 
 def _read_media(directory: Path, ref: str) -> Media | str:
