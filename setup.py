@@ -34,6 +34,7 @@ setup(
             "ruff>=0.6,<0.18",
             "mypy>=1.10,<3",
             "types-PyYAML>=6.0",
+            "sacn>=1.11,<2",
         ],
     },
     entry_points={"console_scripts": ["hall=content.cli:main"]},

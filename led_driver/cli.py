@@ -1,0 +1,120 @@
+"""`hall led`: drive one display from the broker."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import socket
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from led_driver.profile import shipped
+
+if TYPE_CHECKING:
+    from content.broker_url import BrokerUrl
+    from led_driver.profile import Profile
+
+log = logging.getLogger("hall.led")
+
+
+class LedUsageError(Exception):
+    """Bad arguments for `hall led`; the message says which and why."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--display",
+        required=True,
+        metavar="PROFILE",
+        help=f"a profile YAML file, or a shipped one: {', '.join(shipped())}",
+    )
+    parser.add_argument(
+        "--output",
+        required=True,
+        metavar="SPEC",
+        help="png:DIR, gif:FILE, window, ddp://HOST[:PORT], e131://HOST?universe=N, rgbmatrix, null",
+    )
+    parser.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
+    parser.add_argument("--centre", help="centre id (default: $HALL_CENTRE)")
+    parser.add_argument("--device-id", help="this display's id (default: the broker user name)")
+    parser.add_argument("--cache", metavar="DIR", help="last good content (default: var/led-cache/DEVICE)")
+    parser.add_argument("--frames", type=int, metavar="N", help="stop after N frames")
+    parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
+    parser.add_argument("--voice", action="store_true", help="speak calls (espeak-ng) after a chime")
+    parser.add_argument(
+        "--voice-max-wait",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="drop a call not yet spoken after S seconds (default 10)",
+    )
+
+
+def load(display: str) -> Profile:
+    from led_driver.profile import find_profile, load_profile, shipped
+
+    path = find_profile(display)
+    if not path.is_file():
+        raise LedUsageError(f"no display profile {display!r}: give a YAML file or one of {', '.join(shipped())}")
+    profile, problems = load_profile(path)
+    if profile is None:
+        raise LedUsageError("the display profile is not valid:\n" + "\n".join(str(p) for p in problems))
+    return profile
+
+
+def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
+    # Imported here: `hall --help` and the other subcommands need none of the rendering stack.
+    from led_driver.device import LedController
+    from led_driver.outputs import open_output
+    from led_driver.outputs.base import OutputError
+    from led_driver.scheduler import Scheduler
+
+    if args.frames is not None and args.frames < 1:
+        raise LedUsageError("--frames must be at least 1")
+    if args.seconds is not None and args.seconds <= 0:
+        raise LedUsageError("--seconds must be above 0")
+    profile = load(args.display)
+    try:
+        output = open_output(args.output)
+    except OutputError as exc:
+        raise LedUsageError(str(exc)) from None
+    device_id = args.device_id or broker.username or f"led-{socket.gethostname()}"
+    voice = None
+    if args.voice:
+        from led_driver.voice import Voice
+
+        try:
+            voice = Voice(max_wait_s=args.voice_max_wait)
+        except RuntimeError as exc:
+            raise LedUsageError(str(exc)) from None
+
+    def wall_clock() -> datetime:
+        try:
+            return datetime.now(ZoneInfo(scheduler.state.timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            return datetime.now().astimezone()
+
+    scheduler = Scheduler(profile, output, wall_clock=wall_clock)
+    cache = Path(args.cache) if args.cache else Path("var") / "led-cache" / device_id
+    controller = LedController(
+        broker, centre, scheduler, device_id=device_id, cache_dir=cache, on_call=voice.say if voice else None
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    output.open(tuple(profile.size), "1" if profile.colour_mode == "mono" else "RGB")  # type: ignore[arg-type]
+    controller.start()
+    log.info("%s on %s, device %s", profile.name, args.output, device_id)
+    try:
+        shown = scheduler.run(stop, frames=args.frames, seconds=args.seconds)
+    finally:
+        controller.stop()
+        output.close()
+        if voice is not None:
+            voice.close()
+    log.info("stopped after %d frames", shown)
+    return 0

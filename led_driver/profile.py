@@ -1,0 +1,140 @@
+"""Display profiles: what one physical display is and what it shows where.
+
+A profile is YAML (`led_driver/profiles/*.yaml`): size, colour mode, fonts, colours, zones, frame
+rate, scroll speed, brightness by time of day and what to show when the hall is closed. `hall check
+PROFILE.yaml` reports problems as `file:line: message`, like content files.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from content.yamlfile import Problem, load_yaml, validate_model
+
+PROFILES = Path(__file__).parent / "profiles"
+
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+ZoneKind = Literal[
+    "title", "clock", "call_banner", "windows", "waiting", "recent_calls", "ticker", "guides", "staff", "window", "text"
+]
+
+# Colours a dual-colour (red/green) panel can show: each LED is off, red, green, or both (amber).
+DUAL_COLOURS = {"#000000", "#ff0000", "#00ff00", "#ffff00"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class FontRef(_Model):
+    font: Literal["unifont", "wqy-microhei"]
+    size: int = Field(ge=8, le=400)
+
+
+class Zone(_Model):
+    kind: ZoneKind
+    box: Annotated[list[Annotated[int, Field(ge=0, le=8000)]], Field(min_length=4, max_length=4)]
+    """x, y, width, height in pixels."""
+    font: FontRef | None = None
+    colour: Colour | None = None
+    background: Colour | None = None
+    align: Literal["left", "center", "right"] = "left"
+    window: str | None = None
+    """For `window`: which window this screen belongs to."""
+    text: str | None = None
+    """For `text`: what to show."""
+    rows: int = Field(default=6, ge=1, le=40)
+    """For tables (windows, waiting, recent_calls, staff, guides): rows shown at once."""
+    page_seconds: int = Field(default=8, ge=2, le=120)
+    """For tables and the guide carousel: how long each page stays."""
+
+    @model_validator(mode="after")
+    def _needs(self) -> Zone:
+        if self.kind == "window" and not self.window:
+            raise ValueError("a 'window' zone names its window: window: zonghe")
+        if self.kind == "text" and not self.text:
+            raise ValueError("a 'text' zone needs text")
+        if self.box[2] <= 0 or self.box[3] <= 0:
+            raise ValueError("a zone's width and height must be above 0")
+        return self
+
+
+class Brightness(_Model):
+    start: ClockTime
+    level: int = Field(ge=1, le=100)
+
+
+class Profile(_Model):
+    name: str
+    size: Annotated[list[int], Field(min_length=2, max_length=2)]
+    """width, height in pixels."""
+    colour_mode: Literal["mono", "dual", "rgb"]
+    font: FontRef
+    """The default font of zones that name none."""
+    colours: dict[Literal["background", "text", "accent", "call", "paused", "emergency"], Colour]
+    zones: list[Zone] = Field(min_length=1)
+    fps: int = Field(default=30, ge=1, le=120)
+    scroll_px_per_s: int = Field(default=60, ge=1, le=2000)
+    flash_seconds: int = Field(default=8, ge=0, le=60)
+    brightness: list[Brightness] = []
+    idle_text: str = "今日已下班，欢迎工作时间前来办理"
+
+    @model_validator(mode="after")
+    def _fits(self) -> Profile:
+        width, height = self.size
+        if not (8 <= width <= 7680 and 8 <= height <= 4320):
+            raise ValueError(f"size {width}×{height} is not a display size (8…7680 × 8…4320)")
+        for index, zone in enumerate(self.zones):
+            x, y, w, h = zone.box
+            if x < 0 or y < 0 or x + w > width or y + h > height:
+                raise ValueError(
+                    f"zone {index + 1} ({zone.kind}) box {list(zone.box)} is outside the {width}×{height} display"
+                )
+        if self.colour_mode == "dual":
+            used = set(self.colours.values()) | {z.colour for z in self.zones if z.colour}
+            wrong = sorted(c for c in used if c and c.lower() not in DUAL_COLOURS)
+            if wrong:
+                raise ValueError(f"a dual-colour panel shows only red, green and amber: {', '.join(wrong)}")
+        for key in ("background", "text"):
+            if key not in self.colours:
+                raise ValueError(f"colours need '{key}'")
+        return self
+
+    def colour(self, key: str) -> str:
+        return self.colours.get(key) or self.colours["text"]  # type: ignore[call-overload]
+
+    def brightness_at(self, now: time) -> int:
+        """Percent brightness for a time of day: the last `start` at or before it (wrapping)."""
+        if not self.brightness:
+            return 100
+        ordered = sorted(self.brightness, key=lambda b: b.start)
+        clock = now.strftime("%H:%M")
+        current = ordered[-1]
+        for entry in ordered:
+            if entry.start <= clock:
+                current = entry
+        return current.level
+
+
+def load_profile(path: Path) -> tuple[Profile | None, list[Problem]]:
+    data, located, problems = load_yaml(path)
+    if problems:
+        return None, problems
+    return validate_model(Profile, data, located)
+
+
+def find_profile(name_or_path: str) -> Path:
+    """A shipped profile by name (e.g. `window-192x64`) or a path to a YAML file."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return PROFILES / f"{name_or_path}.yaml"
+
+
+def shipped() -> list[str]:
+    return sorted(p.stem for p in PROFILES.glob("*.yaml"))

@@ -1,0 +1,373 @@
+"""Pure renderers: (profile, display state, time) → `PIL.Image`.
+
+Each zone of a profile is drawn on its own image, keyed by exactly what it shows (`zone_key`), so
+the scheduler redraws a zone only when its key changes. Tickers are drawn once into a strip
+(`ticker_strip`) and scrolled by cropping. `render_frame` puts it all together for previews and
+tests; the scheduler does the same work incrementally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+
+from PIL import Image
+
+from led_driver import text
+from led_driver.profile import FontRef, Profile, Zone
+from led_driver.state import DisplayState
+
+WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+GAP = "　　　"
+
+
+def mode_of(profile: Profile) -> str:
+    return "1" if profile.colour_mode == "mono" else "RGB"
+
+
+@dataclass(frozen=True)
+class Paint:
+    """Colours resolved for the profile's mode and the brightness of the hour."""
+
+    mode: str
+    level: int
+
+    def __call__(self, hex_colour: str) -> int | tuple[int, int, int]:
+        red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+        if self.mode == "1":
+            return 1 if (red, green, blue) != (0, 0, 0) else 0
+        return (red * self.level // 100, green * self.level // 100, blue * self.level // 100)
+
+
+def paint_for(profile: Profile, now: datetime) -> Paint:
+    return Paint(mode_of(profile), profile.brightness_at(now.time()))
+
+
+def font_of(profile: Profile, zone: Zone | None) -> text.Font:
+    ref: FontRef = zone.font if zone is not None and zone.font is not None else profile.font
+    return text.load_font(ref.font, ref.size)
+
+
+def is_open(state: DisplayState, now: datetime) -> bool:
+    """Within the centre's opening hours (always, when the centre published none)."""
+    if not state.hours:
+        return True
+    day, clock = WEEKDAY_KEYS[now.weekday()], now.strftime("%H:%M")
+    return any(day in s.days and s.open <= clock < s.close for s in state.hours)
+
+
+# -- drawing helpers ------------------------------------------------------------------------------
+
+
+class _Canvas:
+    def __init__(self, size: tuple[int, int], mode: str, background: int | tuple[int, int, int]) -> None:
+        self.image = Image.new(mode, size, background)
+        self.mode = mode
+        self.background = background
+
+    def line(
+        self,
+        words: str,
+        font: text.Font,
+        colour: int | tuple[int, int, int],
+        x: int,
+        y: int,
+        width: int,
+        align: str = "left",
+    ) -> None:
+        """One line, shortened with … (whole characters) when it does not fit `width`."""
+        fitted = text.shorten(words, font, width)
+        if not fitted:
+            return
+        strip = text.render_line(fitted, font, colour, self.mode, self.background)
+        if align == "center":
+            x += (width - strip.width) // 2
+        elif align == "right":
+            x += width - strip.width
+        self.image.paste(strip, (x, y))
+
+
+def _rows_page(count: int, rows: int, page_seconds: int, now: datetime) -> int:
+    pages = max(1, -(-count // rows))
+    return int(now.timestamp() // page_seconds) % pages
+
+
+# -- zones ----------------------------------------------------------------------------------------
+
+
+def zone_key(profile: Profile, zone: Zone, state: DisplayState, now: datetime, flash: bool) -> Hashable:
+    """Everything a zone's picture depends on: equal keys, equal pictures."""
+    level = profile.brightness_at(now.time())
+    match zone.kind:
+        case "title":
+            return (level, state.centre)
+        case "clock":
+            return (level, now.strftime("%Y-%m-%d %H:%M"))
+        case "call_banner":
+            return (level, state.last_call, flash)
+        case "windows" | "window":
+            return (level, state.windows, _rows_page(len(state.windows), zone.rows, zone.page_seconds, now))
+        case "waiting":
+            return (level, state.waiting, _rows_page(len(state.waiting), zone.rows, zone.page_seconds, now))
+        case "recent_calls":
+            return (level, state.recent)
+        case "staff":
+            return (level, state.staff, _rows_page(len(state.staff), zone.rows, zone.page_seconds, now))
+        case "guides":
+            return (level, state.guides, _rows_page(len(state.guides), 1, zone.page_seconds, now))
+        case "ticker":
+            return (level, state.ticker())
+        case "text":
+            return (level, zone.text)
+    return None
+
+
+def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime, flash: bool = False) -> Image.Image:
+    """The zone's picture, at its box size. The ticker zone here is its first, unscrolled frame."""
+    paint = paint_for(profile, now)
+    background = paint(zone.background or profile.colour("background"))
+    colour = paint(zone.colour or profile.colour("text"))
+    accent = paint(profile.colour("accent"))
+    font = font_of(profile, zone)
+    _, _, width, height = zone.box
+    canvas = _Canvas((width, height), paint.mode, background)
+    step = font.line_height
+    match zone.kind:
+        case "title":
+            canvas.line(state.centre, font, accent, 0, (height - step) // 2, width, zone.align)
+        case "text":
+            canvas.line(zone.text or "", font, colour, 0, (height - step) // 2, width, zone.align)
+        case "clock":
+            full = f"{now:%Y年%m月%d日} {WEEKDAY_NAMES[now.weekday()]} {now:%H:%M}"
+            words = full if font.text_width(full) <= width else f"{now:%H:%M}"
+            canvas.line(words, font, colour, 0, (height - step) // 2, width, zone.align)
+        case "call_banner":
+            _call_banner(canvas, profile, state, paint, font, width, height, flash)
+        case "windows":
+            _windows(canvas, zone, state, now, font, colour, accent, paint(profile.colour("paused")), width)
+        case "window":
+            _window_screen(canvas, zone, state, font, colour, accent, paint(profile.colour("paused")), width, height)
+        case "waiting":
+            start = _rows_page(len(state.waiting), zone.rows, zone.page_seconds, now) * zone.rows
+            for i, row in enumerate(state.waiting[start : start + zone.rows]):
+                if row.estimate_min is None:
+                    status = "暂停受理"
+                elif row.waiting == 0:
+                    status = "无需等候"
+                else:
+                    status = f"等候{row.waiting}人 约{row.estimate_min}分钟"
+                y = i * step
+                canvas.line(row.name, font, colour, 0, y, width // 2)
+                canvas.line(status, font, accent, width // 2, y, width - width // 2, "right")
+        case "recent_calls":
+            for i, call in enumerate(state.recent[: zone.rows]):
+                where = f"{call.window_number}号窗口" if call.window_number is not None else call.window_name
+                canvas.line(f"{call.ticket} → {where}", font, accent if i == 0 else colour, 0, i * step, width)
+        case "staff":
+            start = _rows_page(len(state.staff), zone.rows, zone.page_seconds, now) * zone.rows
+            for i, member in enumerate(state.staff[start : start + zone.rows]):
+                y = i * step
+                canvas.line(f"{member.name} {member.post}", font, colour, 0, y, width * 3 // 4)
+                canvas.line(member.status, font, accent, width * 3 // 4, y, width - width * 3 // 4, "right")
+        case "guides":
+            _guide(canvas, zone, state, now, font, colour, accent, width, height)
+        case "ticker":
+            strip = ticker_strip(profile, zone, state, now)
+            canvas.image.paste(strip.frame(0, width), (0, (height - step) // 2))
+    return canvas.image
+
+
+def _call_banner(
+    canvas: _Canvas,
+    profile: Profile,
+    state: DisplayState,
+    paint: Paint,
+    font: text.Font,
+    width: int,
+    height: int,
+    flash: bool,
+) -> None:
+    call = state.last_call
+    step = font.line_height
+    if call is None:
+        canvas.line("欢迎光临", font, paint(profile.colour("accent")), 0, (height - step) // 2, width, "center")
+        return
+    where = f"{call.window_number}号窗口" if call.window_number is not None else call.window_name
+    # The full sentence where it fits; on a narrow strip the number and the window matter most.
+    candidates = [call.text or f"请{call.ticket}号到{where}办理", f"{call.ticket}到{where}", f"{call.ticket} {where}"]
+    words = next((c for c in candidates if font.text_width(c) <= width), candidates[-1])
+    if flash:
+        # Inverted while the call is new: a colour block is what catches an eye across a hall.
+        canvas.image.paste(paint(profile.colour("call")), (0, 0, width, height))
+        canvas.background = paint(profile.colour("call"))
+        canvas.line(words, font, paint(profile.colour("background")), 0, (height - step) // 2, width, "center")
+    else:
+        canvas.line(words, font, paint(profile.colour("call")), 0, (height - step) // 2, width, "center")
+
+
+def _windows(
+    canvas: _Canvas,
+    zone: Zone,
+    state: DisplayState,
+    now: datetime,
+    font: text.Font,
+    colour: int | tuple[int, int, int],
+    accent: int | tuple[int, int, int],
+    paused: int | tuple[int, int, int],
+    width: int,
+) -> None:
+    step = font.line_height
+    rows = state.windows
+    start = _rows_page(len(rows), zone.rows, zone.page_seconds, now) * zone.rows
+    name_w, serving_w = width * 5 // 12, width * 3 // 12
+    for i, w in enumerate(rows[start : start + zone.rows]):
+        y = i * step
+        label = f"{w.number}号 {w.name}" if w.number is not None else w.name
+        canvas.line(label, font, colour, 0, y, name_w)
+        if not w.open:
+            canvas.line(w.reason or "暂停服务", font, paused, name_w, y, width - name_w)
+            continue
+        canvas.line(w.serving or "—", font, accent, name_w, y, serving_w, "center")
+        canvas.line(w.staff, font, colour, name_w + serving_w, y, width - name_w - serving_w, "right")
+
+
+def _window_screen(
+    canvas: _Canvas,
+    zone: Zone,
+    state: DisplayState,
+    font: text.Font,
+    colour: int | tuple[int, int, int],
+    accent: int | tuple[int, int, int],
+    paused: int | tuple[int, int, int],
+    width: int,
+    height: int,
+) -> None:
+    """A window's own screen (窗口屏): its name, who is there, the number being served."""
+    row = next((w for w in state.windows if w.id == zone.window), None)
+    step = font.line_height
+    if row is None:
+        canvas.line(zone.window or "", font, colour, 0, 0, width, "center")
+        return
+    label = f"{row.number}号 {row.name}" if row.number is not None else row.name
+    canvas.line(label, font, accent, 0, 0, width, "center")
+    middle = max(step, (height - step) // 2)
+    if not row.open:
+        canvas.line("暂停服务", font, paused, 0, middle, width, "center")
+        if row.reason and row.reason != "暂停服务" and middle + step * 2 <= height:
+            canvas.line(row.reason, font, colour, 0, middle + step, width, "center")
+        return
+    canvas.line(f"正在办理 {row.serving}" if row.serving else "请取号等候", font, colour, 0, middle, width, "center")
+    if row.staff and height - step > middle:
+        canvas.line(f"工作人员 {row.staff}", font, colour, 0, height - step, width, "center")
+
+
+def _guide(
+    canvas: _Canvas,
+    zone: Zone,
+    state: DisplayState,
+    now: datetime,
+    font: text.Font,
+    colour: int | tuple[int, int, int],
+    accent: int | tuple[int, int, int],
+    width: int,
+    height: int,
+) -> None:
+    """The guide carousel: one item a page, its limits and fee, then its required documents."""
+    if not state.guides:
+        return
+    guide = state.guides[_rows_page(len(state.guides), 1, zone.page_seconds, now)]
+    step = font.line_height
+    canvas.line(guide.name, font, accent, 0, 0, width)
+    lines = [f"时限：{guide.limits}" if guide.limits else "", f"收费：{guide.fee}" if guide.fee else ""]
+    documents = "；".join(f"{i}.{d}" for i, d in enumerate(guide.documents, 1))
+    room = max(0, height // step - 1 - sum(1 for line in lines if line))
+    y = step
+    for line in (line for line in lines if line):
+        canvas.line(line, font, colour, 0, y, width)
+        y += step
+    for line in text.wrap(f"办理要件：{documents}", font, width, room):
+        canvas.line(line, font, colour, 0, y, width)
+        y += step
+
+
+def ticker_strip(profile: Profile, zone: Zone, state: DisplayState, now: datetime) -> text.TickerStrip:
+    paint = paint_for(profile, now)
+    words = state.ticker() or state.centre
+    return text.TickerStrip(
+        words,
+        font_of(profile, zone),
+        paint(zone.colour or profile.colour("text")),
+        paint.mode,
+        paint(zone.background or profile.colour("background")),
+        gap=GAP,
+    )
+
+
+# -- whole frames ---------------------------------------------------------------------------------
+
+
+def render_emergency(profile: Profile, words: str, now: datetime) -> Image.Image:
+    """An emergency announcement takes the whole display."""
+    paint = paint_for(profile, now)
+    background = paint(profile.colour("emergency"))
+    width, height = profile.size
+    canvas = _Canvas((width, height), paint.mode, background)
+    font = font_of(profile, None)
+    foreground = paint(profile.colour("background")) if paint.mode != "1" else 0
+    if paint.mode == "1":
+        canvas.image.paste(1, (0, 0, width, height))
+    canvas.background = background
+    step = font.line_height
+    lines = text.wrap(f"紧急通知：{words}", font, width, max(1, height // step))
+    top = max(0, (height - step * len(lines)) // 2)
+    for i, line in enumerate(lines):
+        canvas.line(line, font, foreground, 0, top + i * step, width, "center")
+    return canvas.image
+
+
+def render_idle(profile: Profile, state: DisplayState, now: datetime) -> Image.Image:
+    """Outside opening hours: the centre, the time and the idle text."""
+    paint = paint_for(profile, now)
+    width, height = profile.size
+    canvas = _Canvas((width, height), paint.mode, paint(profile.colour("background")))
+    font = font_of(profile, None)
+    step = font.line_height
+    lines = [state.centre, f"{now:%H:%M}", profile.idle_text]
+    fitting = [line for line in lines if line][: max(1, height // step)]
+    top = max(0, (height - step * len(fitting)) // 2)
+    for i, line in enumerate(fitting):
+        canvas.line(line, font, paint(profile.colour("text")), 0, top + i * step, width, "center")
+    return canvas.image
+
+
+def flash_on(profile: Profile, state: DisplayState, call_age_s: float | None) -> bool:
+    """Whether the call banner shows inverted now: blinking twice a second while the call is new."""
+    if state.last_call is None or call_age_s is None or call_age_s >= profile.flash_seconds:
+        return False
+    return int(call_age_s * 2) % 2 == 0
+
+
+def render_frame(
+    profile: Profile, state: DisplayState, now: datetime, *, call_age_s: float | None = None, ticker_offset: int = 0
+) -> Image.Image:
+    """One whole frame. `call_age_s`: seconds since the last call arrived (for the flash)."""
+    emergency = state.emergency()
+    if emergency is not None:
+        return render_emergency(profile, emergency.text, now)
+    if not is_open(state, now):
+        return render_idle(profile, state, now)
+    paint = paint_for(profile, now)
+    frame = Image.new(paint.mode, tuple(profile.size), paint(profile.colour("background")))  # type: ignore[arg-type]
+    flash = flash_on(profile, state, call_age_s)
+    for zone in profile.zones:
+        x, y, width, height = zone.box
+        if zone.kind == "ticker":
+            strip = ticker_strip(profile, zone, state, now)
+            picture = render_zone(profile, zone, state, now)
+            picture.paste(strip.frame(ticker_offset, width), (0, (height - strip.height) // 2))
+        else:
+            picture = render_zone(profile, zone, state, now, flash)
+        frame.paste(picture, (x, y))
+    return frame

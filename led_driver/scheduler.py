@@ -1,0 +1,147 @@
+"""The frame loop: redraw only the zones whose picture changed, scroll tickers by cropping, and
+show frames at the output's rate. A new call is drawn at once, not on the next tick.
+
+One frame buffer is reused: changed zones are pasted into it, the tickers' crops are pasted over
+their boxes every frame, and the buffer goes to the output. An output that keeps frames (a GIF,
+the in-memory driver) copies them; the others only read the buffer during `show`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from datetime import datetime
+
+from PIL import Image
+
+from led_driver import render
+from led_driver.outputs.base import Output
+from led_driver.profile import Profile
+from led_driver.state import DisplayState
+from led_driver.text import TickerStrip
+
+
+class Scheduler:
+    def __init__(
+        self,
+        profile: Profile,
+        output: Output,
+        *,
+        wall_clock: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.profile = profile
+        self.output = output
+        self._wall_clock = wall_clock
+        self._monotonic = monotonic
+        self._cond = threading.Condition()
+        self._state = DisplayState()
+        self._call_at: float | None = None
+        self._call_pending = False
+        self._keys: dict[int, Hashable] = {}
+        self._strips: dict[int, tuple[Hashable, TickerStrip]] = {}
+        self._screen: Hashable = None
+        self._buffer = Image.new(render.mode_of(profile), tuple(profile.size))  # type: ignore[arg-type]
+        self._start = monotonic()
+        self.frames_shown = 0
+        self.last_call_latency_s: float | None = None
+        """From a call's arrival to the first frame showing it."""
+        self.on_call_shown: Callable[[float], None] | None = None
+
+    @property
+    def state(self) -> DisplayState:
+        return self._state
+
+    def update(self, state: DisplayState, call_arrived_at: float | None = None) -> None:
+        """Hand over new state (from any thread). A new call wakes the loop at once."""
+        with self._cond:
+            self._state = state
+            if call_arrived_at is not None:
+                self._call_at = call_arrived_at
+                self._call_pending = True
+            self._cond.notify_all()
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event, frames: int | None = None, seconds: float | None = None) -> int:
+        rate = float(self.profile.fps)
+        if self.output.max_fps:
+            rate = min(rate, self.output.max_fps)
+        period = 1.0 / rate
+        started = self._monotonic()
+        due = started
+        while not stop.is_set():
+            with self._cond:
+                while not self._call_pending and not stop.is_set():
+                    remaining = due - self._monotonic()
+                    if remaining <= 0:
+                        break
+                    self._cond.wait(remaining)
+                state, call_at, pending = self._state, self._call_at, self._call_pending
+                self._call_pending = False
+            if stop.is_set():
+                break
+            now = self._monotonic()
+            frame = self.compose(state, self._wall_clock(), now, call_at)
+            self.output.show(frame)
+            self.frames_shown += 1
+            if pending and call_at is not None:
+                self.last_call_latency_s = self._monotonic() - call_at
+                if self.on_call_shown is not None:
+                    self.on_call_shown(self.last_call_latency_s)
+            if frames is not None and self.frames_shown >= frames:
+                break
+            if seconds is not None and now - started >= seconds:
+                break
+            due += period
+            if due < now:  # fell behind (or woke early for a call): carry on from now
+                due = now + period
+        return self.frames_shown
+
+    # -- one frame ------------------------------------------------------------------------------
+
+    def compose(self, state: DisplayState, wall: datetime, now: float, call_at: float | None) -> Image.Image:
+        """The frame for this moment, redrawing only what changed since the last one."""
+        profile = self.profile
+        emergency = state.emergency()
+        if emergency is not None:
+            return self._whole(
+                ("emergency", emergency.text, profile.brightness_at(wall.time())),
+                lambda: render.render_emergency(profile, emergency.text, wall),
+            )
+        if not render.is_open(state, wall):
+            return self._whole(
+                ("idle", state.centre, wall.strftime("%H:%M")), lambda: render.render_idle(profile, state, wall)
+            )
+        if self._screen != "zones":
+            self._screen = "zones"
+            self._keys.clear()
+        flash = render.flash_on(profile, state, None if call_at is None else now - call_at)
+        buffer = self._buffer
+        for index, zone in enumerate(profile.zones):
+            x, y, width, height = zone.box
+            if zone.kind == "ticker":
+                key = render.zone_key(profile, zone, state, wall, False)
+                cached = self._strips.get(index)
+                if cached is None or cached[0] != key:
+                    strip = render.ticker_strip(profile, zone, state, wall)
+                    self._strips[index] = (key, strip)
+                    buffer.paste(render.render_zone(profile, zone, state, wall), (x, y))
+                strip = self._strips[index][1]
+                offset = int((now - self._start) * profile.scroll_px_per_s)
+                buffer.paste(strip.frame(offset, width), (x, y + (height - strip.height) // 2))
+                continue
+            key = render.zone_key(profile, zone, state, wall, flash)
+            if self._keys.get(index) != key:
+                buffer.paste(render.render_zone(profile, zone, state, wall, flash), (x, y))
+                self._keys[index] = key
+        return buffer
+
+    def _whole(self, key: Hashable, draw: Callable[[], Image.Image]) -> Image.Image:
+        if self._screen != key:
+            self._buffer.paste(draw(), (0, 0))
+            self._screen = key
+            self._keys.clear()
+            self._strips.clear()
+        return self._buffer

@@ -1,0 +1,265 @@
+"""What a display shows, read defensively from the contract's documents. Pure functions.
+
+Every payload is untrusted: a field of the wrong type is skipped, text is cut to a bounded length
+before any layout, and a payload that is not a contract document at all raises `PayloadError`,
+leaving the previous state in place. A controller never stops for what it receives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from content.contract import PayloadError, decode
+
+MAX_TEXT = 500
+MAX_ROWS = 200
+MAX_PAYLOAD = 16 * 1024 * 1024
+STATUS_NAMES = {"on_duty": "在岗", "away": "暂离", "off": "不在岗", "leave": "请假"}
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    id: str
+    number: int | None
+    name: str
+    open: bool
+    reason: str
+    serving: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class CallRow:
+    seq: int
+    ticket: str
+    window: str
+    window_name: str
+    window_number: int | None
+    text: str
+    recall: bool
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    name: str
+    prefix: str
+    waiting: int
+    estimate_min: int | None
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    name: str
+    post: str
+    window: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    name: str
+    window: str
+    limits: str
+    fee: str
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Announcement:
+    id: str
+    text: str
+    priority: str
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Session:
+    days: tuple[str, ...]
+    open: str
+    close: str
+
+
+@dataclass(frozen=True)
+class DisplayState:
+    centre: str = ""
+    timezone: str = "Asia/Shanghai"
+    hours: tuple[Session, ...] = ()
+    windows: tuple[WindowRow, ...] = ()
+    waiting: tuple[WaitingRow, ...] = ()
+    recent: tuple[CallRow, ...] = ()
+    announcements: tuple[Announcement, ...] = ()
+    staff: tuple[StaffRow, ...] = ()
+    guides: tuple[Guide, ...] = ()
+    last_call: CallRow | None = None
+    revs: dict[str, str] = field(default_factory=dict)
+
+    def emergency(self, target: str = "led") -> Announcement | None:
+        for a in self.announcements:
+            if a.priority == "emergency" and ("all" in a.targets or target in a.targets):
+                return a
+        return None
+
+    def ticker(self, target: str = "led") -> str:
+        texts = [
+            a.text
+            for a in self.announcements
+            if a.priority != "emergency" and ("all" in a.targets or target in a.targets)
+        ]
+        return "　　".join(texts)
+
+
+# -- field readers that never raise --------------------------------------------------------------
+
+
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
+    if isinstance(value, str):
+        return value[:limit]
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, int | float):
+        return str(value)[:limit]
+    return ""
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and -(10**9) < value < 10**9 else None
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    return [v for v in value[:MAX_ROWS] if isinstance(v, dict)]
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(t for t in (_text(v, 60) for v in value[:20]) if t)
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+
+def _centre(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
+    hours = tuple(
+        Session(_strings(h.get("days")), _text(h.get("open"), 5), _text(h.get("close"), 5))
+        for h in _dicts(doc.get("hours"))
+    )
+    name = _text(doc.get("short_name")) or _text(doc.get("name"))
+    zone = _text(doc.get("timezone"), 64) or state.timezone
+    return replace(state, centre=name, hours=hours, timezone=zone)
+
+
+def _window_row(w: dict[str, Any]) -> WindowRow:
+    staff = w.get("staff")
+    return WindowRow(
+        id=_text(w.get("id"), 64),
+        number=_int(w.get("number")),
+        name=_text(w.get("name"), 40),
+        open=w.get("open") is not False,
+        reason=_text(w.get("reason"), 40),
+        serving=_text(w.get("serving"), 8),
+        staff=_text(staff.get("name"), 20) if isinstance(staff, dict) else "",
+    )
+
+
+def _call_row(c: dict[str, Any]) -> CallRow | None:
+    seq, ticket = _int(c.get("seq")), _text(c.get("ticket"), 8)
+    if seq is None or not ticket:
+        return None
+    return CallRow(
+        seq=seq,
+        ticket=ticket,
+        window=_text(c.get("window"), 64),
+        window_name=_text(c.get("window_name"), 40),
+        window_number=_int(c.get("window_number")),
+        text=_text(c.get("text"), 80),
+        recall=c.get("recall") is True,
+    )
+
+
+def _queue(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
+    windows = tuple(_window_row(w) for w in _dicts(doc.get("windows")))
+    waiting = tuple(
+        WaitingRow(
+            _text(c.get("name"), 20),
+            _text(c.get("prefix"), 2),
+            _int(c.get("waiting")) or 0,
+            _int(c.get("estimated_wait_min")),
+        )
+        for c in _dicts(doc.get("categories"))
+    )
+    recent = tuple(row for row in (_call_row(c) for c in _dicts(doc.get("last_calls"))) if row)
+    return replace(state, windows=windows, waiting=waiting, recent=recent)
+
+
+def _staff(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
+    names = {w.id: w.name for w in state.windows}
+    rows = tuple(
+        StaffRow(
+            _text(m.get("name"), 20),
+            _text(m.get("post"), 40),
+            names.get(_text(m.get("window"), 64), ""),
+            STATUS_NAMES.get(_text(m.get("status"), 10), ""),
+        )
+        for m in _dicts(doc.get("staff"))
+    )
+    return replace(state, staff=rows)
+
+
+def _catalog(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
+    guides = []
+    for item in _dicts(doc.get("items")):
+        limits = item.get("limits") if isinstance(item.get("limits"), dict) else {}
+        assert isinstance(limits, dict)
+        if item.get("instant") is True:
+            limit = "即办件 当场办结"
+        else:
+            promised, legal = _int(limits.get("promised")), _int(limits.get("legal"))
+            limit = f"承诺{promised}个工作日（法定{legal}个工作日）" if promised is not None else ""
+        documents = tuple(_text(d.get("name"), 40) for d in _dicts(item.get("documents")))
+        guides.append(Guide(_text(item.get("name"), 60), "", limit, _text(item.get("fee"), 60), documents))
+    return replace(state, guides=tuple(guides))
+
+
+def _announcements(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
+    rows = tuple(
+        Announcement(
+            _text(a.get("id"), 32),
+            _text(a.get("text")),
+            _text(a.get("priority"), 10) or "normal",
+            _strings(a.get("targets")) or ("all",),
+        )
+        for a in _dicts(doc.get("announcements"))
+        if _text(a.get("text"))
+    )
+    return replace(state, announcements=rows)
+
+
+_DOCUMENTS = {
+    "centre": _centre,
+    "queue": _queue,
+    "staff": _staff,
+    "catalog": _catalog,
+    "announcements": _announcements,
+}
+TOPICS = (*_DOCUMENTS, "call")
+
+
+def apply(state: DisplayState, topic: str, payload: bytes) -> DisplayState:
+    """The state after one message. Raises PayloadError for a payload that is not a document."""
+    doc = decode(payload, MAX_PAYLOAD)
+    if topic == "call":
+        row = _call_row(doc)
+        if row is None:
+            raise PayloadError("a call needs 'seq' (a number) and 'ticket'")
+        if state.last_call is not None and row.seq <= state.last_call.seq and not row.recall:
+            return state  # an old call delivered again
+        return replace(state, last_call=row)
+    builder = _DOCUMENTS.get(topic)
+    if builder is None:
+        return state
+    updated = builder(state, doc)
+    rev = _text(doc.get("rev"), 32)
+    return replace(updated, revs={**state.revs, topic: rev}) if rev else updated

@@ -1,0 +1,220 @@
+"""Text on LED displays: clean payload text, fit it in whole characters, render strips, scroll by cropping.
+
+Everything here is a pure function of its arguments (the `Font` caches only what it has drawn).
+Payload text should pass through `sanitize` first: it caps the length before any layout, so a 1 MB
+string costs no more than a long announcement.
+
+The stated rules for text that does not fit:
+- `shorten`: keep the beginning, drop whole clusters from the end, append "…"; "" if not even "…" fits.
+- `wrap`: hanzi break anywhere (not before closing or after opening punctuation), other text at
+  spaces, a word longer than the line at a cluster boundary; when text remains after `max_lines`,
+  the last line is shortened with "…".
+- a ticker scrolls instead (`TickerStrip`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from PIL import Image
+
+from led_driver.fonts import Font, FontError, Glyph, load_font, wide
+
+__all__ = [
+    "ELLIPSIS",
+    "MAX_CHARS",
+    "Font",
+    "FontError",
+    "TickerStrip",
+    "load_font",
+    "render_line",
+    "sanitize",
+    "shorten",
+    "wrap",
+]
+
+Colour = int | tuple[int, ...] | str
+MAX_CHARS = 2000
+ELLIPSIS = "…"
+TICKER_GAP = "　　　"
+
+# Line breaks (those str.splitlines knows) become "\n"; every other C0/C1 control becomes a space.
+_CONTROLS = {cp: " " for cp in (*range(0x20), *range(0x7F, 0xA0)) if cp != 0x0A}
+_CONTROLS.update({cp: "\n" for cp in (0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Kinsoku: never at the start of a line / never at the end of one.
+_NO_START = frozenset("，。、；：？！）」』】》〉〕〗｝〙〛’”…‥・·～％,.;:?!)]}%")
+_NO_END = frozenset("（「『【《〈〔〖｛〘〚‘“([{")
+
+
+def sanitize(value: object, max_chars: int = MAX_CHARS) -> str:
+    """Payload text made safe to lay out.
+
+    A str is cut to `max_chars` first (so the rest of the work is bounded), then "\\r\\n", "\\r" and
+    the other line separators become "\\n", other control characters spaces, lone surrogates U+FFFD.
+    Numbers (a ticket sent as 12) become their decimal text. Anything else (None, bools, lists,
+    dicts, bytes) becomes "": a wrong type shows nothing rather than a Python repr.
+    """
+    if isinstance(value, str):
+        text = value[:max_chars]
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            text = str(value)[:max_chars]
+        except ValueError:  # an int with more digits than Python will print
+            return ""
+    else:
+        return ""
+    return _SURROGATE.sub("\ufffd", text.replace("\r\n", "\n").translate(_CONTROLS))
+
+
+def render_line(text: str, font: Font, fill: Colour = 255, mode: str = "L", background: Colour = 0) -> Image.Image:
+    """One line of text: an image exactly `font.text_width(text)` wide and `font.line_height` tall.
+
+    Line breaks and controls show as spaces; characters no face has, as the replacement box. Bitmap
+    fonts and mode "1" images are drawn without anti-aliasing.
+    """
+    glyphs = font.glyphs(text)
+    image = Image.new(mode, (sum(glyph.advance for glyph in glyphs), font.line_height), background)
+    antialias = mode != "1"
+    x = 0
+    for glyph in glyphs:
+        ink = font.ink(glyph, antialias)
+        if ink is not None:
+            mask, dx = ink
+            image.paste(fill, (x + dx, 0), mask)
+        x += glyph.advance
+    return image
+
+
+def shorten(text: str, font: Font, width: int, ellipsis: str = ELLIPSIS) -> str:
+    """The text as displayed if it fits `width`, else its beginning in whole clusters plus `ellipsis`."""
+    return _shorten(font.glyphs(text), font, width, ellipsis)
+
+
+def _shorten(glyphs: list[Glyph], font: Font, width: int, ellipsis: str) -> str:
+    if sum(glyph.advance for glyph in glyphs) <= width:
+        return "".join(glyph.text for glyph in glyphs)
+    room = width - font.text_width(ellipsis)
+    if room < 0:
+        return ""
+    kept: list[str] = []
+    used = 0
+    for glyph in glyphs:
+        used += glyph.advance
+        if used > room:
+            break
+        kept.append(glyph.text)
+    return "".join(kept).rstrip() + ellipsis
+
+
+def wrap(text: str, font: Font, width: int, max_lines: int, ellipsis: str = ELLIPSIS) -> list[str]:
+    """At most `max_lines` lines, each no wider than `width`; "\\n" starts a new line."""
+    if max_lines < 1 or width < 1:
+        return []
+    items: list[Glyph | None] = []  # None: a hard line break
+    for i, paragraph in enumerate(text.splitlines()):
+        if i:
+            items.append(None)
+        items.extend(font.glyphs(paragraph))
+    visible = [i for i, item in enumerate(items) if item is not None and not item.text.isspace()]
+    if not visible:
+        return []
+    last = visible[-1]  # trailing blank lines and spaces are not shown
+    lines: list[str] = []
+    start = 0
+    while start <= last:
+        while _is_space(items[start]):
+            start += 1
+        end, resume = _fit(items, start, width)
+        stuck = end == start and items[start] is not None  # a single cluster wider than the line
+        if stuck or (len(lines) == max_lines - 1 and resume <= last):
+            while items[start] is None or _is_space(items[start]):
+                start += 1  # the last line shows text, not a blank line before it
+            lines.append(_shorten(_joined(items[start : last + 1], font), font, width, ellipsis))
+            break
+        lines.append("".join(glyph.text for glyph in items[start:end] if glyph is not None).rstrip())
+        start = resume
+    return lines
+
+
+def _fit(items: list[Glyph | None], start: int, width: int) -> tuple[int, int]:
+    """Where the line that starts at `start` ends, and where the next one starts."""
+    x, last_break = 0, 0
+    for i in range(start, len(items)):
+        glyph = items[i]
+        if glyph is None:
+            return i, i + 1
+        if x + glyph.advance > width:
+            end = last_break if last_break > start else i
+            return end, end
+        x += glyph.advance
+        following = items[i + 1] if i + 1 < len(items) else None
+        if following is not None and _can_break(glyph, following):
+            last_break = i + 1
+    return len(items), len(items)
+
+
+def _can_break(before: Glyph, after: Glyph) -> bool:
+    if before.text.isspace() or after.text.isspace():
+        return True
+    if after.text[0] in _NO_START or before.text[-1] in _NO_END:
+        return False
+    return wide(before.text) or wide(after.text)
+
+
+def _is_space(item: Glyph | None) -> bool:
+    return item is not None and item.text.isspace()
+
+
+def _joined(items: list[Glyph | None], font: Font) -> list[Glyph]:
+    """The rest of a text as one line: hard breaks become spaces."""
+    space = font.glyphs(" ")
+    return [glyph for item in items for glyph in ([item] if item is not None else space)]
+
+
+class TickerStrip:
+    """A text rendered once and scrolled by cropping.
+
+    One period is the text followed by `gap`. The strip holds the period and then its beginning
+    again, as wide as the widest frame asked for, so every frame is a single `Image.crop`. Offsets
+    move the text left: `frame(0, w)` starts at the text's first column and `frame(period, w)` equals it.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        font: Font,
+        fill: Colour = 255,
+        mode: str = "L",
+        background: Colour = 0,
+        *,
+        gap: str = TICKER_GAP,
+    ) -> None:
+        cycle = render_line(text + gap, font, fill, mode, background)
+        if cycle.width == 0:
+            cycle = Image.new(mode, (1, font.line_height), background)
+        self.period = cycle.width
+        self.height = cycle.height
+        self._mode = mode
+        self._background = background
+        self._strip = cycle  # one copy only: a 2,000-character ticker on a wall is tens of MB
+
+    @property
+    def cycle(self) -> Image.Image:
+        """One period: the text and its gap."""
+        return self._strip.crop((0, 0, self.period, self.height))
+
+    def frame(self, offset_px: int, width: int) -> Image.Image:
+        width = max(0, width)
+        if self._strip.width < self.period + width:
+            self._strip = self._tiled(self.period + width)  # once per wider frame size, not per frame
+        x = offset_px % self.period
+        return self._strip.crop((x, 0, x + width, self.height))
+
+    def _tiled(self, width: int) -> Image.Image:
+        cycle = self.cycle
+        strip = Image.new(self._mode, (width, self.height), self._background)
+        for x in range(0, width, self.period):
+            strip.paste(cycle, (x, 0))
+        return strip

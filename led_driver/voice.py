@@ -1,0 +1,97 @@
+"""Spoken calls: a chime, then "请A012号到3号窗口办理" in Mandarin through espeak-ng.
+
+Speech runs on its own thread and never holds up the display. Calls wait in a queue; one that has
+waited longer than `max_wait_s` is dropped (the wall still shows it), so after a burst of calls
+the voice speaks the current one, not one from a minute ago.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import queue
+import shutil
+import struct
+import subprocess
+import threading
+import time
+import wave
+from collections.abc import Callable, Sequence
+
+log = logging.getLogger("hall.led.voice")
+
+RATE = 22050
+
+
+def chime(rate: int = RATE) -> bytes:
+    """Two soft tones (叮咚), as a WAV file."""
+    frames = bytearray()
+    for frequency, seconds in ((988.0, 0.25), (784.0, 0.45)):
+        count = int(rate * seconds)
+        for i in range(count):
+            fade = min(1.0, (count - i) / (rate * 0.15))
+            value = 0.35 * fade * math.sin(2 * math.pi * frequency * i / rate)
+            frames += struct.pack("<h", int(value * 32767))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(bytes(frames))
+    return out.getvalue()
+
+
+def fresh(queued_at: float, now: float, max_wait_s: float) -> bool:
+    """Whether a call that has waited since `queued_at` is still worth saying."""
+    return now - queued_at <= max_wait_s
+
+
+class Voice:
+    def __init__(
+        self,
+        *,
+        max_wait_s: float = 10.0,
+        player: Sequence[str] = ("aplay", "-q"),
+        speaker: Sequence[str] = ("espeak-ng", "-v", "cmn", "-s", "140", "--stdout"),
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if shutil.which(speaker[0]) is None:
+            raise RuntimeError(f"--voice needs {speaker[0]}: apt-get install espeak-ng")
+        if shutil.which(player[0]) is None:
+            raise RuntimeError(f"--voice needs {player[0]} to play sound: apt-get install alsa-utils")
+        self.max_wait_s = max_wait_s
+        self._player = list(player)
+        self._speaker = list(speaker)
+        self._monotonic = monotonic
+        self._queue: queue.Queue[tuple[str, float] | None] = queue.Queue()
+        self._chime = chime()
+        self.spoken: list[str] = []
+        self.dropped: list[str] = []
+        self._thread = threading.Thread(target=self._run, name="voice", daemon=True)
+        self._thread.start()
+
+    def say(self, words: str) -> None:
+        self._queue.put((words, self._monotonic()))
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            words, queued_at = item
+            if not fresh(queued_at, self._monotonic(), self.max_wait_s):
+                self.dropped.append(words)
+                log.info("not spoken, waited too long: %s", words)
+                continue
+            try:
+                speech = subprocess.run([*self._speaker, words], capture_output=True, check=True, timeout=30).stdout
+                for sound in (self._chime, speech):
+                    subprocess.run(self._player, input=sound, capture_output=True, check=True, timeout=30)
+                self.spoken.append(words)
+            except (OSError, subprocess.SubprocessError) as exc:
+                log.warning("cannot speak %r: %s", words, exc)

@@ -1,0 +1,256 @@
+"""LED text: fonts and their coverage, the replacement box, fitting rules, sanitising, ticker crops."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageFont
+
+from led_driver.fonts import FONTS, Font, FontError, clusters, default_font_dirs, find_font_file
+from led_driver.text import TickerStrip, load_font, render_line, sanitize, shorten, wrap
+
+SENTENCE = (
+    "各位群众请注意：本中心实行首问负责、限时办结和一次性告知制度，"
+    "即办件当场办结，承诺件在承诺时限内办结；如需代办，请到综合窗口登记，"
+    "村（社区）代办员将全程帮您办理。咨询电话：023-12345678。"
+)
+HOSTILE = ["𠮷", "😀", "\ue000", "\U0010ffff", "\ud842", "e\u0301", "👨\u200d👩\u200d👧", "🇨🇳", "a" + "\u0301" * 500]
+
+
+@pytest.fixture
+def unifont() -> Font:
+    return load_font("unifont", 16)
+
+
+@pytest.fixture
+def microhei() -> Font:
+    return load_font("wqy-microhei", 32)
+
+
+def pixels(image: Image.Image) -> set[int]:
+    return set(image.convert("L").tobytes())
+
+
+def box(width: int, height: int) -> bytes:
+    """The replacement box at 16 px: a hollow rectangle one pixel inside the cell."""
+    right, bottom = width - 2, height - 2
+    return bytes(
+        255 if (x in (1, right) and 1 <= y <= bottom) or (y in (1, bottom) and 1 <= x <= right) else 0
+        for y in range(height)
+        for x in range(width)
+    )
+
+
+# -- fonts ----------------------------------------------------------------------------------------
+
+
+def test_unifont_renders_16px_hanzi_without_antialiasing(unifont: Font) -> None:
+    assert unifont.bitmap and unifont.line_height == 16
+    assert unifont.text_width("中") == 16 and unifont.text_width("A") == 8
+    assert render_line("中", unifont).size == (16, 16)
+
+    grey = render_line("请A012号到3号窗口", unifont)
+    assert grey.size == (16 * 6 + 8 * 5, 16)
+    assert pixels(grey) == {0, 255}
+    mono = render_line("请A012号到3号窗口", unifont, 1, "1")
+    assert mono.mode == "1" and mono.convert("L").tobytes() == grey.tobytes()
+
+
+def test_outline_font_is_antialiased_except_on_mono_images(microhei: Font) -> None:
+    assert not microhei.bitmap
+    assert len(pixels(render_line("办事指南", microhei))) > 2
+    assert pixels(render_line("办事指南", microhei, 1, "1")) == {0, 255}
+
+
+def test_glyph_coverage_of_each_face(unifont: Font) -> None:
+    assert [face.getname()[0] for face in unifont.faces] == ["Unifont", "Unifont Upper"]
+    assert unifont.has_glyph("中") and unifont.has_glyph("㐀")  # CJK Extension A
+    assert unifont.has_glyph("😀")  # from unifont_upper
+    assert not unifont.has_glyph("𠮷") and not unifont.has_glyph("\ue000")
+    assert unifont.has_glyph("\x01")  # Unifont draws control pictures; render_line shows a space instead
+
+    path = find_font_file(FONTS["wqy-microhei"].primary, default_font_dirs())
+    assert path is not None
+    alone = Font([ImageFont.truetype(str(path), 32, layout_engine=ImageFont.Layout.BASIC)])
+    assert alone.has_glyph("中") and alone.has_glyph("\ufffd")
+    assert not alone.has_glyph("𠮷") and not alone.has_glyph("😀") and not alone.has_glyph("\x01")
+    with pytest.raises(ValueError):
+        unifont.has_glyph("中文")
+
+
+def test_missing_characters_draw_a_hollow_box(unifont: Font) -> None:
+    wide = render_line("𠮷", unifont)
+    assert wide.size == (16, 16) and wide.tobytes() == box(16, 16)
+    narrow = render_line("\ue000", unifont)
+    assert narrow.size == (8, 16) and narrow.tobytes() == box(8, 16)
+    assert render_line("\ud842", unifont).tobytes() == box(8, 16)  # a lone surrogate from JSON
+
+    emoji = render_line("😀", unifont)
+    assert emoji.width == 16 and emoji.getbbox() is not None and emoji.tobytes() != box(16, 16)
+    assert unifont.glyphs("😀")[0].face == 1
+
+
+def test_hostile_characters_never_crash(unifont: Font, microhei: Font) -> None:
+    for font in (unifont, microhei):
+        for text in HOSTILE:
+            assert render_line(text, font).getbbox() is not None, text
+            assert font.text_width(shorten(text, font, 20)) <= 20
+            assert wrap(text * 10, font, 64, 2)
+
+
+def test_controls_and_line_breaks_render_as_spaces(unifont: Font) -> None:
+    assert render_line("a\x01b\nc\td\u2028e", unifont).tobytes() == render_line("a b c d e", unifont).tobytes()
+    assert render_line("", unifont).size == (0, 16)
+
+
+def test_clusters_keep_marks_joiners_and_flags_together() -> None:
+    assert list(clusters("e\u0301x")) == ["e\u0301", "x"]
+    assert list(clusters("👍🏻👨\u200d👩 🇨🇳🇺")) == ["👍🏻", "👨\u200d👩", " ", "🇨🇳", "🇺"]
+    assert list(clusters("a\u200bb\ufeff")) == ["a", "b"]  # invisible format characters go
+    assert len(next(clusters("a" + "\u0301" * 1000))) <= 16
+
+
+# -- fitting --------------------------------------------------------------------------------------
+
+
+def test_shorten_fits_the_width_and_cuts_whole_clusters(unifont: Font) -> None:
+    text = "请A012号 e\u0301𠮷😀 到3号窗口办理"
+    parts = [glyph.text for glyph in unifont.glyphs(text)]
+    heads = {"".join(parts[:k]).rstrip() for k in range(len(parts) + 1)}
+    full = unifont.text_width(text)
+    for width in range(full + 10):
+        fitted = shorten(text, unifont, width)
+        assert render_line(fitted, unifont).width <= width
+        if width >= full:
+            assert fitted == text
+        elif width < unifont.text_width("…"):
+            assert fitted == ""
+        else:
+            assert fitted.endswith("…") and fitted[:-1] in heads
+    assert shorten(text, unifont, 40) == "请A0…"
+
+
+def test_wrap_breaks_chinese_anywhere_but_before_closing_punctuation(unifont: Font) -> None:
+    lines = wrap(SENTENCE, unifont, 192, 100)
+    assert "".join(lines) == SENTENCE
+    assert all(unifont.text_width(line) <= 192 for line in lines)
+    assert all(unifont.text_width(line) > 192 - 32 for line in lines[:-1])
+    assert not any(line[0] in "，。、；：）" for line in lines)
+
+    three = wrap(SENTENCE, unifont, 192, 3)
+    assert three[:2] == lines[:2] and three[2].endswith("…") and unifont.text_width(three[2]) <= 192
+
+
+def test_wrap_latin_at_spaces_and_lines_at_line_breaks(unifont: Font) -> None:
+    assert wrap("Please take a number and wait", unifont, 96, 10) == ["Please take", "a number and", "wait"]
+    assert wrap("第一行\n\n第二行\n", unifont, 96, 10) == ["第一行", "", "第二行"]
+    assert wrap("第一行\n\n第二行\n第三行", unifont, 96, 2) == ["第一行", "第二行 第三…"]
+    assert wrap("x" * 40, unifont, 96, 2) == ["x" * 12, "x" * 11 + "…"]
+    assert wrap("中文", unifont, 10, 3) == ["…"]  # not even one hanzi fits
+    assert wrap("  \n ", unifont, 96, 3) == [] and wrap("中", unifont, 96, 0) == []
+
+
+# -- payload text ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),
+        (True, ""),
+        (12, "12"),
+        (3.5, "3.5"),
+        ([1, 2], ""),
+        ({"text": "x"}, ""),
+        (b"bytes", ""),
+        (10**5000, ""),  # more digits than Python will print
+        ("a\tb\x00c\r\nd\re\x7f", "a b c\nd\ne "),
+        ("\ud842x", "\ufffdx"),
+        ("请到3号窗口", "请到3号窗口"),
+    ],
+    ids=["none", "bool", "int", "float", "list", "dict", "bytes", "huge-int", "controls", "surrogate", "hanzi"],
+)
+def test_sanitize(value: object, expected: str) -> None:
+    assert sanitize(value) == expected
+
+
+def test_sanitize_cuts_huge_text_before_layout(unifont: Font) -> None:
+    huge = "𠮷😀中" * 350_000  # 1 MB and more
+    assert sanitize(huge) == huge[:2000]
+    assert sanitize(huge, max_chars=5) == huge[:5]
+    lines = wrap(sanitize(huge), unifont, 192, 4)
+    assert len(lines) == 4 and lines[-1].endswith("…")
+
+
+# -- ticker ---------------------------------------------------------------------------------------
+
+
+def tiled(image: Image.Image, times: int) -> Image.Image:
+    strip = Image.new(image.mode, (image.width * times, image.height))
+    for i in range(times):
+        strip.paste(image, (i * image.width, 0))
+    return strip
+
+
+def test_ticker_frames_are_crops_of_one_render(unifont: Font) -> None:
+    ticker = TickerStrip("请A012号到3号窗口", unifont, 255, "L", 0, gap="　　")
+    cycle = render_line("请A012号到3号窗口　　", unifont)
+    assert ticker.period == cycle.width and ticker.height == 16
+    reference = tiled(cycle, 3)
+    for offset in range(0, 2 * ticker.period, 7):
+        x = offset % ticker.period
+        assert ticker.frame(offset, 64).tobytes() == reference.crop((x, 0, x + 64, 16)).tobytes(), offset
+
+
+def test_ticker_wraps_around_seamlessly(unifont: Font) -> None:
+    ticker = TickerStrip("中", unifont, (255, 0, 0), "RGB", (0, 0, 0), gap=" ")  # shorter than the frame
+    assert ticker.period == 24
+    reference = tiled(ticker.cycle, 12)
+    for offset in (-1, 0, 5, 23, 24, 25, 1000):
+        x = offset % 24
+        frame = ticker.frame(offset, 192)
+        assert frame.size == (192, 16) and frame.mode == "RGB"
+        assert frame.tobytes() == reference.crop((x, 0, x + 192, 16)).tobytes(), offset
+    assert ticker.frame(24 + 3, 192).tobytes() == ticker.frame(3, 192).tobytes()
+    assert TickerStrip("", unifont, gap="").frame(3, 10).size == (10, 16)
+
+
+# -- loading --------------------------------------------------------------------------------------
+
+
+def test_fonts_are_loaded_once(unifont: Font) -> None:
+    assert load_font("unifont", 16) is unifont
+    assert load_font("unifont", 32).line_height == 32
+
+
+def test_unknown_font_key() -> None:
+    with pytest.raises(FontError, match=r"unknown font 'nope': known fonts are unifont, wqy-microhei"):
+        load_font("nope", 16)
+
+
+def test_bitmap_font_only_at_multiples_of_its_size() -> None:
+    with pytest.raises(FontError, match="16 px bitmap font"):
+        load_font("unifont", 24)
+
+
+@pytest.mark.parametrize(("key", "package"), [("unifont", "fonts-unifont"), ("wqy-microhei", "fonts-wqy-microhei")])
+def test_missing_font_file_says_where_and_what_to_install(key: str, package: str, tmp_path: Path) -> None:
+    with pytest.raises(FontError) as error:
+        load_font(key, 16, search_dirs=[tmp_path])
+    message = str(error.value)
+    assert repr(key) in message and str(tmp_path) in message and f"apt-get install {package}" in message
+
+
+def test_search_dirs_and_optional_fallbacks(tmp_path: Path) -> None:
+    path = find_font_file(FONTS["unifont"].primary, default_font_dirs())
+    assert path is not None
+    (tmp_path / "deep").mkdir()
+    (tmp_path / "deep" / "unifont.otf").symlink_to(path)
+    font = load_font("unifont", 16, search_dirs=[tmp_path])
+    assert len(font.faces) == 1  # no unifont_upper here: emoji fall back to the box
+    assert font.glyphs("😀")[0].replaced and font.glyphs("中")[0].face == 0
+
+    dirs = default_font_dirs({"HALL_FONT_DIRS": f"/opt/a{os.pathsep}/opt/b"})
+    assert dirs[:2] == (Path("/opt/a"), Path("/opt/b")) and dirs[-1] == Path("/usr/share/fonts")
