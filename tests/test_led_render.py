@@ -1,0 +1,188 @@
+"""Frames from the sample state: sizes, modes, what is where, golden images, and the scheduler."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from content.loader import Content, load_content
+from content.synth import SAMPLE
+from led_driver import render
+from led_driver.outputs.memory import MemoryOutput
+from led_driver.profile import Profile, find_profile, load_profile, shipped
+from led_driver.scheduler import Scheduler
+from led_driver.state import Announcement, DisplayState
+from led_driver.text import load_font, render_line
+from tests.test_led_state import sample_state
+
+GOLDEN = Path(__file__).parent / "golden"
+NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+EVENING = datetime(2026, 11, 27, 21, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    loaded = load_content(SAMPLE).content
+    assert loaded is not None
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def state(content: Content) -> DisplayState:
+    return sample_state(content)
+
+
+def profile(name: str) -> Profile:
+    loaded, problems = load_profile(find_profile(name))
+    assert loaded is not None, problems
+    return loaded
+
+
+@pytest.mark.parametrize("name", shipped())
+def test_frames_match_the_golden_images(name: str, state: DisplayState) -> None:
+    """Regenerate after a deliberate change with HALL_UPDATE_GOLDEN=1 and look at the PNGs."""
+    p = profile(name)
+    frame = render.render_frame(p, state, NOW, call_age_s=20.0)
+    assert frame.size == tuple(p.size)
+    assert frame.mode == ("1" if p.colour_mode == "mono" else "RGB")
+    golden = GOLDEN / f"{name}.png"
+    if os.environ.get("HALL_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        frame.save(golden)
+    expected = Image.open(golden)
+    assert expected.mode == frame.mode and expected.size == frame.size
+    assert ImageChops.difference(expected.convert("RGB"), frame.convert("RGB")).getbbox() is None, (
+        f"{name} differs from {golden}"
+    )
+
+
+def test_the_serving_number_is_drawn_in_the_call_banner(state: DisplayState) -> None:
+    p = profile("wall-1920x1080")
+    banner = next(z for z in p.zones if z.kind == "call_banner")
+    x, y, width, height = banner.box
+    steady = render.render_frame(p, state, NOW, call_age_s=20.0).crop((x, y, x + width, y + height))
+    # The same words drawn alone, in the banner's font and colour, appear inside the banner.
+    assert banner.font is not None
+    words = render_line(
+        "请A001号到2号窗口办理",
+        load_font(banner.font.font, banner.font.size),
+        render.paint_for(p, NOW)(p.colour("call")),
+        "RGB",
+        (0, 0, 0),
+    )
+    left = (width - words.width) // 2
+    top = (height - words.height) // 2
+    region = steady.crop((left, top, left + words.width, top + words.height))
+    assert ImageChops.difference(region, words).getbbox() is None
+    # While the call is new, the banner flashes: filled with the call colour.
+    flashing = render.render_frame(p, state, NOW, call_age_s=0.1).crop((x, y, x + width, y + height))
+    assert flashing.getpixel((2, 2)) == render.paint_for(p, NOW)(p.colour("call"))
+    assert steady.getpixel((2, 2)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("name", shipped())
+def test_nothing_is_drawn_outside_the_zones(name: str, state: DisplayState) -> None:
+    p = profile(name)
+    frame = render.render_frame(p, state, NOW, call_age_s=0.1).convert("RGB")
+    mask = Image.new("1", frame.size, 1)
+    for zone in p.zones:
+        x, y, width, height = zone.box
+        mask.paste(0, (x, y, x + width, y + height))
+    background = Image.new(
+        "RGB", frame.size, render.paint_for(p, NOW)(p.colour("background")) if p.colour_mode != "mono" else (0, 0, 0)
+    )  # type: ignore[arg-type]
+    outside = Image.composite(frame, background, mask)
+    assert ImageChops.difference(outside, background).getbbox() is None
+
+
+def test_emergency_takes_the_whole_display(state: DisplayState) -> None:
+    p = profile("window-192x64")
+    urgent = DisplayState(
+        **{
+            **state.__dict__,
+            "announcements": (
+                *state.announcements,
+                Announcement("a9", "大厅停电，暂停办理业务，请有序离开", "emergency", ("all",)),
+            ),
+        }
+    )
+    frame = render.render_frame(p, urgent, NOW)
+    emergency = render.paint_for(p, NOW)(p.colour("emergency"))
+    corners = [frame.getpixel((0, 0)), frame.getpixel((191, 63)), frame.getpixel((0, 63))]
+    assert corners == [emergency] * 3
+
+
+def test_closed_hours_show_the_idle_screen(state: DisplayState) -> None:
+    p = profile("wall-768x384")
+    assert not render.is_open(state, EVENING)
+    idle = render.render_frame(p, state, EVENING)
+    assert idle == render.render_idle(p, state, EVENING)
+    assert idle != render.render_frame(p, state, NOW)
+
+
+def test_brightness_dims_the_colours(state: DisplayState) -> None:
+    p = profile("window-192x64")  # 50% from 18:30
+    assert render.paint_for(p, NOW)("#ffffff") == (255, 255, 255)
+    dusk = NOW.replace(hour=18, minute=45)
+    assert render.paint_for(p, dusk)("#ffffff") == (127, 127, 127)
+
+
+def test_hostile_text_renders(state: DisplayState) -> None:
+    hostile = DisplayState(
+        **{
+            **state.__dict__,
+            "centre": "𠮷😀\x00\n" + "长" * 500,
+            "announcements": (Announcement("a1", "𠮷" * 500 + "\u202e" + "😀" * 100, "normal", ("all",)),),
+        }
+    )
+    for name in shipped():
+        p = profile(name)
+        frame = render.render_frame(p, hostile, NOW, ticker_offset=12345)
+        assert frame.size == tuple(p.size)
+
+
+def test_the_scheduler_redraws_only_what_changed_and_scrolls_by_cropping(state: DisplayState) -> None:
+    p = profile("window-192x64")
+    output = MemoryOutput()
+    output.open((192, 64), "RGB")
+    ticks = iter(i / 60 for i in range(10_000))
+    scheduler = Scheduler(p, output, wall_clock=lambda: NOW, monotonic=lambda: next(ticks))
+    first = scheduler.compose(state, NOW, 1.0, None).copy()
+    later = scheduler.compose(state, NOW, 2.0, None).copy()
+    window_zone = p.zones[0]
+    x, y, width, height = window_zone.box
+    # The window zone did not change: identical pixels. The ticker moved.
+    assert first.crop((x, y, x + width, y + height)) == later.crop((x, y, x + width, y + height))
+    assert first.crop((0, 48, 192, 64)) != later.crop((0, 48, 192, 64))
+    # A new state redraws the window zone.
+    changed = DisplayState(**{**state.__dict__, "windows": ()})
+    after = scheduler.compose(changed, NOW, 2.0, None)
+    assert after.crop((x, y, x + width, y + height)) != later.crop((x, y, x + width, y + height))
+
+
+def test_a_call_wakes_the_scheduler_instead_of_waiting_for_the_tick(state: DisplayState) -> None:
+    # The scheduler's clock stands still at 0: the next tick (1 s at 1 fps) never comes, so the only
+    # way a second frame is shown is the call waking the loop.
+    p = profile("window-192x64").model_copy(update={"fps": 1})
+    output = MemoryOutput()
+    output.open((192, 64), "RGB")
+    scheduler = Scheduler(p, output, wall_clock=lambda: NOW, monotonic=lambda: 0.0)
+    shown = threading.Event()
+    scheduler.on_call_shown = lambda latency: shown.set()
+    stop = threading.Event()
+    runner = threading.Thread(target=scheduler.run, args=(stop,))
+    runner.start()
+    try:
+        scheduler.update(state, call_arrived_at=0.0)
+        assert shown.wait(30), "the call was never shown"
+        assert scheduler.last_call_latency_s == 0.0
+        assert len(output.frames) == 2  # the first frame, then the call's
+    finally:
+        stop.set()
+        scheduler.update(state)
+        runner.join(5)
