@@ -166,6 +166,9 @@ def subscribe(broker: Mosquitto) -> Iterator[Callable[..., Subscriber]]:
     def make(topics: list[str], user: str = "led-wall") -> Subscriber:
         subscriber = Subscriber(broker.url(user), topics)
         made.append(subscriber)
+        if not topics:  # a publisher only
+            subscriber.wait_connected()
+            return subscriber
         return subscriber.wait_subscribed()
 
     yield make

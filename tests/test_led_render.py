@@ -54,11 +54,11 @@ def test_frames_match_the_golden_images(name: str, state: DisplayState) -> None:
     if os.environ.get("HALL_UPDATE_GOLDEN"):
         GOLDEN.mkdir(exist_ok=True)
         frame.save(golden)
-    expected = Image.open(golden)
-    assert expected.mode == frame.mode and expected.size == frame.size
-    assert ImageChops.difference(expected.convert("RGB"), frame.convert("RGB")).getbbox() is None, (
-        f"{name} differs from {golden}"
-    )
+    with Image.open(golden) as expected:
+        assert expected.mode == frame.mode and expected.size == frame.size
+        assert ImageChops.difference(expected.convert("RGB"), frame.convert("RGB")).getbbox() is None, (
+            f"{name} differs from {golden}"
+        )
 
 
 def test_the_serving_number_is_drawn_in_the_call_banner(state: DisplayState) -> None:

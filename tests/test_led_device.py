@@ -1,0 +1,254 @@
+"""The LED controller against the real Mosquitto and the real content service."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from content.broker_url import parse_broker_url
+from content.brokerproc import Mosquitto, free_port
+from content.client import send_command
+from led_driver.device import LedController
+from led_driver.profile import find_profile, load_profile
+from led_driver.scheduler import Scheduler
+from led_driver.state import DisplayState
+from tests.conftest import CENTRE, HALL, WAIT_S, Subscriber
+
+
+class WatchedOutput:
+    """Keeps the last frame and lets a test wait until the display state satisfies something."""
+
+    max_fps: float | None = None
+
+    def __init__(self, scheduler_state: Callable[[], DisplayState]) -> None:
+        self._state = scheduler_state
+        self._cond = threading.Condition()
+        self.last: Image.Image | None = None
+        self.count = 0
+
+    def open(self, size: tuple[int, int], mode: str) -> None:
+        pass
+
+    def show(self, frame: Image.Image) -> None:
+        with self._cond:
+            self.last = frame.copy()
+            self.count += 1
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        pass
+
+    def wait_until(self, predicate: Callable[[DisplayState], bool], what: str) -> Image.Image:
+        """The first frame shown once `predicate(state)` holds."""
+        with self._cond:
+            seen = self.count
+            ok = self._cond.wait_for(lambda: predicate(self._state()) and self.count > seen, WAIT_S)
+            assert ok, f"the display never showed {what}"
+            assert self.last is not None
+            return self.last
+
+
+class RunningLed:
+    def __init__(self, url: str | None, cache: Path, profile: str = "window-192x64") -> None:
+        loaded, problems = load_profile(find_profile(profile))
+        assert loaded is not None, problems
+        self.output = WatchedOutput(lambda: self.scheduler.state)
+        self.scheduler = Scheduler(loaded, self.output, wall_clock=lambda: datetime.now().astimezone())
+        broker = parse_broker_url(url) if url else None
+        self.controller = LedController(broker, CENTRE, self.scheduler, device_id="led-wall", cache_dir=cache)
+        self.stop_event = threading.Event()
+        self.controller.start()
+        self.thread = threading.Thread(target=self.scheduler.run, args=(self.stop_event,), daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.scheduler.update(self.scheduler.state)
+        self.thread.join(WAIT_S)
+        self.controller.stop()
+
+
+@pytest.fixture
+def start_led() -> Iterator[Callable[..., RunningLed]]:
+    running: list[RunningLed] = []
+
+    def start(url: str | None, cache: Path, profile: str = "window-192x64") -> RunningLed:
+        led = RunningLed(url, cache, profile)
+        running.append(led)
+        return led
+
+    yield start
+    for led in running:
+        if led.thread.is_alive():
+            led.stop()
+
+
+def _staff(broker: Mosquitto, verb: str, args: dict[str, Any], user: str = "staff") -> dict[str, Any]:
+    return send_command(parse_broker_url(broker.url(user)), CENTRE, verb, args, timeout=WAIT_S)
+
+
+def test_the_controller_shows_calls_and_says_who_it_is(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
+    start_led: Callable[..., RunningLed],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    presence = subscribe(["device/led-wall/state"], user="staff")
+    led = start_led(broker.url("led-wall"), tmp_path / "cache", "strip-128x32")
+    ready = presence.doc_where("device/led-wall/state", lambda d: d["status"] == "ready", "ready")
+    assert ready["kind"] == "led"
+    led.output.wait_until(lambda s: s.centre == "魏城镇便民服务中心" and bool(s.windows), "the centre")
+
+    _staff(broker, "ticket", {"category": "shebao"}, user="kiosk-1")
+    _staff(broker, "call", {"window": "shebao"})
+    frame = led.output.wait_until(lambda s: s.last_call is not None and s.last_call.ticket == "A001", "A001")
+    assert frame.size == (128, 32) and frame.mode == "1"
+    # The banner (top 16 rows) has ink: the call is drawn there.
+    assert frame.crop((0, 0, 128, 16)).getbbox() is not None
+    assert led.scheduler.last_call_latency_s is not None
+
+    # The cache now holds the last good documents, one file each.
+    cached = {p.name for p in (tmp_path / "cache").iterdir()}
+    assert {"centre.json", "queue.json", "catalog.json", "staff.json", "announcements.json"} <= cached
+
+    seen = presence.mark()
+    led.stop()
+    presence.doc_where("device/led-wall/state", lambda d: d["status"] == "disconnected", "disconnected", seen)
+
+
+def test_it_starts_from_its_cache_without_a_broker(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    start_led: Callable[..., RunningLed],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    first = start_led(broker.url("led-wall"), tmp_path / "cache")
+    first.output.wait_until(lambda s: bool(s.windows) and bool(s.guides), "the content")
+    first.stop()
+    # No broker at all: nothing listens on this port.
+    offline = start_led(f"mqtt://led-wall:x@127.0.0.1:{free_port()}", tmp_path / "cache")
+    frame = offline.output.wait_until(lambda s: bool(s.windows), "the cached content")
+    assert offline.scheduler.state.centre == "魏城镇便民服务中心"
+    assert frame.getbbox() is not None
+
+
+HOSTILE: list[Any] = [
+    b"\xff\xfe\x00",
+    b"{not json",
+    b"[]",
+    {"schema": 1, "windows": "everything", "categories": {"a": 1}, "last_calls": 5},
+    {"schema": 1, "windows": [{"id": "zonghe", "name": "𠮷" * 5000, "serving": "😀" * 1000, "number": "1"}]},
+    {"schema": 1, "windows": [{"id": "zonghe", "name": "x" * 1_000_000}]},
+    {"schema": 1, "windows": [None, 1, [], {"id": {"nested": True}}]},
+]
+
+
+def test_hostile_payloads_never_stop_the_controller(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
+    start_led: Callable[..., RunningLed],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    led = start_led(broker.url("led-wall"), tmp_path / "cache")
+    led.output.wait_until(lambda s: bool(s.windows), "the content")
+    attacker = subscribe([], user="service")  # only the service may write state topics
+    for payload in HOSTILE:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+        for topic in ("queue", "call", "announcements", "centre"):
+            attacker.publish(topic, data)
+    attacker.publish(
+        "call",
+        json.dumps(
+            {"schema": 1, "seq": 10**12, "ticket": "A001", "text": "𠮷" * 100000, "window_number": True}
+        ).encode(),
+    )
+    # Still alive, and it shows a real call that comes after all that.
+    _staff(broker, "ticket", {"category": "shebao"}, user="kiosk-1")
+    _staff(broker, "call", {"window": "zonghe"})
+    led.output.wait_until(lambda s: s.last_call is not None and s.last_call.window == "zonghe", "the real call")
+    assert led.thread.is_alive()
+
+
+def test_hall_led_process_previews_frames_and_leaves_a_last_will(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    env = {**os.environ, "HALL_BROKER": broker.url("led-wall"), "HALL_CENTRE": CENTRE}
+    frames = tmp_path / "frames"
+    done = subprocess.run(
+        [
+            *HALL,
+            "led",
+            "--display",
+            "window-192x64",
+            "--output",
+            f"png:{frames}",
+            "--frames",
+            "3",
+            "--cache",
+            str(tmp_path / "c1"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    pictures = sorted(frames.glob("*.png"))
+    assert len(pictures) == 3
+    with Image.open(pictures[0]) as first:
+        assert first.size == (192, 64)
+
+    presence = subscribe(["device/led-wall/state"], user="staff")
+    process = subprocess.Popen(
+        [*HALL, "led", "--display", "strip-128x32", "--output", "null", "--cache", str(tmp_path / "c2")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seen = presence.mark()
+    presence.doc_where("device/led-wall/state", lambda d: d["status"] == "ready", "ready", seen)
+    seen = presence.mark()
+    process.send_signal(signal.SIGKILL)
+    process.wait(WAIT_S)
+    presence.doc_where("device/led-wall/state", lambda d: d["status"] == "lost", "the last will", seen)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--display", "nope"], "no display profile 'nope'"),
+        (["--display", "window-192x64", "--output", "hdmi"], "hdmi"),
+        (["--display", "window-192x64", "--output", "null", "--frames", "0"], "--frames must be at least 1"),
+    ],
+)
+def test_hall_led_usage_errors(args: list[str], message: str) -> None:
+    env = {**os.environ, "HALL_BROKER": "mqtt://127.0.0.1:1", "HALL_CENTRE": CENTRE}
+    argv = [*HALL, "led", *args]
+    if "--output" not in args:
+        argv += ["--output", "null"]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert message in result.stderr
