@@ -46,6 +46,23 @@ def _centre(args: argparse.Namespace) -> str:
     return str(centre)
 
 
+def _check_profile(path: str) -> bool:
+    """Check a display profile; True when it has problems."""
+    from led_driver.profile import load_profile
+
+    profile, problems = load_profile(Path(path))
+    for problem in problems:
+        print(problem)
+    if profile is None:
+        print(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}", file=sys.stderr)
+        return True
+    print(
+        f"{path}: ok: {profile.name}, {profile.size[0]}×{profile.size[1]} {profile.colour_mode}, "
+        f"{len(profile.zones)} zones"
+    )
+    return False
+
+
 def _broker(args: argparse.Namespace) -> BrokerUrl:
     try:
         return broker_from(args.broker)
@@ -61,6 +78,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     failed = False
     for directory in args.dirs:
+        if directory.endswith((".yaml", ".yml")):
+            failed = _check_profile(directory) or failed
+            continue
         result = load_content(Path(directory), label=directory.rstrip("/"))
         for problem in result.problems:
             print(problem)
@@ -245,6 +265,15 @@ def _pad(text: str, width: int) -> str:
     return shown + " " * (width - used)
 
 
+def cmd_led(args: argparse.Namespace) -> int:
+    from led_driver.cli import LedUsageError, run
+
+    try:
+        return run(args, _broker(args), _centre(args))
+    except LedUsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_broker_config(args: argparse.Namespace) -> int:
     import yaml
 
@@ -310,8 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("check", help="validate content directories")
-    p.add_argument("dirs", nargs="+", metavar="DIR")
+    p = sub.add_parser("check", help="validate content directories and display profiles (.yaml files)")
+    p.add_argument("dirs", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("serve", help="run the content service")
@@ -365,6 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="comma-separated values, one row per group")
     _add_remote(p)
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("led", help="drive an LED display from the broker")
+    from led_driver.cli import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_led)
 
     p = sub.add_parser("broker-config", help="generate Mosquitto configuration from a roster")
     p.add_argument("--roster", required=True, metavar="FILE")

@@ -14,17 +14,32 @@ from content.brokerconf import Account, Roster
 from content.brokerproc import EmbeddedBroker, Mosquitto, mosquitto_available
 from content.loader import load_content
 from content.service import ContentService
-from content.store import Store
+from content.store import Store, StoreInUse
 from content.synth import SAMPLE
 
 log = logging.getLogger("hall.demo")
 
 DEMO_DIR = Path("var") / "demo"
-ACCOUNTS = (("service", "service"), ("staff", "staff"), ("kiosk-1", "kiosk"), ("led-wall", "display"))
+ACCOUNTS = (
+    ("service", "service"),
+    ("staff", "staff"),
+    ("kiosk-1", "kiosk"),
+    ("led-wall", "display"),
+    ("screen-zonghe", "display"),
+)
+# The LED previews: the hall wall and the comprehensive window's screen, each a PNG replaced every
+# second (the small screen enlarged 4× so its dots can be seen), at a modest frame rate.
+PREVIEWS = (
+    ("led-wall", "wall-1920x1080", "wall.png", 1, 10),
+    ("screen-zonghe", "window-192x64", "window-zonghe.png", 4, 20),
+)
 
 
-def _guide(centre: str, staff_url: str, display_url: str, env_file: Path) -> str:
+def _guide(centre: str, staff_url: str, display_url: str, env_file: Path, previews: list[Path]) -> str:
     parsed = parse_broker_url(display_url)
+    leds = "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n" + "".join(
+        f"  {path}\n" for path in previews
+    )
     auth = f"-u {parsed.username} -P '{parsed.password}' " if parsed.username else ""
     return f"""
 The hall demo is running. In another terminal:
@@ -49,11 +64,60 @@ Watch what a display receives (a display account: read-only):
 
   mosquitto_sub -h {parsed.host} -p {parsed.port} {auth}-v -t 'hall/v1/{centre}/#' -F '%t %p' | cut -c1-200
 
+{leds}
 Edit a file under the content directory and save: the change is republished within 2 s; a broken
 edit is reported here with file:line and the last good content stays published.
 
 Ctrl-C stops everything the demo started.
 """
+
+
+class _Previews:
+    """The LED controllers of the demo, each with its scheduler on a thread of its own."""
+
+    def __init__(self, centre: str, urls: dict[str, str]) -> None:
+        self.centre = centre
+        self.urls = urls
+        self._stop = threading.Event()
+        self._running: list[tuple[Any, Any, threading.Thread]] = []
+
+    def start(self) -> list[Path]:
+        from led_driver.device import LedController
+        from led_driver.outputs.snapshot import SnapshotOutput
+        from led_driver.profile import find_profile, load_profile
+        from led_driver.scheduler import Scheduler
+
+        paths = []
+        for user, display, file, scale, fps in PREVIEWS:
+            profile, _ = load_profile(find_profile(display))
+            if profile is None:
+                continue
+            # Open all hours: whatever the time, the demo shows the hall at work.
+            profile = profile.model_copy(update={"fps": fps, "always_open": True})
+            path = DEMO_DIR / "led" / file
+            output = SnapshotOutput(path, every=1.0, scale=scale)
+            output.open((profile.size[0], profile.size[1]), "1" if profile.colour_mode == "mono" else "RGB")
+            scheduler = Scheduler(profile, output)
+            controller = LedController(
+                parse_broker_url(self.urls[user]),
+                self.centre,
+                scheduler,
+                device_id=user,
+                cache_dir=DEMO_DIR / "led-cache" / user,
+            )
+            controller.start()
+            runner = threading.Thread(target=scheduler.run, args=(self._stop,), name=f"led-{user}", daemon=True)
+            runner.start()
+            self._running.append((controller, scheduler, runner))
+            paths.append(path)
+        return paths
+
+    def stop(self) -> None:
+        self._stop.set()
+        for controller, scheduler, runner in self._running:
+            scheduler.update(scheduler.state)
+            runner.join(timeout=5)
+            controller.stop()
 
 
 def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
@@ -65,6 +129,11 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
         return 1
     centre = loaded.content.centre.id
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        store = Store(DEMO_DIR / "state.sqlite3")
+    except StoreInUse as exc:
+        print(f"hall demo: another demo runs from this directory: {exc}", file=sys.stderr)
+        return 1
 
     broker: Any
     if mosquitto_available() and not embedded:
@@ -75,34 +144,51 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
             broker.url("staff"),
             broker.url("led-wall"),
         )
+        device_urls = {user: broker.url(user) for user, _, _, _, _ in PREVIEWS}
         print(f"Mosquitto {broker.url('service').split('@')[1]} with broker_config roles (logs in {broker.directory})")
     else:
         broker = EmbeddedBroker().start()
         service_url = staff_url = display_url = broker.url()
+        device_urls = {user: broker.url() for user, _, _, _, _ in PREVIEWS}
         print(f"embedded broker on {broker.url()} (anonymous, loopback only: install mosquitto for the real set-up)")
 
+    try:
+        return _serve(content_dir, centre, store, service_url, staff_url, display_url, device_urls)
+    finally:
+        store.close()
+        broker.stop()
+        print("demo stopped")
+
+
+def _serve(
+    content_dir: Path,
+    centre: str,
+    store: Store,
+    service_url: str,
+    staff_url: str,
+    display_url: str,
+    device_urls: dict[str, str],
+) -> int:
     env_file = DEMO_DIR / "env"
     env_file.write_text(f"export HALL_BROKER='{staff_url}'\nexport HALL_CENTRE={centre}\n", encoding="utf-8")
     env_file.chmod(0o600)
-
-    store = Store(DEMO_DIR / "state.sqlite3")
     service = ContentService(content_dir, parse_broker_url(service_url), store)
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(service.run()), name="service")
     previous = {sig: signal.signal(sig, lambda *_: service.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
     thread.start()
+    leds = _Previews(centre, device_urls)
     try:
         while thread.is_alive() and not service.ready.wait(0.2):
             pass
         if service.ready.is_set():
-            print(_guide(centre, staff_url, display_url, env_file), flush=True)
+            paths = leds.start()
+            print(_guide(centre, staff_url, display_url, env_file, paths), flush=True)
         thread.join()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        leds.stop()
         service.request_stop()
         thread.join()
-        store.close()
-        broker.stop()
-        print("demo stopped")
     return result[0] if result else 1

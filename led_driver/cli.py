@@ -7,10 +7,8 @@ import logging
 import signal
 import socket
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from led_driver.profile import shipped
 
@@ -92,13 +90,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
         except RuntimeError as exc:
             raise LedUsageError(str(exc)) from None
 
-    def wall_clock() -> datetime:
-        try:
-            return datetime.now(ZoneInfo(scheduler.state.timezone))
-        except (ZoneInfoNotFoundError, ValueError):
-            return datetime.now().astimezone()
-
-    scheduler = Scheduler(profile, output, wall_clock=wall_clock)
+    scheduler = Scheduler(profile, output)
     cache = Path(args.cache) if args.cache else Path("var") / "led-cache" / device_id
     controller = LedController(
         broker, centre, scheduler, device_id=device_id, cache_dir=cache, on_call=voice.say if voice else None

@@ -83,6 +83,8 @@ class Profile(_Model):
     flash_seconds: int = Field(default=8, ge=0, le=60)
     brightness: list[Brightness] = []
     idle_text: str = "今日已下班，欢迎工作时间前来办理"
+    always_open: bool = False
+    """Show the hall's content outside opening hours too (a 24-hour self-service area, previews)."""
 
     @model_validator(mode="after")
     def _fits(self) -> Profile:

@@ -356,7 +356,7 @@ def render_frame(
     emergency = state.emergency()
     if emergency is not None:
         return render_emergency(profile, emergency.text, now)
-    if not is_open(state, now):
+    if not profile.always_open and not is_open(state, now):
         return render_idle(profile, state, now)
     paint = paint_for(profile, now)
     frame = Image.new(paint.mode, tuple(profile.size), paint(profile.colour("background")))  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PIL import Image
 
@@ -22,18 +23,26 @@ from led_driver.state import DisplayState
 from led_driver.text import TickerStrip
 
 
+def centre_clock(scheduler: Scheduler) -> datetime:
+    """Now, in the centre's time zone (from its `centre` document), for the clock and the hours."""
+    try:
+        return datetime.now(ZoneInfo(scheduler.state.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return datetime.now().astimezone()
+
+
 class Scheduler:
     def __init__(
         self,
         profile: Profile,
         output: Output,
         *,
-        wall_clock: Callable[[], datetime],
+        wall_clock: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.profile = profile
         self.output = output
-        self._wall_clock = wall_clock
+        self._wall_clock = wall_clock or (lambda: centre_clock(self))
         self._monotonic = monotonic
         self._cond = threading.Condition()
         self._state = DisplayState()
@@ -110,7 +119,7 @@ class Scheduler:
                 ("emergency", emergency.text, profile.brightness_at(wall.time())),
                 lambda: render.render_emergency(profile, emergency.text, wall),
             )
-        if not render.is_open(state, wall):
+        if not profile.always_open and not render.is_open(state, wall):
             return self._whole(
                 ("idle", state.centre, wall.strftime("%H:%M")), lambda: render.render_idle(profile, state, wall)
             )

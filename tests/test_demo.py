@@ -9,9 +9,11 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 WAIT_S = 30.0
 
@@ -37,6 +39,14 @@ def _wait_line(lines: queue.Queue[str], fragment: str, seen: list[str]) -> None:
             return
         if line == "":
             raise AssertionError(f"demo ended before {fragment!r}:\n{''.join(seen)}")
+
+
+def _wait_for_file(path: Path) -> None:
+    """Another process writes it: poll, as there is no event to wait on across processes."""
+    deadline = time.monotonic() + WAIT_S
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} was never written"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("embedded", [False, True], ids=["mosquitto", "embedded"])
@@ -68,6 +78,16 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("announcement a1")
+        previews = {
+            Path(line.strip()).name: tmp_path / line.strip()
+            for line in text.splitlines()
+            if line.strip().startswith("var/demo/led/")
+        }
+        assert set(previews) == {"wall.png", "window-zonghe.png"}
+        for path, size in ((previews["wall.png"], (1920, 1080)), (previews["window-zonghe.png"], (768, 256))):
+            _wait_for_file(path)
+            with Image.open(path) as picture:
+                assert picture.size == size
         process.send_signal(signal.SIGINT)
         _wait_line(lines, "demo stopped", seen)
         assert process.wait(WAIT_S) == 0

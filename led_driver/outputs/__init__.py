@@ -4,6 +4,9 @@
     gif:FILE[?fps=10&seconds=10]
                             an animated GIF of the first fps × seconds frames, playing at fps (≤ 50);
                             written once that many are in, or on close
+    snapshot:FILE.png[?every=1&scale=1]
+                            one PNG replaced at most every `every` seconds, enlarged `scale` times:
+                            what the display shows now, for people to look at
     window[?x=0&y=0&fullscreen=0]
                             a borderless window at the frame size at x, y, for walls fed over HDMI
                             (fullscreen=1: ask the window manager for full screen instead)

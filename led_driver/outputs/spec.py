@@ -12,6 +12,7 @@ from led_driver.outputs.base import Output, OutputError
 from led_driver.outputs.gif import GifOutput
 from led_driver.outputs.null import NullOutput
 from led_driver.outputs.png import PngOutput
+from led_driver.outputs.snapshot import SnapshotOutput
 from led_driver.outputs.window import WindowOutput
 
 PNG = "png:DIR"
@@ -21,7 +22,8 @@ DDP = "ddp://HOST[:PORT]"
 E131 = "e131://HOST[:PORT]?universe=N[&sync=U&priority=100&name=TEXT]"
 RGBMATRIX = "rgbmatrix[?rows=32&cols=32&chain=1&parallel=1&brightness=100&mapping=regular&…]"
 NULL = "null"
-FORMS = (PNG, GIF, WINDOW, DDP, E131, RGBMATRIX, NULL)
+SNAPSHOT = "snapshot:FILE.png[?every=1&scale=1]"
+FORMS = (PNG, GIF, SNAPSHOT, WINDOW, DDP, E131, RGBMATRIX, NULL)
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
@@ -36,6 +38,8 @@ def open_output(spec: str) -> Output:
         return _png(spec.removeprefix("png:"))
     if spec.startswith("gif:"):
         return _gif(spec.removeprefix("gif:"))
+    if spec.startswith("snapshot:"):
+        return _snapshot(spec.removeprefix("snapshot:"))
     if spec.startswith("ddp://"):
         return _ddp(spec)
     if spec.startswith("e131://"):
@@ -66,6 +70,16 @@ def _gif(rest: str) -> Output:
     fps = _number(GIF, "fps", options["fps"]) if "fps" in options else 10.0
     seconds = _number(GIF, "seconds", options["seconds"]) if "seconds" in options else 10.0
     return GifOutput(Path(path), fps=fps, seconds=seconds)
+
+
+def _snapshot(rest: str) -> Output:
+    path, _, query = rest.partition("?")
+    if not path.endswith(".png"):
+        raise OutputError(f"{SNAPSHOT}: name a .png file, e.g. snapshot:var/wall.png")
+    options = _options(SNAPSHOT, query, ("every", "scale"))
+    every = _number(SNAPSHOT, "every", options["every"]) if "every" in options else 1.0
+    scale = _integer(SNAPSHOT, "scale", options["scale"], 1, 16) if "scale" in options else 1
+    return SnapshotOutput(Path(path), every=every, scale=scale)
 
 
 def _window(query: str) -> Output:
