@@ -48,6 +48,7 @@ class Scheduler:
         self._state = DisplayState()
         self._call_at: float | None = None
         self._call_pending = False
+        self._dirty = False
         self._keys: dict[int, Hashable] = {}
         self._strips: dict[int, tuple[Hashable, TickerStrip]] = {}
         self._screen: Hashable = None
@@ -63,9 +64,11 @@ class Scheduler:
         return self._state
 
     def update(self, state: DisplayState, call_arrived_at: float | None = None) -> None:
-        """Hand over new state (from any thread). A new call wakes the loop at once."""
+        """Hand over new state (from any thread). It is drawn at once, not on the next tick: a call,
+        and the queue document that follows it with the number at its window."""
         with self._cond:
             self._state = state
+            self._dirty = True
             if call_arrived_at is not None:
                 self._call_at = call_arrived_at
                 self._call_pending = True
@@ -82,13 +85,13 @@ class Scheduler:
         due = started
         while not stop.is_set():
             with self._cond:
-                while not self._call_pending and not stop.is_set():
+                while not self._dirty and not stop.is_set():
                     remaining = due - self._monotonic()
                     if remaining <= 0:
                         break
                     self._cond.wait(remaining)
                 state, call_at, pending = self._state, self._call_at, self._call_pending
-                self._call_pending = False
+                self._call_pending = self._dirty = False
             if stop.is_set():
                 break
             now = self._monotonic()
@@ -103,9 +106,10 @@ class Scheduler:
                 break
             if seconds is not None and now - started >= seconds:
                 break
-            due += period
-            if due < now:  # fell behind (or woke early for a call): carry on from now
-                due = now + period
+            if now >= due:  # a regular tick; an extra frame drawn for new state keeps the schedule
+                due += period
+                if due < now:  # fell behind: carry on from now
+                    due = now + period
         return self.frames_shown
 
     # -- one frame ------------------------------------------------------------------------------
@@ -136,7 +140,8 @@ class Scheduler:
                 if cached is None or cached[0] != key:
                     strip = render.ticker_strip(profile, zone, state, wall)
                     self._strips[index] = (key, strip)
-                    buffer.paste(render.render_zone(profile, zone, state, wall), (x, y))
+                    paint = render.paint_for(profile, wall)
+                    buffer.paste(paint(zone.background or profile.colour("background")), (x, y, x + width, y + height))
                 strip = self._strips[index][1]
                 offset = int((now - self._start) * profile.scroll_px_per_s)
                 buffer.paste(strip.frame(offset, width), (x, y + (height - strip.height) // 2))
