@@ -41,6 +41,18 @@ class Paint:
         return (red * self.level // 100, green * self.level // 100, blue * self.level // 100)
 
 
+Ink = int | tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Pens:
+    """The colours a zone draws with."""
+
+    text: Ink
+    accent: Ink
+    paused: Ink
+
+
 def paint_for(profile: Profile, now: datetime) -> Paint:
     return Paint(mode_of(profile), profile.brightness_at(now.time()))
 
@@ -146,9 +158,10 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
         case "call_banner":
             _call_banner(canvas, profile, state, paint, font, width, height, flash)
         case "windows":
-            _windows(canvas, zone, state, now, font, colour, accent, paint(profile.colour("paused")), width)
+            _windows(canvas, zone, state, now, font, Pens(colour, accent, paint(profile.colour("paused"))), width)
         case "window":
-            _window_screen(canvas, zone, state, font, colour, accent, paint(profile.colour("paused")), width, height)
+            pens = Pens(colour, accent, paint(profile.colour("paused")))
+            _window_screen(canvas, zone, state, font, pens, width, height)
         case "waiting":
             start = _rows_page(len(state.waiting), zone.rows, zone.page_seconds, now) * zone.rows
             for i, row in enumerate(state.waiting[start : start + zone.rows]):
@@ -172,7 +185,7 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
                 canvas.line(f"{member.name} {member.post}", font, colour, 0, y, width * 3 // 4)
                 canvas.line(member.status, font, accent, width * 3 // 4, y, width - width * 3 // 4, "right")
         case "guides":
-            _guide(canvas, zone, state, now, font, colour, accent, width, height)
+            _guide(canvas, zone, state, now, font, Pens(colour, accent, colour), width, height)
         case "ticker":
             strip = ticker_strip(profile, zone, state, now)
             canvas.image.paste(strip.frame(0, width), (0, (height - step) // 2))
@@ -213,9 +226,7 @@ def _windows(
     state: DisplayState,
     now: datetime,
     font: text.Font,
-    colour: int | tuple[int, int, int],
-    accent: int | tuple[int, int, int],
-    paused: int | tuple[int, int, int],
+    pens: Pens,
     width: int,
 ) -> None:
     step = font.line_height
@@ -225,12 +236,12 @@ def _windows(
     for i, w in enumerate(rows[start : start + zone.rows]):
         y = i * step
         label = f"{w.number}号 {w.name}" if w.number is not None else w.name
-        canvas.line(label, font, colour, 0, y, name_w)
+        canvas.line(label, font, pens.text, 0, y, name_w)
         if not w.open:
-            canvas.line(w.reason or "暂停服务", font, paused, name_w, y, width - name_w)
+            canvas.line(w.reason or "暂停服务", font, pens.paused, name_w, y, width - name_w)
             continue
-        canvas.line(w.serving or "—", font, accent, name_w, y, serving_w, "center")
-        canvas.line(w.staff, font, colour, name_w + serving_w, y, width - name_w - serving_w, "right")
+        canvas.line(w.serving or "—", font, pens.accent, name_w, y, serving_w, "center")
+        canvas.line(w.staff, font, pens.text, name_w + serving_w, y, width - name_w - serving_w, "right")
 
 
 def _window_screen(
@@ -238,9 +249,7 @@ def _window_screen(
     zone: Zone,
     state: DisplayState,
     font: text.Font,
-    colour: int | tuple[int, int, int],
-    accent: int | tuple[int, int, int],
-    paused: int | tuple[int, int, int],
+    pens: Pens,
     width: int,
     height: int,
 ) -> None:
@@ -248,19 +257,19 @@ def _window_screen(
     row = next((w for w in state.windows if w.id == zone.window), None)
     step = font.line_height
     if row is None:
-        canvas.line(zone.window or "", font, colour, 0, 0, width, "center")
+        canvas.line(zone.window or "", font, pens.text, 0, 0, width, "center")
         return
     label = f"{row.number}号 {row.name}" if row.number is not None else row.name
-    canvas.line(label, font, accent, 0, 0, width, "center")
+    canvas.line(label, font, pens.accent, 0, 0, width, "center")
     middle = max(step, (height - step) // 2)
     if not row.open:
-        canvas.line("暂停服务", font, paused, 0, middle, width, "center")
+        canvas.line("暂停服务", font, pens.paused, 0, middle, width, "center")
         if row.reason and row.reason != "暂停服务" and middle + step * 2 <= height:
-            canvas.line(row.reason, font, colour, 0, middle + step, width, "center")
+            canvas.line(row.reason, font, pens.text, 0, middle + step, width, "center")
         return
-    canvas.line(f"正在办理 {row.serving}" if row.serving else "请取号等候", font, colour, 0, middle, width, "center")
+    canvas.line(f"正在办理 {row.serving}" if row.serving else "请取号等候", font, pens.text, 0, middle, width, "center")
     if row.staff and height - step > middle:
-        canvas.line(f"工作人员 {row.staff}", font, colour, 0, height - step, width, "center")
+        canvas.line(f"工作人员 {row.staff}", font, pens.text, 0, height - step, width, "center")
 
 
 def _guide(
@@ -269,8 +278,7 @@ def _guide(
     state: DisplayState,
     now: datetime,
     font: text.Font,
-    colour: int | tuple[int, int, int],
-    accent: int | tuple[int, int, int],
+    pens: Pens,
     width: int,
     height: int,
 ) -> None:
@@ -279,16 +287,16 @@ def _guide(
         return
     guide = state.guides[_rows_page(len(state.guides), 1, zone.page_seconds, now)]
     step = font.line_height
-    canvas.line(guide.name, font, accent, 0, 0, width)
+    canvas.line(guide.name, font, pens.accent, 0, 0, width)
     lines = [f"时限：{guide.limits}" if guide.limits else "", f"收费：{guide.fee}" if guide.fee else ""]
     documents = "；".join(f"{i}.{d}" for i, d in enumerate(guide.documents, 1))
     room = max(0, height // step - 1 - sum(1 for line in lines if line))
     y = step
     for line in (line for line in lines if line):
-        canvas.line(line, font, colour, 0, y, width)
+        canvas.line(line, font, pens.text, 0, y, width)
         y += step
     for line in text.wrap(f"办理要件：{documents}", font, width, room):
-        canvas.line(line, font, colour, 0, y, width)
+        canvas.line(line, font, pens.text, 0, y, width)
         y += step
 
 
