@@ -24,6 +24,7 @@ setup(
         "kivy>=2.3,<3",
         "watchfiles>=0.21,<2",
         "tzdata>=2024.1",
+        "pypinyin>=0.50,<1",
     ],
     extras_require={
         "embedded-broker": ["amqtt>=0.11,<0.13"],
