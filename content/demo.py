@@ -44,7 +44,7 @@ def _guide(centre: str, staff_url: str, display_url: str, env_file: Path, previe
     return f"""
 The hall demo is running. In another terminal:
 
-  source {env_file}                      # sets HALL_BROKER (a staff account) and HALL_CENTRE={centre}
+  source {env_file}                      # HALL_BROKER (a staff account), HALL_CENTRE={centre}, hall on PATH
 
   hall announce "今天逢场，各窗口全员在岗，请按号有序办理" --expires 2h
   hall announce "系统维护，暂停办理社保业务" --priority emergency --expires 10m
@@ -170,7 +170,13 @@ def _serve(
     device_urls: dict[str, str],
 ) -> int:
     env_file = DEMO_DIR / "env"
-    env_file.write_text(f"export HALL_BROKER='{staff_url}'\nexport HALL_CENTRE={centre}\n", encoding="utf-8")
+    # The commands the guide shows run from another terminal: the env file also puts this
+    # installation's `hall` first on PATH.
+    bin_dir = Path(sys.executable).parent
+    env_file.write_text(
+        f"export HALL_BROKER='{staff_url}'\nexport HALL_CENTRE={centre}\nexport PATH=\"{bin_dir}:$PATH\"\n",
+        encoding="utf-8",
+    )
     env_file.chmod(0o600)
     service = ContentService(content_dir, parse_broker_url(service_url), store)
     result: list[int] = []

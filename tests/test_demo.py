@@ -67,7 +67,8 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         text = "".join(seen)
         assert "hall announce" in text and "hall staff" in text
         env_file = tmp_path / "var" / "demo" / "env"
-        exported = dict(re.findall(r"export (\w+)='?([^'\n]*)'?", env_file.read_text()))
+        exported = dict(re.findall(r"export (HALL_\w+)='?([^'\n]*)'?", env_file.read_text()))
+        assert f'export PATH="{Path(sys.executable).parent}:$PATH"' in env_file.read_text()
         assert exported["HALL_CENTRE"] == "weicheng"
         done = subprocess.run(
             [sys.executable, "-m", "content.cli", "announce", "今天逢场，各窗口全员在岗"],
