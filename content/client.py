@@ -23,6 +23,11 @@ class CommandFailed(Exception):
     """The command was refused, or nobody answered; the message says which and why."""
 
 
+class NoReply(CommandFailed):
+    """Nobody answered: the broker or the service cannot be reached. Asking again (with the same
+    command id) may succeed; a plain CommandFailed is a refusal, and asking again will not."""
+
+
 def reply_name(broker: BrokerUrl) -> str:
     """The reply topic's last level. The broker's ACL lets an account read `reply/<its user name>`."""
     return broker.username or f"anon-{uuid.uuid4().hex[:8]}"
@@ -96,7 +101,7 @@ def _wait_subscribed(events: queue.Queue[Event], deadline: float, broker: Broker
         try:
             event = events.get(timeout=_remaining(deadline))
         except queue.Empty:
-            raise CommandFailed(f"could not reach the broker at {broker.redacted()}: {diagnose(broker)}") from None
+            raise NoReply(f"could not reach the broker at {broker.redacted()}: {diagnose(broker)}") from None
         if isinstance(event, Refused) and event.permanent:
             raise CommandFailed(f"the broker at {broker.redacted()} refused the connection: {event.reason}")
         if isinstance(event, Subscribed):
@@ -112,7 +117,7 @@ def _wait_reply(
         try:
             event = events.get(timeout=_remaining(deadline))
         except queue.Empty:
-            raise CommandFailed(
+            raise NoReply(
                 f"no reply from the content service within {timeout:g} s (is `hall serve` running?); "
                 "the broker discards the command once that time has passed"
             ) from None

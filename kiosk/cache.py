@@ -1,0 +1,111 @@
+"""The kiosk's disk cache: the last good payload of each document, and media by content hash.
+
+A document is stored only after it parsed (the link stores what the model accepted), one file per
+topic, written to a temporary file and renamed over the old one, so a power cut leaves either
+the old or the new payload, never half of one. Media are addressed by their sha256: what arrives on
+`media/<sha>` is stored only if it hashes to `<sha>`, and a file read back is checked again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Final
+
+from kiosk.model import DOCUMENTS
+
+log = logging.getLogger("hall.kiosk")
+
+MAX_MEDIA_BYTES: Final = 8 * 1024 * 1024
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def is_sha256(text: str) -> bool:
+    return bool(_SHA256.match(text))
+
+
+def _replace(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+
+
+class KioskCache:
+    def __init__(self, directory: Path, topics: Iterable[str] = DOCUMENTS) -> None:
+        self.directory = directory
+        self.media_dir = directory / "media"
+        self._topics = tuple(topics)
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def load(self) -> dict[str, bytes]:
+        """The stored payload of each document topic that has one."""
+        found = {}
+        for topic in self._topics:
+            with contextlib.suppress(OSError):
+                found[topic] = (self.directory / f"{topic}.json").read_bytes()
+        return found
+
+    def store(self, topic: str, payload: bytes) -> bool:
+        if topic not in self._topics:
+            raise ValueError(f"{topic!r} is not a cached document")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _replace(self.directory / f"{topic}.json", payload)
+        except OSError as exc:  # a full or read-only disk must not stop the kiosk
+            log.warning("cannot cache %s: %s", topic, exc)
+            return False
+        return True
+
+    # -- media ----------------------------------------------------------------------------------
+
+    def store_media(self, sha256: str, data: bytes) -> bool:
+        """Keep `data` as the medium `sha256`; False (and nothing stored) if it does not hash to it."""
+        if not is_sha256(sha256) or not data or len(data) > MAX_MEDIA_BYTES:
+            return False
+        if hashlib.sha256(data).hexdigest() != sha256:
+            log.warning("media/%s ignored: its content hashes to something else", sha256)
+            return False
+        if self.media_path(sha256) is not None:
+            return True
+        try:
+            self.media_dir.mkdir(parents=True, exist_ok=True)
+            _replace(self.media_dir / sha256, data)
+        except OSError as exc:
+            log.warning("cannot cache media %s: %s", sha256, exc)
+            return False
+        return True
+
+    def media_path(self, sha256: str) -> Path | None:
+        """Where a cached medium is, or None."""
+        if not is_sha256(sha256):
+            return None
+        path = self.media_dir / sha256
+        return path if path.is_file() else None
+
+    def load_media(self) -> frozenset[str]:
+        """The hashes of the media on disk, each checked; a file that fails its hash is removed."""
+        good = set()
+        with contextlib.suppress(OSError):
+            for path in self.media_dir.iterdir():
+                if not is_sha256(path.name):
+                    continue
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                if hashlib.sha256(data).hexdigest() == path.name:
+                    good.add(path.name)
+                else:
+                    log.warning("cached media %s is damaged: removed", path.name)
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+        return frozenset(good)

@@ -1,0 +1,393 @@
+"""The kiosk as a device on the bus: subscriptions, the disk cache, presence, and its two commands.
+
+Threads. paho's network thread only records what arrived: the latest payload per topic (a burst
+of queue updates is applied once) and connection events, in order. One worker thread applies them
+to the model (parsing, and building the search index when the catalog rev changes, stay off the
+UI thread), stores good payloads on disk and then calls `on_change`, which a Kivy app sets to a
+`Clock.create_trigger(...)`: safe to call from any thread. On the main thread the trigger's
+callback calls `poll()`, which returns the latest model, an immutable value.
+
+Commands (`take_ticket`, `lookup_case`) run `content.client.send_command` on a small executor and
+give back a Future whose result is always a value with a message for the screen; their
+`callback`, when given, runs on the executor's thread, so a screen hands it to the main thread
+(`Clock.schedule_once`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from content import contract
+from content.broker_url import BrokerUrl
+from content.client import CommandFailed, NoReply, send_command
+from content.transport import (
+    Connected,
+    Disconnected,
+    Event,
+    Message,
+    MqttTransport,
+    PublishRefused,
+    Refused,
+    Subscribed,
+)
+from kiosk.cache import KioskCache, is_sha256
+from kiosk.model import DOCUMENTS, SERVICE_PRESENCE, KioskModel
+
+log = logging.getLogger("hall.kiosk")
+_R = TypeVar("_R")
+
+TOPICS: Final = (*DOCUMENTS, "media/+", SERVICE_PRESENCE)
+PRESENCE_REVS: Final = ("centre", "catalog", "staff", "agents")
+"""A change of these revs is worth a new presence message; queue and announcements change too often."""
+
+NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合窗口取号"
+TICKET_REFUSED: Final = "暂时无法取号，请到综合窗口咨询"
+CASE_NOT_AVAILABLE: Final = "案件查询暂未开通"
+CASE_NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合窗口咨询"
+CASE_NOT_FOUND: Final = "未查到该案件，请核对受理编号"
+DEFAULT_COMMAND_TIMEOUT_S: Final = 8.0
+
+# How content.client words the failures that mean "nobody answered" rather than "refused".
+
+
+@dataclass(frozen=True)
+class TicketResult:
+    ok: bool
+    message: str
+    """For the screen, in Chinese: the number and the wait, or why there is none."""
+    ticket: str = ""
+    category_name: str = ""
+    priority_name: str = ""
+    ahead: int | None = None
+    estimate_min: int | None = None
+    url: str | None = None
+    """Where a phone follows the ticket (the QR code)."""
+    command_id: str = ""
+    """Pass it back to `take_ticket` to retry after no answer: the service never issues two numbers."""
+    retry: bool = False
+    """True when nobody answered: the same command may be sent again."""
+    detail: str = ""
+    """The service's or the client's own words, for the log."""
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    ok: bool
+    message: str
+    case: dict[str, Any] | None = None
+    detail: str = ""
+
+
+def ticket_message(ticket: str, ahead: int | None, estimate_min: int | None) -> str:
+    text = f"您的号码是 {ticket}"
+    if ahead is not None:
+        text += f"，前面还有 {ahead} 人" if ahead else "，前面没有人在等候"
+    if estimate_min is not None and ahead:
+        text += f"，预计等候约 {estimate_min} 分钟"
+    return text + "。"
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any, limit: int = 200) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+class KioskLink:
+    def __init__(
+        self,
+        broker: BrokerUrl | None,
+        centre: str,
+        *,
+        device_id: str,
+        cache_dir: Path,
+        on_change: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        sender: Callable[..., dict[str, Any]] = send_command,
+    ) -> None:
+        self.broker = broker
+        self.centre = centre
+        self.device_id = device_id
+        self.cache = KioskCache(cache_dir)
+        self.on_change = on_change
+        self._clock = clock
+        self._send = sender
+        self._prefix = contract.base(centre)
+        self._boot = uuid.uuid4().hex[:12]
+        self._cond = threading.Condition()
+        self._pending: dict[tuple[str, str], Event] = {}
+        """Messages keyed by ("msg", topic), other events by a unique key; dicts keep insertion order."""
+        self._seq = 0
+        self._stopping = False
+        self._model = KioskModel()
+        self._revs_announced: dict[str, str] = {}
+        self._transport: MqttTransport | None = None
+        self._worker: threading.Thread | None = None
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-cmd")
+        self.ready = threading.Event()
+        """Set while subscribed (after the broker acknowledged the subscriptions)."""
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show what the cache holds (on the worker), then connect; returns at once."""
+        self._worker = threading.Thread(target=self._work, name="kiosk-apply", daemon=True)
+        self._worker.start()
+        if self.broker is None:
+            return
+        transport = MqttTransport(
+            self.broker,
+            client_id=self.device_id,
+            prefix=self._prefix,
+            sink=self._receive,
+            will=(contract.device_topic(self.device_id), self._presence("lost")),
+            max_inflight=20,
+        )
+        transport.subscribe(list(TOPICS))
+        transport.start()
+        self._transport = transport
+
+    def stop(self) -> None:
+        """Publish `disconnected`, disconnect, and end the worker and the command threads."""
+        if self._transport is not None:
+            self._transport.stop(final=(contract.device_topic(self.device_id), self._presence("disconnected")))
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._worker is not None:
+            self._worker.join(timeout=5)
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    # -- the model, for the UI thread -----------------------------------------------------------
+
+    def poll(self) -> KioskModel:
+        """The latest model. Cheap: call it from the `on_change` trigger's callback."""
+        return self._model
+
+    def wait_for(self, predicate: Callable[[KioskModel], bool], timeout: float) -> KioskModel | None:
+        """The first model that satisfies `predicate` within `timeout` seconds, else None (tools, tests)."""
+        with self._cond:
+            if self._cond.wait_for(lambda: predicate(self._model), timeout):
+                return self._model
+        return None
+
+    def media_path(self, sha256: str | None) -> Path | None:
+        return self.cache.media_path(sha256) if sha256 else None
+
+    # -- paho's thread: record and return --------------------------------------------------------
+
+    def _receive(self, event: Event) -> None:
+        with self._cond:
+            if isinstance(event, Message):
+                self._pending[("msg", event.topic)] = event  # the latest per topic, at its first place
+            else:
+                self._seq += 1
+                self._pending[("event", str(self._seq))] = event
+            self._cond.notify_all()
+
+    # -- the worker -----------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        self._restore()
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: bool(self._pending) or self._stopping)
+                if self._stopping:
+                    return
+                batch = list(self._pending.values())
+                self._pending.clear()
+            model = self._model
+            for event in batch:
+                try:
+                    model = self._handle(model, event)
+                except Exception:  # whatever arrives, the kiosk goes on
+                    log.exception("failed to handle %s", event)
+            self._publish_model(model)
+            self._announce_revs(model)
+
+    def _restore(self) -> None:
+        model = KioskModel(media=self.cache.load_media())
+        payloads = self.cache.load()
+        for topic in DOCUMENTS:
+            payload = payloads.get(topic)
+            if payload is None:
+                continue
+            try:
+                model = model.apply(topic, payload)
+            except contract.PayloadError as exc:
+                log.warning("cached %s ignored: %s", topic, exc)
+        if model.revs:
+            log.info("showing cached content (%s)", ", ".join(f"{k}={v}" for k, v in sorted(model.revs.items())))
+        self._publish_model(model)
+
+    def _publish_model(self, model: KioskModel) -> None:
+        with self._cond:
+            if model is self._model:
+                return
+            self._model = model
+            self._cond.notify_all()
+        if self.on_change is not None:
+            try:
+                self.on_change()
+            except Exception:
+                log.exception("on_change failed")
+
+    def _handle(self, model: KioskModel, event: Event) -> KioskModel:
+        match event:
+            case Message(topic=topic, payload=payload):
+                return self._message(model, topic, payload)
+            case Subscribed(refused=refused):
+                if refused:
+                    log.error("the broker refused these subscriptions: %s", ", ".join(refused))
+                self.ready.set()
+                model = model.with_connection(True)
+                self._publish_presence("ready", model)
+                log.info("ready: subscribed to %s", ", ".join(TOPICS))
+                return model
+            case Connected():
+                log.info("connected to %s", self.broker.redacted() if self.broker else "")
+            case Refused(reason=reason, permanent=permanent):
+                log.error("broker refused the kiosk: %s%s", reason, "" if permanent else "; retrying")
+            case Disconnected(reason=reason):
+                self.ready.clear()
+                log.warning("disconnected (%s): showing the last content while reconnecting", reason)
+                return model.with_connection(False)
+            case PublishRefused(reason=reason):
+                log.error("the broker refused a publish: %s", reason)
+        return model
+
+    def _message(self, model: KioskModel, topic: str, payload: bytes) -> KioskModel:
+        if topic.startswith("media/"):
+            sha = topic.removeprefix("media/")
+            if not payload or not is_sha256(sha):  # an empty retained message clears a medium
+                return model
+            return model.with_media(sha) if self.cache.store_media(sha, payload) else model
+        try:
+            updated = model.apply(topic, payload)
+        except contract.PayloadError as exc:
+            log.warning("%s ignored: %s", topic, exc)
+            return model
+        if topic in DOCUMENTS:
+            self.cache.store(topic, payload)
+        return updated
+
+    # -- presence -------------------------------------------------------------------------------
+
+    def _presence(self, status: contract.DeviceStatus, model: KioskModel | None = None) -> bytes:
+        revs = dict((model or self._model).revs)
+        return contract.encode(contract.device_state(status, "kiosk", self._boot, self._clock(), revs))
+
+    def _publish_presence(self, status: contract.DeviceStatus, model: KioskModel) -> None:
+        if self._transport is not None:
+            self._transport.publish(contract.device_topic(self.device_id), self._presence(status, model), retain=True)
+            self._revs_announced = {k: v for k, v in model.revs.items() if k in PRESENCE_REVS}
+
+    def _announce_revs(self, model: KioskModel) -> None:
+        if not self.ready.is_set():
+            return
+        revs = {k: v for k, v in model.revs.items() if k in PRESENCE_REVS}
+        if revs != self._revs_announced:
+            self._publish_presence("ready", model)
+
+    # -- commands -------------------------------------------------------------------------------
+
+    def take_ticket(
+        self,
+        category: str,
+        priority: str | None = None,
+        *,
+        timeout: float = DEFAULT_COMMAND_TIMEOUT_S,
+        command_id: str | None = None,
+        callback: Callable[[TicketResult], None] | None = None,
+    ) -> Future[TicketResult]:
+        """Take a number off the UI thread. The Future never raises: failures are results."""
+        command = command_id or uuid.uuid4().hex
+        args: dict[str, Any] = {"category": category}
+        if priority:
+            args["priority"] = priority
+        return self._submit(lambda: self._ticket(args, timeout, command), callback)
+
+    def lookup_case(
+        self,
+        number: str,
+        *,
+        timeout: float = DEFAULT_COMMAND_TIMEOUT_S,
+        callback: Callable[[CaseResult], None] | None = None,
+    ) -> Future[CaseResult]:
+        """Ask the service about a case. Until the service has `cmd/case`, the answer is 案件查询暂未开通."""
+        return self._submit(lambda: self._case(number, timeout), callback)
+
+    def _submit(self, work: Callable[[], _R], callback: Callable[[_R], None] | None) -> Future[_R]:
+        future = self._executor.submit(work)
+        if callback is not None:
+
+            def done(finished: Future[_R]) -> None:
+                if not finished.cancelled():
+                    callback(finished.result())
+
+            future.add_done_callback(done)
+        return future
+
+    def _ticket(self, args: dict[str, Any], timeout: float, command_id: str) -> TicketResult:
+        if self.broker is None:
+            return TicketResult(False, NO_ANSWER, command_id=command_id, retry=True, detail="no broker configured")
+        try:
+            result = self._send(
+                self.broker, self.centre, "ticket", args, by=self.device_id, timeout=timeout, command_id=command_id
+            )
+        except NoReply as exc:
+            log.warning("ticket %s: %s", args, exc)
+            return TicketResult(False, NO_ANSWER, command_id=command_id, retry=True, detail=str(exc))
+        except CommandFailed as exc:
+            log.warning("ticket %s: %s", args, exc)
+            return TicketResult(False, TICKET_REFUSED, command_id=command_id, detail=str(exc))
+        except Exception as exc:  # a bug in the sender must still leave the screen a message
+            log.exception("ticket %s failed", args)
+            return TicketResult(False, NO_ANSWER, command_id=command_id, retry=True, detail=str(exc))
+        ticket = _str(result.get("ticket"), 8)
+        if not ticket:
+            return TicketResult(
+                False, TICKET_REFUSED, command_id=command_id, detail=f"reply without a ticket: {result}"
+            )
+        ahead, estimate = _int(result.get("ahead")), _int(result.get("estimated_wait_min"))
+        url = _str(result.get("url"), 300)
+        return TicketResult(
+            ok=True,
+            message=ticket_message(ticket, ahead, estimate),
+            ticket=ticket,
+            category_name=_str(result.get("category_name"), 40),
+            priority_name=_str(result.get("priority_name"), 20),
+            ahead=ahead,
+            estimate_min=estimate,
+            url=url if url.startswith(("http://", "https://")) else None,
+            command_id=command_id,
+        )
+
+    def _case(self, number: str, timeout: float) -> CaseResult:
+        if self.broker is None:
+            return CaseResult(False, CASE_NO_ANSWER, detail="no broker configured")
+        try:
+            result = self._send(
+                self.broker, self.centre, "case", {"number": number}, by=self.device_id, timeout=timeout
+            )
+        except NoReply as exc:
+            return CaseResult(False, CASE_NO_ANSWER, detail=str(exc))
+        except CommandFailed as exc:
+            error = str(exc)
+            if error.startswith("unknown command"):  # the service has no case tracking yet
+                return CaseResult(False, CASE_NOT_AVAILABLE, detail=error)
+            return CaseResult(False, CASE_NOT_FOUND, detail=error)
+        except Exception as exc:
+            log.exception("case %s failed", number)
+            return CaseResult(False, CASE_NO_ANSWER, detail=str(exc))
+        return CaseResult(True, "", case=result)

@@ -1,0 +1,656 @@
+"""What the kiosk shows, read defensively from the contract's documents. Pure: no Kivy, no I/O.
+
+Every payload is untrusted. A field of the wrong type is skipped, text is cut to a bounded length,
+a row that is not an object is dropped; a payload that is not a contract document at all, or whose
+main list is missing, raises `PayloadError` and leaves the previous model in place, so a screen
+never shows a document half-applied. `KioskModel.apply` returns a new model; models are immutable,
+so handing one from the MQTT side to the UI thread is a reference swap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Final
+from urllib.parse import quote
+
+from content.contract import PayloadError, decode
+from kiosk.search import IndexCache, SearchIndex
+
+MAX_TEXT: Final = 500
+MAX_LONG_TEXT: Final = 2000
+MAX_ROWS: Final = 2000
+MAX_PAYLOAD: Final = 16 * 1024 * 1024
+SERVICE_PRESENCE: Final = "device/service/state"
+DOCUMENTS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements")
+"""The state documents the kiosk shows (and caches)."""
+
+TIER_NAMES: Final = {"village": "村(社区)代办点", "township": "乡镇便民服务中心", "district": "区政务服务中心"}
+STATUS_NAMES: Final = {"on_duty": "在岗", "away": "暂离", "off": "下班", "leave": "请假"}
+DAY_NAMES: Final = {
+    "mon": "周一",
+    "tue": "周二",
+    "wed": "周三",
+    "thu": "周四",
+    "fri": "周五",
+    "sat": "周六",
+    "sun": "周日",
+}
+_WEEK: Final = tuple(DAY_NAMES)
+_FORMS: Final = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
+
+
+# -- what the screens show ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str
+    number: int | None
+    name: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Centre:
+    id: str
+    name: str
+    short_name: str
+    tier_name: str
+    address: str
+    hours: tuple[str, ...]
+    """For people: 周一至周五 09:00–12:00、14:00–17:30."""
+    hours_note: str
+    hotline: str
+    complaint_phone: str
+    public_url: str | None
+    windows: tuple[Window, ...]
+    rules: tuple[Rule, ...]
+    logo: str | None
+    """The logo's media hash."""
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    prefix: str
+    items: tuple[str, ...]
+    """Ids of the category's items, in catalog order."""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One line of the required-documents checklist."""
+
+    name: str
+    form: str
+    copies: int | None
+    note: str
+    text: str
+    """居民身份证 — 原件和复印件各1份（有则提供）."""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    name: str
+    category: str
+    department: str
+    windows: tuple[str, ...]
+    instant: bool
+    legal: int | None
+    promised: int | None
+    proxy: int | None
+    limits: str
+    """即办件，当场办结 / 承诺 8 个工作日（法定 20 个工作日）；代办 13 个工作日."""
+    fee: str
+    documents: tuple[DocumentRow, ...]
+    steps: tuple[str, ...]
+    basis: str
+    phone: str
+    tiers: tuple[str, ...]
+    tier_names: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    name: str
+    post: str
+    window: str | None
+    phone: str
+    photo: str | None
+    """The photo's sha256 (its media topic), when it has one."""
+    status: str
+    status_name: str
+    since: str
+    substitute: str | None
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: str
+    name: str
+    tier: str
+    tier_name: str
+    area: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    category: str
+    name: str
+    prefix: str
+    waiting: int
+    priority_waiting: int
+    estimate_min: int | None
+
+
+@dataclass(frozen=True)
+class WindowState:
+    id: str
+    number: int | None
+    name: str
+    open: bool
+    reason: str
+    serving: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class Queue:
+    day: str = ""
+    market_day: bool = False
+    lines: tuple[QueueLine, ...] = ()
+    windows: tuple[WindowState, ...] = ()
+
+    def line(self, category: str) -> QueueLine | None:
+        return next((line for line in self.lines if line.category == category), None)
+
+
+@dataclass(frozen=True)
+class Announcement:
+    id: str
+    text: str
+    priority: str
+    targets: tuple[str, ...]
+    starts: datetime | None
+    expires: datetime | None
+
+    def shown(self, now: datetime | None, target: str = "kiosk") -> bool:
+        if "all" not in self.targets and target not in self.targets:
+            return False
+        if now is None:
+            return True
+        if self.starts is not None and now < self.starts:
+            return False
+        # From the cache, offline: an announcement that has run out must not go on showing.
+        return self.expires is None or now < self.expires
+
+
+@dataclass(frozen=True)
+class Announcements:
+    rows: tuple[Announcement, ...] = ()
+
+    def emergency(self, now: datetime | None = None) -> Announcement | None:
+        """The announcement that covers the whole screen, while it lasts."""
+        return next((a for a in self.rows if a.priority == "emergency" and a.shown(now)), None)
+
+    def ticker(self, now: datetime | None = None, separator: str = "　　") -> str:
+        return separator.join(a.text for a in self.rows if a.priority != "emergency" and a.shown(now))
+
+
+@dataclass(frozen=True)
+class Guide:
+    """An item's guide as the screen shows it: the item, and what other documents say about it."""
+
+    item: Item
+    category_name: str
+    window_names: tuple[str, ...]
+    agents: tuple[Agent, ...]
+    """The village agents (代办员), when the village tier handles the item."""
+    url: str | None
+    """What the QR code opens on a phone."""
+
+
+# -- field readers that never raise --------------------------------------------------------------
+
+
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _opt(value: Any, limit: int = 200) -> str | None:
+    return _text(value, limit) or None
+
+
+def _int(value: Any, low: int = 0, high: int = 10**6) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    return None
+
+
+def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    return [v for v in value[:MAX_ROWS] if isinstance(v, dict)]
+
+
+def _strings(value: Any, limit: int = MAX_TEXT, rows: int = 100) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(t for t in (_text(v, limit) for v in value[:rows]) if t)
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _main_list(doc: Mapping[str, Any], key: str, topic: str) -> list[Mapping[str, Any]]:
+    value = doc.get(key)
+    if not isinstance(value, list):
+        raise PayloadError(f"{topic}: {key!r} must be a list, got {type(value).__name__}")
+    return _dicts(value)
+
+
+# -- formatting for people ------------------------------------------------------------------------
+
+
+def format_days(days: tuple[str, ...]) -> str:
+    """mon…fri → 周一至周五; mon, wed → 周一、周三; every day → 每天."""
+    known = sorted({d for d in days if d in DAY_NAMES}, key=_WEEK.index)
+    if len(known) == 7:
+        return "每天"
+    runs: list[list[str]] = []
+    for day in known:
+        if runs and _WEEK.index(day) == _WEEK.index(runs[-1][-1]) + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{DAY_NAMES[run[0]]}至{DAY_NAMES[run[-1]]}")
+        else:
+            parts.extend(DAY_NAMES[d] for d in run)
+    return "、".join(parts)
+
+
+def format_hours(sessions: list[Mapping[str, Any]]) -> tuple[str, ...]:
+    """One line per set of days, its sessions in order: 周一至周五 09:00–12:00、14:00–17:30."""
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for session in sessions:
+        days = _strings(session.get("days"), 3, 7)
+        opens, closes = _text(session.get("open"), 5), _text(session.get("close"), 5)
+        if not days or not opens or not closes:
+            continue
+        grouped.setdefault(days, []).append(f"{opens}–{closes}")
+    return tuple(f"{format_days(days)} {'、'.join(spans)}" for days, spans in grouped.items() if format_days(days))
+
+
+def format_limits(instant: bool, legal: int | None, promised: int | None, proxy: int | None) -> str:
+    if instant:
+        text = "即办件，当场办结"
+    elif promised is not None:
+        text = f"承诺 {promised} 个工作日"
+        if legal:
+            text += f"（法定 {legal} 个工作日）"
+    elif legal is not None:
+        text = f"法定 {legal} 个工作日"
+    else:
+        text = ""
+    if proxy is not None:
+        text = f"{text}；代办 {proxy} 个工作日" if text else f"代办 {proxy} 个工作日"
+    return text
+
+
+def format_document(name: str, form: str, copies: int | None, note: str) -> str:
+    """居民身份证 — 原件和复印件各1份; 照片 — 原件3份; a note in brackets."""
+    kind = _FORMS.get(form, "")
+    if kind and copies:
+        amount = f"{kind}各{copies}份" if form == "original_and_copy" else f"{kind}{copies}份"
+    else:
+        amount = kind
+    text = f"{name} — {amount}" if amount else name
+    return f"{text}（{note}）" if note else text
+
+
+def guide_url(centre: Centre | None, item: Item | str) -> str | None:
+    """`<public_url>/g/<item id>`: what a guide's QR code opens; None when the centre has no public URL."""
+    if centre is None or not centre.public_url:
+        return None
+    item_id = item.id if isinstance(item, Item) else item
+    return f"{centre.public_url.rstrip('/')}/g/{quote(item_id, safe='')}"
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+
+def parse_centre(doc: Mapping[str, Any]) -> Centre:
+    name = _text(doc.get("name"), 100)
+    if not name:
+        raise PayloadError("centre: 'name' must be text")
+    url = _text(doc.get("public_url"), 300)
+    windows = tuple(
+        Window(
+            _text(w.get("id"), 64),
+            _int(w.get("number"), 1, 999),
+            _text(w.get("name"), 40),
+            _strings(w.get("categories"), 64),
+        )
+        for w in _dicts(doc.get("windows"))
+        if _text(w.get("id"), 64)
+    )
+    rules = tuple(
+        Rule(_text(r.get("title"), 60), _text(r.get("text"), MAX_LONG_TEXT))
+        for r in _dicts(doc.get("rules"))
+        if _text(r.get("title"), 60) or _text(r.get("text"))
+    )
+    return Centre(
+        id=_text(doc.get("id"), 64),
+        name=name,
+        short_name=_text(doc.get("short_name"), 100) or name,
+        tier_name=_text(doc.get("tier_name"), 40) or TIER_NAMES.get(_text(doc.get("tier"), 20), ""),
+        address=_text(doc.get("address")),
+        hours=format_hours(_dicts(doc.get("hours"))),
+        hours_note=_text(doc.get("hours_note"), MAX_LONG_TEXT),
+        hotline=_text(doc.get("hotline"), 30),
+        complaint_phone=_text(doc.get("complaint_phone"), 30),
+        public_url=url if url.startswith(("http://", "https://")) and " " not in url else None,
+        windows=windows,
+        rules=rules,
+        logo=_opt(doc.get("logo"), 64),
+    )
+
+
+def _document_row(d: Mapping[str, Any]) -> DocumentRow | None:
+    name = _text(d.get("name"), 120)
+    if not name:
+        return None
+    form = _text(d.get("form"), 20)
+    copies = _int(d.get("copies"), 0, 99)
+    note = _text(d.get("note"), 200)
+    return DocumentRow(name, form, copies, note, format_document(name, form, copies, note))
+
+
+def parse_item(raw: Mapping[str, Any]) -> Item | None:
+    item_id, name = _text(raw.get("id"), 200), _text(raw.get("name"), 120)
+    if not item_id or not name:
+        return None
+    limits = raw.get("limits")
+    limits = limits if isinstance(limits, dict) else {}
+    instant = raw.get("instant") is True
+    legal, promised, proxy = (_int(limits.get(key), 0, 3650) for key in ("legal", "promised", "proxy"))
+    tiers = tuple(t for t in _strings(raw.get("tiers"), 20, 3) if t in TIER_NAMES)
+    return Item(
+        id=item_id,
+        name=name,
+        category=_text(raw.get("category"), 64),
+        department=_text(raw.get("department"), 120),
+        windows=_strings(raw.get("windows"), 64, 20),
+        instant=instant,
+        legal=legal,
+        promised=promised,
+        proxy=proxy,
+        limits=format_limits(instant, legal, promised, proxy),
+        fee=_text(raw.get("fee"), 200),
+        documents=tuple(row for row in map(_document_row, _dicts(raw.get("documents"))[:64]) if row),
+        steps=_strings(raw.get("steps"), MAX_TEXT, 50),
+        basis=_text(raw.get("basis"), MAX_LONG_TEXT),
+        phone=_text(raw.get("phone"), 30),
+        tiers=tiers,
+        tier_names=tuple(TIER_NAMES[t] for t in tiers),
+        keywords=_strings(raw.get("keywords"), 60, 32),
+    )
+
+
+def parse_catalog(doc: Mapping[str, Any]) -> tuple[tuple[Category, ...], dict[str, Item]]:
+    raw_categories = _main_list(doc, "categories", "catalog")
+    items: dict[str, Item] = {}
+    for raw in _main_list(doc, "items", "catalog"):
+        item = parse_item(raw)
+        if item is not None and item.id not in items:
+            items[item.id] = item
+    categories = []
+    seen: set[str] = set()
+    for c in raw_categories:
+        category_id = _text(c.get("id"), 64)
+        if not category_id or category_id in seen:
+            continue
+        seen.add(category_id)
+        members = tuple(item.id for item in items.values() if item.category == category_id)
+        categories.append(
+            Category(category_id, _text(c.get("name"), 40) or category_id, _text(c.get("prefix"), 2), members)
+        )
+    return tuple(categories), items
+
+
+def parse_staff(doc: Mapping[str, Any]) -> tuple[StaffMember, ...]:
+    rows = []
+    for m in _main_list(doc, "staff", "staff"):
+        name = _text(m.get("name"), 40)
+        if not name:
+            continue
+        status = _text(m.get("status"), 10)
+        photo = _text(m.get("photo"), 64).lower()
+        rows.append(
+            StaffMember(
+                id=_text(m.get("id"), 64),
+                name=name,
+                post=_text(m.get("post"), 80),
+                window=_opt(m.get("window"), 64),
+                phone=_text(m.get("phone"), 30),
+                photo=photo if len(photo) == 64 and all(ch in "0123456789abcdef" for ch in photo) else None,
+                status=status if status in STATUS_NAMES else "",
+                status_name=STATUS_NAMES.get(status, ""),
+                since=_text(m.get("since"), 40),
+                substitute=_opt(m.get("substitute"), 64),
+            )
+        )
+    return tuple(rows)
+
+
+def parse_agents(doc: Mapping[str, Any]) -> tuple[Agent, ...]:
+    return tuple(
+        Agent(
+            id=_text(a.get("id"), 64),
+            name=_text(a.get("name"), 40),
+            tier=_text(a.get("tier"), 20),
+            tier_name=TIER_NAMES.get(_text(a.get("tier"), 20), ""),
+            area=_text(a.get("area"), 80),
+            phone=_text(a.get("phone"), 30),
+        )
+        for a in _main_list(doc, "agents", "agents")
+        if _text(a.get("name"), 40)
+    )
+
+
+def parse_queue(doc: Mapping[str, Any]) -> Queue:
+    lines = tuple(
+        QueueLine(
+            category=_text(c.get("id"), 64),
+            name=_text(c.get("name"), 40),
+            prefix=_text(c.get("prefix"), 2),
+            waiting=_int(c.get("waiting")) or 0,
+            priority_waiting=_int(c.get("priority_waiting")) or 0,
+            estimate_min=_int(c.get("estimated_wait_min")),
+        )
+        for c in _main_list(doc, "categories", "queue")
+        if _text(c.get("id"), 64)
+    )
+    windows = []
+    for w in _dicts(doc.get("windows")):
+        staff = w.get("staff")
+        windows.append(
+            WindowState(
+                id=_text(w.get("id"), 64),
+                number=_int(w.get("number"), 1, 999),
+                name=_text(w.get("name"), 40),
+                open=w.get("open") is not False,
+                reason=_text(w.get("reason"), 60),
+                serving=_text(w.get("serving"), 8),
+                staff=_text(staff.get("name"), 40) if isinstance(staff, dict) else "",
+            )
+        )
+    return Queue(_text(doc.get("day"), 10), doc.get("market_day") is True, lines, tuple(windows))
+
+
+def parse_announcements(doc: Mapping[str, Any]) -> Announcements:
+    rows = []
+    for a in _main_list(doc, "announcements", "announcements"):
+        text = _text(a.get("text"))
+        if not text:
+            continue
+        priority = _text(a.get("priority"), 10)
+        rows.append(
+            Announcement(
+                id=_text(a.get("id"), 64),
+                text=text,
+                priority=priority if priority in ("normal", "high", "emergency") else "normal",
+                targets=_strings(a.get("targets"), 10, 5) or ("all",),
+                starts=_time(a.get("starts")),
+                expires=_time(a.get("expires")),
+            )
+        )
+    return Announcements(tuple(rows))
+
+
+# -- the model ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KioskModel:
+    """The latest of each document, the connection, and the service's presence."""
+
+    centre: Centre | None = None
+    categories: tuple[Category, ...] = ()
+    items: Mapping[str, Item] = field(default_factory=dict)
+    """By id, in catalog order."""
+    staff: tuple[StaffMember, ...] = ()
+    agents: tuple[Agent, ...] = ()
+    queue: Queue = field(default_factory=Queue)
+    announcements: Announcements = field(default_factory=Announcements)
+    index: SearchIndex | None = None
+    revs: Mapping[str, str] = field(default_factory=dict)
+    connected: bool = False
+    """Subscribed to the broker now (set by the link)."""
+    service: str = "unknown"
+    """The content service's presence: ready / lost / disconnected / unknown."""
+    media: frozenset[str] = frozenset()
+    """Hashes of the media in the local cache."""
+    indexes: IndexCache = field(default_factory=IndexCache, compare=False, repr=False)
+    """Shared by the models that follow this one: the search index is built once per catalog rev."""
+
+    @property
+    def stale(self) -> bool:
+        """The content may be out of date: not connected, or the service is not running."""
+        return not self.connected or self.service != "ready"
+
+    def apply(self, topic: str, payload: bytes) -> KioskModel:
+        """The model after one message on `topic` (relative to the centre). Pure but for the shared
+        index cache. Raises PayloadError for a payload that is not a document; unknown topics are ignored."""
+        if topic == SERVICE_PRESENCE:
+            status = decode(payload, 64 * 1024).get("status")
+            if status not in ("ready", "lost", "disconnected"):
+                raise PayloadError(f"service presence: unknown status {status!r}")
+            return replace(self, service=status)
+        builder = _BUILDERS.get(topic)
+        if builder is None:
+            return self
+        doc = decode(payload, MAX_PAYLOAD)
+        updated = builder(self, doc)
+        rev = _text(doc.get("rev"), 64)
+        revs = {**self.revs, topic: rev} if rev else {k: v for k, v in self.revs.items() if k != topic}
+        return replace(updated, revs=revs)
+
+    def with_connection(self, connected: bool) -> KioskModel:
+        return self if connected == self.connected else replace(self, connected=connected)
+
+    def with_media(self, sha256: str) -> KioskModel:
+        return self if sha256 in self.media else replace(self, media=self.media | {sha256})
+
+    # -- lookups the screens use ---------------------------------------------------------------
+
+    def window_name(self, window_id: str | None) -> str:
+        if self.centre is None or window_id is None:
+            return ""
+        return next((w.name for w in self.centre.windows if w.id == window_id), "")
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def items_of(self, category_id: str) -> tuple[Item, ...]:
+        category = self.category(category_id)
+        return tuple(self.items[i] for i in category.items if i in self.items) if category else ()
+
+    def guide_url(self, item: Item | str) -> str | None:
+        return guide_url(self.centre, item)
+
+    def guide(self, item_id: str) -> Guide | None:
+        item = self.items.get(item_id)
+        if item is None:
+            return None
+        category = self.category(item.category)
+        return Guide(
+            item=item,
+            category_name=category.name if category else "",
+            window_names=tuple(name for name in map(self.window_name, item.windows) if name),
+            agents=tuple(a for a in self.agents if a.tier == "village") if "village" in item.tiers else (),
+            url=self.guide_url(item),
+        )
+
+    def search(self, query: str, limit: int = 20) -> list[Item]:
+        if self.index is None:
+            return []
+        return [self.items[hit.id] for hit in self.index.search(query, limit) if hit.id in self.items]
+
+
+def _centre(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
+    return replace(model, centre=parse_centre(doc))
+
+
+def _catalog(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
+    categories, items = parse_catalog(doc)
+    return replace(model, categories=categories, items=items, index=model.indexes.index_for(doc))
+
+
+def _staff(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
+    return replace(model, staff=parse_staff(doc))
+
+
+def _agents(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
+    return replace(model, agents=parse_agents(doc))
+
+
+def _queue(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
+    return replace(model, queue=parse_queue(doc))
+
+
+def _announcements(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
+    return replace(model, announcements=parse_announcements(doc))
+
+
+_BUILDERS: Final[dict[str, Callable[[KioskModel, Mapping[str, Any]], KioskModel]]] = {
+    "centre": _centre,
+    "catalog": _catalog,
+    "staff": _staff,
+    "agents": _agents,
+    "queue": _queue,
+    "announcements": _announcements,
+}

@@ -1,0 +1,124 @@
+"""What each screen lays out, as pure functions of the model (and of the time, passed in).
+
+The Kivy screens bind to these; none of them touches a widget, the clock or the disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from kiosk.model import Guide, KioskModel
+
+IDLE_TIMEOUT_S: Final = 90.0
+LARGE_TEXT_SCALE: Final = 1.4
+STALE_MARKER: Final = "信息可能不是最新"
+
+
+@dataclass(frozen=True)
+class Tile:
+    category: str
+    name: str
+    prefix: str
+    items: int
+    waiting: int
+    estimate_min: int | None
+    caption: str
+    """正在等候 3 人，约 24 分钟."""
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: str
+    name: str
+    instant: bool
+    marker: str
+    """即办 for instant items, else empty."""
+    limits: str
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    name: str
+    post: str
+    window: str
+    phone: str
+    status: str
+    photo: str | None
+
+
+def waiting_caption(waiting: int, estimate_min: int | None) -> str:
+    if not waiting:
+        return "无需等候"
+    text = f"正在等候 {waiting} 人"
+    return f"{text}，约 {estimate_min} 分钟" if estimate_min else text
+
+
+def home_tiles(model: KioskModel) -> tuple[Tile, ...]:
+    tiles = []
+    for category in model.categories:
+        line = model.queue.line(category.id)
+        waiting = line.waiting if line else 0
+        estimate = line.estimate_min if line else None
+        tiles.append(
+            Tile(
+                category.id,
+                category.name,
+                category.prefix,
+                len(category.items),
+                waiting,
+                estimate,
+                waiting_caption(waiting, estimate),
+            )
+        )
+    return tuple(tiles)
+
+
+def item_rows(model: KioskModel, category: str) -> tuple[ItemRow, ...]:
+    return tuple(
+        ItemRow(item.id, item.name, item.instant, "即办" if item.instant else "", item.limits)
+        for item in model.items_of(category)
+    )
+
+
+def guide_sections(guide: Guide) -> tuple[Section, ...]:
+    """Every disclosure field, in the order of a printed guide; empty sections left out."""
+    item = guide.item
+    sections = [
+        Section("办理窗口", ("、".join(guide.window_names),) if guide.window_names else ()),
+        Section("办理时限", (item.limits,) if item.limits else ()),
+        Section("收费标准", (item.fee,) if item.fee else ()),
+        Section("申请材料", tuple(f"□ {row.text}" for row in item.documents)),
+        Section("办理流程", tuple(f"{n}. {step}" for n, step in enumerate(item.steps, 1))),
+        Section("办理依据", (item.basis,) if item.basis else ()),
+        Section("承办部门", (item.department,) if item.department else ()),
+        Section("咨询电话", (item.phone,) if item.phone else ()),
+        Section("可在以下地点办理", ("、".join(item.tier_names),) if item.tier_names else ()),
+        Section("村(社区)代办员", tuple(f"{a.area} {a.name} {a.phone}".strip() for a in guide.agents)),
+    ]
+    return tuple(section for section in sections if section.lines)
+
+
+def staff_rows(model: KioskModel) -> tuple[StaffRow, ...]:
+    return tuple(
+        StaffRow(m.name, m.post, model.window_name(m.window), m.phone, m.status_name, m.photo) for m in model.staff
+    )
+
+
+def is_idle(last_touch: float, now: float, timeout_s: float = IDLE_TIMEOUT_S) -> bool:
+    """Back to the home screen after `timeout_s` seconds without a touch (monotonic seconds)."""
+    return now - last_touch >= timeout_s
+
+
+def text_scale(large: bool) -> float:
+    return LARGE_TEXT_SCALE if large else 1.0
+
+
+def stale_marker(model: KioskModel) -> str:
+    return STALE_MARKER if model.stale else ""

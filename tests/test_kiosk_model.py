@@ -1,0 +1,252 @@
+"""The kiosk's model, from documents built by the real service functions on the sample centre."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from content import contract, documents
+from content.commands import announce
+from content.live import Live
+from content.loader import Content, load_content
+from content.synth import SAMPLE
+from kiosk.cache import KioskCache
+from kiosk.model import (
+    SERVICE_PRESENCE,
+    KioskModel,
+    format_days,
+    format_document,
+    format_limits,
+    guide_url,
+)
+
+NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    loaded = load_content(SAMPLE).content
+    assert loaded is not None
+    return loaded
+
+
+def payloads(content: Content, live: Live | None = None) -> dict[str, bytes]:
+    docs = documents.all_documents(content, live or Live(), NOW)
+    return {topic: contract.encode(contract.state_document(body, NOW)) for topic, body in docs.items()}
+
+
+def full_model(content: Content, live: Live | None = None) -> KioskModel:
+    model = KioskModel()
+    for topic, payload in payloads(content, live).items():
+        model = model.apply(topic, payload)
+    return model
+
+
+def test_the_sample_centre_reads_completely(content: Content) -> None:
+    model = full_model(content)
+    assert model.centre is not None
+    assert model.centre.name == "绵阳市游仙区魏城镇便民服务中心"
+    assert model.centre.short_name == "魏城镇便民服务中心"
+    assert model.centre.hours == ("周一至周五 09:00–12:00、14:00–17:30", "周六 09:00–12:00")
+    assert model.centre.hotline == "0816-2731000" and model.centre.complaint_phone == "0816-2731012"
+    assert len(model.centre.windows) == 6 and len(model.centre.rules) == 12
+    assert len(model.items) == 30 and len(model.categories) == 11
+    assert sum(len(c.items) for c in model.categories) == 30
+    assert sum(item.instant for item in model.items.values()) == 14
+    assert len(model.staff) == 10 and len(model.agents) == 15
+    assert {line.prefix for line in model.queue.lines} == {c.prefix for c in model.categories}
+    assert set(model.revs) == {"centre", "catalog", "staff", "agents", "queue", "announcements"}
+    assert model.stale  # nothing said we are connected, nor that the service runs
+
+
+def test_limits_and_documents_are_text_for_people(content: Content) -> None:
+    model = full_model(content)
+    card = model.items["canlian-canjiren-zheng"]
+    assert card.limits == "承诺 8 个工作日（法定 20 个工作日）；代办 13 个工作日"
+    assert [row.text for row in card.documents] == [
+        "居民身份证或户口簿 — 原件和复印件各1份",
+        "近期二寸免冠白底彩色照片 — 原件3份",
+        "《中华人民共和国残疾人证申请表》 — 原件1份",
+        "病历、诊断证明等医疗资料 — 复印件1份（有则提供，便于评定）",
+    ]
+    assert card.tier_names == ("村(社区)代办点", "乡镇便民服务中心", "区政务服务中心")
+    assert card.steps and card.basis and card.phone == "0816-2731003"
+    instant = model.items["dangwu-guanxi-zhuanjie"]
+    assert instant.limits.startswith("即办件，当场办结")
+    assert format_limits(True, 0, 0, None) == "即办件，当场办结"
+    assert format_document("户口簿", "copy", 2, "") == "户口簿 — 复印件2份"
+    assert format_days(("mon", "wed")) == "周一、周三"
+    assert format_days(("sun", "sat", "fri", "thu", "wed", "tue", "mon")) == "每天"
+
+
+def test_the_guide_gathers_windows_agents_and_its_url(content: Content) -> None:
+    model = full_model(content)
+    guide = model.guide("canlian-canjiren-zheng")
+    assert guide is not None
+    assert guide.window_names == ("民政窗口", "综合窗口")
+    assert guide.category_name == "残疾人服务"
+    assert guide.agents and all(a.tier_name == "村(社区)代办点" for a in guide.agents)
+    assert guide.url == "http://hall.weicheng.local:8080/g/canlian-canjiren-zheng"
+    assert guide_url(model.centre, "x y") == "http://hall.weicheng.local:8080/g/x%20y"
+    assert guide_url(None, "x") is None
+    assert model.guide("nope") is None
+    assert [item.id for item in model.items_of("canlian")] == list(model.category("canlian").items)  # type: ignore[union-attr]
+
+
+def test_staff_status_names_and_photos(content: Content) -> None:
+    model = full_model(content)
+    names = {m.id: m.status_name for m in model.staff}
+    assert names["s01"] == "暂离" and names["s02"] == "在岗"
+    assert all(m.photo and len(m.photo) == 64 for m in model.staff)
+    assert model.window_name(model.staff[2].window) != ""
+
+
+def test_search_is_built_once_per_catalog_rev(content: Content) -> None:
+    built: list[object] = []
+    model = full_model(content)
+    assert model.index is not None
+    assert model.search("残疾证")[0].id == "canlian-canjiren-zheng"
+    catalog = payloads(content)["catalog"]
+    from kiosk.search import IndexCache, SearchIndex
+
+    def build(doc: object) -> SearchIndex:
+        built.append(doc)
+        return SearchIndex.from_catalog(doc)
+
+    counted = KioskModel(indexes=IndexCache(build))
+    once = counted.apply("catalog", catalog)
+    twice = once.apply("catalog", catalog).apply("queue", payloads(content)["queue"])
+    assert twice.index is once.index and len(built) == 1
+    changed = json.loads(catalog)
+    changed["items"] = changed["items"][:3]
+    changed["rev"] = "other"
+    assert len(twice.apply("catalog", json.dumps(changed).encode()).items) == 3
+    assert len(built) == 2
+
+
+def test_announcements_ticker_and_emergency(content: Content) -> None:
+    live = Live()
+    args: list[dict[str, Any]] = [
+        {"text": "今天逢场，各窗口全员在岗", "priority": "normal"},
+        {"text": "大厅停电，请有序离开", "priority": "emergency", "duration_s": 1800},
+        {"text": "只给LED看", "targets": ["led"]},
+    ]
+    for arg in args:
+        live = announce(live, content, arg, "staff", NOW).live
+    model = full_model(content, live)
+    assert model.announcements.ticker(NOW) == "今天逢场，各窗口全员在岗"
+    emergency = model.announcements.emergency(NOW)
+    assert emergency is not None and emergency.text == "大厅停电，请有序离开"
+    assert model.announcements.emergency(NOW + timedelta(hours=1)) is None  # run out while offline
+
+
+def test_presence_and_connection_make_it_stale_or_not(content: Content) -> None:
+    model = full_model(content).with_connection(True)
+    assert model.stale
+    ready = model.apply(SERVICE_PRESENCE, contract.encode(contract.device_state("ready", "service", "b", NOW)))
+    assert not ready.stale
+    lost = ready.apply(SERVICE_PRESENCE, contract.encode(contract.device_state("lost", "service", "b", NOW)))
+    assert lost.stale
+    assert ready.with_connection(False).stale
+    with pytest.raises(contract.PayloadError):
+        ready.apply(SERVICE_PRESENCE, b'{"schema":1,"status":"sleepy"}')
+
+
+HOSTILE: list[Any] = [
+    b"",
+    b"\xff\xfe\x00",
+    b"{not json",
+    b"[]",
+    b'{"schema": 2, "items": []}',
+    {"schema": 1},
+    {"schema": 1, "items": "everything", "categories": {"a": 1}, "staff": 5, "agents": None, "announcements": 1},
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+@pytest.mark.parametrize("topic", ["centre", "catalog", "staff", "agents", "queue", "announcements"])
+def test_a_payload_that_is_not_a_document_leaves_the_model(content: Content, topic: str, payload: Any) -> None:
+    model = full_model(content)
+    raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    with pytest.raises(contract.PayloadError):
+        model.apply(topic, raw)
+
+
+ROWS: list[Any] = [
+    {"schema": 1, "name": "𠮷" * 5000, "windows": [None, 1, {"id": {"x": 1}}], "hours": [{"days": "mon"}]},
+    {"schema": 1, "categories": [None, {"id": 5}], "items": [1, {"id": "a"}, {"id": "b", "name": "x" * 10**6}]},
+    {"schema": 1, "staff": [{"name": "张三", "status": "dancing", "photo": "../../etc/passwd", "window": 7}]},
+    {"schema": 1, "categories": [{"id": "x", "waiting": -5, "estimated_wait_min": "soon"}], "windows": "no"},
+    {"schema": 1, "announcements": [{"text": 7}, {"text": "ok", "priority": "panic", "expires": "tomorrow"}]},
+    {"schema": 1, "agents": [{"name": "李四", "tier": ["village"]}, "x"]},
+]
+
+
+@pytest.mark.parametrize("doc", ROWS)
+def test_wrong_rows_and_fields_are_skipped(content: Content, doc: dict[str, Any]) -> None:
+    model = full_model(content)
+    for topic in ("centre", "catalog", "staff", "agents", "queue", "announcements"):
+        try:
+            updated = model.apply(topic, json.dumps(doc).encode())
+        except contract.PayloadError:
+            continue
+        assert isinstance(updated, KioskModel)
+    centre = model.apply("centre", json.dumps(ROWS[0]).encode()).centre
+    assert centre is not None and len(centre.name) == 100 and centre.windows == () and centre.hours == ()
+    staff = model.apply("staff", json.dumps(ROWS[2]).encode()).staff
+    assert staff[0].photo is None and staff[0].status_name == "" and staff[0].window is None
+    catalog = model.apply("catalog", json.dumps(ROWS[1]).encode())
+    assert list(catalog.items) == ["b"] and len(catalog.items["b"].name) == 120
+    queue = model.apply("queue", json.dumps(ROWS[3]).encode()).queue
+    assert queue.lines[0].waiting == 0 and queue.lines[0].estimate_min is None
+    shown = model.apply("announcements", json.dumps(ROWS[4]).encode()).announcements
+    assert shown.ticker(NOW) == "ok"
+
+
+def test_unknown_topics_are_ignored(content: Content) -> None:
+    model = full_model(content)
+    assert model.apply("call", b"garbage") is model
+    assert model.apply("stats", b"garbage") is model
+
+
+def test_cache_keeps_documents_and_only_media_that_match_their_hash(tmp_path: Path, content: Content) -> None:
+    import hashlib
+
+    cache = KioskCache(tmp_path / "cache")
+    docs = payloads(content)
+    for topic in ("centre", "catalog"):
+        assert cache.store(topic, docs[topic])
+    assert cache.load() == {"centre": docs["centre"], "catalog": docs["catalog"]}
+    photo = (SAMPLE / "photos" / "s01.png").read_bytes()
+    sha = hashlib.sha256(photo).hexdigest()
+    assert not cache.store_media(sha, photo + b"x")
+    assert cache.media_path(sha) is None
+    assert cache.store_media(sha, photo)
+    assert cache.media_path(sha) is not None and cache.load_media() == {sha}
+    assert not cache.store_media("../" + sha[3:], photo)
+    (cache.media_dir / sha).write_bytes(b"damaged")
+    assert cache.load_media() == frozenset() and cache.media_path(sha) is None
+    assert not list(cache.directory.glob(".*.tmp"))
+
+
+def test_view_functions_for_the_screens(content: Content) -> None:
+    from kiosk import viewmodel as vm
+
+    model = full_model(content)
+    tiles = vm.home_tiles(model)
+    assert len(tiles) == 11 and tiles[0].name == "社会保障" and tiles[0].caption == "无需等候"
+    assert vm.waiting_caption(3, 24) == "正在等候 3 人，约 24 分钟"
+    rows = vm.item_rows(model, "dangwu")
+    assert any(row.marker == "即办" for row in rows)
+    guide = model.guide("canlian-canjiren-zheng")
+    assert guide is not None
+    titles = [section.title for section in vm.guide_sections(guide)]
+    assert titles[:4] == ["办理窗口", "办理时限", "收费标准", "申请材料"] and "村(社区)代办员" in titles
+    assert vm.staff_rows(model)[1].status == "在岗"
+    assert vm.is_idle(0.0, 90.0) and not vm.is_idle(0.0, 89.9)
+    assert vm.text_scale(True) > vm.text_scale(False) == 1.0
+    assert vm.stale_marker(model) == "信息可能不是最新"
