@@ -15,7 +15,7 @@ from content.contract import PayloadError, decode
 MAX_TEXT = 500
 MAX_ROWS = 200
 MAX_PAYLOAD = 16 * 1024 * 1024
-STATUS_NAMES = {"on_duty": "在岗", "away": "暂离", "off": "不在岗", "leave": "请假"}
+STATUS_NAMES = {"on_duty": "在岗", "away": "暂离", "off": "下班", "leave": "请假"}
 
 
 @dataclass(frozen=True)
