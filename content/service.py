@@ -277,8 +277,12 @@ class ContentService:
             return
 
         by, args = payload.get("by"), payload.get("args", {})
-        if verb in QUERIES and isinstance(args, dict):
-            self._answer_query(verb, command_id, reply_to, args, now)
+        if verb in QUERIES:
+            if not isinstance(args, dict):
+                wrong = f"'args' must be a JSON object, got {type(args).__name__}"
+                self._reply(reply_to, contract.reply(command_id, now, error=wrong))
+            else:
+                self._answer_query(verb, command_id, reply_to, args, now)
             return
         before = self._current(now)
         after = before
@@ -301,17 +305,26 @@ class ContentService:
             if error is not None
             else contract.reply(command_id, now, result=outcome.result)
         )
-        self.store.commit(
-            command_id,
-            verb,
-            str(by),
-            args if isinstance(args, dict) else {"_": args},
-            reply,
-            before,
-            after,
-            now,
-            calls,
-        )
+        try:
+            self.store.commit(
+                command_id,
+                verb,
+                str(by),
+                args if isinstance(args, dict) else {"_": args},
+                reply,
+                before,
+                after,
+                now,
+                calls,
+            )
+        except Exception:
+            # Nothing was stored, so nothing is applied: say so rather than leave the sender waiting.
+            log.exception("cmd/%s %s could not be stored", verb, command_id)
+            failed = contract.reply(
+                command_id, now, error="the service could not store this command; it was not applied"
+            )
+            self._reply(reply_to, failed)
+            return
         self.live = after
         # Calls first: they are what the hall is waiting to see and hear.
         for made in calls:

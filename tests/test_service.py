@@ -362,3 +362,19 @@ def test_an_unusable_state_file_is_a_clear_error(sample_dir: Path, tmp_path: Pat
     )
     assert result.returncode == 1
     assert "cannot use the state file" in result.stderr
+
+
+def test_a_command_that_cannot_be_stored_is_refused_not_left_unanswered(
+    sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any]
+) -> None:
+    running = start_service(sample_dir)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    running.store.commit = broken  # the disk fills up under the service
+    with pytest.raises(CommandFailed, match="could not store this command; it was not applied"):
+        _command(broker.url("staff"), "announce", {"text": "不会保存"})
+    assert running.service.live.announcements == {}
+    with pytest.raises(CommandFailed, match="'args' must be a JSON object"):
+        send_command(parse_broker_url(broker.url("staff")), CENTRE, "stats", [1], timeout=WAIT_S)  # type: ignore[arg-type]
