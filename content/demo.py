@@ -37,8 +37,11 @@ PREVIEWS = (
 
 def _guide(centre: str, staff_url: str, display_url: str, env_file: Path, previews: list[Path]) -> str:
     parsed = parse_broker_url(display_url)
-    leds = "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n" + "".join(
-        f"  {path}\n" for path in previews
+    leds = (
+        "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n"
+        + "".join(f"  {path}\n" for path in previews)
+        + "\nA real display, e.g. a window screen on a pixel controller (a display account):\n\n"
+        + "  hall led --display window-192x64 --output ddp://CONTROLLER --broker 'mqtt://led-wall:…@…'\n"
     )
     auth = f"-u {parsed.username} -P '{parsed.password}' " if parsed.username else ""
     return f"""
