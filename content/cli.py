@@ -274,6 +274,15 @@ def cmd_led(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    from kiosk.cli import KioskUsageError, run
+
+    try:
+        return run(args, _broker(args), _centre(args))
+    except KioskUsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_broker_config(args: argparse.Namespace) -> int:
     import yaml
 
@@ -400,6 +409,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(p)
     p.set_defaults(func=cmd_led)
+
+    p = sub.add_parser("kiosk", help="run the touchscreen kiosk (Kivy), or write screenshots of every screen")
+    from kiosk.cli import add_arguments as add_kiosk_arguments
+
+    add_kiosk_arguments(p)
+    p.set_defaults(func=cmd_kiosk)
 
     p = sub.add_parser("broker-config", help="generate Mosquitto configuration from a roster")
     p.add_argument("--roster", required=True, metavar="FILE")

@@ -1,0 +1,107 @@
+"""`hall kiosk`: the touchscreen on the bus, or a tour of every screen into PNG files."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import socket
+import sys
+from pathlib import Path
+
+from content.broker_url import BrokerUrl
+
+log = logging.getLogger("hall.kiosk")
+SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
+CONTENT_TIMEOUT_S = 30.0
+
+
+class KioskUsageError(Exception):
+    """Bad arguments for `hall kiosk`."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
+    parser.add_argument("--centre", help="centre id (default: $HALL_CENTRE)")
+    parser.add_argument("--device-id", help="this kiosk's id (default: the broker user name)")
+    parser.add_argument("--cache", metavar="DIR", help="last good content (default: var/kiosk-cache/DEVICE)")
+    parser.add_argument("--fullscreen", action="store_true", help="cover the whole screen")
+    parser.add_argument("--size", default="1080x1920", metavar="WxH", help="window size (default 1080x1920)")
+    parser.add_argument(
+        "--screenshots",
+        metavar="DIR",
+        help="walk every screen, write one PNG per screen into DIR, and exit (non-zero if no content arrives)",
+    )
+    parser.add_argument(
+        "--content-timeout",
+        type=float,
+        default=CONTENT_TIMEOUT_S,
+        metavar="S",
+        help=f"with --screenshots: give up when no content arrives in S seconds (default {CONTENT_TIMEOUT_S:g})",
+    )
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    match = SIZE.match(text)
+    if match is None:
+        raise KioskUsageError(f"--size {text!r}: give WIDTHxHEIGHT, e.g. 1080x1920")
+    return int(match[1]), int(match[2])
+
+
+def configure_kivy(size: tuple[int, int], fullscreen: bool) -> None:
+    """Before any Kivy window exists: no Kivy argument parsing, its logs through Python's, the size."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(size[0]))
+    Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
+    size = parse_size(args.size)
+    device_id = args.device_id or broker.username or f"kiosk-{socket.gethostname()}"
+    cache = Path(args.cache) if args.cache else Path("var") / "kiosk-cache" / device_id
+    configure_kivy(size, args.fullscreen)
+    # Imported here: `hall --help` and the other subcommands need no Kivy.
+    from kiosk.app import KioskApp
+    from kiosk.device import KioskLink
+
+    link = KioskLink(broker, centre, device_id=device_id, cache_dir=cache)
+    app = KioskApp(link)
+    if args.screenshots:
+        from kiosk.shots import ScreenshotTour
+
+        ScreenshotTour(app, Path(args.screenshots), content_timeout_s=args.content_timeout).schedule()
+    app.run()
+    if app.exit_code:
+        print(f"hall kiosk: {app.exit_message}", file=sys.stderr)
+    return int(app.exit_code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """A small entry point for tests and tools: `python -m kiosk.cli --broker URL --centre ID ...`."""
+    from content.broker_url import BrokerUrlError, broker_from
+
+    parser = argparse.ArgumentParser(prog="hall kiosk")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    centre = args.centre or os.environ.get("HALL_CENTRE")
+    if not centre:
+        parser.error("no centre: pass --centre ID or set HALL_CENTRE")
+    try:
+        broker = broker_from(args.broker)
+        return run(args, broker, centre)
+    except (BrokerUrlError, KioskUsageError) as exc:
+        parser.error(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

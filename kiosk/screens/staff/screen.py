@@ -1,0 +1,59 @@
+"""Who works here: photo, name, post, window, phone, status; then the village agents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from kiosk.model import KioskModel
+from kiosk.viewmodel import staff_rows
+from kiosk.widgets import KioskScreen, KLabel, clear_into, load_kv
+
+HEADING = (1, 0.82, 0.1, 1)
+ON_DUTY = (0.4, 1, 0.5, 1)
+AWAY = (1, 0.7, 0.3, 1)
+
+
+class StaffCard(BoxLayout):  # type: ignore[misc]
+    pass
+
+
+class StaffScreen(KioskScreen):
+    def refresh(self, model: KioskModel) -> None:
+        from kivy.app import App
+
+        app: Any = App.get_running_app()
+        widgets: list[Any] = []
+        for row in staff_rows(model):
+            card = StaffCard()
+            path = app.media_path(row.photo)
+            if path is not None:
+                card.ids.photo.add_widget(Image(source=str(path), size_hint=(None, None), size=(160, 200)))
+            else:
+                card.ids.photo.add_widget(
+                    KLabel(text="暂无照片", base=30, halign="center", size_hint_x=None, width=160)
+                )
+            lines = [
+                KLabel(text=row.name, base=48),
+                KLabel(text=row.post, base=34),
+            ]
+            if row.window:
+                lines.append(KLabel(text=f"窗口：{row.window}", base=34))
+            if row.phone:
+                lines.append(KLabel(text=f"电话：{row.phone}", base=34))
+            if row.status:
+                lines.append(KLabel(text=row.status, base=38, color=ON_DUTY if row.status == "在岗" else AWAY))
+            clear_into(card.ids.info, lines)
+            widgets.append(card)
+        if model.agents:
+            widgets.append(KLabel(text="村(社区)代办员", base=44, color=HEADING))
+            widgets.extend(KLabel(text=f"{a.area}　{a.name}　{a.phone}".strip(), base=36) for a in model.agents)
+        if not widgets:
+            widgets.append(KLabel(text="暂无工作人员信息。", base=38))
+        clear_into(self.ids.rows, widgets)
+
+
+load_kv(str(Path(__file__).with_name("screen.kv")))

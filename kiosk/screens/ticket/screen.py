@@ -1,0 +1,110 @@
+"""Take a number: the category, then an optional priority, then the number big (or why there is none)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.image import Image
+
+from kiosk.device import TicketResult
+from kiosk.model import KioskModel
+from kiosk.qr import qr_texture
+from kiosk.viewmodel import home_tiles
+from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv
+
+PRIORITIES: Final = (
+    ("elderly", "老年人"),
+    ("disabled", "残疾人"),
+    ("pregnant", "孕妇"),
+    ("military", "军人"),
+    ("appointment", "预约"),
+)
+NUMBER_COLOUR = (1, 0.82, 0.1, 1)
+
+
+class TicketScreen(KioskScreen):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.step = "category"
+        self.category = ""
+        self.result: TicketResult | None = None
+        self._model: KioskModel | None = None
+
+    def start(self) -> None:
+        self.step, self.category, self.result = "category", "", None
+        self._show()
+
+    def refresh(self, model: KioskModel) -> None:
+        self._model = model
+        if self.step in ("category", "priority"):  # a result or a wait in progress is left alone
+            self._show()
+
+    def choose_category(self, category: str) -> None:
+        self.step, self.category = "priority", category
+        self._show()
+
+    def choose_priority(self, priority: str | None) -> None:
+        from kivy.app import App
+
+        self.step = "waiting"
+        self._show()
+        App.get_running_app().request_ticket(self.category, priority)
+
+    def show_result(self, result: TicketResult) -> None:
+        self.step, self.result = "result", result
+        self._show()
+
+    def _show(self) -> None:
+        model = self._model
+        widgets: list[Any] = []
+        if self.step == "category":
+            self.ids.prompt.text = "第一步：请选择您要办理的业务类别"
+            for tile in home_tiles(model) if model else ():
+                button = KButton(text=f"{tile.name}\n{tile.caption}", base=42, min_height=180)
+                button.bind(on_release=lambda _b, c=tile.category: self.choose_category(c))
+                widgets.append(button)
+        elif self.step == "priority":
+            category = model.category(self.category) if model else None
+            name = category.name if category else ""
+            self.ids.prompt.text = f"第二步：{name}\n如符合以下情况，可优先办理；否则请按“普通取号”"
+            normal = KButton(text="普通取号", base=48, kind="primary", min_height=160)
+            normal.bind(on_release=lambda _b: self.choose_priority(None))
+            widgets.append(normal)
+            for code, label in PRIORITIES:
+                button = KButton(text=label, base=44)
+                button.bind(on_release=lambda _b, p=code: self.choose_priority(p))
+                widgets.append(button)
+        elif self.step == "waiting":
+            self.ids.prompt.text = "正在取号，请稍候……"
+        elif self.result is not None:
+            result = self.result
+            if result.ok:
+                self.ids.prompt.text = "取号成功，请留意叫号"
+                widgets.append(KLabel(text=result.ticket, base=200, halign="center", color=NUMBER_COLOUR))
+                kind = "　".join(t for t in (result.category_name, result.priority_name) if t)
+                if kind:
+                    widgets.append(KLabel(text=kind, base=44, halign="center"))
+                widgets.append(KLabel(text=result.message, base=44, halign="center"))
+                if result.url:
+                    widgets.append(KLabel(text="用手机扫码，随时查看排队进度", base=38, halign="center"))
+                    box = AnchorLayout(size_hint_y=None, height=380)
+                    box.add_widget(Image(texture=qr_texture(result.url), size_hint=(None, None), size=(360, 360)))
+                    widgets.append(box)
+            else:
+                self.ids.prompt.text = "未能取号"
+                widgets.append(KLabel(text=result.message, base=48, halign="center"))
+            done = KButton(text="完成，返回首页", base=44, kind="primary", min_height=160)
+            done.bind(on_release=lambda _b: self._go_home())
+            widgets.append(done)
+        clear_into(self.ids.body, widgets)
+
+    @staticmethod
+    def _go_home() -> None:
+        from kivy.app import App
+
+        App.get_running_app().go("home")
+
+
+load_kv(str(Path(__file__).with_name("screen.kv")))
