@@ -14,7 +14,7 @@ setup(
     python_requires=">=3.11",
     # Namespace discovery so that data folders (the sample centre, later fonts and profiles) ship too.
     packages=find_namespace_packages(include=["content*", "kiosk*", "led_driver*"]),
-    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg"]},
+    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv"]},
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "PyYAML>=6.0,<7",
