@@ -187,7 +187,8 @@ class KioskApp(App):  # type: ignore[misc]
     def _show_emergency(self) -> None:
         if self.root is None:
             return
-        emergency = self.model.announcements.emergency(datetime.now().astimezone())
+        centre = self.model.centre
+        emergency = self.model.announcements.emergency(centre.now() if centre else datetime.now().astimezone())
         shown = self._overlay.parent is not None
         if emergency is not None:
             self._overlay.text = emergency.text

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from content.contract import PayloadError, decode
 from kiosk.search import IndexCache, SearchIndex
@@ -75,6 +76,14 @@ class Centre:
     rules: tuple[Rule, ...]
     logo: str | None
     """The logo's media hash."""
+    timezone: str = "Asia/Shanghai"
+
+    def now(self) -> datetime:
+        """The time in the centre's own zone: the kiosk's clock, hours and announcement times."""
+        try:
+            return datetime.now(ZoneInfo(self.timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            return datetime.now().astimezone()
 
 
 @dataclass(frozen=True)
@@ -376,6 +385,7 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
         windows=windows,
         rules=rules,
         logo=_opt(doc.get("logo"), 64),
+        timezone=_text(doc.get("timezone"), 64) or "Asia/Shanghai",
     )
 
 

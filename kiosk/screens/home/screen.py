@@ -33,7 +33,7 @@ class HomeScreen(KioskScreen):
             button.bind(on_release=lambda _b, c=tile.category: app.open_category(c))
             tiles.append(button)
         clear_into(self.ids.tiles, tiles)
-        ticker = model.announcements.ticker(datetime.now().astimezone())
+        ticker = model.announcements.ticker(model.centre.now() if model.centre else datetime.now().astimezone())
         if self.ids.ticker.text != ticker:
             self.ids.ticker.text = ticker
             self.ids.ticker.x = self.ids.ticker_box.right
@@ -42,7 +42,8 @@ class HomeScreen(KioskScreen):
         self._app().start_ticket()
 
     def _update(self, dt: float) -> None:
-        now = datetime.now()
+        centre = self._app().model.centre
+        now = centre.now() if centre else datetime.now().astimezone()
         text = f"{now.year}年{now.month}月{now.day}日 {WEEKDAYS[now.weekday()]} {now:%H:%M}"
         if text != self._clock_text:
             self._clock_text = self.ids.clock.text = text
