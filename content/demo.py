@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -73,6 +75,23 @@ edit is reported here with file:line and the last good content stays published.
 
 Ctrl-C stops everything the demo started.
 """
+
+
+def _start_kiosk(centre: str, url: str) -> subprocess.Popen[bytes] | None:
+    """The kiosk in a window of its own when there is a display; otherwise, how to see its screens."""
+    if not os.environ.get("DISPLAY"):
+        print(
+            "No display here (DISPLAY is not set), so no kiosk window. Its screens, as PNGs:\n\n"
+            f"  xvfb-run -a -s '-screen 0 1080x1920x24' hall kiosk --screenshots {DEMO_DIR / 'kiosk'} "
+            f"--broker '{url}' --centre {centre}\n",
+            flush=True,
+        )
+        return None
+    print("The kiosk opens in its own window (kiosk-1).\n", flush=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "content.cli", "kiosk", "--broker", url, "--centre", centre],
+        stdin=subprocess.DEVNULL,
+    )
 
 
 class _Previews:
@@ -148,11 +167,13 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
             broker.url("led-wall"),
         )
         device_urls = {user: broker.url(user) for user, _, _, _, _ in PREVIEWS}
+        device_urls["kiosk-1"] = broker.url("kiosk-1")
         print(f"Mosquitto {broker.url('service').split('@')[1]} with broker_config roles (logs in {broker.directory})")
     else:
         broker = EmbeddedBroker().start()
         service_url = staff_url = display_url = broker.url()
         device_urls = {user: broker.url() for user, _, _, _, _ in PREVIEWS}
+        device_urls["kiosk-1"] = broker.url()
         print(f"embedded broker on {broker.url()} (anonymous, loopback only: install mosquitto for the real set-up)")
 
     try:
@@ -187,16 +208,21 @@ def _serve(
     previous = {sig: signal.signal(sig, lambda *_: service.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
     thread.start()
     leds = _Previews(centre, device_urls)
+    kiosk: subprocess.Popen[bytes] | None = None
     try:
         while thread.is_alive() and not service.ready.wait(0.2):
             pass
         if service.ready.is_set():
             paths = leds.start()
             print(_guide(centre, staff_url, display_url, env_file, paths), flush=True)
+            kiosk = _start_kiosk(centre, device_urls["kiosk-1"])
         thread.join()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if kiosk is not None:
+            kiosk.terminate()
+            kiosk.wait(timeout=10)
         leds.stop()
         service.request_stop()
         thread.join()
