@@ -1,6 +1,6 @@
 """Shared by the benchmarks: the machine header, spreads of timings, a timing subscriber, peak RSS, CPU time.
 
-Benchmarks print figures; they never assert on them (DESIGN.md §7).
+Benchmarks print figures; they never assert on them (budgets in benchmarks/README.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Benchmark: the content service publishes a 2,000-item catalog (DESIGN.md §7).
+"""Benchmark: the content service publishes a 2,000-item catalog (budgets in benchmarks/README.md).
 
     .venv/bin/python benchmarks/bench_catalog.py [--items 2000] [--runs 5] [--profile]
 

@@ -1,4 +1,4 @@
-"""Benchmark: LED frames (CPU a frame, CPU at the profile's rate) and staff call → LED frame (DESIGN.md §7).
+"""Benchmark: LED frames (CPU a frame, at the profile's rate) and staff call → LED frame (see benchmarks/README.md).
 
     .venv/bin/python benchmarks/bench_led.py [--seconds 3] [--calls 100]
 

@@ -1,4 +1,4 @@
-"""Benchmark: durable tickets through the broker, and a staff call reaching 200 displays (DESIGN.md §7).
+"""Benchmark: durable tickets through the broker, and a staff call reaching 200 displays (benchmarks/README.md).
 
     .venv/bin/python benchmarks/bench_queue.py [--tickets 2000] [--subscribers 200] [--calls 200]
         [--settings 1x1,2x8,2x32] [--receiver-procs CORES] [--profile]

@@ -1,4 +1,4 @@
-"""Benchmark: kiosk search over a 2,000-item catalog, per keystroke (DESIGN.md §7).
+"""Benchmark: kiosk search over a 2,000-item catalog, per keystroke (budgets in benchmarks/README.md).
 
     .venv/bin/python benchmarks/bench_search.py [--items 2000] [--repeats 300] [--runs 3]
 

@@ -180,6 +180,8 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _check(self, _dt: float) -> None:
         self._show_emergency()
+        if self.root is not None and self.sm.current == "home":
+            self.screen("home").show_ticker(self.model)
         if self.sm.current != "home" and is_idle(self.last_touch, time.monotonic(), self.idle_timeout_s):
             self.set_large(False)
             self.go("home")

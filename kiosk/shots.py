@@ -67,14 +67,14 @@ class Tour:
     def steps(self) -> Iterator[float]:
         raise NotImplementedError
 
-    def schedule(self) -> None:
+    def schedule(self, delay: float = SETTLE_S) -> None:
         from kivy.clock import Clock
 
         def begin(_dt: float) -> None:
             self._steps = self.steps()
             self._next(0)
 
-        Clock.schedule_once(begin, SETTLE_S)
+        Clock.schedule_once(begin, delay)
 
     def _next(self, _dt: float) -> None:
         from kivy.clock import Clock
@@ -97,10 +97,10 @@ class Tour:
         self.app.exit_message = message
         self.app.stop()
 
-    def wait_until(self, done: Callable[[], bool], timeout: float) -> Iterator[float]:
+    def wait_until(self, done: Callable[[], bool], timeout: float, step: float = 0.2) -> Iterator[float]:
         deadline = time.monotonic() + timeout
         while not done() and time.monotonic() < deadline:
-            yield 0.2
+            yield step
 
 
 class ScreenshotTour(Tour):
@@ -213,3 +213,196 @@ class FlowTour(Tour):
         rows[0].dispatch("on_release")
         yield SETTLE_S
         print("FLOW " + " ".join(app.visited) + f" current={app.sm.current} at {datetime.now():%H:%M:%S}", flush=True)
+
+
+# -- flows for the tests and the benchmark: each prints markers, one line each, that the parent waits for
+
+
+def emit(marker: str, detail: str = "") -> None:
+    print(f"{marker} {detail}".rstrip(), flush=True)
+
+
+def texts_under(widget: Any) -> list[str]:
+    """Every non-empty text of the labels and buttons under `widget` (itself included), depth first."""
+    found = []
+    for child in widget.walk(restrict=True):
+        text = getattr(child, "text", None)
+        if isinstance(text, str) and text:
+            found.append(text)
+    return found
+
+
+def home_summary(app: Any) -> str:
+    """`name=<centre> stale=<marker or -> tiles=<n>: <category names>` as the home screen shows them."""
+    home = app.screen("home")
+    tiles = [t.text.split("\n")[0] for t in reversed(home.ids.tiles.children)]
+    return f"name={home.ids.name.text} stale={home.ids.stale.text or '-'} tiles={len(tiles)}: {' '.join(tiles)}"
+
+
+def is_live(model: KioskModel) -> bool:
+    """Content, subscribed, and the service says it is ready: what the broker sends now will show."""
+    return has_content(model) and not model.stale
+
+
+class FlowFailed(Exception):
+    """Raised inside a flow after `fail()`: the flow stops, the app already has its exit code."""
+
+
+class LiveTour(Tour):
+    """Waits for live content on the home screen and prints `KIOSK READY`; subclasses go on from there."""
+
+    def __init__(self, app: Any, timeout_s: float = 30.0) -> None:
+        super().__init__(app)
+        self.timeout_s = timeout_s
+
+    def ready(self) -> Iterator[float]:
+        app = self.app
+        yield from self.wait_until(lambda: is_live(app.model), self.timeout_s)
+        if not is_live(app.model):
+            self.fail(f"no live content within {self.timeout_s:g} s")
+            raise FlowFailed()
+        app.go("home")
+        yield SETTLE_S
+        emit("KIOSK READY", app.model.centre.name if app.model.centre else "")
+
+    def wait_text(self, found: Callable[[], bool], what: str) -> Iterator[float]:
+        yield from self.wait_until(found, self.timeout_s, step=0.05)
+        if not found():
+            self.fail(f"never shown: {what}")
+            raise FlowFailed()
+
+
+class UpdateTour(LiveTour):
+    """After `KIOSK READY`: waits for `ticker` in the home ticker (prints `TICKER SHOWN`), then opens
+    the staff screen and waits for the card of `staff_name` to show `status` (prints `STAFF SHOWN`);
+    back home, prints what it shows (`HOME SHOWS`, see `home_summary`)."""
+
+    def __init__(self, app: Any, ticker: str, staff_name: str, status: str, timeout_s: float = 30.0) -> None:
+        super().__init__(app, timeout_s)
+        self.ticker, self.staff_name, self.status = ticker, staff_name, status
+
+    def steps(self) -> Iterator[float]:
+        app = self.app
+        try:
+            yield from self.ready()
+            home = app.screen("home")
+            yield from self.wait_text(lambda: self.ticker in home.ids.ticker.text, f"ticker {self.ticker!r}")
+            emit("TICKER SHOWN", home.ids.ticker.text)
+            app.go("staff")
+            yield from self.wait_text(lambda: self.card() is not None, f"{self.staff_name} {self.status}")
+            emit("STAFF SHOWN", " | ".join(self.card() or []))
+            app.go("home")
+            yield SETTLE_S
+            emit("HOME SHOWS", home_summary(app))
+        except FlowFailed:
+            return
+
+    def card(self) -> list[str] | None:
+        """The texts of the staff card for `staff_name` when it shows `status`, else None."""
+        rows = self.app.screen("staff").ids.rows
+        for card in rows.children:
+            texts = texts_under(card)
+            if self.staff_name in texts and self.status in texts:
+                return texts
+        return None
+
+
+class EmergencyTour(LiveTour):
+    """After `KIOSK READY`: waits for the emergency overlay with `text` on top of everything (prints
+    `EMERGENCY SHOWN`), then for it to go (prints `EMERGENCY GONE`)."""
+
+    def __init__(self, app: Any, text: str, timeout_s: float = 30.0) -> None:
+        super().__init__(app, timeout_s)
+        self.text = text
+
+    def steps(self) -> Iterator[float]:
+        app = self.app
+        try:
+            yield from self.ready()
+            overlay = app._overlay
+
+            def covering() -> bool:
+                root = app.root
+                return (
+                    overlay.parent is root
+                    and root.children[0] is overlay  # Kivy draws children[0] last: on top
+                    and self.text in overlay.text
+                    and tuple(overlay.size) == tuple(root.size)
+                    and tuple(overlay.pos) == tuple(root.pos)
+                )
+
+            yield from self.wait_text(covering, f"the emergency overlay with {self.text!r}")
+            yield SETTLE_S  # drawn, and laid out for a frame
+            size = "x".join(str(int(v)) for v in overlay.size)
+            emit("EMERGENCY SHOWN", f"size={size} screen={app.sm.current} text={overlay.text}")
+            yield from self.wait_text(lambda: overlay.parent is None, "the overlay leaving")
+            emit("EMERGENCY GONE", f"screen={app.sm.current} ticker={app.screen('home').ids.ticker.text!r}")
+        except FlowFailed:
+            return
+
+
+class HomeTour(Tour):
+    """From the start: waits for content (live only with `live`), shows home, waits until home shows
+    the centre name and one tile per category and a frame is drawn, prints `HOME DRAWN` and stops.
+    Polls every frame and starts at once (`schedule(0)`): the benchmark times it."""
+
+    def __init__(self, app: Any, *, live: bool, timeout_s: float = 30.0) -> None:
+        super().__init__(app)
+        self.live = live
+        self.timeout_s = timeout_s
+        self.flips = 0
+
+    def _flipped(self, *_: Any) -> None:
+        self.flips += 1
+
+    def steps(self) -> Iterator[float]:
+        from kivy.core.window import Window
+
+        app = self.app
+        wanted = is_live if self.live else has_content
+        yield from self.wait_until(lambda: wanted(app.model), self.timeout_s, step=0)
+        if not wanted(app.model):
+            self.fail(f"no {'live ' if self.live else ''}content within {self.timeout_s:g} s")
+            return
+        app.go("home")
+        home = app.screen("home")
+        model: KioskModel = app.model
+        name = model.centre.name if model.centre else ""
+
+        def filled() -> bool:
+            return home.ids.name.text == name and len(home.ids.tiles.children) == len(app.model.categories)
+
+        yield from self.wait_until(filled, self.timeout_s, step=0)
+        Window.bind(on_flip=self._flipped)
+        flips = self.flips
+        yield from self.wait_until(lambda: self.flips > flips, self.timeout_s, step=0)
+        Window.unbind(on_flip=self._flipped)
+        emit("HOME DRAWN", home_summary(app))
+
+
+class ItemNameTour(LiveTour):
+    """After `KIOSK READY`: opens `category` and prints `CATEGORY OPEN`; then, for each of `names` in
+    turn, waits until the category screen lists it and prints `ITEM SHOWN <n> <name>` (benchmarks
+    time a catalog edit to the screen with it)."""
+
+    def __init__(self, app: Any, category: str, names: list[str], timeout_s: float = 30.0) -> None:
+        super().__init__(app, timeout_s)
+        self.category, self.names = category, names
+
+    def steps(self) -> Iterator[float]:
+        app = self.app
+        try:
+            yield from self.ready()
+            app.open_category(self.category)
+            yield SETTLE_S
+            emit("CATEGORY OPEN", self.category)
+            rows = app.screen("category").ids.rows
+            for number, name in enumerate(self.names):
+
+                def listed(wanted: str = name) -> bool:
+                    return wanted in texts_under(rows)
+
+                yield from self.wait_text(listed, f"item {name!r}")
+                emit("ITEM SHOWN", f"{number} {name}")
+        except FlowFailed:
+            return

@@ -5,11 +5,14 @@ Kivy runs in a subprocess: one window per process, and its event loop does not b
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,12 +21,17 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from content.brokerproc import Mosquitto
-from tests.conftest import CENTRE
+from content.broker_url import parse_broker_url
+from content.brokerproc import Mosquitto, free_port
+from content.client import send_command
+from tests.conftest import CENTRE, Subscriber
+from tests.test_led_device import HOSTILE
 
 SCREENS = ("home", "category", "guide", "search", "staff", "ticket", "case", "emergency", "large-text")
 SIZE = (1080, 1920)
 RUN_TIMEOUT_S = 110
+LINE_WAIT_S = 60.0
+SAMPLE_NAME = "绵阳市游仙区魏城镇便民服务中心"
 
 
 def _free_display() -> int:
@@ -137,3 +145,204 @@ sys.exit(app.exit_code)
     flow = next(line for line in done.stdout.splitlines() if line.startswith("FLOW "))
     assert flow.split()[1:4] == ["home", "category", "guide"] or "home category guide" in flow, flow
     assert "current=guide" in flow
+
+
+# -- flows that the test drives from outside: the app prints markers (kiosk.shots), the test acts on them
+
+
+def _tour_code(broker_url: str, cache: Path, tour: str) -> str:
+    """A kiosk as `hall kiosk` builds it, with the flow `tour` (an expression over `app` and `shots`)."""
+    return f"""
+import sys
+from pathlib import Path
+from content.broker_url import parse_broker_url
+from kiosk.cli import configure_kivy
+configure_kivy({SIZE!r}, False)
+from kiosk import shots
+from kiosk.app import KioskApp
+from kiosk.device import KioskLink
+link = KioskLink(parse_broker_url({broker_url!r}), {CENTRE!r}, device_id="kiosk-1", cache_dir=Path({str(cache)!r}))
+app = KioskApp(link)
+{tour}.schedule()
+app.run()
+sys.exit(app.exit_code)
+"""
+
+
+class RunningKiosk:
+    """The app in a subprocess; its stdout read line by line on a thread, its stderr into a file."""
+
+    def __init__(self, display: str, code: str, tmp_path: Path) -> None:
+        env = {**os.environ, "DISPLAY": display, "KIVY_NO_ARGS": "1", "KIVY_HOME": str(tmp_path / "kivy-home")}
+        env["PYTHONFAULTHANDLER"] = "1"
+        self.stderr_path = tmp_path / f"kiosk-stderr-{time.monotonic_ns()}.txt"
+        self._stderr = self.stderr_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        self.seen: list[str] = []
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put("")  # end of output
+
+    def _stderr_tail(self) -> str:
+        self._stderr.flush()
+        return self.stderr_path.read_text(errors="replace")[-5000:]
+
+    def wait_line(self, marker: str) -> str:
+        """The first line (past those already read) that starts with `marker`."""
+        deadline = time.monotonic() + LINE_WAIT_S
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                line = self._lines.get(timeout=max(remaining, 0.01))
+            except queue.Empty:
+                self.proc.send_signal(signal.SIGABRT)  # faulthandler: every thread's stack into stderr
+                self.proc.wait(10)
+                pytest.fail(f"no {marker!r} within {LINE_WAIT_S:g} s; saw {self.seen}\n{self._stderr_tail()}")
+            if line == "":
+                code = self.proc.wait(10)
+                pytest.fail(f"the kiosk ended ({code}) before {marker!r}; saw {self.seen}\n{self._stderr_tail()}")
+            self.seen.append(line.rstrip("\n"))
+            if line.startswith(marker):
+                return line.rstrip("\n")
+
+    def wait_exit(self) -> int:
+        try:
+            return self.proc.wait(RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            self.proc.wait(10)
+            pytest.fail(f"the kiosk did not stop:\n{self._stderr_tail()}")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
+        self._stderr.close()
+
+
+@pytest.fixture
+def run_kiosk(xvfb: str, tmp_path: Path) -> Iterator[Callable[[str], RunningKiosk]]:
+    started: list[RunningKiosk] = []
+
+    def run(code: str) -> RunningKiosk:
+        kiosk = RunningKiosk(xvfb, code, tmp_path)
+        started.append(kiosk)
+        return kiosk
+
+    yield run
+    for kiosk in started:
+        kiosk.close()
+
+
+def _staff_command(broker: Mosquitto, verb: str, args: dict[str, Any]) -> dict[str, Any]:
+    return send_command(parse_broker_url(broker.url("staff")), CENTRE, verb, args)
+
+
+@pytest.mark.broker
+def test_announcement_and_staff_status_reach_the_screens(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    run_kiosk: Callable[[str], RunningKiosk],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    text = "今天逢场，各窗口全员在岗，请按号有序办理"
+    tour = f"shots.UpdateTour(app, {text!r}, '陈静', '暂离')"
+    kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour))
+    assert kiosk.wait_line("KIOSK READY") == f"KIOSK READY {SAMPLE_NAME}"
+    _staff_command(broker, "announce", {"text": text})
+    _staff_command(broker, "staff", {"staff": "s03", "status": "away"})
+    assert text in kiosk.wait_line("TICKER SHOWN")
+    shown = kiosk.wait_line("STAFF SHOWN")
+    assert "陈静" in shown and "暂离" in shown, shown
+    assert kiosk.wait_exit() == 0, kiosk.seen
+
+
+@pytest.mark.broker
+def test_emergency_covers_the_screen_until_cleared(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    run_kiosk: Callable[[str], RunningKiosk],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    text = "大厅临时停电，请有序从东门离开"
+    kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", f"shots.EmergencyTour(app, {text!r})"))
+    kiosk.wait_line("KIOSK READY")
+    made = _staff_command(broker, "announce", {"text": text, "priority": "emergency"})
+    shown = kiosk.wait_line("EMERGENCY SHOWN")
+    assert f"size={SIZE[0]}x{SIZE[1]}" in shown and shown.endswith(text), shown
+    _staff_command(broker, "announce", {"clear": made["id"]})
+    gone = kiosk.wait_line("EMERGENCY GONE")
+    assert "screen=home" in gone and text not in gone, gone
+    assert kiosk.wait_exit() == 0, kiosk.seen
+
+
+@pytest.mark.broker
+def test_offline_start_shows_the_cache_and_says_it_may_be_stale(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    run_kiosk: Callable[[str], RunningKiosk],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    cache = tmp_path / "cache"
+    first = run_kiosk(_tour_code(broker.url("kiosk-1"), cache, "shots.HomeTour(app, live=True)"))
+    live = first.wait_line("HOME DRAWN")
+    assert f"name={SAMPLE_NAME} stale=- " in live, live
+    assert first.wait_exit() == 0
+    assert (cache / "centre.json").is_file() and (cache / "catalog.json").is_file()
+
+    nobody = f"mqtt://kiosk-1:x@127.0.0.1:{free_port()}"
+    second = run_kiosk(_tour_code(nobody, cache, "shots.HomeTour(app, live=False)"))
+    offline = second.wait_line("HOME DRAWN")
+    assert f"name={SAMPLE_NAME} stale=信息可能不是最新 " in offline, offline
+    assert offline.split(": ", 1)[1] == live.split(": ", 1)[1]  # the same categories
+    assert second.wait_exit() == 0
+
+
+@pytest.mark.broker
+def test_malformed_state_payloads_leave_the_app_running_with_its_content(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
+    run_kiosk: Callable[[str], RunningKiosk],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    after = "恶意消息之后的正常公告"
+    tour = f"shots.UpdateTour(app, {after!r}, '陈静', '在岗')"
+    kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour))
+    kiosk.wait_line("KIOSK READY")
+    attacker = subscribe([], user="service")  # only the service may write state topics
+    for payload in HOSTILE:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+        for topic in ("centre", "catalog", "staff", "agents", "queue", "announcements"):
+            attacker.publish(topic, data)
+    attacker.publish("announcements", json.dumps({"schema": 1, "announcements": {"a": 1}}).encode())
+    # Still alive, and it shows a real announcement that comes after all that, and the real staff.
+    _staff_command(broker, "announce", {"text": after})
+    assert after in kiosk.wait_line("TICKER SHOWN")
+    assert "陈静" in kiosk.wait_line("STAFF SHOWN")
+    home = kiosk.wait_line("HOME SHOWS")
+    assert f"name={SAMPLE_NAME} stale=- tiles=11: 社会保障 " in home, home
+    assert kiosk.wait_exit() == 0, kiosk.seen
+    assert "ignored" in kiosk.stderr_path.read_text()  # they did arrive, and were turned away

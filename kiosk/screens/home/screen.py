@@ -33,6 +33,11 @@ class HomeScreen(KioskScreen):
             button.bind(on_release=lambda _b, c=tile.category: app.open_category(c))
             tiles.append(button)
         clear_into(self.ids.tiles, tiles)
+        self.show_ticker(model)
+
+    def show_ticker(self, model: KioskModel) -> None:
+        """The announcements in force now: also called every second, since one may start or end while
+        the kiosk is offline and no new model arrives."""
         ticker = model.announcements.ticker(model.centre.now() if model.centre else datetime.now().astimezone())
         if self.ids.ticker.text != ticker:
             self.ids.ticker.text = ticker
