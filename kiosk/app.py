@@ -23,7 +23,15 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk.device import CASE_NO_ANSWER, NO_ANSWER, CaseResult, KioskLink, TicketResult
 from kiosk.fonts import register_cjk_font
 from kiosk.model import KioskModel
-from kiosk.viewmodel import IDLE_TIMEOUT_S, is_idle, text_scale
+from kiosk.viewmodel import (
+    ATTRACT_AFTER_S,
+    ATTRACT_SLIDE_S,
+    IDLE_TIMEOUT_S,
+    attract_index,
+    attract_slides,
+    is_idle,
+    text_scale,
+)
 from kiosk.widgets import Emergency, KioskScreen, load_kv
 
 CHECK_EVERY_S = 1.0
@@ -40,6 +48,8 @@ class KioskApp(App):  # type: ignore[misc]
         model: KioskModel | None = None,
         *,
         idle_timeout_s: float = IDLE_TIMEOUT_S,
+        attract_after_s: float = ATTRACT_AFTER_S,
+        attract_slide_s: float = ATTRACT_SLIDE_S,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -47,6 +57,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.link = link
         self.model = model if model is not None else (link.poll() if link is not None else KioskModel())
         self.idle_timeout_s = idle_timeout_s
+        self.attract_after_s = attract_after_s
+        """Seconds without a touch on home before the attract loop (guides, announcements) starts."""
+        self.attract_slide_s = attract_slide_s
         self.override: Callable[[KioskModel], KioskModel] | None = None
         """Changes every model before it is shown (screenshots inject an emergency this way)."""
         self.last_touch = time.monotonic()
@@ -131,6 +144,8 @@ class KioskApp(App):  # type: ignore[misc]
         screen = self.screen(name)
         if name == "case":
             screen.reset()
+        if name == "home":
+            screen.hide_attract()
         screen.refresh(self.model)
         self.sm.current = name
         self.visited.append(name)
@@ -157,13 +172,17 @@ class KioskApp(App):  # type: ignore[misc]
 
     # -- commands: results come back on the link's thread ---------------------------------------
 
-    def request_ticket(self, category: str, priority: str | None) -> None:
+    def request_ticket(self, category: str, priority: str | None, command_id: str | None = None) -> None:
+        """Take a number; `command_id` of an earlier try that got no answer sends the same command again."""
         screen = self.screen("ticket")
         if self.link is None:
-            screen.show_result(TicketResult(False, NO_ANSWER, retry=True))
+            screen.show_result(TicketResult(False, NO_ANSWER, command_id=command_id or "", retry=True))
             return
         self.link.take_ticket(
-            category, priority, callback=lambda r: Clock.schedule_once(lambda _dt: screen.show_result(r))
+            category,
+            priority,
+            command_id=command_id,
+            callback=lambda r: Clock.schedule_once(lambda _dt: screen.show_result(r)),
         )
 
     def request_case(self, number: str) -> None:
@@ -182,9 +201,19 @@ class KioskApp(App):  # type: ignore[misc]
         self._show_emergency()
         if self.root is not None and self.sm.current == "home":
             self.screen("home").show_ticker(self.model)
+            self._show_attract()
         if self.sm.current != "home" and is_idle(self.last_touch, time.monotonic(), self.idle_timeout_s):
             self.set_large(False)
             self.go("home")
+
+    def _show_attract(self) -> None:
+        """The attract slide due now on home, or none (touched lately)."""
+        centre = self.model.centre
+        slides = attract_slides(self.model, centre.now() if centre else datetime.now().astimezone())
+        index = attract_index(
+            self.last_touch, time.monotonic(), len(slides), self.attract_after_s, self.attract_slide_s
+        )
+        self.screen("home").show_attract(slides[index] if index is not None else None)
 
     def _show_emergency(self) -> None:
         if self.root is None:

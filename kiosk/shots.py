@@ -192,6 +192,9 @@ class ScreenshotTour(Tour):
         app.go("home")
         yield SETTLE_S
         self.shot("large-text")
+        ragged = ragged_rows(app.screen("home").ids.tiles)
+        if ragged:
+            self.fail(f"large text: home tiles of a row differ in height: {ragged}")
 
 
 class FlowTour(Tour):
@@ -230,6 +233,14 @@ def texts_under(widget: Any) -> list[str]:
         if isinstance(text, str) and text:
             found.append(text)
     return found
+
+
+def ragged_rows(grid: Any) -> list[list[float]]:
+    """The rows of `grid` whose widgets differ in height or top (their heights), empty if all line up."""
+    widgets = list(reversed(grid.children))  # Kivy keeps children last-first
+    cols = grid.cols or 1
+    rows = [widgets[start : start + cols] for start in range(0, len(widgets), cols)]
+    return [[w.height for w in row] for row in rows if len({(w.height, w.top) for w in row}) > 1]
 
 
 def home_summary(app: Any) -> str:
@@ -404,5 +415,82 @@ class ItemNameTour(LiveTour):
 
                 yield from self.wait_text(listed, f"item {name!r}")
                 emit("ITEM SHOWN", f"{number} {name}")
+        except FlowFailed:
+            return
+
+
+class AttractTour(LiveTour):
+    """After `KIOSK READY`, untouched on home (the app made with a small `attract_after_s`): waits for
+    the attract panel (prints `ATTRACT SHOWN <kind> <title> | <text>`), for the next slide (prints
+    `ATTRACT NEXT ...`), then for a guide slide, which it taps like a finger; prints `ATTRACT TAPPED
+    current=<screen> item=<id> panel=<shown|gone>`."""
+
+    def steps(self) -> Iterator[float]:
+        app = self.app
+        try:
+            yield from self.ready()
+            home = app.screen("home")
+
+            def shown() -> Any:
+                return home.slide if home.attract.parent is home else None
+
+            yield from self.wait_text(lambda: shown() is not None, "the attract panel")
+            first = shown()
+            emit("ATTRACT SHOWN", f"{first.kind} {first.title} | {first.text}")
+            yield from self.wait_text(lambda: shown() not in (None, first), "the next attract slide")
+            second = shown()
+            emit("ATTRACT NEXT", f"{second.kind} {second.title} | {second.text}")
+            yield from self.wait_text(lambda: shown() is not None and shown().kind == "guide", "a guide slide")
+            slide = shown()
+            yield from self.tap(*home.attract.to_window(*home.attract.center))
+            yield SETTLE_S
+            panel = "shown" if home.attract.parent is not None else "gone"
+            emit("ATTRACT TAPPED", f"current={app.sm.current} item={slide.item} panel={panel}")
+        except FlowFailed:
+            return
+
+    @staticmethod
+    def tap(x: float, y: float) -> Iterator[float]:
+        """A touch through the window, as the touchscreen gives it."""
+        from kivy.tests.common import UnitTestTouch
+
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        yield 0.05
+        touch.touch_up()
+
+
+class TicketRetryTour(LiveTour):
+    """After `KIOSK READY`: waits until the service is gone (the test stops it), takes a number in
+    `category` and waits for the no-answer result with its 重试 button (prints `TICKET NO ANSWER
+    id=<command id>`); once the service is back, presses 重试 and prints `TICKET RETRIED id=<command
+    id> ok=<bool> ticket=<number>`."""
+
+    def __init__(self, app: Any, category: str, timeout_s: float = 30.0) -> None:
+        super().__init__(app, timeout_s)
+        self.category = category
+
+    def steps(self) -> Iterator[float]:
+        app = self.app
+        try:
+            yield from self.ready()
+            yield from self.wait_text(lambda: app.model.stale, "the service going away")
+            app.start_ticket()
+            ticket = app.screen("ticket")
+            ticket.choose_category(self.category)
+            yield SETTLE_S
+            ticket.choose_priority(None)
+            yield from self.wait_text(lambda: ticket.step == "result", "the ticket result")
+            first = ticket.result
+            again = [w for w in ticket.ids.body.children if getattr(w, "text", "") == "重试"]
+            if first.ok or not first.retry or not again:
+                self.fail(f"no retry button after {first}")
+                return
+            emit("TICKET NO ANSWER", f"id={first.command_id} message={first.message}")
+            yield from self.wait_text(lambda: is_live(app.model), "the service coming back")
+            again[0].dispatch("on_release")
+            yield from self.wait_text(lambda: ticket.step == "result", "the retried ticket result")
+            result = ticket.result
+            emit("TICKET RETRIED", f"id={result.command_id} ok={result.ok} ticket={result.ticket}")
         except FlowFailed:
             return

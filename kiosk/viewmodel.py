@@ -6,11 +6,17 @@ The Kivy screens bind to these; none of them touches a widget, the clock or the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from kiosk.model import Guide, KioskModel
 
 IDLE_TIMEOUT_S: Final = 90.0
+ATTRACT_AFTER_S: Final = 60.0
+"""Seconds without a touch on the home screen before the attract loop starts."""
+ATTRACT_SLIDE_S: Final = 8.0
+ATTRACT_GUIDES: Final = 6
+ATTRACT_CALL: Final = "点击查看办事指南"
 LARGE_TEXT_SCALE: Final = 1.4
 STALE_MARKER: Final = "信息可能不是最新"
 
@@ -109,6 +115,55 @@ def staff_rows(model: KioskModel) -> tuple[StaffRow, ...]:
     return tuple(
         StaffRow(m.name, m.post, model.window_name(m.window), m.phone, m.status_name, m.photo) for m in model.staff
     )
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One page of the attract loop: a featured guide (tap to open it) or an announcement."""
+
+    kind: str
+    """guide / announcement."""
+    title: str
+    text: str
+    call: str
+    """The line that invites a touch."""
+    item: str = ""
+    """The item id of a guide slide."""
+
+
+def attract_slides(model: KioskModel, now: datetime | None = None, guides: int = ATTRACT_GUIDES) -> tuple[Slide, ...]:
+    """The featured guides (the first item of each category, up to `guides`), then the announcements
+    in force at `now` (emergencies have their own overlay)."""
+    featured = [items[0] for items in map(model.items_of, (c.id for c in model.categories)) if items][:guides]
+    slides = [Slide("guide", item.name, item.limits, ATTRACT_CALL, item.id) for item in featured]
+    slides += [
+        Slide("announcement", "通知公告", a.text, "点击屏幕返回首页")
+        for a in model.announcements.rows
+        if a.priority != "emergency" and a.shown(now)
+    ]
+    return tuple(slides)
+
+
+def attract_index(
+    last_touch: float,
+    now: float,
+    count: int,
+    after_s: float = ATTRACT_AFTER_S,
+    slide_s: float = ATTRACT_SLIDE_S,
+) -> int | None:
+    """The slide due at `now` (monotonic seconds), or None: touched within `after_s`, or no slides."""
+    idle = now - last_touch - after_s
+    if count <= 0 or idle < 0:
+        return None
+    return int(idle // slide_s) % count
+
+
+def even_rows(heights: list[float], cols: int, least: float = 0.0) -> list[float]:
+    """The height for each of `heights` laid out `cols` to a row: the tallest of its row (at least
+    `least`), so the tiles of a row line up whatever their text wraps to."""
+    cols = max(cols, 1)
+    rows = [max([least, *heights[start : start + cols]]) for start in range(0, len(heights), cols)]
+    return [rows[n // cols] for n in range(len(heights))]
 
 
 def is_idle(last_touch: float, now: float, timeout_s: float = IDLE_TIMEOUT_S) -> bool:

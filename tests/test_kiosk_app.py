@@ -150,8 +150,9 @@ sys.exit(app.exit_code)
 # -- flows that the test drives from outside: the app prints markers (kiosk.shots), the test acts on them
 
 
-def _tour_code(broker_url: str, cache: Path, tour: str) -> str:
-    """A kiosk as `hall kiosk` builds it, with the flow `tour` (an expression over `app` and `shots`)."""
+def _tour_code(broker_url: str, cache: Path, tour: str, app_args: str = "") -> str:
+    """A kiosk as `hall kiosk` builds it, with the flow `tour` (an expression over `app` and `shots`);
+    `app_args`: more keyword arguments for KioskApp."""
     return f"""
 import sys
 from pathlib import Path
@@ -162,7 +163,7 @@ from kiosk import shots
 from kiosk.app import KioskApp
 from kiosk.device import KioskLink
 link = KioskLink(parse_broker_url({broker_url!r}), {CENTRE!r}, device_id="kiosk-1", cache_dir=Path({str(cache)!r}))
-app = KioskApp(link)
+app = KioskApp(link, {app_args})
 {tour}.schedule()
 app.run()
 sys.exit(app.exit_code)
@@ -346,3 +347,53 @@ def test_malformed_state_payloads_leave_the_app_running_with_its_content(
     assert f"name={SAMPLE_NAME} stale=- tiles=11: 社会保障 " in home, home
     assert kiosk.wait_exit() == 0, kiosk.seen
     assert "ignored" in kiosk.stderr_path.read_text()  # they did arrive, and were turned away
+
+
+@pytest.mark.broker
+def test_idle_home_shows_the_attract_loop_and_a_tap_opens_the_guide(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    run_kiosk: Callable[[str], RunningKiosk],
+    tmp_path: Path,
+) -> None:
+    start_service(sample_dir)
+    text = "本周六上午正常办公"
+    code = _tour_code(
+        broker.url("kiosk-1"),
+        tmp_path / "cache",
+        "shots.AttractTour(app)",
+        "attract_after_s=2, attract_slide_s=1",
+    )
+    kiosk = run_kiosk(code)
+    kiosk.wait_line("KIOSK READY")
+    _staff_command(broker, "announce", {"text": text})
+    shown = kiosk.wait_line("ATTRACT SHOWN")
+    assert shown.startswith("ATTRACT SHOWN guide ") and "|" in shown, shown
+    nxt = kiosk.wait_line("ATTRACT NEXT")
+    assert nxt != shown.replace("SHOWN", "NEXT"), nxt
+    tapped = kiosk.wait_line("ATTRACT TAPPED")
+    assert "current=guide" in tapped and "panel=gone" in tapped, tapped
+    assert kiosk.wait_exit() == 0, kiosk.seen
+
+
+@pytest.mark.broker
+def test_ticket_retry_after_no_answer_sends_the_same_command(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    run_kiosk: Callable[[str], RunningKiosk],
+    tmp_path: Path,
+) -> None:
+    service = start_service(sample_dir)
+    tour = "shots.TicketRetryTour(app, 'shebao', timeout_s=45.0)"
+    kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour))
+    kiosk.wait_line("KIOSK READY")
+    service.stop()
+    failed = kiosk.wait_line("TICKET NO ANSWER")
+    command_id = failed.split()[3].removeprefix("id=")
+    assert command_id, failed
+    start_service(sample_dir)  # the same state file
+    retried = kiosk.wait_line("TICKET RETRIED")
+    assert f"id={command_id} ok=True ticket=" in retried, retried
+    assert kiosk.wait_exit() == 0, kiosk.seen

@@ -250,3 +250,37 @@ def test_view_functions_for_the_screens(content: Content) -> None:
     assert vm.is_idle(0.0, 90.0) and not vm.is_idle(0.0, 89.9)
     assert vm.text_scale(True) > vm.text_scale(False) == 1.0
     assert vm.stale_marker(model) == "信息可能不是最新"
+
+
+def test_attract_slides_and_which_is_due(content: Content) -> None:
+    from kiosk import viewmodel as vm
+
+    live = Live()
+    for arg in ({"text": "本周六上午正常办公"}, {"text": "大厅停电", "priority": "emergency"}):
+        live = announce(live, content, arg, "staff", NOW).live
+    model = full_model(content, live)
+    slides = vm.attract_slides(model, NOW)
+    guides = [s for s in slides if s.kind == "guide"]
+    assert len(guides) == vm.ATTRACT_GUIDES
+    first = model.items_of(model.categories[0].id)[0]
+    assert guides[0] == vm.Slide("guide", first.name, first.limits, "点击查看办事指南", first.id)
+    assert [s.text for s in slides if s.kind == "announcement"] == ["本周六上午正常办公"]  # no emergency
+    assert slides[-1].kind == "announcement"
+    assert vm.attract_slides(KioskModel()) == ()
+
+    n = len(slides)
+    assert vm.attract_index(0.0, 59.9, n) is None  # not idle long enough
+    assert vm.attract_index(0.0, 60.0, n) == 0
+    assert vm.attract_index(0.0, 67.9, n) == 0 and vm.attract_index(0.0, 68.0, n) == 1
+    assert vm.attract_index(0.0, 60.0 + 8.0 * n, n) == 0  # round again
+    assert vm.attract_index(0.0, 1000.0, 0) is None
+    assert vm.attract_index(10.0, 12.0, 3, after_s=2, slide_s=1) == 0
+
+
+def test_even_rows_makes_each_row_as_tall_as_its_tallest() -> None:
+    from kiosk.viewmodel import even_rows
+
+    assert even_rows([200, 260, 230, 210, 190], 2, 190) == [260, 260, 230, 230, 190]
+    assert even_rows([100, 150, 120], 3, 190) == [190, 190, 190]
+    assert even_rows([100, 150], 0) == [100, 150]  # no columns yet: one a row
+    assert even_rows([], 2) == []

@@ -7,13 +7,48 @@ from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.properties import StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.model import KioskModel
-from kiosk.viewmodel import home_tiles, stale_marker
+from kiosk.viewmodel import Slide, even_rows, home_tiles, stale_marker
 from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 TICKER_PX_PER_S = 120.0
+TILE_MIN_HEIGHT = 190
+TILE_PADDING = 40
+"""KButton's height is its text's plus this (widgets.kv)."""
+
+
+class AttractPanel(BoxLayout):  # type: ignore[misc]
+    """Covers the home screen while idle, one slide at a time; a touch ends it (and opens a guide)."""
+
+    kind = StringProperty("")
+    title = StringProperty("")
+    text = StringProperty("")
+    call = StringProperty("")
+    item = StringProperty("")
+
+    def show(self, slide: Slide) -> None:
+        self.kind, self.title, self.text, self.call, self.item = (
+            slide.kind,
+            slide.title,
+            slide.text,
+            slide.call,
+            slide.item,
+        )
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.collide_point(*touch.pos):
+            return False
+        item = self.item if self.kind == "guide" else ""
+        screen = self.parent
+        if screen is not None:
+            screen.hide_attract()
+        if item:
+            HomeScreen._app().open_guide(item)
+        return True
 
 
 class HomeScreen(KioskScreen):
@@ -21,6 +56,27 @@ class HomeScreen(KioskScreen):
         super().__init__(**kwargs)
         self._tick = Clock.schedule_interval(self._update, 1 / 30)
         self._clock_text = ""
+        self._even = Clock.create_trigger(self._even_rows)
+        self.ids.tiles.bind(cols=self._even)
+        self.attract = AttractPanel()
+        self.slide: Slide | None = None
+        """The attract slide shown now, or None."""
+
+    def show_attract(self, slide: Slide | None) -> None:
+        """Show `slide` on top of home (None: the normal home)."""
+        if slide is None:
+            self.hide_attract()
+            return
+        if slide != self.slide:
+            self.attract.show(slide)
+            self.slide = slide
+        if self.attract.parent is None:
+            self.add_widget(self.attract)
+
+    def hide_attract(self) -> None:
+        self.slide = None
+        if self.attract.parent is not None:
+            self.remove_widget(self.attract)
 
     def refresh(self, model: KioskModel) -> None:
         app: Any = self._app()
@@ -29,11 +85,21 @@ class HomeScreen(KioskScreen):
         self.ids.stale.text = stale_marker(model)
         tiles = []
         for tile in home_tiles(model):
-            button = KButton(text=f"{tile.name}\n{tile.caption}", base=42, min_height=190)
+            button = KButton(text=f"{tile.name}\n{tile.caption}", base=42, min_height=TILE_MIN_HEIGHT)
             button.bind(on_release=lambda _b, c=tile.category: app.open_category(c))
+            button.bind(texture_size=self._even)
             tiles.append(button)
         clear_into(self.ids.tiles, tiles)
+        self._even()
         self.show_ticker(model)
+
+    def _even_rows(self, *_: Any) -> None:
+        """Every tile as tall as the tallest of its row (large text wraps some captions, not others)."""
+        grid = self.ids.tiles
+        tiles = list(reversed(grid.children))  # Kivy keeps children last-first
+        natural = [t.texture_size[1] + TILE_PADDING for t in tiles]
+        for tile, height in zip(tiles, even_rows(natural, grid.cols or 1, TILE_MIN_HEIGHT), strict=True):
+            tile.min_height = height
 
     def show_ticker(self, model: KioskModel) -> None:
         """The announcements in force now: also called every second, since one may start or end while

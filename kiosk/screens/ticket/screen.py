@@ -29,11 +29,12 @@ class TicketScreen(KioskScreen):
         super().__init__(**kwargs)
         self.step = "category"
         self.category = ""
+        self.priority: str | None = None
         self.result: TicketResult | None = None
         self._model: KioskModel | None = None
 
     def start(self) -> None:
-        self.step, self.category, self.result = "category", "", None
+        self.step, self.category, self.priority, self.result = "category", "", None, None
         self._show()
 
     def refresh(self, model: KioskModel) -> None:
@@ -48,9 +49,19 @@ class TicketScreen(KioskScreen):
     def choose_priority(self, priority: str | None) -> None:
         from kivy.app import App
 
-        self.step = "waiting"
+        self.step, self.priority = "waiting", priority
         self._show()
         App.get_running_app().request_ticket(self.category, priority)
+
+    def retry(self) -> None:
+        """Send the same command again after no answer: its command id makes the service issue at most
+        one number, even if the first one did arrive."""
+        from kivy.app import App
+
+        command_id = self.result.command_id if self.result is not None else ""
+        self.step = "waiting"
+        self._show()
+        App.get_running_app().request_ticket(self.category, self.priority, command_id=command_id or None)
 
     def show_result(self, result: TicketResult) -> None:
         self.step, self.result = "result", result
@@ -95,6 +106,10 @@ class TicketScreen(KioskScreen):
             else:
                 self.ids.prompt.text = "未能取号"
                 widgets.append(KLabel(text=result.message, base=48, halign="center"))
+                if result.retry:
+                    again = KButton(text="重试", base=64, kind="primary", min_height=200)
+                    again.bind(on_release=lambda _b: self.retry())
+                    widgets.append(again)
             done = KButton(text="完成，返回首页", base=44, kind="primary", min_height=160)
             done.bind(on_release=lambda _b: self._go_home())
             widgets.append(done)
