@@ -20,6 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from content import contract
 from content.broker_url import BrokerUrl
 
 # CONNACK reason codes that no retry will fix.
@@ -243,3 +244,22 @@ class MqttTransport:
         if not topic.startswith(self.prefix):
             return
         self._sink(Message(topic[len(self.prefix) :], bytes(message.payload), message.mid, message.qos, message.retain))
+
+
+def device_transport(
+    broker: BrokerUrl, centre: str, device_id: str, sink: Sink, lost: bytes, topics: Sequence[str]
+) -> MqttTransport:
+    """A device's connection, started: its id as client id, `lost` as its last will on
+    `device/<id>/state`, `topics` subscribed after every (re)connect. Stop it with
+    `stop(final=(device_topic(id), <disconnected state>))`."""
+    transport = MqttTransport(
+        broker,
+        client_id=device_id,
+        prefix=contract.base(centre),
+        sink=sink,
+        will=(contract.device_topic(device_id), lost),
+        max_inflight=20,
+    )
+    transport.subscribe(topics)
+    transport.start()
+    return transport

@@ -37,6 +37,7 @@ from content.transport import (
     PublishRefused,
     Refused,
     Subscribed,
+    device_transport,
 )
 from kiosk.cache import KioskCache, is_sha256
 from kiosk.model import DOCUMENTS, SERVICE_PRESENCE, KioskModel
@@ -122,7 +123,6 @@ class KioskLink:
         self.on_change = on_change
         self._clock = clock
         self._send = sender
-        self._prefix = contract.base(centre)
         self._boot = uuid.uuid4().hex[:12]
         self._cond = threading.Condition()
         self._pending: dict[tuple[str, str], Event] = {}
@@ -145,17 +145,9 @@ class KioskLink:
         self._worker.start()
         if self.broker is None:
             return
-        transport = MqttTransport(
-            self.broker,
-            client_id=self.device_id,
-            prefix=self._prefix,
-            sink=self._receive,
-            will=(contract.device_topic(self.device_id), self._presence("lost")),
-            max_inflight=20,
+        self._transport = device_transport(
+            self.broker, self.centre, self.device_id, self._receive, self._presence("lost"), TOPICS
         )
-        transport.subscribe(list(TOPICS))
-        transport.start()
-        self._transport = transport
 
     def stop(self) -> None:
         """Publish `disconnected`, disconnect, and end the worker and the command threads."""

@@ -21,7 +21,16 @@ from pathlib import Path
 
 from content import contract
 from content.broker_url import BrokerUrl
-from content.transport import Connected, Disconnected, Event, Message, MqttTransport, Refused, Subscribed
+from content.transport import (
+    Connected,
+    Disconnected,
+    Event,
+    Message,
+    MqttTransport,
+    Refused,
+    Subscribed,
+    device_transport,
+)
 from led_driver.scheduler import Scheduler
 from led_driver.state import TOPICS, DisplayState, apply
 
@@ -108,17 +117,14 @@ class LedController:
         self._worker.start()
         if self.broker is None:
             return
-        transport = MqttTransport(
+        self._transport = device_transport(
             self.broker,
-            client_id=self.device_id,
-            prefix=contract.base(self.centre),
-            sink=lambda event: self._events.put((event, time.monotonic())),
-            will=(contract.device_topic(self.device_id), self._presence("lost")),
-            max_inflight=20,
+            self.centre,
+            self.device_id,
+            lambda event: self._events.put((event, time.monotonic())),
+            self._presence("lost"),
+            TOPICS,
         )
-        transport.subscribe(list(TOPICS))
-        transport.start()
-        self._transport = transport
 
     def stop(self) -> None:
         if self._transport is not None:
