@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from kiosk.model import Announcement, KioskModel
+from kiosk.viewmodel import attract_slides
 
 log = logging.getLogger("hall.kiosk.shots")
 
@@ -30,6 +31,7 @@ SCREENS: Final = (
     "ticket",
     "case",
     "emergency",
+    "attract",
     "large-text",
 )
 SETTLE_S: Final = 0.6
@@ -103,6 +105,18 @@ class Tour:
             yield step
 
 
+def save_screenshot(target: Path) -> Path:
+    """The window as it is now, into `target` (a PNG)."""
+    from kivy.core.window import Window
+
+    made = Window.screenshot(name=str(target.with_name(f"{target.stem}-.png")))  # Kivy adds a number
+    if not made:
+        raise RuntimeError(f"the window gave no screenshot for {target.name}")
+    os.replace(made, target)
+    log.info("wrote %s", target)
+    return target
+
+
 class ScreenshotTour(Tour):
     def __init__(self, app: Any, out: Path, *, content_timeout_s: float = 30.0) -> None:
         super().__init__(app)
@@ -111,15 +125,7 @@ class ScreenshotTour(Tour):
         self.written: list[Path] = []
 
     def shot(self, name: str) -> None:
-        from kivy.core.window import Window
-
-        target = self.out / f"{name}.png"
-        made = Window.screenshot(name=str(self.out / f"{name}-.png"))  # Kivy adds a number: name-0001.png
-        if not made:
-            raise RuntimeError(f"the window gave no screenshot for {name}")
-        os.replace(made, target)
-        log.info("wrote %s", target)
-        self.written.append(target)
+        self.written.append(save_screenshot(self.out / f"{name}.png"))
 
     def steps(self) -> Iterator[float]:
         app = self.app
@@ -188,6 +194,16 @@ class ScreenshotTour(Tour):
         app.show_model(app.link.poll() if app.link is not None else app.model)
         yield SETTLE_S
 
+        home = app.screen("home")
+        centre = app.model.centre
+        slides = attract_slides(app.model, centre.now() if centre else None)
+        if slides:
+            home.show_attract(slides[0])
+        yield SETTLE_S
+        self.shot("attract")
+        home.hide_attract()
+        yield SETTLE_S
+
         app.set_large(True)
         app.go("home")
         yield SETTLE_S
@@ -244,10 +260,15 @@ def ragged_rows(grid: Any) -> list[list[float]]:
 
 
 def home_summary(app: Any) -> str:
-    """`name=<centre> stale=<marker or -> tiles=<n>: <category names>` as the home screen shows them."""
+    """`name=<centre> stale=<marker or -> tiles=<n>: <category names> duty: <window>: <names> | …` as the
+    home screen shows them."""
     home = app.screen("home")
     tiles = [t.text.split("\n")[0] for t in reversed(home.ids.tiles.children)]
-    return f"name={home.ids.name.text} stale={home.ids.stale.text or '-'} tiles={len(tiles)}: {' '.join(tiles)}"
+    duty = " | ".join(f"{c.window}: {c.names}" for c in reversed(home.ids.duty.children))
+    return (
+        f"name={home.ids.name.text} stale={home.ids.stale.text or '-'} tiles={len(tiles)}: {' '.join(tiles)}"
+        f" duty: {duty}"
+    )
 
 
 def is_live(model: KioskModel) -> bool:
@@ -466,9 +487,11 @@ class TicketRetryTour(LiveTour):
     id=<command id>`); once the service is back, presses 重试 and prints `TICKET RETRIED id=<command
     id> ok=<bool> ticket=<number>`."""
 
-    def __init__(self, app: Any, category: str, timeout_s: float = 30.0) -> None:
+    def __init__(self, app: Any, category: str, timeout_s: float = 30.0, shot: Path | None = None) -> None:
         super().__init__(app, timeout_s)
         self.category = category
+        self.shot = shot
+        """Where to save the screen with the 重试 button, if anywhere."""
 
     def steps(self) -> Iterator[float]:
         app = self.app
@@ -486,6 +509,9 @@ class TicketRetryTour(LiveTour):
             if first.ok or not first.retry or not again:
                 self.fail(f"no retry button after {first}")
                 return
+            if self.shot is not None:
+                yield SETTLE_S
+                save_screenshot(self.shot)
             emit("TICKET NO ANSWER", f"id={first.command_id} message={first.message}")
             yield from self.wait_text(lambda: is_live(app.model), "the service coming back")
             again[0].dispatch("on_release")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from kiosk.model import Guide, KioskModel
+from kiosk.model import Guide, KioskModel, StaffMember
 
 IDLE_TIMEOUT_S: Final = 90.0
 ATTRACT_AFTER_S: Final = 60.0
@@ -30,7 +30,7 @@ class Tile:
     waiting: int
     estimate_min: int | None
     caption: str
-    """正在等候 3 人，约 24 分钟."""
+    """等候 3 人 / 约 24 分钟 on two lines (a tile is narrow), or 无需等候."""
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,12 @@ class StaffRow:
     photo: str | None
 
 
-def waiting_caption(waiting: int, estimate_min: int | None) -> str:
+def waiting_caption(waiting: int, estimate_min: int | None, separator: str = "，") -> str:
+    """正在等候 3 人，约 24 分钟; with separator "\n", the two lines of a tile: 等候 3 人 / 约 24 分钟."""
     if not waiting:
         return "无需等候"
-    text = f"正在等候 {waiting} 人"
-    return f"{text}，约 {estimate_min} 分钟" if estimate_min else text
+    text = f"正在等候 {waiting} 人" if separator == "，" else f"等候 {waiting} 人"
+    return f"{text}{separator}约 {estimate_min} 分钟" if estimate_min else text
 
 
 def home_tiles(model: KioskModel) -> tuple[Tile, ...]:
@@ -80,7 +81,7 @@ def home_tiles(model: KioskModel) -> tuple[Tile, ...]:
                 len(category.items),
                 waiting,
                 estimate,
-                waiting_caption(waiting, estimate),
+                waiting_caption(waiting, estimate, "\n"),
             )
         )
     return tuple(tiles)
@@ -111,10 +112,66 @@ def guide_sections(guide: Guide) -> tuple[Section, ...]:
     return tuple(section for section in sections if section.lines)
 
 
+def staff_status(model: KioskModel, member: StaffMember) -> str:
+    """在岗, or 暂离 / 请假 / 下班 with who covers: 请假，由何建华代岗."""
+    if member.status == "on_duty" or not member.substitute:
+        return member.status_name
+    cover = next((s for s in model.staff if s.id == member.substitute), None)
+    if cover is None or cover.status != "on_duty":
+        return member.status_name
+    return f"{member.status_name}，由{cover.name}代岗"
+
+
 def staff_rows(model: KioskModel) -> tuple[StaffRow, ...]:
     return tuple(
-        StaffRow(m.name, m.post, model.window_name(m.window), m.phone, m.status_name, m.photo) for m in model.staff
+        StaffRow(m.name, m.post, model.window_name(m.window), m.phone, staff_status(model, m), m.photo)
+        for m in model.staff
     )
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """Who serves at one window now, for the home screen."""
+
+    window: str
+    """1号 综合窗口."""
+    names: str
+    """张磊、何建华（代罗俊）, or NOBODY_ON_DUTY."""
+    note: str
+    """暂停办理：下村办件 when the window is paused, else empty."""
+    staffed: bool
+
+
+NOBODY_ON_DUTY: Final = "暂无人员在岗"
+OTHERS_ON_DUTY: Final = "中心值班"
+
+
+def duty_rows(model: KioskModel) -> tuple[DutyRow, ...]:
+    """Each window with the staff on duty at it now (their own people, then whoever covers for one who
+    is away), whether it is paused; then the staff on duty who have no window (the centre's leaders)."""
+    if model.centre is None:
+        return ()
+    by_id = {m.id: m for m in model.staff}
+    states = {w.id: w for w in model.queue.windows}
+    rows = []
+    for window in model.centre.windows:
+        own = [m for m in model.staff if m.window == window.id]
+        names = [m.name for m in own if m.status == "on_duty"]
+        for member in own:
+            cover = by_id.get(member.substitute or "") if member.status != "on_duty" else None
+            if cover is not None and cover.status == "on_duty" and cover.window != window.id:
+                names.append(f"{cover.name}（代{member.name}）")
+        state = states.get(window.id)
+        note = f"暂停办理：{state.reason}" if state is not None and not state.open and state.reason else ""
+        if state is not None and not state.open and not note:
+            note = "暂停办理"
+        label = f"{window.number}号 {window.name}" if window.number is not None else window.name
+        rows.append(DutyRow(label, "、".join(dict.fromkeys(names)) or NOBODY_ON_DUTY, note, bool(names)))
+    windows = {w.id for w in model.centre.windows}
+    others = [m.name for m in model.staff if m.status == "on_duty" and (m.window is None or m.window not in windows)]
+    if others:
+        rows.append(DutyRow(OTHERS_ON_DUTY, "、".join(others), "", True))
+    return tuple(rows)
 
 
 @dataclass(frozen=True)

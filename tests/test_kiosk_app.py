@@ -27,7 +27,7 @@ from content.client import send_command
 from tests.conftest import CENTRE, Subscriber
 from tests.test_led_device import HOSTILE
 
-SCREENS = ("home", "category", "guide", "search", "staff", "ticket", "case", "emergency", "large-text")
+SCREENS = ("home", "category", "guide", "search", "staff", "ticket", "case", "emergency", "attract", "large-text")
 SIZE = (1080, 1920)
 RUN_TIMEOUT_S = 110
 LINE_WAIT_S = 60.0
@@ -263,14 +263,16 @@ def test_announcement_and_staff_status_reach_the_screens(
 ) -> None:
     start_service(sample_dir)
     text = "今天逢场，各窗口全员在岗，请按号有序办理"
-    tour = f"shots.UpdateTour(app, {text!r}, '陈静', '暂离')"
+    tour = f"shots.UpdateTour(app, {text!r}, '陈静', '暂离，由刘小燕代岗')"
     kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour))
     assert kiosk.wait_line("KIOSK READY") == f"KIOSK READY {SAMPLE_NAME}"
     _staff_command(broker, "announce", {"text": text})
-    _staff_command(broker, "staff", {"staff": "s03", "status": "away"})
+    _staff_command(broker, "staff", {"staff": "s03", "status": "away", "substitute": "s05"})
     assert text in kiosk.wait_line("TICKER SHOWN")
     shown = kiosk.wait_line("STAFF SHOWN")
-    assert "陈静" in shown and "暂离" in shown, shown
+    assert "陈静" in shown and "暂离，由刘小燕代岗" in shown, shown
+    home = kiosk.wait_line("HOME SHOWS")
+    assert "1号 综合窗口: 张磊、刘小燕（代陈静） | 2号 社会保障窗口: 刘小燕 |" in home, home
     assert kiosk.wait_exit() == 0, kiosk.seen
 
 
@@ -386,7 +388,8 @@ def test_ticket_retry_after_no_answer_sends_the_same_command(
     tmp_path: Path,
 ) -> None:
     service = start_service(sample_dir)
-    tour = "shots.TicketRetryTour(app, 'shebao', timeout_s=45.0)"
+    shot = tmp_path / "retry.png"
+    tour = f"shots.TicketRetryTour(app, 'shebao', timeout_s=45.0, shot=Path({str(shot)!r}))"
     kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour))
     kiosk.wait_line("KIOSK READY")
     service.stop()
@@ -397,3 +400,4 @@ def test_ticket_retry_after_no_answer_sends_the_same_command(
     retried = kiosk.wait_line("TICKET RETRIED")
     assert f"id={command_id} ok=True ticket=" in retried, retried
     assert kiosk.wait_exit() == 0, kiosk.seen
+    assert shot.stat().st_size > 0  # the screen with 重试, kept under pytest's --basetemp to look at

@@ -240,6 +240,7 @@ def test_view_functions_for_the_screens(content: Content) -> None:
     tiles = vm.home_tiles(model)
     assert len(tiles) == 11 and tiles[0].name == "社会保障" and tiles[0].caption == "无需等候"
     assert vm.waiting_caption(3, 24) == "正在等候 3 人，约 24 分钟"
+    assert vm.waiting_caption(3, 24, "\n") == "等候 3 人\n约 24 分钟" and vm.waiting_caption(2, None) == "正在等候 2 人"
     rows = vm.item_rows(model, "dangwu")
     assert any(row.marker == "即办" for row in rows)
     guide = model.guide("canlian-canjiren-zheng")
@@ -284,3 +285,29 @@ def test_even_rows_makes_each_row_as_tall_as_its_tallest() -> None:
     assert even_rows([100, 150, 120], 3, 190) == [190, 190, 190]
     assert even_rows([100, 150], 0) == [100, 150]  # no columns yet: one a row
     assert even_rows([], 2) == []
+
+
+def test_who_is_on_duty_at_each_window(content: Content) -> None:
+    from content.commands import set_staff_status
+    from content.queue_commands import window
+    from kiosk import viewmodel as vm
+
+    rows = vm.duty_rows(full_model(content))
+    assert [r.window for r in rows[:2]] == ["1号 综合窗口", "2号 社会保障窗口"]
+    assert rows[0] == vm.DutyRow("1号 综合窗口", "陈静、张磊", "", True)
+    assert rows[2].names == "何建华"  # 罗俊 is on leave
+    assert rows[-1] == vm.DutyRow("中心值班", "李秀英", "", True)  # on duty, no window; 王志强 is away
+
+    live = Live()
+    for args in ({"staff": "s05", "status": "away", "substitute": "s04"}, {"staff": "s10", "status": "leave"}):
+        live = set_staff_status(live, content, args, "staff", NOW).live
+    live = window(live, content, {"window": "nongye", "state": "pause", "reason": "下村办件"}, "staff", NOW).live
+    model = full_model(content, live)
+    rows = vm.duty_rows(model)
+    by_window = {r.window: r for r in rows}
+    assert by_window["2号 社会保障窗口"].names == "张磊（代刘小燕）"
+    assert by_window["6号 国土村建窗口"] == vm.DutyRow("6号 国土村建窗口", "暂无人员在岗", "", False)
+    assert by_window["4号 农业农村窗口"].note == "暂停办理：下村办件"
+    status = {r.name: r.status for r in vm.staff_rows(model)}
+    assert status["刘小燕"] == "暂离，由张磊代岗" and status["蒋文斌"] == "请假" and status["张磊"] == "在岗"
+    assert vm.duty_rows(KioskModel()) == ()

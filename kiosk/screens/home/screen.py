@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.model import KioskModel
-from kiosk.viewmodel import Slide, even_rows, home_tiles, stale_marker
+from kiosk.viewmodel import DutyRow, Slide, duty_rows, even_rows, home_tiles, stale_marker
 from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 TICKER_PX_PER_S = 120.0
-TILE_MIN_HEIGHT = 190
+TILE_MIN_HEIGHT = 160
 TILE_PADDING = 40
 """KButton's height is its text's plus this (widgets.kv)."""
 
@@ -49,6 +50,21 @@ class AttractPanel(BoxLayout):  # type: ignore[misc]
         if item:
             HomeScreen._app().open_guide(item)
         return True
+
+
+class DutyCard(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    """One window and who serves at it now; a touch opens the staff board."""
+
+    window = StringProperty("")
+    names = StringProperty("")
+    note = StringProperty("")
+    staffed = BooleanProperty(True)
+
+    def show(self, row: DutyRow) -> None:
+        self.window, self.names, self.note, self.staffed = row.window, row.names, row.note, row.staffed
+
+    def on_release(self) -> None:
+        HomeScreen._app().go("staff")
 
 
 class HomeScreen(KioskScreen):
@@ -85,13 +101,23 @@ class HomeScreen(KioskScreen):
         self.ids.stale.text = stale_marker(model)
         tiles = []
         for tile in home_tiles(model):
-            button = KButton(text=f"{tile.name}\n{tile.caption}", base=42, min_height=TILE_MIN_HEIGHT)
+            button = KButton(text=f"{tile.name}\n{tile.caption}", base=40, min_height=TILE_MIN_HEIGHT)
             button.bind(on_release=lambda _b, c=tile.category: app.open_category(c))
             button.bind(texture_size=self._even)
             tiles.append(button)
         clear_into(self.ids.tiles, tiles)
         self._even()
+        self.show_duty(model)
         self.show_ticker(model)
+
+    def show_duty(self, model: KioskModel) -> None:
+        rows = duty_rows(model)
+        cards = list(reversed(self.ids.duty.children))
+        if len(cards) != len(rows):
+            cards = [DutyCard() for _ in rows]
+            clear_into(self.ids.duty, cards)
+        for card, row in zip(cards, rows, strict=True):
+            card.show(row)
 
     def _even_rows(self, *_: Any) -> None:
         """Every tile as tall as the tallest of its row (large text wraps some captions, not others)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
 from kiosk.device import TicketResult
@@ -22,6 +23,7 @@ PRIORITIES: Final = (
     ("appointment", "预约"),
 )
 NUMBER_COLOUR = (1, 0.82, 0.1, 1)
+QR_PX: Final = 360
 
 
 class TicketScreen(KioskScreen):
@@ -93,16 +95,7 @@ class TicketScreen(KioskScreen):
             result = self.result
             if result.ok:
                 self.ids.prompt.text = "取号成功，请留意叫号"
-                widgets.append(KLabel(text=result.ticket, base=200, halign="center", color=NUMBER_COLOUR))
-                kind = "　".join(t for t in (result.category_name, result.priority_name) if t)
-                if kind:
-                    widgets.append(KLabel(text=kind, base=44, halign="center"))
-                widgets.append(KLabel(text=result.message, base=44, halign="center"))
-                if result.url:
-                    widgets.append(KLabel(text="用手机扫码，随时查看排队进度", base=38, halign="center"))
-                    box = AnchorLayout(size_hint_y=None, height=380)
-                    box.add_widget(Image(texture=qr_texture(result.url), size_hint=(None, None), size=(360, 360)))
-                    widgets.append(box)
+                widgets.append(self._ticket(result))
             else:
                 self.ids.prompt.text = "未能取号"
                 widgets.append(KLabel(text=result.message, base=48, halign="center"))
@@ -110,10 +103,37 @@ class TicketScreen(KioskScreen):
                     again = KButton(text="重试", base=64, kind="primary", min_height=200)
                     again.bind(on_release=lambda _b: self.retry())
                     widgets.append(again)
-            done = KButton(text="完成，返回首页", base=44, kind="primary", min_height=160)
+            done = KButton(text="完成，返回首页", base=44, kind="primary" if result.ok else "normal", min_height=160)
             done.bind(on_release=lambda _b: self._go_home())
             widgets.append(done)
         clear_into(self.ids.body, widgets)
+
+    @staticmethod
+    def _ticket(result: TicketResult) -> Any:
+        """The number, what it is for and the wait; beside them in landscape (below in portrait) the QR code
+        that follows it on a phone: number, QR code and 完成 all on one screen without scrolling."""
+        from kivy.core.window import Window
+
+        landscape = Window.width > Window.height
+        row = BoxLayout(orientation="horizontal" if landscape else "vertical", size_hint_y=None, spacing=16)
+        row.bind(minimum_height=row.setter("height"))
+        facts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8)
+        facts.bind(minimum_height=facts.setter("height"))
+        facts.add_widget(KLabel(text=result.ticket, base=200, halign="center", color=NUMBER_COLOUR))
+        kind = "　".join(t for t in (result.category_name, result.priority_name) if t)
+        if kind:
+            facts.add_widget(KLabel(text=kind, base=44, halign="center"))
+        facts.add_widget(KLabel(text=result.message, base=44, halign="center"))
+        row.add_widget(facts)
+        if result.url:
+            follow = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8)
+            follow.bind(minimum_height=follow.setter("height"))
+            follow.add_widget(KLabel(text="用手机扫码，随时查看排队进度", base=38, halign="center"))
+            box = AnchorLayout(size_hint_y=None, height=QR_PX + 20)
+            box.add_widget(Image(texture=qr_texture(result.url), size_hint=(None, None), size=(QR_PX, QR_PX)))
+            follow.add_widget(box)
+            row.add_widget(follow)
+        return row
 
     @staticmethod
     def _go_home() -> None:
