@@ -131,3 +131,53 @@ def device_state(
         "revs": revs or {},
         "latency_ms": latency_ms,
     }
+
+
+# -- reading documents on a device: field readers that never raise -------------------------------
+# A device shows what it can of a document and skips what is malformed: a wrong type, an oversized
+# string or list is read as missing (or cut), never an exception in the middle of applying it.
+
+MAX_TEXT: Final = 500
+MAX_ROWS: Final = 2000
+
+
+def read_text(value: Any, limit: int = MAX_TEXT) -> str:
+    """A string field, stripped and cut to `limit` characters; "" for anything that is not a string."""
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def read_optional(value: Any, limit: int = 200) -> str | None:
+    """`read_text`, with None for missing or empty."""
+    return read_text(value, limit) or None
+
+
+def read_int(value: Any, low: int = 0, high: int = 10**9) -> int | None:
+    """An integer field within [low, high]; None for anything else (booleans and floats included)."""
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    return None
+
+
+def read_rows(value: Any, limit: int = MAX_ROWS) -> list[dict[str, Any]]:
+    """The objects of a list field (other entries skipped), at most `limit`."""
+    if not isinstance(value, list):
+        return []
+    return [v for v in value[:limit] if isinstance(v, dict)]
+
+
+def read_strings(value: Any, limit: int = MAX_TEXT, rows: int = 100) -> tuple[str, ...]:
+    """The non-empty strings of a list field, each cut to `limit`, at most `rows` of them."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(t for t in (read_text(v, limit) for v in value[:rows]) if t)
+
+
+def read_time(value: Any) -> datetime | None:
+    """An ISO 8601 time with its zone; None for anything else (a time without a zone is ambiguous)."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None

@@ -9,19 +9,27 @@ so handing one from the MQTT side to the UI thread is a reference swap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from content.contract import PayloadError, decode
+from content.contract import (
+    MAX_TEXT,
+    PayloadError,
+    decode,
+    read_int,
+    read_optional,
+    read_rows,
+    read_strings,
+    read_text,
+    read_time,
+)
 from kiosk.search import IndexCache, SearchIndex
 
-MAX_TEXT: Final = 500
 MAX_LONG_TEXT: Final = 2000
-MAX_ROWS: Final = 2000
 MAX_PAYLOAD: Final = 16 * 1024 * 1024
 SERVICE_PRESENCE: Final = "device/service/state"
 DOCUMENTS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements")
@@ -232,50 +240,11 @@ class Guide:
     """What the QR code opens on a phone."""
 
 
-# -- field readers that never raise --------------------------------------------------------------
-
-
-def _text(value: Any, limit: int = MAX_TEXT) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _opt(value: Any, limit: int = 200) -> str | None:
-    return _text(value, limit) or None
-
-
-def _int(value: Any, low: int = 0, high: int = 10**6) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-        return value
-    return None
-
-
-def _dicts(value: Any) -> list[Mapping[str, Any]]:
-    if not isinstance(value, list):
-        return []
-    return [v for v in value[:MAX_ROWS] if isinstance(v, dict)]
-
-
-def _strings(value: Any, limit: int = MAX_TEXT, rows: int = 100) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(t for t in (_text(v, limit) for v in value[:rows]) if t)
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
-def _main_list(doc: Mapping[str, Any], key: str, topic: str) -> list[Mapping[str, Any]]:
+def _main_list(doc: Mapping[str, Any], key: str, topic: str) -> list[dict[str, Any]]:
     value = doc.get(key)
     if not isinstance(value, list):
         raise PayloadError(f"{topic}: {key!r} must be a list, got {type(value).__name__}")
-    return _dicts(value)
+    return read_rows(value)
 
 
 # -- formatting for people ------------------------------------------------------------------------
@@ -301,12 +270,12 @@ def format_days(days: tuple[str, ...]) -> str:
     return "、".join(parts)
 
 
-def format_hours(sessions: list[Mapping[str, Any]]) -> tuple[str, ...]:
+def format_hours(sessions: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     """One line per set of days, its sessions in order: 周一至周五 09:00–12:00、14:00–17:30."""
     grouped: dict[tuple[str, ...], list[str]] = {}
     for session in sessions:
-        days = _strings(session.get("days"), 3, 7)
-        opens, closes = _text(session.get("open"), 5), _text(session.get("close"), 5)
+        days = read_strings(session.get("days"), 3, 7)
+        opens, closes = read_text(session.get("open"), 5), read_text(session.get("close"), 5)
         if not days or not opens or not closes:
             continue
         grouped.setdefault(days, []).append(f"{opens}–{closes}")
@@ -352,81 +321,81 @@ def guide_url(centre: Centre | None, item: Item | str) -> str | None:
 
 
 def parse_centre(doc: Mapping[str, Any]) -> Centre:
-    name = _text(doc.get("name"), 100)
+    name = read_text(doc.get("name"), 100)
     if not name:
         raise PayloadError("centre: 'name' must be text")
-    url = _text(doc.get("public_url"), 300)
+    url = read_text(doc.get("public_url"), 300)
     windows = tuple(
         Window(
-            _text(w.get("id"), 64),
-            _int(w.get("number"), 1, 999),
-            _text(w.get("name"), 40),
-            _strings(w.get("categories"), 64),
+            read_text(w.get("id"), 64),
+            read_int(w.get("number"), 1, 999),
+            read_text(w.get("name"), 40),
+            read_strings(w.get("categories"), 64),
         )
-        for w in _dicts(doc.get("windows"))
-        if _text(w.get("id"), 64)
+        for w in read_rows(doc.get("windows"))
+        if read_text(w.get("id"), 64)
     )
     rules = tuple(
-        Rule(_text(r.get("title"), 60), _text(r.get("text"), MAX_LONG_TEXT))
-        for r in _dicts(doc.get("rules"))
-        if _text(r.get("title"), 60) or _text(r.get("text"))
+        Rule(read_text(r.get("title"), 60), read_text(r.get("text"), MAX_LONG_TEXT))
+        for r in read_rows(doc.get("rules"))
+        if read_text(r.get("title"), 60) or read_text(r.get("text"))
     )
     return Centre(
-        id=_text(doc.get("id"), 64),
+        id=read_text(doc.get("id"), 64),
         name=name,
-        short_name=_text(doc.get("short_name"), 100) or name,
-        tier_name=_text(doc.get("tier_name"), 40) or TIER_NAMES.get(_text(doc.get("tier"), 20), ""),
-        address=_text(doc.get("address")),
-        hours=format_hours(_dicts(doc.get("hours"))),
-        hours_note=_text(doc.get("hours_note"), MAX_LONG_TEXT),
-        hotline=_text(doc.get("hotline"), 30),
-        complaint_phone=_text(doc.get("complaint_phone"), 30),
+        short_name=read_text(doc.get("short_name"), 100) or name,
+        tier_name=read_text(doc.get("tier_name"), 40) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
+        address=read_text(doc.get("address")),
+        hours=format_hours(read_rows(doc.get("hours"))),
+        hours_note=read_text(doc.get("hours_note"), MAX_LONG_TEXT),
+        hotline=read_text(doc.get("hotline"), 30),
+        complaint_phone=read_text(doc.get("complaint_phone"), 30),
         public_url=url if url.startswith(("http://", "https://")) and " " not in url else None,
         windows=windows,
         rules=rules,
-        logo=_opt(doc.get("logo"), 64),
-        timezone=_text(doc.get("timezone"), 64) or "Asia/Shanghai",
+        logo=read_optional(doc.get("logo"), 64),
+        timezone=read_text(doc.get("timezone"), 64) or "Asia/Shanghai",
     )
 
 
 def _document_row(d: Mapping[str, Any]) -> DocumentRow | None:
-    name = _text(d.get("name"), 120)
+    name = read_text(d.get("name"), 120)
     if not name:
         return None
-    form = _text(d.get("form"), 20)
-    copies = _int(d.get("copies"), 0, 99)
-    note = _text(d.get("note"), 200)
+    form = read_text(d.get("form"), 20)
+    copies = read_int(d.get("copies"), 0, 99)
+    note = read_text(d.get("note"), 200)
     return DocumentRow(name, form, copies, note, format_document(name, form, copies, note))
 
 
 def parse_item(raw: Mapping[str, Any]) -> Item | None:
-    item_id, name = _text(raw.get("id"), 200), _text(raw.get("name"), 120)
+    item_id, name = read_text(raw.get("id"), 200), read_text(raw.get("name"), 120)
     if not item_id or not name:
         return None
     limits = raw.get("limits")
     limits = limits if isinstance(limits, dict) else {}
     instant = raw.get("instant") is True
-    legal, promised, proxy = (_int(limits.get(key), 0, 3650) for key in ("legal", "promised", "proxy"))
-    tiers = tuple(t for t in _strings(raw.get("tiers"), 20, 3) if t in TIER_NAMES)
+    legal, promised, proxy = (read_int(limits.get(key), 0, 3650) for key in ("legal", "promised", "proxy"))
+    tiers = tuple(t for t in read_strings(raw.get("tiers"), 20, 3) if t in TIER_NAMES)
     return Item(
         id=item_id,
         name=name,
-        category=_text(raw.get("category"), 64),
-        department=_text(raw.get("department"), 120),
-        windows=_strings(raw.get("windows"), 64, 20),
+        category=read_text(raw.get("category"), 64),
+        department=read_text(raw.get("department"), 120),
+        windows=read_strings(raw.get("windows"), 64, 20),
         instant=instant,
         legal=legal,
         promised=promised,
         proxy=proxy,
         limits=format_limits(instant, legal, promised, proxy),
-        fee=_text(raw.get("fee"), 200),
-        documents=tuple(row for row in map(_document_row, _dicts(raw.get("documents"))[:64]) if row),
-        steps=_strings(raw.get("steps"), MAX_TEXT, 50),
-        basis=_text(raw.get("basis"), MAX_LONG_TEXT),
-        phone=_text(raw.get("phone"), 30),
+        fee=read_text(raw.get("fee"), 200),
+        documents=tuple(row for row in map(_document_row, read_rows(raw.get("documents"))[:64]) if row),
+        steps=read_strings(raw.get("steps"), MAX_TEXT, 50),
+        basis=read_text(raw.get("basis"), MAX_LONG_TEXT),
+        phone=read_text(raw.get("phone"), 30),
         tiers=tiers,
         tier_names=tuple(TIER_NAMES[t] for t in tiers),
-        keywords=_strings(raw.get("keywords"), 60, 32),
+        keywords=read_strings(raw.get("keywords"), 60, 32),
     )
 
 
@@ -440,13 +409,13 @@ def parse_catalog(doc: Mapping[str, Any]) -> tuple[tuple[Category, ...], dict[st
     categories = []
     seen: set[str] = set()
     for c in raw_categories:
-        category_id = _text(c.get("id"), 64)
+        category_id = read_text(c.get("id"), 64)
         if not category_id or category_id in seen:
             continue
         seen.add(category_id)
         members = tuple(item.id for item in items.values() if item.category == category_id)
         categories.append(
-            Category(category_id, _text(c.get("name"), 40) or category_id, _text(c.get("prefix"), 2), members)
+            Category(category_id, read_text(c.get("name"), 40) or category_id, read_text(c.get("prefix"), 2), members)
         )
     return tuple(categories), items
 
@@ -454,23 +423,23 @@ def parse_catalog(doc: Mapping[str, Any]) -> tuple[tuple[Category, ...], dict[st
 def parse_staff(doc: Mapping[str, Any]) -> tuple[StaffMember, ...]:
     rows = []
     for m in _main_list(doc, "staff", "staff"):
-        name = _text(m.get("name"), 40)
+        name = read_text(m.get("name"), 40)
         if not name:
             continue
-        status = _text(m.get("status"), 10)
-        photo = _text(m.get("photo"), 64).lower()
+        status = read_text(m.get("status"), 10)
+        photo = read_text(m.get("photo"), 64).lower()
         rows.append(
             StaffMember(
-                id=_text(m.get("id"), 64),
+                id=read_text(m.get("id"), 64),
                 name=name,
-                post=_text(m.get("post"), 80),
-                window=_opt(m.get("window"), 64),
-                phone=_text(m.get("phone"), 30),
+                post=read_text(m.get("post"), 80),
+                window=read_optional(m.get("window"), 64),
+                phone=read_text(m.get("phone"), 30),
                 photo=photo if len(photo) == 64 and all(ch in "0123456789abcdef" for ch in photo) else None,
                 status=status if status in STATUS_NAMES else "",
                 status_name=STATUS_NAMES.get(status, ""),
-                since=_text(m.get("since"), 40),
-                substitute=_opt(m.get("substitute"), 64),
+                since=read_text(m.get("since"), 40),
+                substitute=read_optional(m.get("substitute"), 64),
             )
         )
     return tuple(rows)
@@ -479,63 +448,63 @@ def parse_staff(doc: Mapping[str, Any]) -> tuple[StaffMember, ...]:
 def parse_agents(doc: Mapping[str, Any]) -> tuple[Agent, ...]:
     return tuple(
         Agent(
-            id=_text(a.get("id"), 64),
-            name=_text(a.get("name"), 40),
-            tier=_text(a.get("tier"), 20),
-            tier_name=TIER_NAMES.get(_text(a.get("tier"), 20), ""),
-            area=_text(a.get("area"), 80),
-            phone=_text(a.get("phone"), 30),
+            id=read_text(a.get("id"), 64),
+            name=read_text(a.get("name"), 40),
+            tier=read_text(a.get("tier"), 20),
+            tier_name=TIER_NAMES.get(read_text(a.get("tier"), 20), ""),
+            area=read_text(a.get("area"), 80),
+            phone=read_text(a.get("phone"), 30),
         )
         for a in _main_list(doc, "agents", "agents")
-        if _text(a.get("name"), 40)
+        if read_text(a.get("name"), 40)
     )
 
 
 def parse_queue(doc: Mapping[str, Any]) -> Queue:
     lines = tuple(
         QueueLine(
-            category=_text(c.get("id"), 64),
-            name=_text(c.get("name"), 40),
-            prefix=_text(c.get("prefix"), 2),
-            waiting=_int(c.get("waiting")) or 0,
-            priority_waiting=_int(c.get("priority_waiting")) or 0,
-            estimate_min=_int(c.get("estimated_wait_min")),
+            category=read_text(c.get("id"), 64),
+            name=read_text(c.get("name"), 40),
+            prefix=read_text(c.get("prefix"), 2),
+            waiting=read_int(c.get("waiting")) or 0,
+            priority_waiting=read_int(c.get("priority_waiting")) or 0,
+            estimate_min=read_int(c.get("estimated_wait_min")),
         )
         for c in _main_list(doc, "categories", "queue")
-        if _text(c.get("id"), 64)
+        if read_text(c.get("id"), 64)
     )
     windows = []
-    for w in _dicts(doc.get("windows")):
+    for w in read_rows(doc.get("windows")):
         staff = w.get("staff")
         windows.append(
             WindowState(
-                id=_text(w.get("id"), 64),
-                number=_int(w.get("number"), 1, 999),
-                name=_text(w.get("name"), 40),
+                id=read_text(w.get("id"), 64),
+                number=read_int(w.get("number"), 1, 999),
+                name=read_text(w.get("name"), 40),
                 open=w.get("open") is not False,
-                reason=_text(w.get("reason"), 60),
-                serving=_text(w.get("serving"), 8),
-                staff=_text(staff.get("name"), 40) if isinstance(staff, dict) else "",
+                reason=read_text(w.get("reason"), 60),
+                serving=read_text(w.get("serving"), 8),
+                staff=read_text(staff.get("name"), 40) if isinstance(staff, dict) else "",
             )
         )
-    return Queue(_text(doc.get("day"), 10), doc.get("market_day") is True, lines, tuple(windows))
+    return Queue(read_text(doc.get("day"), 10), doc.get("market_day") is True, lines, tuple(windows))
 
 
 def parse_announcements(doc: Mapping[str, Any]) -> Announcements:
     rows = []
     for a in _main_list(doc, "announcements", "announcements"):
-        text = _text(a.get("text"))
+        text = read_text(a.get("text"))
         if not text:
             continue
-        priority = _text(a.get("priority"), 10)
+        priority = read_text(a.get("priority"), 10)
         rows.append(
             Announcement(
-                id=_text(a.get("id"), 64),
+                id=read_text(a.get("id"), 64),
                 text=text,
                 priority=priority if priority in ("normal", "high", "emergency") else "normal",
-                targets=_strings(a.get("targets"), 10, 5) or ("all",),
-                starts=_time(a.get("starts")),
-                expires=_time(a.get("expires")),
+                targets=read_strings(a.get("targets"), 10, 5) or ("all",),
+                starts=read_time(a.get("starts")),
+                expires=read_time(a.get("expires")),
             )
         )
     return Announcements(tuple(rows))
@@ -585,7 +554,7 @@ class KioskModel:
             return self
         doc = decode(payload, MAX_PAYLOAD)
         updated = builder(self, doc)
-        rev = _text(doc.get("rev"), 64)
+        rev = read_text(doc.get("rev"), 64)
         revs = {**self.revs, topic: rev} if rev else {k: v for k, v in self.revs.items() if k != topic}
         return replace(updated, revs=revs)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from content.contract import PayloadError, decode
+from content.contract import PayloadError, decode, read_int, read_rows, read_strings, read_text
 
-MAX_TEXT = 500
-MAX_ROWS = 200
 MAX_PAYLOAD = 16 * 1024 * 1024
+MAX_ROWS = 200
+"""Rows a display reads of any list: more windows, calls or guides than a wall can show are ignored."""
 STATUS_NAMES = {"on_duty": "在岗", "away": "暂离", "off": "下班", "leave": "请假"}
 
 
@@ -109,88 +109,59 @@ class DisplayState:
         return "　　".join(texts)
 
 
-# -- field readers that never raise --------------------------------------------------------------
-
-
-def _text(value: Any, limit: int = MAX_TEXT) -> str:
-    if isinstance(value, str):
-        return value[:limit]
-    if isinstance(value, bool) or value is None:
-        return ""
-    if isinstance(value, int | float):
-        return str(value)[:limit]
-    return ""
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and -(10**9) < value < 10**9 else None
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    if not isinstance(value, list):
-        return []
-    return [v for v in value[:MAX_ROWS] if isinstance(v, dict)]
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(t for t in (_text(v, 60) for v in value[:20]) if t)
-
-
 # -- documents ------------------------------------------------------------------------------------
 
 
 def _centre(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     hours = tuple(
-        Session(_strings(h.get("days")), _text(h.get("open"), 5), _text(h.get("close"), 5))
-        for h in _dicts(doc.get("hours"))
+        Session(read_strings(h.get("days"), 60, 20), read_text(h.get("open"), 5), read_text(h.get("close"), 5))
+        for h in read_rows(doc.get("hours"), MAX_ROWS)
     )
-    name = _text(doc.get("short_name")) or _text(doc.get("name"))
-    zone = _text(doc.get("timezone"), 64) or state.timezone
+    name = read_text(doc.get("short_name")) or read_text(doc.get("name"))
+    zone = read_text(doc.get("timezone"), 64) or state.timezone
     return replace(state, centre=name, hours=hours, timezone=zone)
 
 
 def _window_row(w: dict[str, Any]) -> WindowRow:
     staff = w.get("staff")
     return WindowRow(
-        id=_text(w.get("id"), 64),
-        number=_int(w.get("number")),
-        name=_text(w.get("name"), 40),
+        id=read_text(w.get("id"), 64),
+        number=read_int(w.get("number")),
+        name=read_text(w.get("name"), 40),
         open=w.get("open") is not False,
-        reason=_text(w.get("reason"), 40),
-        serving=_text(w.get("serving"), 8),
-        staff=_text(staff.get("name"), 20) if isinstance(staff, dict) else "",
+        reason=read_text(w.get("reason"), 40),
+        serving=read_text(w.get("serving"), 8),
+        staff=read_text(staff.get("name"), 20) if isinstance(staff, dict) else "",
     )
 
 
 def _call_row(c: dict[str, Any]) -> CallRow | None:
-    seq, ticket = _int(c.get("seq")), _text(c.get("ticket"), 8)
+    seq, ticket = read_int(c.get("seq")), read_text(c.get("ticket"), 8)
     if seq is None or not ticket:
         return None
     return CallRow(
         seq=seq,
         ticket=ticket,
-        window=_text(c.get("window"), 64),
-        window_name=_text(c.get("window_name"), 40),
-        window_number=_int(c.get("window_number")),
-        text=_text(c.get("text"), 80),
+        window=read_text(c.get("window"), 64),
+        window_name=read_text(c.get("window_name"), 40),
+        window_number=read_int(c.get("window_number")),
+        text=read_text(c.get("text"), 80),
         recall=c.get("recall") is True,
     )
 
 
 def _queue(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
-    windows = tuple(_window_row(w) for w in _dicts(doc.get("windows")))
+    windows = tuple(_window_row(w) for w in read_rows(doc.get("windows"), MAX_ROWS))
     waiting = tuple(
         WaitingRow(
-            _text(c.get("name"), 20),
-            _text(c.get("prefix"), 2),
-            _int(c.get("waiting")) or 0,
-            _int(c.get("estimated_wait_min")),
+            read_text(c.get("name"), 20),
+            read_text(c.get("prefix"), 2),
+            read_int(c.get("waiting")) or 0,
+            read_int(c.get("estimated_wait_min")),
         )
-        for c in _dicts(doc.get("categories"))
+        for c in read_rows(doc.get("categories"), MAX_ROWS)
     )
-    recent = tuple(row for row in (_call_row(c) for c in _dicts(doc.get("last_calls"))) if row)
+    recent = tuple(row for row in (_call_row(c) for c in read_rows(doc.get("last_calls"), MAX_ROWS)) if row)
     return replace(state, windows=windows, waiting=waiting, recent=recent)
 
 
@@ -198,41 +169,41 @@ def _staff(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     names = {w.id: w.name for w in state.windows}
     rows = tuple(
         StaffRow(
-            _text(m.get("name"), 20),
-            _text(m.get("post"), 40),
-            names.get(_text(m.get("window"), 64), ""),
-            STATUS_NAMES.get(_text(m.get("status"), 10), ""),
+            read_text(m.get("name"), 20),
+            read_text(m.get("post"), 40),
+            names.get(read_text(m.get("window"), 64), ""),
+            STATUS_NAMES.get(read_text(m.get("status"), 10), ""),
         )
-        for m in _dicts(doc.get("staff"))
+        for m in read_rows(doc.get("staff"), MAX_ROWS)
     )
     return replace(state, staff=rows)
 
 
 def _catalog(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     guides = []
-    for item in _dicts(doc.get("items")):
+    for item in read_rows(doc.get("items"), MAX_ROWS):
         limits = item.get("limits") if isinstance(item.get("limits"), dict) else {}
         assert isinstance(limits, dict)
         if item.get("instant") is True:
             limit = "即办件 当场办结"
         else:
-            promised, legal = _int(limits.get("promised")), _int(limits.get("legal"))
+            promised, legal = read_int(limits.get("promised")), read_int(limits.get("legal"))
             limit = f"承诺{promised}个工作日（法定{legal}个工作日）" if promised is not None else ""
-        documents = tuple(_text(d.get("name"), 40) for d in _dicts(item.get("documents")))
-        guides.append(Guide(_text(item.get("name"), 60), "", limit, _text(item.get("fee"), 60), documents))
+        documents = tuple(read_text(d.get("name"), 40) for d in read_rows(item.get("documents"), MAX_ROWS))
+        guides.append(Guide(read_text(item.get("name"), 60), "", limit, read_text(item.get("fee"), 60), documents))
     return replace(state, guides=tuple(guides))
 
 
 def _announcements(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     rows = tuple(
         Announcement(
-            _text(a.get("id"), 32),
-            _text(a.get("text")),
-            _text(a.get("priority"), 10) or "normal",
-            _strings(a.get("targets")) or ("all",),
+            read_text(a.get("id"), 32),
+            read_text(a.get("text")),
+            read_text(a.get("priority"), 10) or "normal",
+            read_strings(a.get("targets"), 60, 20) or ("all",),
         )
-        for a in _dicts(doc.get("announcements"))
-        if _text(a.get("text"))
+        for a in read_rows(doc.get("announcements"), MAX_ROWS)
+        if read_text(a.get("text"))
     )
     return replace(state, announcements=rows)
 
@@ -261,5 +232,5 @@ def apply(state: DisplayState, topic: str, payload: bytes) -> DisplayState:
     if builder is None:
         return state
     updated = builder(state, doc)
-    rev = _text(doc.get("rev"), 32)
+    rev = read_text(doc.get("rev"), 32)
     return replace(updated, revs={**state.revs, topic: rev}) if rev else updated

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -50,3 +50,20 @@ def test_command_and_reply_envelopes() -> None:
         "result": {"a": 1},
     }
     assert contract.reply("id1", now, error="no")["ok"] is False
+
+
+def test_field_readers_take_what_fits_and_never_raise() -> None:
+    from content.contract import read_int, read_optional, read_rows, read_strings, read_text, read_time
+
+    assert read_text("  综合窗口 ") == "综合窗口" and read_text("𠮷" * 600, 8) == "𠮷" * 8
+    assert [read_text(v) for v in (12, None, True, ["a"], {"a": 1})] == [""] * 5
+    assert read_optional("   ") is None and read_optional(" A ") == "A"
+    assert read_int(7) == 7 and read_int(0) == 0
+    assert [read_int(v) for v in (True, 1.0, "7", -1, 10**12, None)] == [None] * 6
+    assert read_int(1000, 1, 999) is None and read_int(999, 1, 999) == 999
+    assert read_rows([{"a": 1}, None, 1, [], {"b": 2}]) == [{"a": 1}, {"b": 2}]
+    assert read_rows("rows") == [] and len(read_rows([{}] * 5000)) == 2000 and len(read_rows([{}] * 50, 10)) == 10
+    assert read_strings([" a ", "", 3, None, "b"]) == ("a", "b") and read_strings("ab") == ()
+    assert read_strings(["abc"] * 9, 2, 3) == ("ab", "ab", "ab")
+    assert read_time("2026-11-27T09:30:00+08:00") == datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    assert [read_time(v) for v in ("2026-11-27T09:30:00", "tomorrow", 5, "2026-11-27T09:30:00+08:00" * 3)] == [None] * 4
