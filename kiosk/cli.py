@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from content.broker_url import BrokerUrl
+from kiosk.viewmodel import ATTRACT_AFTER_S, IDLE_TIMEOUT_S
 
 log = logging.getLogger("hall.kiosk")
 SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
@@ -34,12 +35,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="walk every screen, write one PNG per screen into DIR, and exit (non-zero if no content arrives)",
     )
     parser.add_argument(
+        "--idle",
+        type=seconds,
+        default=IDLE_TIMEOUT_S,
+        metavar="S",
+        help=f"back to home, in normal text, after S seconds without a touch (default {IDLE_TIMEOUT_S:g})",
+    )
+    parser.add_argument(
+        "--attract-after",
+        type=seconds,
+        default=ATTRACT_AFTER_S,
+        metavar="S",
+        help="show featured guides and announcements in turn after S seconds untouched on home "
+        f"(default {ATTRACT_AFTER_S:g})",
+    )
+    parser.add_argument(
         "--content-timeout",
-        type=float,
+        type=seconds,
         default=CONTENT_TIMEOUT_S,
         metavar="S",
         help=f"with --screenshots: give up when no content arrives in S seconds (default {CONTENT_TIMEOUT_S:g})",
     )
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0 (and at most a day)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most 86400")
+    return value
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -74,7 +101,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     from kiosk.device import KioskLink
 
     link = KioskLink(broker, centre, device_id=device_id, cache_dir=cache)
-    app = KioskApp(link)
+    app = KioskApp(link, idle_timeout_s=args.idle, attract_after_s=args.attract_after)
     if args.screenshots:
         from kiosk.shots import ScreenshotTour
 

@@ -42,6 +42,9 @@ def test_check_bad_exits_1_with_file_line(sample_dir: Path, capsys: pytest.Captu
         (["announce", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng"], "needs TEXT"),
         (["announce", "hi", "--clear", "a1", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "not both"),
         (["announce", "hi", "--expires", "soon", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "duration"),
+        (["kiosk", "--idle", "0", "--centre", "w"], "argument --idle: '0': give seconds above 0"),
+        (["kiosk", "--attract-after", "soon", "--centre", "w"], "'soon' is not a number of seconds"),
+        (["kiosk", "--size", "big", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "give WIDTHxHEIGHT"),
     ],
 )
 def test_usage_errors_exit_2(
