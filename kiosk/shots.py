@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from kiosk.model import Announcement, KioskModel
-from kiosk.viewmodel import attract_slides
 
 log = logging.getLogger("hall.kiosk.shots")
 
@@ -195,12 +194,11 @@ class ScreenshotTour(Tour):
         yield SETTLE_S
 
         home = app.screen("home")
-        centre = app.model.centre
-        slides = attract_slides(app.model, centre.now() if centre else None)
-        if slides:
-            home.show_attract(slides[0])
+        app.last_touch = time.monotonic() - app.attract_after_s  # as if untouched since: the loop begins
+        yield from self.wait_until(lambda: home.slide is not None, 5.0)
         yield SETTLE_S
         self.shot("attract")
+        app.last_touch = time.monotonic()
         home.hide_attract()
         yield SETTLE_S
 

@@ -12,15 +12,39 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from kiosk.fonts import CJK
+from kiosk.linebreak import wrap
 from kiosk.model import KioskModel
 
-__all__ = ["CJK", "Emergency", "Header", "KButton", "KLabel", "KioskScreen", "clear_into", "load_kv", "no_break_spaces"]
+__all__ = ["CJK", "Emergency", "Header", "KButton", "KLabel", "KioskScreen", "clear_into", "load_kv"]
+
+
+def _break_lines(label: Any) -> None:
+    """Give the core label of `label` (a Kivy Label) its text with Chinese line breaks for the width of
+    `text_size`; `label.text` stays as it was set. Kivy itself wraps only at spaces.
+
+    Called before the core label renders: by then it holds the current font options.
+    """
+    core = label._label
+    if label.markup:  # the markup core label takes `text` as it is
+        return
+    width = label.text_size[0]
+    if not label.text or not width or label.shorten:
+        core.text = label.text
+        return
+    core.resolve_font_name()
+    left, _, right, _ = core.options["padding"]
+    # one pixel spare: Kivy's own wrapping must find each line fits as it stands
+    core.text = wrap(label.text, width - left - right - 1, lambda line: core.get_extents(line)[0])
 
 
 class KLabel(Label):  # type: ignore[misc]
     base = NumericProperty(36)
     """Font size in pixels at the normal text scale."""
     bold_line = BooleanProperty(False)
+
+    def texture_update(self, *largs: Any) -> None:
+        _break_lines(self)
+        super().texture_update(*largs)
 
 
 class KButton(Button):  # type: ignore[misc]
@@ -29,6 +53,10 @@ class KButton(Button):  # type: ignore[misc]
     min_height = NumericProperty(130)
     """Never below 120 px: a touch target for unsteady hands."""
     """normal / primary / marked: only the colours differ."""
+
+    def texture_update(self, *largs: Any) -> None:
+        _break_lines(self)
+        super().texture_update(*largs)
 
 
 class Header(BoxLayout):  # type: ignore[misc]
@@ -80,9 +108,3 @@ def clear_into(container: Any, widgets: list[Any]) -> None:
     container.clear_widgets()
     for widget in widgets:
         container.add_widget(widget)
-
-
-def no_break_spaces(text: str) -> str:
-    """Kivy wraps at spaces only, and moves a long run of hanzi after "1. " to a line of its own:
-    with no-break spaces it fills each line and breaks the run where the line ends."""
-    return text.replace(" ", "\u00a0")

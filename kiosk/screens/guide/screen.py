@@ -12,7 +12,7 @@ from kivy.uix.image import Image
 from kiosk.model import KioskModel
 from kiosk.qr import qr_texture
 from kiosk.viewmodel import guide_sections
-from kiosk.widgets import KioskScreen, KLabel, clear_into, load_kv, no_break_spaces
+from kiosk.widgets import KioskScreen, KLabel, clear_into, load_kv
 
 HEADING = (1, 0.82, 0.1, 1)
 
@@ -31,7 +31,7 @@ class GuideScreen(KioskScreen):
         widgets: list[Any] = [KLabel(text=f"{guide.category_name} · {guide.item.name}", base=44)]
         for section in guide_sections(guide):
             widgets.append(KLabel(text=section.title, base=44, color=HEADING))
-            widgets.extend(KLabel(text=no_break_spaces(line), base=38) for line in section.lines)
+            widgets.extend(KLabel(text=line, base=38) for line in section.lines)
         if guide.url:
             widgets.append(KLabel(text="用手机扫码，带走这份指南", base=40, color=HEADING))
             row = BoxLayout(size_hint_y=None, height=380)
