@@ -8,7 +8,8 @@ line. `wrap` puts the line breaks in itself:
 - a line never starts with closing punctuation nor ends with opening punctuation: a closing mark goes
   to the next line with the character before it, an opening mark with the character after it;
 - a run of non-CJK, non-space characters (0816-2731008, 09:00-12:00, A005, a URL) stays on one line
-  unless it alone is wider than the line; so do "——" and "……";
+  unless it alone is wider than the line; so do "——" and "……", and a number with the hanzi written
+  right after it (1份, 60周岁);
 - whatever is still wider than the line is broken between characters;
 - a paragraph does not end in a line of a single hanzi when the line before can spare a piece.
 """
@@ -78,11 +79,12 @@ def _wrap_paragraph(paragraph: str, width: float, measure: Callable[[str], float
 
 
 def _no_orphan(lines: list[str], width: float, measure: Callable[[str], float]) -> None:
-    """A paragraph does not end in a line of one hanzi (搜索事 / 项, …窗口取 / 号): the line before gives
-    its last piece, as long as it keeps two."""
-    if len(lines) < 2 or not lines[-2] or len(_clusters(lines[-1])) != 1:
+    """A paragraph does not end in a line of one hanzi (搜索事 / 项, …窗口取 / 号, …保障 / 卡）): the line
+    before gives its last piece, as long as it keeps two."""
+    alone = lines[-1].rstrip("".join(CLOSING))  # 卡） and 号。 are alone too
+    if len(lines) < 2 or not lines[-2] or len(_clusters(alone)) != 1:
         return
-    if not _is_cjk(_base(lines[-1])) or not _is_cjk(_base(lines[-2])):
+    if not _is_cjk(_base(alone)) or not _is_cjk(_base(lines[-2])):
         return
     pieces = _segments(lines[-2])
     if len(pieces) < 3 or pieces[-1].spaces:
@@ -127,6 +129,8 @@ def _may_break(before: str, spaces: str, after: str) -> bool:
     last = _base(before)
     if after[0] in CLOSING or last in OPENING:
         return False
+    if not spaces and last.isascii() and last.isdigit() and _is_cjk(after[0]):
+        return False  # a number and its unit: 1份, 20个, 60周岁
     return bool(spaces) or _is_cjk(last) or _is_cjk(after[0])
 
 

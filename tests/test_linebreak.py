@@ -40,7 +40,8 @@ def test_hanzi_fill_the_line_and_break_anywhere_between_them() -> None:
 def test_a_full_stop_never_starts_a_line_the_character_before_it_comes_along() -> None:
     # at 17 every character but "。" fits on the first line
     assert measure(EMERGENCY[:-1]) == 17
-    assert lines(EMERGENCY, 17) == ["请有序从东门离开，听从工作人员指", "引。"]
+    # "引" comes along, and then "指" too: a last line of one hanzi and its 。 is a lone hanzi
+    assert lines(EMERGENCY, 17) == ["请有序从东门离开，听从工作人员", "指引。"]
     assert lines(EMERGENCY, 18) == [EMERGENCY]
 
 
@@ -84,7 +85,7 @@ def test_every_opening_mark_is_kept_off_the_end_of_a_line() -> None:
 
 def test_runs_of_closing_marks_go_down_together() -> None:
     assert lines("他说：“好的。”然后", 5) == ["他说：“好", "的。”然后"]
-    assert lines("一二三四。”", 4) == ["一二三", "四。”"]
+    assert lines("一二三四。”", 4) == ["一二", "三四。”"]  # and no lone 四
 
 
 def test_double_dashes_and_ellipses_stay_together() -> None:
@@ -95,7 +96,7 @@ def test_double_dashes_and_ellipses_stay_together() -> None:
 def test_phone_numbers_times_and_ticket_numbers_stay_whole() -> None:
     assert lines("咨询电话0816-2731008，谢谢", 7.5) == ["咨询电话", "0816-2731008，", "谢谢"]
     assert lines("办理时间09:00-12:00", 7) == ["办理时间", "09:00-12:00"]
-    assert lines("请A005号到3号窗口", 2.5) == ["请", "A005", "号到3", "号窗", "口"]
+    assert lines("请A005号到3号窗口", 2.5) == ["请", "A005", "号到", "3号窗", "口"]
     assert lines("pinyin Weicheng Zhen", 5) == ["pinyin", "Weicheng", "Zhen"]
 
 
@@ -130,12 +131,20 @@ def test_paragraphs_are_kept_and_wrapped_each_on_its_own() -> None:
 
 def test_a_paragraph_does_not_end_in_a_lone_hanzi() -> None:
     assert lines("搜索事项", 3) == ["搜索", "事项"]
+    assert lines("发放到本人社会保障卡）", 9) == ["发放到本人社会保", "障卡）"]
+    assert lines("请到窗口取号。", 5) == ["请到窗口", "取号。"]
     text = "服务暂时无法连接，请稍后再试或到综合窗口取号"
     assert lines(text, 7) == ["服务暂时无法连", "接，请稍后再试", "或到综合窗口", "取号"]
     assert lines("一二三四五", 4) == ["一二三", "四五"]
     assert lines("一二三", 2) == ["一二", "三"]  # the line before has no piece to spare
     assert lines("电话 0816 号", 5) == ["电话 0816", "号"]  # not across a space: it would join two words
     assert lines("一二三四五六七八九", 4) == ["一二三四", "五六七", "八九"]
+
+
+def test_a_number_keeps_the_unit_written_after_it() -> None:
+    assert lines("各1份原件", 2) == ["各", "1份", "原件"]
+    assert lines("年满60周岁", 4) == ["年满", "60周岁"]
+    assert lines("满 60 岁", 3) == ["满 60", "岁"]  # a space is still a break
 
 
 def test_nothing_to_do() -> None:
@@ -296,4 +305,4 @@ def test_klabel_and_kbutton_keep_punctuation_off_the_start_of_a_line(
     for name in ("label", "button"):
         shown = probe[name]
         assert shown["text"] == EMERGENCY, name  # the widget's text is as set
-        assert shown["lines"] == [EMERGENCY[:-2], EMERGENCY[-2:]], (name, shown)
+        assert shown["lines"] == [EMERGENCY[:-3], EMERGENCY[-3:]], (name, shown)

@@ -27,8 +27,12 @@ class GuideScreen(KioskScreen):
             self.title = "办事指南"
             clear_into(self.ids.body, [KLabel(text="该事项暂无办事指南，请到综合窗口咨询。", base=40)])
             return
-        self.title = guide.item.name
-        widgets: list[Any] = [KLabel(text=f"{guide.category_name} · {guide.item.name}", base=44)]
+        # The header has room for one line: the item's name, however long, heads the body instead.
+        self.title = "办事指南"
+        widgets: list[Any] = [
+            KLabel(text=guide.category_name, base=36, color=HEADING),
+            KLabel(text=guide.item.name, base=56, bold=True),
+        ]
         for section in guide_sections(guide):
             widgets.append(KLabel(text=section.title, base=44, color=HEADING))
             widgets.extend(KLabel(text=line, base=38) for line in section.lines)

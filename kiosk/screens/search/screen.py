@@ -22,11 +22,13 @@ class SearchScreen(KioskScreen):
             button = KButton(text=key, base=48, min_height=120)
             button.bind(on_release=lambda _b, k=key: self.type_key(k))
             keys.append(button)
-        for label, action in (("删除", self.backspace), ("清空", self.clear)):
-            button = KButton(text=label, base=30, min_height=120, kind="primary")
-            button.bind(on_release=lambda _b, a=action: a())
-            keys.append(button)
         clear_into(self.ids.keypad, keys)
+        edits = []
+        for label, action in (("删除", self.backspace), ("清空", self.clear)):
+            button = KButton(text=label, base=40, min_height=120, kind="primary")
+            button.bind(on_release=lambda _b, a=action: a())
+            edits.append(button)
+        clear_into(self.ids.edit_keys, edits)
 
     def refresh(self, model: KioskModel) -> None:
         self._model = model
