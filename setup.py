@@ -36,6 +36,7 @@ setup(
             "mypy>=1.10,<3",
             "types-PyYAML>=6.0",
             "sacn>=1.11,<2",
+            "zxing-cpp>=2.2,<4",
         ],
     },
     entry_points={"console_scripts": ["hall=content.cli:main"]},

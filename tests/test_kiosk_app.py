@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from PIL import Image
 from content.broker_url import parse_broker_url
 from content.brokerproc import Mosquitto, free_port
 from content.client import send_command
+from content.loader import load_content
 from tests.conftest import CENTRE, Subscriber
 from tests.test_led_device import HOSTILE
 
@@ -32,6 +34,7 @@ SIZE = (1080, 1920)
 RUN_TIMEOUT_S = 110
 LINE_WAIT_S = 60.0
 SAMPLE_NAME = "绵阳市游仙区魏城镇便民服务中心"
+PUBLIC_URL = "http://hall.weicheng.local:8080"
 
 
 def _free_display() -> int:
@@ -108,6 +111,24 @@ def test_screenshots_of_every_screen(
             colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
             assert colours is None or len(colours) > 8, f"{name}.png looks blank: {len(colours or [])} colours"
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in SCREENS)
+    # The QR codes on screen, read back by a real decoder: the guide's and the ticket's public pages.
+    loaded = load_content(sample_dir).content
+    assert loaded is not None
+    items = {item.id for item in loaded.items}
+    guide = re.fullmatch(rf"{re.escape(PUBLIC_URL)}/g/([a-z0-9-]+)", _qr_text(out / "guide.png"))
+    assert guide is not None and guide[1] in items, guide
+    ticket = _qr_text(out / "ticket.png")
+    assert re.fullmatch(rf"{re.escape(PUBLIC_URL)}/q/\d{{4}}-\d\d-\d\d/A\d{{3}}", ticket), ticket
+
+
+def _qr_text(png: Path) -> str:
+    """The text of the one QR code in `png`."""
+    import zxingcpp
+
+    with Image.open(png) as image:
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert len(found) == 1, f"{png.name}: {len(found)} QR codes"
+    return str(found[0].text)
 
 
 @pytest.mark.broker

@@ -1,4 +1,4 @@
-"""An item's guide: every disclosure section, scrollable, and a QR code to read it on a phone."""
+"""An item's guide: its name and a QR code to read it on a phone, then every disclosure section, scrollable."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from kiosk.viewmodel import guide_sections
 from kiosk.widgets import KioskScreen, KLabel, clear_into, load_kv
 
 HEADING = (1, 0.82, 0.1, 1)
+QR_PX = 280
 
 
 class GuideScreen(KioskScreen):
@@ -27,21 +28,30 @@ class GuideScreen(KioskScreen):
             self.title = "办事指南"
             clear_into(self.ids.body, [KLabel(text="该事项暂无办事指南，请到综合窗口咨询。", base=40)])
             return
-        # The header has room for one line: the item's name, however long, heads the body instead.
+        # The header has room for one line: the item's name, however long, heads the body instead,
+        # with the QR code beside it, seen without scrolling.
         self.title = "办事指南"
-        widgets: list[Any] = [
-            KLabel(text=guide.category_name, base=36, color=HEADING),
-            KLabel(text=guide.item.name, base=56, bold=True),
-        ]
+        names = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8, pos_hint={"top": 1})
+        names.bind(minimum_height=names.setter("height"))
+        names.add_widget(KLabel(text=guide.category_name, base=36, color=HEADING))
+        names.add_widget(KLabel(text=guide.item.name, base=56, bold=True))
+        top = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=20)
+        top.add_widget(names)
+        if guide.url:
+            code = BoxLayout(
+                orientation="vertical", size_hint=(None, None), width=QR_PX, spacing=4, pos_hint={"top": 1}
+            )
+            code.add_widget(Image(texture=qr_texture(guide.url), size_hint=(None, None), size=(QR_PX, QR_PX)))
+            code.add_widget(KLabel(text="手机扫码，带走指南", base=26, halign="center"))
+            code.bind(minimum_height=code.setter("height"))
+            top.add_widget(code)
+            top.bind(minimum_height=top.setter("height"))
+        else:
+            names.bind(height=top.setter("height"))
+        widgets: list[Any] = [top]
         for section in guide_sections(guide):
             widgets.append(KLabel(text=section.title, base=44, color=HEADING))
             widgets.extend(KLabel(text=line, base=38) for line in section.lines)
-        if guide.url:
-            widgets.append(KLabel(text="用手机扫码，带走这份指南", base=40, color=HEADING))
-            row = BoxLayout(size_hint_y=None, height=380)
-            row.add_widget(Image(texture=qr_texture(guide.url), size_hint=(None, None), size=(360, 360)))
-            row.add_widget(BoxLayout())
-            widgets.append(row)
         clear_into(self.ids.body, widgets)
 
 
