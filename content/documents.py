@@ -17,8 +17,8 @@ from content.contract import rev_of
 from content.live import Live
 from content.loader import Content
 from content.queue_commands import staff_at
-from content.schema import TIER_NAMES
 from content.stats import day_stats
+from content.wording import TIER_NAMES
 
 
 def _media_hash(content: Content, ref: str | None) -> str | None:

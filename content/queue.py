@@ -149,11 +149,15 @@ def waiting(state: QueueState, categories: Iterable[str]) -> list[Ticket]:
 
 
 def ahead_of(state: QueueState, ticket: Ticket) -> int:
-    """How many are called before `ticket` in its category (priority tickets go first)."""
+    """How many are called before `ticket` in its category: waiting priority tickets first, then the others in
+    the order they were issued (so a later normal ticket is never ahead of an earlier one)."""
+    key = (ticket.issued, ticket.number)
     queue = waiting(state, [ticket.category])
     if ticket.priority is None:
-        return sum(1 for t in queue if t.number != ticket.number)
-    return sum(1 for t in queue if t.priority is not None and (t.issued, t.number) < (ticket.issued, ticket.number))
+        return sum(
+            1 for t in queue if t.number != ticket.number and (t.priority is not None or (t.issued, t.number) < key)
+        )
+    return sum(1 for t in queue if t.priority is not None and (t.issued, t.number) < key)
 
 
 def pick_next(state: QueueState, categories: Iterable[str], streak: int, limit: int) -> Ticket | None:

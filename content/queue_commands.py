@@ -13,7 +13,8 @@ from content import queue as q
 from content.commands import Args, CommandError, Outcome, parse_args
 from content.live import Live
 from content.loader import Content
-from content.schema import PRIORITY_NAMES, Category, PriorityKind
+from content.schema import Category, PriorityKind
+from content.wording import PRIORITY_NAMES
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 

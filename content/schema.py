@@ -19,12 +19,6 @@ ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5]
 Tier = Literal["village", "township", "district"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
-TIER_NAMES: dict[str, str] = {
-    "village": "村(社区)代办点",
-    "township": "乡镇(街道)便民服务中心",
-    "district": "区政务服务中心",
-}
-
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
@@ -54,13 +48,6 @@ class Session(_Model):
 
 
 PriorityKind = Literal["elderly", "disabled", "pregnant", "military", "appointment"]
-PRIORITY_NAMES: dict[str, str] = {
-    "elderly": "老年人",
-    "disabled": "残疾人",
-    "pregnant": "孕妇",
-    "military": "军人",
-    "appointment": "预约",
-}
 
 
 class MarketDays(_Model):

@@ -9,7 +9,7 @@ so handing one from the MQTT side to the UI thread is a reference swap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
@@ -27,6 +27,7 @@ from content.contract import (
     read_text,
     read_time,
 )
+from content.wording import STATUS_NAMES, TIER_NAMES, format_document, format_hours, format_limits
 from kiosk.search import IndexCache, SearchIndex
 
 MAX_LONG_TEXT: Final = 2000
@@ -34,20 +35,6 @@ MAX_PAYLOAD: Final = 16 * 1024 * 1024
 SERVICE_PRESENCE: Final = "device/service/state"
 DOCUMENTS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements")
 """The state documents the kiosk shows (and caches)."""
-
-TIER_NAMES: Final = {"village": "村(社区)代办点", "township": "乡镇便民服务中心", "district": "区政务服务中心"}
-STATUS_NAMES: Final = {"on_duty": "在岗", "away": "暂离", "off": "下班", "leave": "请假"}
-DAY_NAMES: Final = {
-    "mon": "周一",
-    "tue": "周二",
-    "wed": "周三",
-    "thu": "周四",
-    "fri": "周五",
-    "sat": "周六",
-    "sun": "周日",
-}
-_WEEK: Final = tuple(DAY_NAMES)
-_FORMS: Final = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
 
 
 # -- what the screens show ------------------------------------------------------------------------
@@ -245,68 +232,6 @@ def _main_list(doc: Mapping[str, Any], key: str, topic: str) -> list[dict[str, A
     if not isinstance(value, list):
         raise PayloadError(f"{topic}: {key!r} must be a list, got {type(value).__name__}")
     return read_rows(value)
-
-
-# -- formatting for people ------------------------------------------------------------------------
-
-
-def format_days(days: tuple[str, ...]) -> str:
-    """mon…fri → 周一至周五; mon, wed → 周一、周三; every day → 每天."""
-    known = sorted({d for d in days if d in DAY_NAMES}, key=_WEEK.index)
-    if len(known) == 7:
-        return "每天"
-    runs: list[list[str]] = []
-    for day in known:
-        if runs and _WEEK.index(day) == _WEEK.index(runs[-1][-1]) + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    parts = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(f"{DAY_NAMES[run[0]]}至{DAY_NAMES[run[-1]]}")
-        else:
-            parts.extend(DAY_NAMES[d] for d in run)
-    return "、".join(parts)
-
-
-def format_hours(sessions: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
-    """One line per set of days, its sessions in order: 周一至周五 09:00–12:00、14:00–17:30."""
-    grouped: dict[tuple[str, ...], list[str]] = {}
-    for session in sessions:
-        days = read_strings(session.get("days"), 3, 7)
-        opens, closes = read_text(session.get("open"), 5), read_text(session.get("close"), 5)
-        if not days or not opens or not closes:
-            continue
-        grouped.setdefault(days, []).append(f"{opens}–{closes}")
-    return tuple(f"{format_days(days)} {'、'.join(spans)}" for days, spans in grouped.items() if format_days(days))
-
-
-def format_limits(instant: bool, legal: int | None, promised: int | None, proxy: int | None) -> str:
-    if instant:
-        text = "即办件，当场办结"
-    elif promised is not None:
-        text = f"承诺 {promised} 个工作日"
-        if legal:
-            text += f"（法定 {legal} 个工作日）"
-    elif legal is not None:
-        text = f"法定 {legal} 个工作日"
-    else:
-        text = ""
-    if proxy is not None:
-        text = f"{text}；代办 {proxy} 个工作日" if text else f"代办 {proxy} 个工作日"
-    return text
-
-
-def format_document(name: str, form: str, copies: int | None, note: str) -> str:
-    """居民身份证 — 原件和复印件各1份; 照片 — 原件3份; a note in brackets."""
-    kind = _FORMS.get(form, "")
-    if kind and copies:
-        amount = f"{kind}各{copies}份" if form == "original_and_copy" else f"{kind}{copies}份"
-    else:
-        amount = kind
-    text = f"{name} — {amount}" if amount else name
-    return f"{text}（{note}）" if note else text
 
 
 def guide_url(centre: Centre | None, item: Item | str) -> str | None:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from content.contract import PayloadError, decode, read_int, read_rows, read_strings, read_text
+from content.wording import STATUS_NAMES
 
 MAX_PAYLOAD = 16 * 1024 * 1024
 MAX_ROWS = 200
 """Rows a display reads of any list: more windows, calls or guides than a wall can show are ignored."""
-STATUS_NAMES = {"on_duty": "在岗", "away": "暂离", "off": "下班", "leave": "请假"}
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,9 @@ from content.commands import announce
 from content.live import Live
 from content.loader import Content, load_content
 from content.synth import SAMPLE
+from content.wording import format_days, format_document, format_limits
 from kiosk.cache import KioskCache
-from kiosk.model import (
-    SERVICE_PRESENCE,
-    KioskModel,
-    format_days,
-    format_document,
-    format_limits,
-    guide_url,
-)
+from kiosk.model import SERVICE_PRESENCE, KioskModel, guide_url
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -73,7 +67,7 @@ def test_limits_and_documents_are_text_for_people(content: Content) -> None:
         "《中华人民共和国残疾人证申请表》 — 原件1份",
         "病历、诊断证明等医疗资料 — 复印件1份（有则提供，便于评定）",
     ]
-    assert card.tier_names == ("村(社区)代办点", "乡镇便民服务中心", "区政务服务中心")
+    assert card.tier_names == ("村(社区)代办点", "乡镇(街道)便民服务中心", "区政务服务中心")
     assert card.steps and card.basis and card.phone == "0816-2731003"
     instant = model.items["dangwu-guanxi-zhuanjie"]
     assert instant.limits.startswith("即办件，当场办结")

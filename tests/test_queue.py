@@ -193,6 +193,8 @@ def test_people_ahead_and_estimated_wait(content: Content) -> None:
     normal, priority = state.tickets["B003"], state.tickets["B004"]
     assert q.ahead_of(state, normal) == 3  # B001, B002 and the priority B004
     assert q.ahead_of(state, priority) == 0
+    assert q.ahead_of(state, state.tickets["B001"]) == 1  # the priority B004 only: later tickets are behind
+    assert q.ahead_of(state, state.tickets["B002"]) == 2
     # Two windows serve 计生 today (weijian and the comprehensive window), 8 min each by default.
     assert q.open_windows_for(state, content.centre, "jisheng") == 2
     assert q.estimated_wait(state, content.centre, "jisheng", 3) == 12
