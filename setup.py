@@ -14,7 +14,7 @@ setup(
     python_requires=">=3.11",
     # Namespace discovery so that data folders (the sample centre, later fonts and profiles) ship too.
     packages=find_namespace_packages(include=["content*", "kiosk*", "led_driver*"]),
-    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv"]},
+    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv", "*.html"]},
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "PyYAML>=6.0,<7",
@@ -25,6 +25,8 @@ setup(
         "watchfiles>=0.21,<2",
         "tzdata>=2024.1",
         "pypinyin>=0.50,<1",
+        "flask>=3.0,<4",
+        "waitress>=3.0,<4",
     ],
     extras_require={
         "embedded-broker": ["amqtt>=0.11,<0.13"],
@@ -35,6 +37,7 @@ setup(
             "ruff>=0.6,<0.18",
             "mypy>=1.10,<3",
             "types-PyYAML>=6.0",
+            "types-waitress>=3.0",
             "sacn>=1.11,<2",
             "zxing-cpp>=2.2,<4",
         ],

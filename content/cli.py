@@ -93,6 +93,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def host_port(text: str) -> tuple[str, int]:
+    """An argparse type: HOST:PORT ([::1]:8080 for IPv6), the port 0-65535 (0: any free port)."""
+    host, sep, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: give HOST:PORT, e.g. 127.0.0.1:8080")
+    return host, int(port)
+
+
+def public_url(text: str) -> str:
+    """An argparse type: an http(s) address without spaces."""
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give an http:// or https:// address, e.g. http://hall.example:8080"
+        )
+    return text.rstrip("/")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from content.service import ContentService
     from content.store import Store, StoreInUse
@@ -105,12 +123,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (OSError, sqlite3.Error, StoreInUse) as exc:
         print(f"hall serve: cannot use the state file {state}: {exc}", file=sys.stderr)
         return 1
-    service = ContentService(content_dir, broker, store, watch=not args.no_watch)
+    service = ContentService(content_dir, broker, store, watch=not args.no_watch, public_url=args.public_url)
+    web = None
+    if args.http:
+        from content.web import WebServer
+
+        host, port = args.http
+        try:
+            web = WebServer(host, port, service.snapshot)
+        except (OSError, ValueError) as exc:
+            print(f"hall serve: cannot serve the public pages on {host}:{port}: {exc}", file=sys.stderr)
+            store.close()
+            return 1
+        web.start()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: service.request_stop())
     try:
         return service.run()
     finally:
+        if web is not None:
+            web.stop()
         store.close()
 
 
@@ -357,6 +389,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
     p.add_argument("--state", metavar="FILE", help="SQLite file for live state (default: var/hall-state.sqlite3)")
     p.add_argument("--no-watch", action="store_true", help="do not republish when content files change")
+    p.add_argument(
+        "--http",
+        type=host_port,
+        metavar="HOST:PORT",
+        help="serve the public pages that the QR codes open (guides, ticket progress) on HOST:PORT",
+    )
+    p.add_argument(
+        "--public-url",
+        type=public_url,
+        metavar="URL",
+        help="where phones reach those pages (default: public_url in centre.yaml); the QR codes use it",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("announce", help="publish or clear an announcement")

@@ -18,6 +18,7 @@ from content.loader import load_content
 from content.service import ContentService
 from content.store import Store, StoreInUse
 from content.synth import SAMPLE
+from content.web import WebServer
 
 log = logging.getLogger("hall.demo")
 
@@ -37,7 +38,7 @@ PREVIEWS = (
 )
 
 
-def _guide(centre: str, staff_url: str, display_url: str, env_file: Path, previews: list[Path]) -> str:
+def _guide(centre: str, staff_url: str, display_url: str, env_file: Path, previews: list[Path], pages: str) -> str:
     parsed = parse_broker_url(display_url)
     leds = (
         "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n"
@@ -70,6 +71,11 @@ Watch what a display receives (a display account: read-only):
   mosquitto_sub -h {parsed.host} -p {parsed.port} {auth}-v -t 'hall/v1/{centre}/#' -F '%t %p' | cut -c1-200
 
 {leds}
+The public pages that the QR codes open (a guide, a ticket's progress), served by the service:
+
+  {pages}/                                  # the centre and every guide
+  {pages}/g/shebao-yanglao-canbao           # one guide; `hall ticket` prints its ticket's page
+
 Edit a file under the content directory and save: the change is republished within 2 s; a broken
 edit is reported here with file:line and the last good content stays published.
 
@@ -202,7 +208,10 @@ def _serve(
         encoding="utf-8",
     )
     env_file.chmod(0o600)
-    service = ContentService(content_dir, parse_broker_url(service_url), store)
+    # The public pages on a free loopback port; the QR codes of this demo point there.
+    web = WebServer("127.0.0.1", 0, lambda: service.snapshot())
+    service = ContentService(content_dir, parse_broker_url(service_url), store, public_url=web.url)
+    web.start()
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(service.run()), name="service")
     previous = {sig: signal.signal(sig, lambda *_: service.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -214,7 +223,7 @@ def _serve(
             pass
         if service.ready.is_set():
             paths = leds.start()
-            print(_guide(centre, staff_url, display_url, env_file, paths), flush=True)
+            print(_guide(centre, staff_url, display_url, env_file, paths, web.url), flush=True)
             kiosk = _start_kiosk(centre, device_urls["kiosk-1"])
         thread.join()
     finally:
@@ -226,4 +235,5 @@ def _serve(
         leds.stop()
         service.request_stop()
         thread.join()
+        web.stop()
     return result[0] if result else 1

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -30,6 +30,9 @@ from content.live import Live, next_change, prune
 from content.loader import Content, load_content
 from content.store import Store
 from content.transport import Connected, Disconnected, Event, Message, MqttTransport, Refused, Subscribed
+
+if TYPE_CHECKING:
+    from content.web import Snapshot
 
 log = logging.getLogger("hall.service")
 
@@ -66,12 +69,15 @@ class ContentService:
         *,
         clock: Callable[[], datetime] | None = None,
         watch: bool = True,
+        public_url: str | None = None,
     ) -> None:
         self.content_dir = content_dir
         self.broker = broker
         self.store = store
         self._clock = clock
         self._watch = watch
+        self._public_url = public_url
+        """Replaces the content's `public_url` (where the QR codes point), e.g. the address `--http` serves."""
         self._events: queue.Queue[Event | _ContentChanged | _Stop] = queue.Queue()
         self._stop_watch = threading.Event()
         self._boot_id = uuid.uuid4().hex[:12]
@@ -98,7 +104,7 @@ class ContentService:
                 log.error("%s", problem)
             log.error("content in %s is not valid; nothing published", self.content_dir)
             return 1
-        self.content = result.content
+        self.content = self._overridden(result.content)
         centre = self.content.centre
         zone = ZoneInfo(centre.timezone)
         if self._clock is None:
@@ -131,6 +137,21 @@ class ContentService:
     def now(self) -> datetime:
         assert self._clock is not None
         return self._clock()
+
+    def snapshot(self) -> Snapshot | None:
+        """What the public pages show now (from any thread: content and live state are immutable and
+        replaced whole); None until the content is loaded."""
+        from content.web import Snapshot
+
+        content, live = self.__dict__.get("content"), self.__dict__.get("live")
+        if content is None or live is None or self._clock is None:
+            return None
+        return Snapshot(content, live, self.now())
+
+    def _overridden(self, content: Content) -> Content:
+        if self._public_url is None:
+            return content
+        return replace(content, centre=content.centre.model_copy(update={"public_url": self._public_url}))
 
     # -- the loop -------------------------------------------------------------------------------
 
@@ -384,6 +405,6 @@ class ContentService:
                 result.content.centre.id,
             )
             return
-        self.content = result.content
+        self.content = self._overridden(result.content)
         changed = self._publish_state()
         log.info("content reloaded: %d message(s) republished", len(changed))

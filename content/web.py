@@ -1,0 +1,305 @@
+"""The public pages behind the QR codes: the centre (`/`), a guide (`/g/<item>`) and a ticket's progress
+(`/q/<day>/<ticket>`), for citizens' phones.
+
+The content service serves them (`hall serve --http HOST:PORT`) from the same content and live state it
+publishes, so a page says what the kiosk and the wall say. Pages are read-only and carry no personal
+data: a ticket page shows the number, its category and where it stands. The views are pure functions of
+(content, live state, time); Flask routes and Jinja templates (autoescaped) only lay them out, and
+waitress serves them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Final
+
+from flask import Flask, Response, render_template
+
+from content import queue as q
+from content.live import Live
+from content.loader import Content
+from content.schema import Item
+from content.wording import (
+    DAY_NAMES,
+    PRIORITY_NAMES,
+    TIER_NAMES,
+    format_days,
+    format_document,
+    format_limits,
+)
+
+log = logging.getLogger("hall.web")
+
+TICKET_NUMBER: Final = re.compile(r"^[A-Z][0-9]{3,4}$")
+REFRESH_S: Final = 30
+"""A ticket page reloads itself this often while the ticket waits."""
+SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the pages show at one moment: the service's content and live state, and the time."""
+
+    content: Content
+    live: Live
+    now: datetime
+
+
+# -- views: pure functions of the snapshot -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: tuple[str, ...]
+    checklist: bool = False
+
+
+@dataclass(frozen=True)
+class GuideView:
+    id: str
+    name: str
+    category: str
+    instant: bool
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class TicketView:
+    number: str
+    day: str
+    """2026年11月28日."""
+    category: str
+    priority: str
+    state: str
+    """waiting / serving / done / no_show / expired."""
+    headline: str
+    detail: str
+    refresh: bool
+
+
+def _window_names(content: Content, ids: list[str] | tuple[str, ...]) -> list[str]:
+    names = {w.id: w.name for w in content.centre.windows}
+    return [names[i] for i in ids if i in names]
+
+
+def guide_view(content: Content, item_id: str) -> GuideView | None:
+    """Every disclosure field of an item, in the order of a printed guide (the kiosk's order)."""
+    item = next((i for i in content.items if i.id == item_id), None)
+    if item is None:
+        return None
+    category = next((c.name for c in content.categories if c.id == item.category), "")
+    limits = format_limits(item.instant, item.limits.legal, item.limits.promised, item.limits.proxy)
+    agents = [a for a in content.agents if a.tier == "village"] if "village" in item.tiers else []
+    sections = (
+        Section("办理窗口", ("、".join(_window_names(content, item.windows)),)),
+        Section("办理时限", (limits,) if limits else ()),
+        Section("收费标准", (item.fee,)),
+        Section(
+            "申请材料",
+            tuple(format_document(d.name, d.form, d.copies, d.note or "") for d in item.documents),
+            checklist=True,
+        ),
+        Section("办理流程", tuple(f"{n}. {step}" for n, step in enumerate(item.steps, 1))),
+        Section("办理依据", (item.basis,)),
+        Section("承办部门", (item.department,)),
+        Section("咨询电话", (item.phone,)),
+        Section("可在以下地点办理", ("、".join(TIER_NAMES[t] for t in item.tiers),)),
+        Section("村(社区)代办员", tuple(f"{a.area} {a.name} {a.phone}" for a in agents)),
+    )
+    return GuideView(item.id, item.name, category, item.instant, tuple(s for s in sections if any(s.lines)))
+
+
+def _day_label(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | None:
+    """Where ticket `number` of `day_text` (YYYY-MM-DD) stands now; None if there is no such ticket."""
+    if not TICKET_NUMBER.match(number):
+        return None
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        return None
+    content = snapshot.content
+    settings = content.centre.queue
+    queue = q.roll_day(snapshot.live.queue, snapshot.now, settings)
+    if queue.day != day:
+        if queue.day is None or day > queue.day:
+            return None
+        return TicketView(
+            number, _day_label(day), "", "", "expired", "这张号已过期", "号码每天重新开始，请重新取号。", False
+        )
+    ticket = queue.tickets.get(number)
+    if ticket is None:
+        return None
+    category = next((c.name for c in content.categories if c.id == ticket.category), "")
+    priority = PRIORITY_NAMES.get(ticket.priority or "", "")
+    window = next((w for w in content.centre.windows if w.id == ticket.window), None)
+    where = f"{window.number}号窗口（{window.name}）" if window is not None else "窗口"
+    if ticket.status == "waiting":
+        ahead = q.ahead_of(queue, ticket)
+        minutes = q.estimated_wait(queue, content.centre, ticket.category, ahead)
+        headline = f"前面还有 {ahead} 人" if ahead else "下一位就是您"
+        if minutes is None:
+            detail = "现在没有窗口办理这类业务，请留意大厅公告或到综合窗口咨询。"
+        elif minutes:
+            detail = f"预计等候约 {minutes} 分钟，请留意叫号。"
+        else:
+            detail = "请留意叫号，到号后请到窗口办理。"
+        return TicketView(number, _day_label(day), category, priority, "waiting", headline, detail, True)
+    if ticket.status == "serving":
+        return TicketView(
+            number, _day_label(day), category, priority, "serving", f"请到{where}办理", "正在叫您的号。", True
+        )
+    if ticket.status == "done":
+        return TicketView(number, _day_label(day), category, priority, "done", "已办理", "感谢您的耐心。", False)
+    return TicketView(
+        number, _day_label(day), category, priority, "no_show", "已过号", "叫号时您不在，请到综合窗口咨询。", False
+    )
+
+
+@dataclass(frozen=True)
+class CentreView:
+    name: str
+    address: str
+    hours: tuple[str, ...]
+    hours_note: str
+    hotline: str
+    complaint_phone: str
+    categories: tuple[tuple[str, tuple[Item, ...]], ...]
+    rules: tuple[tuple[str, str], ...]
+
+
+def centre_view(content: Content) -> CentreView:
+    centre = content.centre
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for session in centre.hours:
+        grouped.setdefault(tuple(session.days), []).append(f"{session.open}–{session.close}")
+    hours = tuple(f"{format_days(days)} {'、'.join(spans)}" for days, spans in grouped.items())
+    categories = tuple((c.name, tuple(i for i in content.items if i.category == c.id)) for c in content.categories)
+    return CentreView(
+        name=centre.name,
+        address=centre.address,
+        hours=hours,
+        hours_note=centre.hours_note or "",
+        hotline=centre.hotline,
+        complaint_phone=centre.complaint_phone,
+        categories=tuple((name, items) for name, items in categories if items),
+        rules=tuple((r.title, r.text) for r in centre.rules),
+    )
+
+
+# -- the Flask app --------------------------------------------------------------------------------
+
+
+def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
+    """The pages, reading `snapshot()` on every request (None while the service is starting)."""
+    app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    def current() -> Snapshot:
+        now = snapshot()
+        if now is None:
+            raise _Unavailable()
+        return now
+
+    @app.errorhandler(_Unavailable)
+    def unavailable(_exc: Exception) -> tuple[str, int, dict[str, str]]:
+        return (
+            render_template("message.html", title="正在启动", text="服务正在启动，请稍后刷新。"),
+            503,
+            {"Retry-After": "5"},
+        )
+
+    @app.errorhandler(404)
+    def not_found(_exc: Exception) -> tuple[str, int]:
+        name = ""
+        if (now := snapshot()) is not None:
+            name = now.content.centre.name
+        text = "没有找到这个页面。请回到首页查看办事指南，或拨打咨询电话。"
+        return render_template("message.html", title="没有找到", text=text, centre=name), 404
+
+    @app.errorhandler(405)
+    def not_allowed(_exc: Exception) -> tuple[str, int]:
+        return render_template("message.html", title="不支持的请求", text="这些页面只能查看。"), 405
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/")
+    def centre() -> str:
+        now = current()
+        return render_template("centre.html", centre=centre_view(now.content), weekdays=DAY_NAMES)
+
+    @app.get("/g/<item_id>")
+    def guide(item_id: str) -> Response | str:
+        now = current()
+        view = guide_view(now.content, item_id)
+        if view is None:
+            return not_found_page(now, "没有找到这份办事指南，它可能已经更新。请回到首页查找。")
+        return render_template("guide.html", guide=view, centre=now.content.centre)
+
+    @app.get("/q/<day>/<number>")
+    def ticket(day: str, number: str) -> Response | str:
+        now = current()
+        view = ticket_view(now, day, number)
+        if view is None:
+            return not_found_page(now, "没有找到这张号。请核对号码，或到综合窗口咨询。")
+        return render_template("ticket.html", ticket=view, centre=now.content.centre, refresh_s=REFRESH_S)
+
+    @app.get("/healthz")
+    def health() -> tuple[str, int]:
+        return ("ok", 200) if snapshot() is not None else ("starting", 503)
+
+    def not_found_page(now: Snapshot, text: str) -> Response:
+        body = render_template("message.html", title="没有找到", text=text, centre=now.content.centre.name)
+        return Response(body, status=404, mimetype="text/html")
+
+    return app
+
+
+class _Unavailable(Exception):
+    """The service has no content yet."""
+
+
+class WebServer:
+    """The pages on HOST:PORT, served by waitress on threads of their own until `stop`."""
+
+    def __init__(self, host: str, port: int, snapshot: Callable[[], Snapshot | None]) -> None:
+        from waitress.server import TcpWSGIServer, create_server
+
+        server = create_server(create_app(snapshot), host=host, port=port, threads=4, ident="hall")
+        if not isinstance(server, TcpWSGIServer):
+            raise ValueError(f"{host}:{port}: give one address to listen on")
+        self._server = server
+        self.host, self.port = host, int(server.getsockname()[1])
+        self._thread = threading.Thread(target=self._server.run, name="hall-web", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+        log.info("public pages on %s", self.url)
+
+    def stop(self) -> None:
+        self._server.close()
+        self._thread.join(timeout=5)

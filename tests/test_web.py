@@ -1,0 +1,237 @@
+"""The public pages: the views on the sample centre, the Flask app through its test client, and a real
+`hall serve --http` opened the way a phone would, in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from PIL import Image
+
+from content import queue as q
+from content.broker_url import parse_broker_url
+from content.brokerproc import Mosquitto, free_port
+from content.client import send_command
+from content.live import Live
+from content.loader import Content, load_content
+from content.synth import SAMPLE
+from content.web import Snapshot, create_app, guide_view, ticket_view
+from tests.conftest import CENTRE, WAIT_S, Subscriber, serve_argv
+
+NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))  # a Friday, not a market day
+DAY = "2026-11-27"
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    loaded = load_content(SAMPLE).content
+    assert loaded is not None
+    return loaded
+
+
+def _queue(content: Content) -> q.QueueState:
+    """Today: A001 and A002 (normal), A003 (elderly) for 社会保障; 2号窗口 called A003, then A001 is done."""
+    state = q.roll_day(q.QueueState(), NOW, content.centre.queue)
+    for minute, priority in enumerate((None, None, "elderly")):
+        state = q.issue(state, "shebao", "A", priority, NOW + timedelta(minutes=minute))
+    return state
+
+
+def _snapshot(content: Content, state: q.QueueState | None = None) -> Snapshot:
+    return Snapshot(content, Live(queue=state if state is not None else _queue(content)), NOW + timedelta(minutes=5))
+
+
+# -- views ----------------------------------------------------------------------------------------
+
+
+def test_a_guide_shows_every_disclosure_field(content: Content) -> None:
+    view = guide_view(content, "shebao-yanglao-daiyu")
+    assert view is not None
+    assert view.name == "城乡居民基本养老保险待遇领取申请" and view.category == "社会保障" and not view.instant
+    sections = {s.title: s for s in view.sections}
+    assert list(sections)[:4] == ["办理窗口", "办理时限", "收费标准", "申请材料"]
+    assert sections["办理窗口"].lines == ("社会保障窗口、综合窗口",)
+    assert sections["办理时限"].lines == ("承诺 8 个工作日（法定 20 个工作日）；代办 13 个工作日",)
+    assert sections["申请材料"].checklist and "居民身份证 — 原件和复印件各1份" in sections["申请材料"].lines
+    assert sections["办理流程"].lines[0].startswith("1. ")
+    assert "村(社区)代办员" in sections and len(sections["村(社区)代办员"].lines) == 11  # the village tier's
+    assert guide_view(content, "no-such-item") is None
+
+
+def test_a_waiting_ticket_sees_who_is_ahead(content: Content) -> None:
+    snap = _snapshot(content)
+    first = ticket_view(snap, DAY, "A001")
+    assert first is not None and first.state == "waiting" and first.refresh
+    assert first.headline == "前面还有 1 人"  # the elderly A003 goes first; A002 came later
+    assert first.category == "社会保障" and first.day == "2026年11月27日"
+    assert "预计等候约" in first.detail
+    elderly = ticket_view(snap, DAY, "A003")
+    assert elderly is not None and elderly.headline == "下一位就是您" and elderly.priority == "老年人"
+
+
+def test_called_done_and_missed_tickets(content: Content) -> None:
+    state, _call = q.call_next(_queue(content), content.centre, "shebao", None, NOW + timedelta(minutes=4))
+    serving = ticket_view(_snapshot(content, state), DAY, "A003")
+    assert serving is not None and serving.state == "serving"
+    assert serving.headline == "请到2号窗口（社会保障窗口）办理"
+    state, _number = q.done(state, "shebao", NOW + timedelta(minutes=5))
+    done = ticket_view(_snapshot(content, state), DAY, "A003")
+    assert done is not None and done.state == "done" and not done.refresh
+    state, _call = q.call_next(state, content.centre, "shebao", None, NOW + timedelta(minutes=5))
+    state, _number = q.no_show(state, "shebao", NOW + timedelta(minutes=6))
+    missed = ticket_view(_snapshot(content, state), DAY, "A001")
+    assert missed is not None and missed.state == "no_show" and "综合窗口" in missed.detail
+
+
+def test_tickets_that_are_not_there(content: Content) -> None:
+    snap = _snapshot(content)
+    expired = ticket_view(snap, "2026-11-26", "A001")
+    assert expired is not None and expired.state == "expired" and expired.headline == "这张号已过期"
+    assert ticket_view(snap, "2026-11-28", "A001") is None  # a day to come
+    assert ticket_view(snap, DAY, "A099") is None
+    for day, number in ((DAY, "a001"), (DAY, "A1"), ("2026-13-01", "A001"), ("yesterday", "A001"), (DAY, "A001x")):
+        assert ticket_view(snap, day, number) is None, (day, number)
+
+
+# -- the app, through Flask's test client ---------------------------------------------------------
+
+
+@pytest.fixture
+def client(content: Content) -> Iterator[FlaskClient]:
+    shown: list[Snapshot | None] = [_snapshot(content)]
+    app = create_app(lambda: shown[0])
+    app.config["shown"] = shown
+    yield app.test_client()
+
+
+def test_pages_and_their_status_codes(client: FlaskClient) -> None:
+    home = client.get("/")
+    assert home.status_code == 200 and home.mimetype == "text/html"
+    page = home.get_data(as_text=True)
+    assert (
+        "绵阳市游仙区魏城镇便民服务中心" in page and 'href="/g/shebao-yanglao-daiyu"' in page and "首问负责制" in page
+    )
+    guide = client.get("/g/shebao-yanglao-daiyu").get_data(as_text=True)
+    assert "城乡居民基本养老保险待遇领取申请" in guide and "办理依据" in guide and 'lang="zh-CN"' in guide
+    ticket = client.get(f"/q/{DAY}/A001")
+    assert ticket.status_code == 200 and '<meta http-equiv="refresh" content="30">' in ticket.get_data(as_text=True)
+    for path in ("/g/nope", f"/q/{DAY}/A099", "/q/2026-13-01/A001", "/q/x/A001", "/elsewhere", "/g/" + "x" * 5000):
+        missing = client.get(path)
+        assert missing.status_code == 404, path
+        assert "没有找到" in missing.get_data(as_text=True)
+    assert client.post("/").status_code == 405
+    assert client.get("/healthz").get_data(as_text=True) == "ok"
+
+
+def test_headers_keep_the_pages_to_themselves(client: FlaskClient) -> None:
+    response = client.get("/g/shebao-yanglao-daiyu")
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_content_is_escaped(client: FlaskClient, content: Content) -> None:
+    item = replace_item_name(content, "shebao-yanglao-daiyu", "<script>alert(1)</script>养老")
+    client.application.config["shown"][0] = _snapshot(item)
+    page = client.get("/g/shebao-yanglao-daiyu").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;养老" in page
+
+
+def test_before_the_content_is_loaded(client: FlaskClient) -> None:
+    client.application.config["shown"][0] = None
+    response = client.get("/g/shebao-yanglao-daiyu")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "正在启动" in response.get_data(as_text=True)
+    assert client.get("/healthz").status_code == 503
+
+
+def replace_item_name(content: Content, item_id: str, name: str) -> Content:
+    items = tuple(i.model_copy(update={"name": name}) if i.id == item_id else i for i in content.items)
+    return replace(content, items=items)
+
+
+# -- a real `hall serve --http`, opened in headless Chromium ------------------------------------
+
+
+def _browser() -> str:
+    for name in ("chromium-headless-shell", "chromium", "chromium-browser"):
+        if found := shutil.which(name):
+            return found
+    pytest.skip("no headless Chromium (apt-get install chromium-headless-shell): the pages are checked in one")
+
+
+def _open_in_chromium(url: str, out: Path) -> str:
+    """The page as a phone shows it: a 412 px wide screenshot into `out`, and the DOM after loading."""
+    browser = _browser()
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=412,915"]
+    env = {**os.environ, "HOME": str(out.parent)}
+    shot = subprocess.run(
+        [browser, *flags, f"--screenshot={out}", url], capture_output=True, timeout=WAIT_S * 4, env=env, check=False
+    )
+    assert shot.returncode == 0 and out.is_file(), shot.stderr[-2000:]
+    dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, timeout=WAIT_S * 4, env=env)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    return dom.stdout.decode()
+
+
+@pytest.fixture
+def served(sample_dir: Path, broker: Mosquitto, subscribe: Callable[..., Subscriber], tmp_path: Path) -> Iterator[str]:
+    """`hall serve` with its pages on a free loopback port; yields their address once it is ready."""
+    port = free_port()
+    address = f"http://127.0.0.1:{port}"
+    sub = subscribe(["device/service/state"])
+    argv = serve_argv(sample_dir, broker.url("service"), tmp_path / "s.sqlite3", "--no-watch")
+    argv += ["--http", f"127.0.0.1:{port}", "--public-url", address]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        sub.wait_for(lambda m: m.json()["status"] == "ready", "the service ready")
+        yield address
+    finally:
+        process.terminate()
+        assert process.wait(WAIT_S) == 0
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+@pytest.mark.broker
+def test_a_ticket_and_a_guide_open_on_a_phone(served: str, broker: Mosquitto, tmp_path: Path) -> None:
+    reply = send_command(parse_broker_url(broker.url("kiosk-1")), CENTRE, "ticket", {"category": "guangdian"})
+    url = reply["url"]
+    assert url.startswith(f"{served}/q/") and url.endswith("/" + reply["ticket"])
+
+    ticket_dom = _open_in_chromium(url, tmp_path / "ticket.png")
+    assert reply["ticket"] in ticket_dom and "排队进度" in ticket_dom and "下一位就是您" in ticket_dom
+    guide_dom = _open_in_chromium(f"{served}/g/shebao-yanglao-daiyu", tmp_path / "guide.png")
+    assert "城乡居民基本养老保险待遇领取申请" in guide_dom and "申请材料" in guide_dom
+    for name in ("ticket", "guide"):
+        with Image.open(tmp_path / f"{name}.png") as image:
+            assert image.width == 412
+            colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+            assert colours is None or len(colours) > 16, f"{name}.png looks blank"
+
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{served}/g/no-such-item", timeout=WAIT_S)
+    assert missing.value.code == 404
+    missing.value.close()
+
+
+def test_a_port_in_use_is_a_clear_failure(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = serve_argv(SAMPLE, "mqtt://127.0.0.1:9", tmp_path / "s.sqlite3", "--http", f"127.0.0.1:{port}")
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=WAIT_S * 2, check=False)
+    assert done.returncode == 1
+    assert f"hall serve: cannot serve the public pages on 127.0.0.1:{port}" in done.stderr, done.stderr
