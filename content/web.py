@@ -64,6 +64,8 @@ class Section:
     title: str
     lines: tuple[str, ...]
     checklist: bool = False
+    phone: bool = False
+    """The line is a phone number: a tap dials it."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def guide_view(content: Content, item_id: str) -> GuideView | None:
         Section("办理流程", tuple(f"{n}. {step}" for n, step in enumerate(item.steps, 1))),
         Section("办理依据", (item.basis,)),
         Section("承办部门", (item.department,)),
-        Section("咨询电话", (item.phone,)),
+        Section("咨询电话", (item.phone,), phone=True),
         Section("可在以下地点办理", ("、".join(TIER_NAMES[t] for t in item.tiers),)),
         Section("村(社区)代办员", tuple(f"{a.area} {a.name} {a.phone}" for a in agents)),
     )

@@ -123,6 +123,7 @@ def test_pages_and_their_status_codes(client: FlaskClient) -> None:
     )
     guide = client.get("/g/shebao-yanglao-daiyu").get_data(as_text=True)
     assert "城乡居民基本养老保险待遇领取申请" in guide and "办理依据" in guide and 'lang="zh-CN"' in guide
+    assert '<a href="tel:0816-2731002">0816-2731002</a>' in guide  # a tap on a phone dials it
     ticket = client.get(f"/q/{DAY}/A001")
     assert ticket.status_code == 200 and '<meta http-equiv="refresh" content="30">' in ticket.get_data(as_text=True)
     for path in ("/g/nope", f"/q/{DAY}/A099", "/q/2026-13-01/A001", "/q/x/A001", "/elsewhere", "/g/" + "x" * 5000):
