@@ -115,8 +115,9 @@ def test_screenshots_of_every_screen(
     loaded = load_content(sample_dir).content
     assert loaded is not None
     items = {item.id for item in loaded.items}
-    guide = re.fullmatch(rf"{re.escape(PUBLIC_URL)}/g/([a-z0-9-]+)", _qr_text(out / "guide.png"))
-    assert guide is not None and guide[1] in items, guide
+    for name in ("guide", "attract"):  # the attract loop's guide slides carry the QR code too
+        guide = re.fullmatch(rf"{re.escape(PUBLIC_URL)}/g/([a-z0-9-]+)", _qr_text(out / f"{name}.png"))
+        assert guide is not None and guide[1] in items, (name, guide)
     ticket = _qr_text(out / "ticket.png")
     assert re.fullmatch(rf"{re.escape(PUBLIC_URL)}/q/\d{{4}}-\d\d-\d\d/A\d{{3}}", ticket), ticket
 

@@ -12,6 +12,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.model import KioskModel
+from kiosk.qr import qr_texture
 from kiosk.viewmodel import DutyRow, Slide, duty_rows, even_rows, home_tiles, stale_marker
 from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
 
@@ -30,8 +31,10 @@ class AttractPanel(BoxLayout):  # type: ignore[misc]
     text = StringProperty("")
     call = StringProperty("")
     item = StringProperty("")
+    has_qr = BooleanProperty(False)
 
-    def show(self, slide: Slide) -> None:
+    def show(self, slide: Slide, url: str | None = None) -> None:
+        """`slide`, with the QR code of `url` (a guide's public page) when there is one."""
         self.kind, self.title, self.text, self.call, self.item = (
             slide.kind,
             slide.title,
@@ -39,6 +42,8 @@ class AttractPanel(BoxLayout):  # type: ignore[misc]
             slide.call,
             slide.item,
         )
+        self.has_qr = url is not None
+        self.ids.qr.texture = qr_texture(url) if url is not None else None
 
     def on_touch_down(self, touch: Any) -> bool:
         if not self.collide_point(*touch.pos):
@@ -84,7 +89,8 @@ class HomeScreen(KioskScreen):
             self.hide_attract()
             return
         if slide != self.slide:
-            self.attract.show(slide)
+            url = self._app().model.guide_url(slide.item) if slide.kind == "guide" else None
+            self.attract.show(slide, url)
             self.slide = slide
         if self.attract.parent is None:
             self.add_widget(self.attract)
