@@ -210,7 +210,6 @@ def centre_view(content: Content) -> CentreView:
 def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
     """The pages, reading `snapshot()` on every request (None while the service is starting)."""
     app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     def current() -> Snapshot:
         now = snapshot()
