@@ -29,9 +29,11 @@ from content.wording import (
     DAY_NAMES,
     PRIORITY_NAMES,
     TIER_NAMES,
+    Section,
     format_days,
     format_document,
     format_limits,
+    guide_sections,
 )
 
 log = logging.getLogger("hall.web")
@@ -57,15 +59,6 @@ class Snapshot:
 
 
 # -- views: pure functions of the snapshot -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    lines: tuple[str, ...]
-    checklist: bool = False
-    phone: bool = False
-    """The line is a phone number: a tap dials it."""
 
 
 @dataclass(frozen=True)
@@ -102,25 +95,20 @@ def guide_view(content: Content, item_id: str) -> GuideView | None:
     if item is None:
         return None
     category = next((c.name for c in content.categories if c.id == item.category), "")
-    limits = format_limits(item.instant, item.limits.legal, item.limits.promised, item.limits.proxy)
     agents = [a for a in content.agents if a.tier == "village"] if "village" in item.tiers else []
-    sections = (
-        Section("办理窗口", ("、".join(_window_names(content, item.windows)),)),
-        Section("办理时限", (limits,) if limits else ()),
-        Section("收费标准", (item.fee,)),
-        Section(
-            "申请材料",
-            tuple(format_document(d.name, d.form, d.copies, d.note or "") for d in item.documents),
-            checklist=True,
-        ),
-        Section("办理流程", tuple(f"{n}. {step}" for n, step in enumerate(item.steps, 1))),
-        Section("办理依据", (item.basis,)),
-        Section("承办部门", (item.department,)),
-        Section("咨询电话", (item.phone,), phone=True),
-        Section("可在以下地点办理", ("、".join(TIER_NAMES[t] for t in item.tiers),)),
-        Section("村(社区)代办员", tuple(f"{a.area} {a.name} {a.phone}" for a in agents)),
+    sections = guide_sections(
+        windows=_window_names(content, item.windows),
+        limits=format_limits(item.instant, item.limits.legal, item.limits.promised, item.limits.proxy),
+        fee=item.fee,
+        documents=(format_document(d.name, d.form, d.copies, d.note or "") for d in item.documents),
+        steps=item.steps,
+        basis=item.basis,
+        department=item.department,
+        phone=item.phone,
+        tiers=(TIER_NAMES[t] for t in item.tiers),
+        agents=(f"{a.area} {a.name} {a.phone}" for a in agents),
     )
-    return GuideView(item.id, item.name, category, item.instant, tuple(s for s in sections if any(s.lines)))
+    return GuideView(item.id, item.name, category, item.instant, sections)
 
 
 def _day_label(day: date) -> str:

@@ -4,7 +4,8 @@ public pages. Pure functions over plain values; the standard library only, so de
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from content.contract import read_strings, read_text
@@ -88,3 +89,49 @@ def format_document(name: str, form: str, copies: int | None, note: str) -> str:
         amount = kind
     text = f"{name} — {amount}" if amount else name
     return f"{text}（{note}）" if note else text
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a printed guide (办事指南): a title and its lines."""
+
+    title: str
+    lines: tuple[str, ...]
+    checklist: bool = False
+    """Required documents: each line a box to tick."""
+    phone: bool = False
+    """The line is a phone number."""
+
+
+def guide_sections(
+    *,
+    windows: Iterable[str],
+    limits: str,
+    fee: str,
+    documents: Iterable[str],
+    steps: Iterable[str],
+    basis: str,
+    department: str,
+    phone: str,
+    tiers: Iterable[str],
+    agents: Iterable[str],
+) -> tuple[Section, ...]:
+    """Every disclosure field of an item, in the order of a printed guide, empty ones left out: the
+    kiosk, the guide screen over the comprehensive window and the public page all show this order."""
+    sections = (
+        Section("办理窗口", _line("、".join(windows))),
+        Section("办理时限", _line(limits)),
+        Section("收费标准", _line(fee)),
+        Section("申请材料", tuple(documents), checklist=True),
+        Section("办理流程", tuple(f"{n}. {step}" for n, step in enumerate(steps, 1))),
+        Section("办理依据", _line(basis)),
+        Section("承办部门", _line(department)),
+        Section("咨询电话", _line(phone), phone=True),
+        Section("可在以下地点办理", _line("、".join(tiers))),
+        Section("村(社区)代办员", tuple(agents)),
+    )
+    return tuple(section for section in sections if section.lines)
+
+
+def _line(text: str) -> tuple[str, ...]:
+    return (text,) if text else ()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from content import wording
+from content.wording import Section
 from kiosk.model import Guide, KioskModel, StaffMember
 
 IDLE_TIMEOUT_S: Final = 90.0
@@ -41,12 +43,6 @@ class ItemRow:
     marker: str
     """即办 for instant items, else empty."""
     limits: str
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    lines: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -95,21 +91,20 @@ def item_rows(model: KioskModel, category: str) -> tuple[ItemRow, ...]:
 
 
 def guide_sections(guide: Guide) -> tuple[Section, ...]:
-    """Every disclosure field, in the order of a printed guide; empty sections left out."""
+    """Every disclosure field, in the order of a printed guide (content.wording); empty sections left out."""
     item = guide.item
-    sections = [
-        Section("办理窗口", ("、".join(guide.window_names),) if guide.window_names else ()),
-        Section("办理时限", (item.limits,) if item.limits else ()),
-        Section("收费标准", (item.fee,) if item.fee else ()),
-        Section("申请材料", tuple(f"□ {row.text}" for row in item.documents)),
-        Section("办理流程", tuple(f"{n}. {step}" for n, step in enumerate(item.steps, 1))),
-        Section("办理依据", (item.basis,) if item.basis else ()),
-        Section("承办部门", (item.department,) if item.department else ()),
-        Section("咨询电话", (item.phone,) if item.phone else ()),
-        Section("可在以下地点办理", ("、".join(item.tier_names),) if item.tier_names else ()),
-        Section("村(社区)代办员", tuple(f"{a.area} {a.name} {a.phone}".strip() for a in guide.agents)),
-    ]
-    return tuple(section for section in sections if section.lines)
+    return wording.guide_sections(
+        windows=guide.window_names,
+        limits=item.limits,
+        fee=item.fee,
+        documents=(row.text for row in item.documents),
+        steps=item.steps,
+        basis=item.basis,
+        department=item.department,
+        phone=item.phone,
+        tiers=item.tier_names,
+        agents=(f"{a.area} {a.name} {a.phone}".strip() for a in guide.agents),
+    )
 
 
 def staff_status(model: KioskModel, member: StaffMember) -> str:

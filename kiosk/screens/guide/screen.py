@@ -51,7 +51,7 @@ class GuideScreen(KioskScreen):
         widgets: list[Any] = [top]
         for section in guide_sections(guide):
             widgets.append(KLabel(text=section.title, base=44, color=HEADING))
-            widgets.extend(KLabel(text=line, base=38) for line in section.lines)
+            widgets.extend(KLabel(text=f"□ {line}" if section.checklist else line, base=38) for line in section.lines)
         clear_into(self.ids.body, widgets)
 
 
