@@ -8,6 +8,7 @@ validate, apply, commit, reply, republish, acknowledge.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import queue
 import threading
@@ -105,6 +106,7 @@ class ContentService:
             log.error("content in %s is not valid; nothing published", self.content_dir)
             return 1
         self.content = self._overridden(result.content)
+        self._settle()
         centre = self.content.centre
         zone = ZoneInfo(centre.timezone)
         if self._clock is None:
@@ -147,6 +149,15 @@ class ContentService:
         if content is None or live is None or self._clock is None:
             return None
         return Snapshot(content, live, self.now())
+
+    @staticmethod
+    def _settle() -> None:
+        """After a load: the content stays alive until the next edit, so it leaves the cyclic collector's
+        reach (gc.freeze). A full collection over a 2,000-item catalog otherwise stops every thread of the
+        service, MQTT and public pages alike, for 30-60 ms. Replaced content is still freed by reference
+        counting."""
+        gc.collect()
+        gc.freeze()
 
     def _overridden(self, content: Content) -> Content:
         if self._public_url is None:
@@ -406,5 +417,6 @@ class ContentService:
             )
             return
         self.content = self._overridden(result.content)
+        self._settle()
         changed = self._publish_state()
         log.info("content reloaded: %d message(s) republished", len(changed))

@@ -231,10 +231,17 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    rendered: dict[str, tuple[Content, str]] = {}
+    """The centre page of the content it was rendered from: it changes only with an edit."""
+
     @app.get("/")
     def centre() -> str:
         now = current()
-        return render_template("centre.html", centre=centre_view(now.content), weekdays=DAY_NAMES)
+        cached = rendered.get("/")
+        if cached is None or cached[0] is not now.content:
+            cached = now.content, render_template("centre.html", centre=centre_view(now.content), weekdays=DAY_NAMES)
+            rendered["/"] = cached
+        return cached[1]
 
     @app.get("/g/<item_id>")
     def guide(item_id: str) -> Response | str:
@@ -273,6 +280,9 @@ class WebServer:
     def __init__(self, host: str, port: int, snapshot: Callable[[], Snapshot | None]) -> None:
         from waitress.server import TcpWSGIServer, create_server
 
+        # waitress warns each time a request waits for a free thread: under a burst of phones that is
+        # most requests, and nothing to act on
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         server = create_server(create_app(snapshot), host=host, port=port, threads=4, ident="hall")
         if not isinstance(server, TcpWSGIServer):
             raise ValueError(f"{host}:{port}: give one address to listen on")

@@ -143,10 +143,12 @@ def test_headers_keep_the_pages_to_themselves(client: FlaskClient) -> None:
 
 
 def test_content_is_escaped(client: FlaskClient, content: Content) -> None:
+    assert "alert(1)" not in client.get("/").get_data(as_text=True)
     item = replace_item_name(content, "shebao-yanglao-daiyu", "<script>alert(1)</script>养老")
-    client.application.config["shown"][0] = _snapshot(item)
-    page = client.get("/g/shebao-yanglao-daiyu").get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;养老" in page
+    client.application.config["shown"][0] = _snapshot(item)  # an edit: the centre page is made again
+    for path in ("/g/shebao-yanglao-daiyu", "/"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;养老" in page
 
 
 def test_before_the_content_is_loaded(client: FlaskClient) -> None:
