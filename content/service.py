@@ -78,6 +78,7 @@ class ContentService:
         self._clock = clock
         self._watch = watch
         self._public_url = public_url
+        self._settle_due = False
         """Replaces the content's `public_url` (where the QR codes point), e.g. the address `--http` serves."""
         self._events: queue.Queue[Event | _ContentChanged | _Stop] = queue.Queue()
         self._stop_watch = threading.Event()
@@ -106,7 +107,7 @@ class ContentService:
             log.error("content in %s is not valid; nothing published", self.content_dir)
             return 1
         self.content = self._overridden(result.content)
-        self._settle()
+        self._settle_due = True
         centre = self.content.centre
         zone = ZoneInfo(centre.timezone)
         if self._clock is None:
@@ -173,6 +174,9 @@ class ContentService:
                 # burst of tickets the queue document is built once, not once per ticket.
                 # Replies and call events never wait for this.
                 self._publish_state()
+            if self._settle_due and self.ready.is_set() and self._events.empty():
+                self._settle_due = False  # once the new content is out: it need not wait for this
+                self._settle()
             try:
                 event = self._events.get(timeout=self._wait_s())
             except queue.Empty:
@@ -417,6 +421,6 @@ class ContentService:
             )
             return
         self.content = self._overridden(result.content)
-        self._settle()
+        self._settle_due = True
         changed = self._publish_state()
         log.info("content reloaded: %d message(s) republished", len(changed))
