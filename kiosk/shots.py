@@ -125,6 +125,9 @@ class ScreenshotTour(Tour):
 
     def shot(self, name: str) -> None:
         self.written.append(save_screenshot(self.out / f"{name}.png"))
+        cut = clipped_labels(self.app.root)
+        if cut:
+            raise RuntimeError(f"{name}: text does not fit its widget: {cut}")
 
     def steps(self) -> Iterator[float]:
         app = self.app
@@ -209,6 +212,25 @@ class ScreenshotTour(Tour):
         ragged = ragged_rows(app.screen("home").ids.tiles)
         if ragged:
             self.fail(f"large text: home tiles of a row differ in height: {ragged}")
+            return
+        # Every other screen in large text too: no picture, but no text may be cut.
+        visits: list[tuple[str, Callable[[], None]]] = [
+            ("category", lambda: app.open_category(category.id)),
+            ("guide", lambda: app.open_guide(item.id) if item is not None else None),
+            ("search", lambda: app.go("search")),
+            ("staff", lambda: app.go("staff")),
+            ("ticket", app.start_ticket),
+            ("case", lambda: app.go("case")),
+        ]
+        for name, visit in visits:
+            visit()
+            yield SETTLE_S
+            cut = clipped_labels(app.root)
+            if cut:
+                self.fail(f"large text, {name}: text does not fit its widget: {cut}")
+                return
+        app.set_large(False)
+        app.go("home")
 
 
 class FlowTour(Tour):
@@ -247,6 +269,21 @@ def texts_under(widget: Any) -> list[str]:
         if isinstance(text, str) and text:
             found.append(text)
     return found
+
+
+def clipped_labels(root: Any) -> list[str]:
+    """The texts of the labels and buttons on view under `root` that their widget cuts: drawn wider or
+    taller than the widget (a pixel of slack)."""
+    from kivy.uix.label import Label
+
+    cut = []
+    for widget in root.walk(restrict=True):
+        if not isinstance(widget, Label) or not widget.text or widget.opacity == 0:
+            continue
+        width, height = widget.texture_size
+        if width > widget.width + 1 or height > widget.height + 1:
+            cut.append(f"{widget.text[:30]!r} {width}x{height} in {widget.width:g}x{widget.height:g}")
+    return cut
 
 
 def ragged_rows(grid: Any) -> list[list[float]]:
