@@ -31,6 +31,8 @@ from tests.test_led_device import HOSTILE
 
 SCREENS = ("home", "category", "guide", "search", "staff", "ticket", "case", "emergency", "attract", "large-text")
 SIZE = (1080, 1920)
+LANDSCAPE = (1920, 1080)
+SIDE = max(SIZE)
 RUN_TIMEOUT_S = 110
 LINE_WAIT_S = 60.0
 SAMPLE_NAME = "绵阳市游仙区魏城镇便民服务中心"
@@ -51,7 +53,8 @@ def xvfb() -> Iterator[str]:
     for _ in range(5):
         number = _free_display()
         proc = subprocess.Popen(
-            ["Xvfb", f":{number}", "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
+            # square: room for the portrait window and the landscape one
+            ["Xvfb", f":{number}", "-screen", "0", f"{SIDE}x{SIDE}x24", "-nolisten", "tcp"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -94,20 +97,27 @@ def _kiosk(display: str, code: str, tmp_path: Path) -> subprocess.CompletedProce
 
 
 @pytest.mark.broker
+@pytest.mark.parametrize("size", [SIZE, LANDSCAPE], ids=["portrait", "landscape"])
 def test_screenshots_of_every_screen(
-    xvfb: str, sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any], tmp_path: Path
+    xvfb: str,
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    tmp_path: Path,
+    size: tuple[int, int],
 ) -> None:
+    """Every screen as a PNG; the tour itself fails if any text is cut, in normal or large text."""
     start_service(sample_dir)
     out = tmp_path / "shots"
     argv = ["--broker", broker.url("kiosk-1"), "--centre", CENTRE, "--cache", str(tmp_path / "cache")]
-    argv += ["--screenshots", str(out), "--size", f"{SIZE[0]}x{SIZE[1]}"]
+    argv += ["--screenshots", str(out), "--size", f"{size[0]}x{size[1]}"]
     done = _kiosk(xvfb, f"import sys; from kiosk.cli import main; sys.exit(main({argv!r}))", tmp_path)
     assert done.returncode == 0, done.stderr[-4000:]
     for name in SCREENS:
         path = out / f"{name}.png"
         assert path.is_file(), f"no {name}.png: {sorted(p.name for p in out.iterdir())}"
         with Image.open(path) as image:
-            assert image.size == SIZE, f"{name}.png is {image.size}"
+            assert image.size == size, f"{name}.png is {image.size}"
             colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
             assert colours is None or len(colours) > 8, f"{name}.png looks blank: {len(colours or [])} colours"
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in SCREENS)
