@@ -28,6 +28,7 @@ from typing import Any, Final, TypeVar
 from content import contract
 from content.broker_url import BrokerUrl
 from content.client import CommandFailed, NoReply, send_command
+from content.contract import read_int, read_text
 from content.transport import (
     Connected,
     Disconnected,
@@ -94,14 +95,6 @@ def ticket_message(ticket: str, ahead: int | None, estimate_min: int | None) -> 
     if estimate_min is not None and ahead:
         text += f"，预计等候约 {estimate_min} 分钟"
     return text + "。"
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: Any, limit: int = 200) -> str:
-    return value[:limit] if isinstance(value, str) else ""
 
 
 class KioskLink:
@@ -346,19 +339,19 @@ class KioskLink:
         except Exception as exc:  # a bug in the sender must still leave the screen a message
             log.exception("ticket %s failed", args)
             return TicketResult(False, NO_ANSWER, command_id=command_id, retry=True, detail=str(exc))
-        ticket = _str(result.get("ticket"), 8)
+        ticket = read_text(result.get("ticket"), 8)
         if not ticket:
             return TicketResult(
                 False, TICKET_REFUSED, command_id=command_id, detail=f"reply without a ticket: {result}"
             )
-        ahead, estimate = _int(result.get("ahead")), _int(result.get("estimated_wait_min"))
-        url = _str(result.get("url"), 300)
+        ahead, estimate = read_int(result.get("ahead")), read_int(result.get("estimated_wait_min"))
+        url = read_text(result.get("url"), 300)
         return TicketResult(
             ok=True,
             message=ticket_message(ticket, ahead, estimate),
             ticket=ticket,
-            category_name=_str(result.get("category_name"), 40),
-            priority_name=_str(result.get("priority_name"), 20),
+            category_name=read_text(result.get("category_name"), 40),
+            priority_name=read_text(result.get("priority_name"), 20),
             ahead=ahead,
             estimate_min=estimate,
             url=url if url.startswith(("http://", "https://")) else None,
