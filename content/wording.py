@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from content.contract import read_strings, read_text
@@ -135,3 +136,41 @@ def guide_sections(
 
 def _line(text: str) -> tuple[str, ...]:
     return (text,) if text else ()
+
+
+# -- opening hours --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """One opening session: the days (mon … sun) and the times, "09:00" to "12:00"."""
+
+    days: tuple[str, ...]
+    open: str
+    close: str
+
+
+def read_sessions(rows: Iterable[Mapping[str, Any]]) -> tuple[Session, ...]:
+    """The `hours` of a centre document, the malformed sessions left out."""
+    sessions = []
+    for row in rows:
+        days = tuple(d for d in read_strings(row.get("days"), 3, 7) if d in DAY_NAMES)
+        opens, closes = read_text(row.get("open"), 5), read_text(row.get("close"), 5)
+        if days and len(opens) == len(closes) == 5 and opens < closes:
+            sessions.append(Session(days, opens, closes))
+    return tuple(sessions)
+
+
+def is_open(sessions: Iterable[Session], now: datetime) -> bool:
+    """Within the opening hours at `now` (in the centre's zone); always, when there are none."""
+    sessions = tuple(sessions)
+    if not sessions:
+        return True
+    day, clock = _WEEK[now.weekday()], now.strftime("%H:%M")
+    return any(day in s.days and s.open <= clock < s.close for s in sessions)
+
+
+def opens_later_today(sessions: Iterable[Session], now: datetime) -> str | None:
+    """When the next session of today starts ("14:00"), if one does after `now`."""
+    day, clock = _WEEK[now.weekday()], now.strftime("%H:%M")
+    return min((s.open for s in sessions if day in s.days and s.open > clock), default=None)

@@ -27,7 +27,15 @@ from content.contract import (
     read_text,
     read_time,
 )
-from content.wording import STATUS_NAMES, TIER_NAMES, format_document, format_hours, format_limits
+from content.wording import (
+    STATUS_NAMES,
+    TIER_NAMES,
+    Session,
+    format_document,
+    format_hours,
+    format_limits,
+    read_sessions,
+)
 from kiosk.search import IndexCache, SearchIndex
 
 MAX_LONG_TEXT: Final = 2000
@@ -63,6 +71,8 @@ class Centre:
     address: str
     hours: tuple[str, ...]
     """For people: 周一至周五 09:00–12:00、14:00–17:30."""
+    sessions: tuple[Session, ...]
+    """The same, to tell whether the centre is open now."""
     hours_note: str
     hotline: str
     complaint_phone: str
@@ -272,6 +282,7 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
         tier_name=read_text(doc.get("tier_name"), 40) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
         address=read_text(doc.get("address")),
         hours=format_hours(read_rows(doc.get("hours"))),
+        sessions=read_sessions(read_rows(doc.get("hours"))),
         hours_note=read_text(doc.get("hours_note"), MAX_LONG_TEXT),
         hotline=read_text(doc.get("hotline"), 30),
         complaint_phone=read_text(doc.get("complaint_phone"), 30),

@@ -229,3 +229,15 @@ def text_scale(large: bool) -> float:
 
 def stale_marker(model: KioskModel) -> str:
     return STALE_MARKER if model.stale else ""
+
+
+def closed_notice(model: KioskModel, now: datetime, with_hours: bool = True) -> str:
+    """Outside the opening hours, when the hall opens next today (or that it is over for today), and
+    the hours (`with_hours`); empty while open (or when nothing is known)."""
+    centre = model.centre
+    if centre is None or wording.is_open(centre.sessions, now):
+        return ""
+    later = wording.opens_later_today(centre.sessions, now)
+    notice = f"现在不是办公时间，今天 {later} 开始办理。" if later else "今天的办公时间已结束。"
+    hours = "；".join(centre.hours)
+    return f"{notice}办公时间：{hours}" if hours and with_hours else notice

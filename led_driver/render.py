@@ -14,12 +14,12 @@ from datetime import datetime
 
 from PIL import Image
 
+from content import wording
 from led_driver import text
 from led_driver.profile import FontRef, Profile, Zone
 from led_driver.state import DisplayState
 
 WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 GAP = "　　　"
 
 
@@ -64,10 +64,7 @@ def font_of(profile: Profile, zone: Zone | None) -> text.Font:
 
 def is_open(state: DisplayState, now: datetime) -> bool:
     """Within the centre's opening hours (always, when the centre published none)."""
-    if not state.hours:
-        return True
-    day, clock = WEEKDAY_KEYS[now.weekday()], now.strftime("%H:%M")
-    return any(day in s.days and s.open <= clock < s.close for s in state.hours)
+    return wording.is_open(state.hours, now)
 
 
 # -- drawing helpers ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from content.contract import PayloadError, decode, read_int, read_rows, read_strings, read_text
-from content.wording import STATUS_NAMES
+from content.wording import STATUS_NAMES, Session, read_sessions
 
 MAX_PAYLOAD = 16 * 1024 * 1024
 MAX_ROWS = 200
@@ -74,13 +74,6 @@ class Announcement:
 
 
 @dataclass(frozen=True)
-class Session:
-    days: tuple[str, ...]
-    open: str
-    close: str
-
-
-@dataclass(frozen=True)
 class DisplayState:
     centre: str = ""
     timezone: str = "Asia/Shanghai"
@@ -113,10 +106,7 @@ class DisplayState:
 
 
 def _centre(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
-    hours = tuple(
-        Session(read_strings(h.get("days"), 60, 20), read_text(h.get("open"), 5), read_text(h.get("close"), 5))
-        for h in read_rows(doc.get("hours"), MAX_ROWS)
-    )
+    hours = read_sessions(read_rows(doc.get("hours"), MAX_ROWS))
     name = read_text(doc.get("short_name")) or read_text(doc.get("name"))
     zone = read_text(doc.get("timezone"), 64) or state.timezone
     return replace(state, centre=name, hours=hours, timezone=zone)

@@ -305,3 +305,26 @@ def test_who_is_on_duty_at_each_window(content: Content) -> None:
     status = {r.name: r.status for r in vm.staff_rows(model)}
     assert status["刘小燕"] == "暂离，由张磊代岗" and status["蒋文斌"] == "请假" and status["张磊"] == "在岗"
     assert vm.duty_rows(KioskModel()) == ()
+
+
+def test_a_notice_outside_opening_hours(content: Content) -> None:
+    from content.wording import Session, is_open, read_sessions
+    from kiosk.viewmodel import closed_notice
+
+    model = full_model(content)
+    assert model.centre is not None
+    assert model.centre.sessions[0] == Session(("mon", "tue", "wed", "thu", "fri"), "09:00", "12:00")
+    assert closed_notice(model, NOW) == ""  # Friday 09:30
+    lunch = NOW.replace(hour=12, minute=0)
+    assert closed_notice(model, lunch) == (
+        "现在不是办公时间，今天 14:00 开始办理。办公时间：周一至周五 09:00–12:00、14:00–17:30；周六 09:00–12:00"
+    )
+    assert closed_notice(model, NOW.replace(hour=17, minute=29)) == ""
+    assert closed_notice(model, NOW.replace(hour=17, minute=30)).startswith("今天的办公时间已结束。办公时间：")
+    assert closed_notice(model, NOW.replace(hour=6)).startswith("现在不是办公时间，今天 09:00 开始办理。")
+    assert closed_notice(model, NOW + timedelta(days=2)).startswith("今天的办公时间已结束。")  # Sunday
+    assert closed_notice(model, lunch, with_hours=False) == "现在不是办公时间，今天 14:00 开始办理。"
+    assert closed_notice(KioskModel(), lunch) == ""  # nothing known: no notice
+    assert is_open((), lunch)  # no hours published: always open
+    rows = [{"days": ["mon", "funday"], "open": "08:00", "close": "09:00"}, {"days": ["tue"], "open": "9", "close": 5}]
+    assert read_sessions(rows) == (Session(("mon",), "08:00", "09:00"),)

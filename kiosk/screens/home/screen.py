@@ -13,7 +13,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.model import KioskModel
 from kiosk.qr import qr_texture
-from kiosk.viewmodel import DutyRow, Slide, duty_rows, even_rows, home_tiles, stale_marker
+from kiosk.viewmodel import DutyRow, Slide, closed_notice, duty_rows, even_rows, home_tiles, stale_marker
 from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -150,6 +150,7 @@ class HomeScreen(KioskScreen):
         text = f"{now.year}年{now.month}月{now.day}日 {WEEKDAYS[now.weekday()]} {now:%H:%M}"
         if text != self._clock_text:
             self._clock_text = self.ids.clock.text = text
+            self.ids.closed.text = closed_notice(self._app().model, now)  # by the minute, like the clock
         ticker, box = self.ids.ticker, self.ids.ticker_box
         if not ticker.text:
             return

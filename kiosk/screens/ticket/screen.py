@@ -12,7 +12,7 @@ from kivy.uix.image import Image
 from kiosk.device import TicketResult
 from kiosk.model import KioskModel
 from kiosk.qr import qr_texture
-from kiosk.viewmodel import home_tiles
+from kiosk.viewmodel import closed_notice, home_tiles
 from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv
 
 PRIORITIES: Final = (
@@ -73,7 +73,9 @@ class TicketScreen(KioskScreen):
         model = self._model
         widgets: list[Any] = []
         if self.step == "category":
-            self.ids.prompt.text = "第一步：请选择您要办理的业务类别"
+            prompt = "第一步：请选择您要办理的业务类别"
+            notice = closed_notice(model, model.centre.now(), with_hours=False) if model and model.centre else ""
+            self.ids.prompt.text = f"{notice}\n{prompt}" if notice else prompt
             for tile in home_tiles(model) if model else ():
                 button = KButton(text=f"{tile.name}\n{tile.caption}", base=42, min_height=180)
                 button.bind(on_release=lambda _b, c=tile.category: self.choose_category(c))
