@@ -126,6 +126,7 @@ class KioskLink:
         self._revs_announced: dict[str, str] = {}
         self._transport: MqttTransport | None = None
         self._worker: threading.Thread | None = None
+        self._closing = False
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-cmd")
         self.ready = threading.Event()
         """Set while subscribed (after the broker acknowledged the subscriptions)."""
@@ -144,6 +145,7 @@ class KioskLink:
 
     def stop(self) -> None:
         """Publish `disconnected`, disconnect, and end the worker and the command threads."""
+        self._closing = True  # the disconnection that follows is ours: no warning
         if self._transport is not None:
             self._transport.stop(final=(contract.device_topic(self.device_id), self._presence("disconnected")))
         with self._cond:
@@ -245,7 +247,10 @@ class KioskLink:
                 log.error("broker refused the kiosk: %s%s", reason, "" if permanent else "; retrying")
             case Disconnected(reason=reason):
                 self.ready.clear()
-                log.warning("disconnected (%s): showing the last content while reconnecting", reason)
+                if self._closing:
+                    log.info("disconnected")
+                else:
+                    log.warning("disconnected (%s): showing the last content while reconnecting", reason)
                 return model.with_connection(False)
             case PublishRefused(reason=reason):
                 log.error("the broker refused a publish: %s", reason)
