@@ -56,6 +56,8 @@ class Message:
 @dataclass(frozen=True)
 class Disconnected:
     reason: str
+    requested: bool = False
+    """The disconnection `stop` asked for: nothing is wrong, nothing will reconnect."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ class MqttTransport:
         self._keepalive = keepalive
         self._persistent = persistent_session
         self._pending_subs: dict[int, list[str]] = {}
+        self._stopping = False
         self._v5 = not broker.mqtt311
         if self._v5:
             client = mqtt.Client(
@@ -174,6 +177,7 @@ class MqttTransport:
         """Publish `final` (e.g. a 'disconnected' state) if connected, then disconnect cleanly."""
         if final is not None and self._client.is_connected():
             self.publish(final[0], final[1], retain=True).wait(timeout)
+        self._stopping = True
         self._client.disconnect()
         self._client.loop_stop()
         # The client holds our bound methods and we hold it: break the cycle so it is freed (and
@@ -228,7 +232,7 @@ class MqttTransport:
         self._sink(Connected(bool(flags.session_present)))
 
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
-        self._sink(Disconnected(str(reason_code)))
+        self._sink(Disconnected(str(reason_code), requested=self._stopping))
 
     def _on_subscribe(self, client: Any, userdata: Any, mid: int, reason_codes: Any, properties: Any) -> None:
         topics = self._pending_subs.pop(mid, [])

@@ -126,7 +126,6 @@ class KioskLink:
         self._revs_announced: dict[str, str] = {}
         self._transport: MqttTransport | None = None
         self._worker: threading.Thread | None = None
-        self._closing = False
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-cmd")
         self.ready = threading.Event()
         """Set while subscribed (after the broker acknowledged the subscriptions)."""
@@ -145,7 +144,6 @@ class KioskLink:
 
     def stop(self) -> None:
         """Publish `disconnected`, disconnect, and end the worker and the command threads."""
-        self._closing = True  # the disconnection that follows is ours: no warning
         if self._transport is not None:
             self._transport.stop(final=(contract.device_topic(self.device_id), self._presence("disconnected")))
         with self._cond:
@@ -245,9 +243,9 @@ class KioskLink:
                 log.info("connected to %s", self.broker.redacted() if self.broker else "")
             case Refused(reason=reason, permanent=permanent):
                 log.error("broker refused the kiosk: %s%s", reason, "" if permanent else "; retrying")
-            case Disconnected(reason=reason):
+            case Disconnected(reason=reason, requested=requested):
                 self.ready.clear()
-                if self._closing:
+                if requested:
                     log.info("disconnected")
                 else:
                     log.warning("disconnected (%s): showing the last content while reconnecting", reason)

@@ -102,7 +102,6 @@ class LedController:
         self._events: queue.Queue[tuple[Event, float] | None] = queue.Queue()
         self._transport: MqttTransport | None = None
         self._worker: threading.Thread | None = None
-        self._closing = False
         self._reported_at = 0.0
         self.ready = threading.Event()
         scheduler.on_call_shown = self._call_shown
@@ -128,7 +127,6 @@ class LedController:
         )
 
     def stop(self) -> None:
-        self._closing = True  # the disconnection that follows is ours: no warning
         if self._transport is not None:
             self._transport.stop(final=(contract.device_topic(self.device_id), self._presence("disconnected")))
         self._events.put(None)
@@ -160,9 +158,9 @@ class LedController:
                 log.info("connected to %s", self.broker.redacted() if self.broker else "")
             case Refused(reason=reason, permanent=permanent):
                 log.error("broker refused the controller: %s%s", reason, "" if permanent else "; retrying")
-            case Disconnected(reason=reason):
+            case Disconnected(reason=reason, requested=requested):
                 self.ready.clear()
-                if self._closing:
+                if requested:
                     log.info("disconnected")
                 else:
                     log.warning("disconnected (%s): showing the last content while reconnecting", reason)
