@@ -20,6 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from content.broker_url import parse_broker_url
 from content.brokerconf import Account, Roster
 from content.brokerproc import Mosquitto, mosquitto_available
+from content.loader import Content, load_content
 from content.service import ContentService
 from content.store import Store
 from content.synth import SAMPLE
@@ -46,6 +47,14 @@ ROSTER = Roster(
 def serve_argv(content_dir: Path, url: str, state: Path, *extra: str) -> list[str]:
     """`hall serve` as a real process would be started."""
     return [*HALL, "serve", "--content", str(content_dir), "--broker", url, "--state", str(state), *extra]
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The sample centre as loaded (immutable: tests that change it make changed copies)."""
+    loaded = load_content(SAMPLE).content
+    assert loaded is not None
+    return loaded
 
 
 @pytest.fixture

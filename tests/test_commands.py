@@ -7,17 +7,9 @@ import pytest
 from content.commands import CommandError, announce, set_staff_status
 from content.documents import announcements
 from content.live import Live, next_change, prune
-from content.loader import Content, load_content
-from content.synth import SAMPLE
+from content.loader import Content
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    loaded = load_content(SAMPLE).content
-    assert loaded is not None
-    return loaded
 
 
 def test_announce_adds_with_a_new_id_and_expiry(content: Content) -> None:

@@ -12,20 +12,13 @@ import pytest
 from content import contract, documents
 from content.commands import announce
 from content.live import Live
-from content.loader import Content, load_content
+from content.loader import Content
 from content.synth import SAMPLE
 from content.wording import format_days, format_document, format_limits
 from kiosk.cache import KioskCache
 from kiosk.model import SERVICE_PRESENCE, KioskModel, guide_url
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    loaded = load_content(SAMPLE).content
-    assert loaded is not None
-    return loaded
 
 
 def payloads(content: Content, live: Live | None = None) -> dict[str, bytes]:

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from content.loader import Content, load_content
-from content.synth import SAMPLE
+from content.loader import Content
 from led_driver import render
 from led_driver.outputs.memory import MemoryOutput
 from led_driver.profile import Profile, find_profile, load_profile, shipped
@@ -23,13 +22,6 @@ from tests.test_led_state import sample_state
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 EVENING = datetime(2026, 11, 27, 21, 0, tzinfo=timezone(timedelta(hours=8)))
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    loaded = load_content(SAMPLE).content
-    assert loaded is not None
-    return loaded
 
 
 @pytest.fixture(scope="module")

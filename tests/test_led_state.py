@@ -11,19 +11,11 @@ import pytest
 from content import contract, documents
 from content.commands import announce
 from content.live import Live
-from content.loader import Content, load_content
+from content.loader import Content
 from content.queue_commands import call, take_ticket
-from content.synth import SAMPLE
 from led_driver.state import DisplayState, apply
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    loaded = load_content(SAMPLE).content
-    assert loaded is not None
-    return loaded
 
 
 def _doc(body: dict[str, Any]) -> bytes:

@@ -8,21 +8,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from content import queue as q
-from content.loader import Content, load_content
+from content.loader import Content
 from content.schema import MarketDays, QueueSettings
-from content.synth import SAMPLE
 
 TZ = timezone(timedelta(hours=8))
 # 2026-11-27 is the 27th: not a market day in the sample (逢二、五、八).
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
 MARKET = datetime(2026, 11, 28, 9, 0, tzinfo=TZ)
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    loaded = load_content(SAMPLE).content
-    assert loaded is not None
-    return loaded
 
 
 def _today(now: datetime = NOW, content: Content | None = None) -> q.QueueState:

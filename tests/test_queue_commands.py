@@ -10,18 +10,10 @@ import pytest
 from content.commands import CommandError, set_staff_status
 from content.documents import queue as queue_doc
 from content.live import Live
-from content.loader import Content, load_content
+from content.loader import Content
 from content.queue_commands import call, take_ticket, window
-from content.synth import SAMPLE
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8)))
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    loaded = load_content(SAMPLE).content
-    assert loaded is not None
-    return loaded
 
 
 def test_ticket_reply(content: Content) -> None:

@@ -23,20 +23,13 @@ from content.broker_url import parse_broker_url
 from content.brokerproc import Mosquitto, free_port
 from content.client import send_command
 from content.live import Live
-from content.loader import Content, load_content
+from content.loader import Content
 from content.synth import SAMPLE
 from content.web import Snapshot, create_app, guide_view, ticket_view
 from tests.conftest import CENTRE, WAIT_S, Subscriber, serve_argv
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))  # a Friday, not a market day
 DAY = "2026-11-27"
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    loaded = load_content(SAMPLE).content
-    assert loaded is not None
-    return loaded
 
 
 def _queue(content: Content) -> q.QueueState:
