@@ -281,22 +281,34 @@ def run_kiosk(xvfb: str, tmp_path: Path) -> Iterator[Callable[[str], RunningKios
         kiosk.close()
 
 
+@pytest.fixture
+def live_kiosk(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    run_kiosk: Callable[[str], RunningKiosk],
+    tmp_path: Path,
+) -> Callable[..., RunningKiosk]:
+    """The service on the sample centre, then `start(tour, app_args="")`: a kiosk on it (kiosk-1) running
+    the flow `tour`."""
+    start_service(sample_dir)
+
+    def start(tour: str, app_args: str = "") -> RunningKiosk:
+        return run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour, app_args))
+
+    return start
+
+
 def _staff_command(broker: Mosquitto, verb: str, args: dict[str, Any]) -> dict[str, Any]:
     return send_command(parse_broker_url(broker.url("staff")), CENTRE, verb, args)
 
 
 @pytest.mark.broker
 def test_announcement_and_staff_status_reach_the_screens(
-    sample_dir: Path,
-    broker: Mosquitto,
-    start_service: Callable[..., Any],
-    run_kiosk: Callable[[str], RunningKiosk],
-    tmp_path: Path,
+    broker: Mosquitto, live_kiosk: Callable[..., RunningKiosk]
 ) -> None:
-    start_service(sample_dir)
     text = "今天逢场，各窗口全员在岗，请按号有序办理"
-    tour = f"shots.UpdateTour(app, {text!r}, '陈静', '暂离，由刘小燕代岗')"
-    kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour))
+    kiosk = live_kiosk(f"shots.UpdateTour(app, {text!r}, '陈静', '暂离，由刘小燕代岗')")
     assert kiosk.wait_line("KIOSK READY") == f"KIOSK READY {SAMPLE_NAME}"
     _staff_command(broker, "announce", {"text": text})
     _staff_command(broker, "staff", {"staff": "s03", "status": "away", "substitute": "s05"})
@@ -309,16 +321,9 @@ def test_announcement_and_staff_status_reach_the_screens(
 
 
 @pytest.mark.broker
-def test_emergency_covers_the_screen_until_cleared(
-    sample_dir: Path,
-    broker: Mosquitto,
-    start_service: Callable[..., Any],
-    run_kiosk: Callable[[str], RunningKiosk],
-    tmp_path: Path,
-) -> None:
-    start_service(sample_dir)
+def test_emergency_covers_the_screen_until_cleared(broker: Mosquitto, live_kiosk: Callable[..., RunningKiosk]) -> None:
     text = "大厅临时停电，请有序从东门离开"
-    kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", f"shots.EmergencyTour(app, {text!r})"))
+    kiosk = live_kiosk(f"shots.EmergencyTour(app, {text!r})")
     kiosk.wait_line("KIOSK READY")
     made = _staff_command(broker, "announce", {"text": text, "priority": "emergency"})
     shown = kiosk.wait_line("EMERGENCY SHOWN")
@@ -355,17 +360,12 @@ def test_offline_start_shows_the_cache_and_says_it_may_be_stale(
 
 @pytest.mark.broker
 def test_malformed_state_payloads_leave_the_app_running_with_its_content(
-    sample_dir: Path,
     broker: Mosquitto,
-    start_service: Callable[..., Any],
     subscribe: Callable[..., Subscriber],
-    run_kiosk: Callable[[str], RunningKiosk],
-    tmp_path: Path,
+    live_kiosk: Callable[..., RunningKiosk],
 ) -> None:
-    start_service(sample_dir)
     after = "恶意消息之后的正常公告"
-    tour = f"shots.UpdateTour(app, {after!r}, '陈静', '在岗')"
-    kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour))
+    kiosk = live_kiosk(f"shots.UpdateTour(app, {after!r}, '陈静', '在岗')")
     kiosk.wait_line("KIOSK READY")
     attacker = subscribe([], user="service")  # only the service may write state topics
     for payload in HOSTILE:
@@ -385,21 +385,10 @@ def test_malformed_state_payloads_leave_the_app_running_with_its_content(
 
 @pytest.mark.broker
 def test_idle_home_shows_the_attract_loop_and_a_tap_opens_the_guide(
-    sample_dir: Path,
-    broker: Mosquitto,
-    start_service: Callable[..., Any],
-    run_kiosk: Callable[[str], RunningKiosk],
-    tmp_path: Path,
+    broker: Mosquitto, live_kiosk: Callable[..., RunningKiosk]
 ) -> None:
-    start_service(sample_dir)
     text = "本周六上午正常办公"
-    code = _tour_code(
-        broker.url("kiosk-1"),
-        tmp_path / "cache",
-        "shots.AttractTour(app)",
-        "attract_after_s=2, attract_slide_s=1",
-    )
-    kiosk = run_kiosk(code)
+    kiosk = live_kiosk("shots.AttractTour(app)", "attract_after_s=2, attract_slide_s=1")
     kiosk.wait_line("KIOSK READY")
     _staff_command(broker, "announce", {"text": text})
     shown = kiosk.wait_line("ATTRACT SHOWN")
