@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -26,12 +27,12 @@ from content.live import Live
 from content.loader import Content
 from content.schema import Item
 from content.wording import (
-    DAY_NAMES,
     PRIORITY_NAMES,
     TIER_NAMES,
     Section,
-    format_days,
+    Session,
     format_document,
+    format_hours,
     format_limits,
     guide_sections,
 )
@@ -137,8 +138,7 @@ def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | 
         return None
     category = next((c.name for c in content.categories if c.id == ticket.category), "")
     priority = PRIORITY_NAMES.get(ticket.priority or "", "")
-    window = next((w for w in content.centre.windows if w.id == ticket.window), None)
-    where = f"{window.number}号窗口（{window.name}）" if window is not None else "窗口"
+    view = partial(TicketView, number, _day_label(day), category, priority, ticket.status)
     if ticket.status == "waiting":
         ahead = q.ahead_of(queue, ticket)
         minutes = q.estimated_wait(queue, content.centre, ticket.category, ahead)
@@ -149,16 +149,14 @@ def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | 
             detail = f"预计等候约 {minutes} 分钟，请留意叫号。"
         else:
             detail = "请留意叫号，到号后请到窗口办理。"
-        return TicketView(number, _day_label(day), category, priority, "waiting", headline, detail, True)
+        return view(headline, detail, True)
     if ticket.status == "serving":
-        return TicketView(
-            number, _day_label(day), category, priority, "serving", f"请到{where}办理", "正在叫您的号。", True
-        )
+        window = next((w for w in content.centre.windows if w.id == ticket.window), None)
+        where = f"{window.number}号窗口（{window.name}）" if window is not None else "窗口"
+        return view(f"请到{where}办理", "正在叫您的号。", True)
     if ticket.status == "done":
-        return TicketView(number, _day_label(day), category, priority, "done", "已办理", "感谢您的耐心。", False)
-    return TicketView(
-        number, _day_label(day), category, priority, "no_show", "已过号", "叫号时您不在，请到综合窗口咨询。", False
-    )
+        return view("已办理", "感谢您的耐心。", False)
+    return view("已过号", "叫号时您不在，请到综合窗口咨询。", False)
 
 
 @dataclass(frozen=True)
@@ -175,10 +173,7 @@ class CentreView:
 
 def centre_view(content: Content) -> CentreView:
     centre = content.centre
-    grouped: dict[tuple[str, ...], list[str]] = {}
-    for session in centre.hours:
-        grouped.setdefault(tuple(session.days), []).append(f"{session.open}–{session.close}")
-    hours = tuple(f"{format_days(days)} {'、'.join(spans)}" for days, spans in grouped.items())
+    hours = format_hours(Session(tuple(s.days), s.open, s.close) for s in centre.hours)
     categories = tuple((c.name, tuple(i for i in content.items if i.category == c.id)) for c in content.categories)
     return CentreView(
         name=centre.name,
@@ -205,25 +200,24 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
             raise _Unavailable()
         return now
 
+    def message(title: str, text: str, status: int, **headers: str) -> Response:
+        """A page that only says something: not found, starting, not allowed."""
+        now = snapshot()
+        name = now.content.centre.name if now is not None else ""
+        body = render_template("message.html", title=title, text=text, centre=name)
+        return Response(body, status=status, mimetype="text/html", headers=headers)
+
     @app.errorhandler(_Unavailable)
-    def unavailable(_exc: Exception) -> tuple[str, int, dict[str, str]]:
-        return (
-            render_template("message.html", title="正在启动", text="服务正在启动，请稍后刷新。"),
-            503,
-            {"Retry-After": "5"},
-        )
+    def unavailable(_exc: Exception) -> Response:
+        return message("正在启动", "服务正在启动，请稍后刷新。", 503, **{"Retry-After": "5"})
 
     @app.errorhandler(404)
-    def not_found(_exc: Exception) -> tuple[str, int]:
-        name = ""
-        if (now := snapshot()) is not None:
-            name = now.content.centre.name
-        text = "没有找到这个页面。请回到首页查看办事指南，或拨打咨询电话。"
-        return render_template("message.html", title="没有找到", text=text, centre=name), 404
+    def not_found(_exc: Exception) -> Response:
+        return message("没有找到", "没有找到这个页面。请回到首页查看办事指南，或拨打咨询电话。", 404)
 
     @app.errorhandler(405)
-    def not_allowed(_exc: Exception) -> tuple[str, int]:
-        return render_template("message.html", title="不支持的请求", text="这些页面只能查看。"), 405
+    def not_allowed(_exc: Exception) -> Response:
+        return message("不支持的请求", "这些页面只能查看。", 405)
 
     @app.after_request
     def headers(response: Response) -> Response:
@@ -239,7 +233,7 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
         now = current()
         cached = rendered.get("/")
         if cached is None or cached[0] is not now.content:
-            cached = now.content, render_template("centre.html", centre=centre_view(now.content), weekdays=DAY_NAMES)
+            cached = now.content, render_template("centre.html", centre=centre_view(now.content))
             rendered["/"] = cached
         return cached[1]
 
@@ -248,7 +242,7 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
         now = current()
         view = guide_view(now.content, item_id)
         if view is None:
-            return not_found_page(now, "没有找到这份办事指南，它可能已经更新。请回到首页查找。")
+            return message("没有找到", "没有找到这份办事指南，它可能已经更新。请回到首页查找。", 404)
         return render_template("guide.html", guide=view, centre=now.content.centre)
 
     @app.get("/q/<day>/<number>")
@@ -256,16 +250,12 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
         now = current()
         view = ticket_view(now, day, number)
         if view is None:
-            return not_found_page(now, "没有找到这张号。请核对号码，或到综合窗口咨询。")
+            return message("没有找到", "没有找到这张号。请核对号码，或到综合窗口咨询。", 404)
         return render_template("ticket.html", ticket=view, centre=now.content.centre, refresh_s=REFRESH_S)
 
     @app.get("/healthz")
     def health() -> tuple[str, int]:
         return ("ok", 200) if snapshot() is not None else ("starting", 503)
-
-    def not_found_page(now: Snapshot, text: str) -> Response:
-        body = render_template("message.html", title="没有找到", text=text, centre=now.content.centre.name)
-        return Response(body, status=404, mimetype="text/html")
 
     return app
 

@@ -4,7 +4,7 @@ public pages. Pure functions over plain values; the standard library only, so de
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -53,15 +53,11 @@ def format_days(days: tuple[str, ...]) -> str:
     return "、".join(parts)
 
 
-def format_hours(sessions: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+def format_hours(sessions: Iterable[Session]) -> tuple[str, ...]:
     """One line per set of days, its sessions in order: 周一至周五 09:00–12:00、14:00–17:30."""
     grouped: dict[tuple[str, ...], list[str]] = {}
     for session in sessions:
-        days = read_strings(session.get("days"), 3, 7)
-        opens, closes = read_text(session.get("open"), 5), read_text(session.get("close"), 5)
-        if not days or not opens or not closes:
-            continue
-        grouped.setdefault(days, []).append(f"{opens}–{closes}")
+        grouped.setdefault(session.days, []).append(f"{session.open}–{session.close}")
     return tuple(f"{format_days(days)} {'、'.join(spans)}" for days, spans in grouped.items() if format_days(days))
 
 

@@ -275,14 +275,15 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
         for r in read_rows(doc.get("rules"))
         if read_text(r.get("title"), 60) or read_text(r.get("text"))
     )
+    sessions = read_sessions(read_rows(doc.get("hours")))
     return Centre(
         id=read_text(doc.get("id"), 64),
         name=name,
         short_name=read_text(doc.get("short_name"), 100) or name,
         tier_name=read_text(doc.get("tier_name"), 40) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
         address=read_text(doc.get("address")),
-        hours=format_hours(read_rows(doc.get("hours"))),
-        sessions=read_sessions(read_rows(doc.get("hours"))),
+        hours=format_hours(sessions),
+        sessions=sessions,
         hours_note=read_text(doc.get("hours_note"), MAX_LONG_TEXT),
         hotline=read_text(doc.get("hotline"), 30),
         complaint_phone=read_text(doc.get("complaint_phone"), 30),
