@@ -71,6 +71,18 @@ def spread_ms(seconds: Sequence[float]) -> str:
     return f"{min(ms):7.1f} / {statistics.median(ms):7.1f} / {max(ms):7.1f} ms"
 
 
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    """p50, p90, p99 and max of `values`."""
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": cuts[49], "p90": cuts[89], "p99": cuts[98], "max": max(values)}
+
+
+def percentiles_ms(seconds: Sequence[float]) -> str:
+    """p50 / p90 / p99 / max in milliseconds."""
+    p = percentiles(seconds)
+    return " / ".join(f"{p[k] * 1000:6.2f}" for k in ("p50", "p90", "p99", "max")) + " ms"
+
+
 def spread_mib(kib: Sequence[float]) -> str:
     """min / median / max of sizes given in KiB, in MB (2^20 bytes)."""
     return f"{min(kib) / 1024:7.1f} / {statistics.median(kib) / 1024:7.1f} / {max(kib) / 1024:7.1f} MB"

@@ -28,7 +28,6 @@ import bisect
 import itertools
 import logging
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -44,7 +43,7 @@ from typing import Any
 import paho.mqtt
 import PIL
 from _devices import Client, kiosk_burst
-from _support import machine_lines, mosquitto_version
+from _support import machine_lines, mosquitto_version, percentiles
 from bench_queue import PREFIX, Hall, served_hall
 from PIL import Image, ImageDraw, ImageFont, features
 
@@ -739,15 +738,10 @@ def latency_runs(work: Path, calls: int) -> list[CallSeries]:
 # -- the report -----------------------------------------------------------------------------------
 
 
-def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": cuts[49], "p90": cuts[89], "p99": cuts[98], "max": max(values)}
-
-
 def _ms(values: Sequence[float]) -> str:
     if len(values) < 2:
         return "—"
-    p = _percentiles(values)
+    p = percentiles(values)
     return " / ".join(f"{p[k] * 1000:6.2f}" for k in ("p50", "p90", "p99", "max")) + " ms"
 
 
@@ -818,7 +812,7 @@ def report_calls(series: Sequence[CallSeries], calls: int) -> None:
     for s in series:
         title = f"{s.profile} at {s.fps} fps, calling {' and '.join(s.windows)}"
         print(f"  {title:<58} {'p50 / p90 / p99 / max':<38}")
-        verdict = _verdict_at_most(_percentiles(s.shown)["p99"], MUST_P99_S, AIM_P99_S) if len(s.shown) > 1 else ""
+        verdict = _verdict_at_most(percentiles(s.shown)["p99"], MUST_P99_S, AIM_P99_S) if len(s.shown) > 1 else ""
         if s.missing:
             verdict = f"FAILED: {s.missing} calls never shown"
         _row(f"publish cmd/call → first frame whose pixels show it ({len(s.shown)})", _ms(s.shown), budget, verdict)

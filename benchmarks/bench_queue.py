@@ -53,7 +53,7 @@ from typing import Any
 
 import paho.mqtt
 from _devices import Burst, Client, Displays, Publisher, Sent, burst, kiosk_burst, no_delay
-from _support import REPO, TimedSubscriber, machine_lines, mosquitto_version
+from _support import REPO, TimedSubscriber, machine_lines, mosquitto_version, percentiles, percentiles_ms
 
 sys.path.insert(0, str(REPO))  # for the tests' roster
 
@@ -512,7 +512,7 @@ def profile(work: Path, n: int, clients: int, window: int, categories: Sequence[
         for label, transport in (("as MqttTransport makes it", MqttTransport), ("TCP_NODELAY", _NoDelayTransport)):
             with in_process_hall(work / f"nodelay-{k}x{w}-{transport.__name__}", transport) as (hall, _):
                 b = _burst_in_child(hall, n // 2, k, w, categories)
-            print(f"  {f'{k} × {w}, {n // 2:,}':<22} {label:<28} {b.per_s:10,.0f}   {_ms(b.latencies)}")
+            print(f"  {f'{k} × {w}, {n // 2:,}':<22} {label:<28} {b.per_s:10,.0f}   {percentiles_ms(b.latencies)}")
 
 
 def _report_phases(phases: _Phases, result: Burst, n: int) -> None:
@@ -568,16 +568,6 @@ def _report_cprofile(profiler: cProfile.Profile, n: int) -> None:
 # -- the report -----------------------------------------------------------------------------------
 
 
-def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": cuts[49], "p90": cuts[89], "p99": cuts[98], "max": max(values)}
-
-
-def _ms(values: Sequence[float]) -> str:
-    p = _percentiles(values)
-    return " / ".join(f"{p[k] * 1000:6.2f}" for k in ("p50", "p90", "p99", "max")) + " ms"
-
-
 def _row(what: str, figure: str, budget: str = "", verdict: str = "") -> None:
     print(f"  {what:<50} {figure:<38} {budget:<21} {verdict}".rstrip())
 
@@ -610,14 +600,14 @@ def report_tickets(runs: list[TicketRun], n: int, sqlite: tuple[float, float]) -
     for run in runs:
         b, e = run.service, run.echo
         _row(f"{b.clients} × {b.window}: hall serve", _rate(b), budget, _verdict_at_least(b.per_s, MUST_TPS, AIM_TPS))
-        _row("    reply p50 / p90 / p99 / max", _ms(b.latencies))
+        _row("    reply p50 / p90 / p99 / max", percentiles_ms(b.latencies))
         _row("    CPU a ticket: service / mosquitto", _cpu(b, "service", "mosquitto"))
         ok = not run.errors and run.distinct == n == run.stored and run.stored_match
         same = "yes" if run.stored_match else "NO"
         check = f"{run.distinct:,} distinct; state file: {run.stored:,}, same: {same}"
         _row("    tickets", check, "", "ok" if ok else f"FAILED ({len(run.errors)} refused: {run.errors[:1]})")
         _row(f"  naive peer {e.clients} × {e.window}: bare paho echo", _rate(e))
-        _row("    round trip p50 / p90 / p99 / max", _ms(e.latencies))
+        _row("    round trip p50 / p90 / p99 / max", percentiles_ms(e.latencies))
         _row("    CPU a round trip: echo / mosquitto", _cpu(e, "echo", "mosquitto"))
     per_s, cpu = sqlite
     _row("naive peer: SQLite WAL commits alone", f"{per_s:7,.0f}   ({cpu * 1e6:.0f} µs CPU a commit)")
@@ -639,18 +629,18 @@ def report_calls(run: CallRun, subscribers: int, procs: int) -> None:
     print(f"  {'':<50} {'p50 / p90 / p99 / max':<38} {'must (aim)':<21} verdict on p99")
     _row(
         f"publish cmd/call → event at a display ({len(flat):,})",
-        _ms(flat),
+        percentiles_ms(flat),
         budget,
-        _verdict_at_most(_percentiles(flat)["p99"], MUST_P99_S, AIM_P99_S),
+        _verdict_at_most(percentiles(flat)["p99"], MUST_P99_S, AIM_P99_S),
     )
-    _row("  → event at the last display, per call", _ms([max(call) for call in main.service]))
-    _row("  → reply at the staff client", _ms(main.replies))
-    _row(f"naive peer: publish → message at a display ({len(peer_flat):,})", _ms(peer_flat))
-    _row("  → message at the last display", _ms([max(call) for call in main.peer]))
-    _row("  → PUBACK at the publisher", _ms(main.peer_acks))
+    _row("  → event at the last display, per call", percentiles_ms([max(call) for call in main.service]))
+    _row("  → reply at the staff client", percentiles_ms(main.replies))
+    _row(f"naive peer: publish → message at a display ({len(peer_flat):,})", percentiles_ms(peer_flat))
+    _row("  → message at the last display", percentiles_ms([max(call) for call in main.peer]))
+    _row("  → PUBACK at the publisher", percentiles_ms(main.peer_acks))
     nagle_flat = [x for call in nagle.service for x in call]
-    _row(f"staff socket as MqttTransport makes it ({len(nagle.service)} calls)", _ms(nagle_flat))
-    _row("  → reply at the staff client", _ms(nagle.replies))
+    _row(f"staff socket as MqttTransport makes it ({len(nagle.service)} calls)", percentiles_ms(nagle_flat))
+    _row("  → reply at the staff client", percentiles_ms(nagle.replies))
     print(f"  Call events are {main.payload_bytes} bytes; the peer sends the same bytes. The benchmark's clients set")
     print("  TCP_NODELAY; the last two rows use a staff socket as MqttTransport makes it (it sets TCP_NODELAY too).")
 

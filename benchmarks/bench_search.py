@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pypinyin
-from _support import REPO, machine_lines, spread_ms
+from _support import REPO, machine_lines, percentiles, spread_ms
 
 from content import contract, documents
 from content.loader import load_content
@@ -151,13 +150,8 @@ def keystrokes(contenders: dict[str, Callable[[str], object]], repeats: int) -> 
 # -- the report -----------------------------------------------------------------------------------
 
 
-def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": cuts[49], "p90": cuts[89], "p99": cuts[98], "max": max(values)}
-
-
 def _us(values: Sequence[float]) -> str:
-    p = _percentiles(values)
+    p = percentiles(values)
     return " / ".join(f"{p[k] * 1e6:7.1f}" for k in ("p50", "p90", "p99", "max")) + " µs"
 
 
@@ -190,16 +184,16 @@ def report(
     print(f"  {'':<44} {'p50 / p90 / p99 / max':<42} {'must (aim)':<22} verdict on p99")
     for name, by_seq in times.items():
         every = [t for values in by_seq.values() for t in values]
-        verdict = _verdict(_percentiles(every)["p99"]) if name == "ours" else ""
+        verdict = _verdict(percentiles(every)["p99"]) if name == "ours" else ""
         label = "SearchIndex.search, ranked, limit 20" if name == "ours" else f"naive peer, {name}"
         _row(label, _us(every), budget if name == "ours" else "", verdict)
         if name == "ours":
             for seq, values in by_seq.items():
                 _row(f"  {seq}", _us(values))
-    ours = _percentiles([t for v in times["ours"].values() for t in v])["p99"]
+    ours = percentiles([t for v in times["ours"].values() for t in v])["p99"]
     for name in times:
         if name != "ours":
-            peer = _percentiles([t for v in times[name].values() for t in v])["p99"]
+            peer = percentiles([t for v in times[name].values() for t in v])["p99"]
             _row(f"p99 naive ({name}) / ours", f"{peer / ours:7.1f}×")
     print("  naive peer: `q in hay` over one precomputed string per item (folded text | full pinyin |")
     print("  initials of each text), unranked, the first 20 in catalog order; 'names' holds the name only,")

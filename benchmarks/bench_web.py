@@ -37,7 +37,6 @@ import json
 import logging
 import pstats
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from _support import REPO, machine_lines
+from _support import REPO, machine_lines, percentiles, percentiles_ms
 from flask import Flask, render_template
 from werkzeug.test import EnvironBuilder
 
@@ -518,18 +517,8 @@ def profile(app: Flask, ticket: str, repeat: int, gc_pauses: GcPauses) -> None:
 # -- the report -----------------------------------------------------------------------------------
 
 
-def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": cuts[49], "p90": cuts[89], "p99": cuts[98], "max": max(values)}
-
-
-def _ms(values: Sequence[float]) -> str:
-    p = _percentiles(values)
-    return " / ".join(f"{p[k] * 1000:6.2f}" for k in ("p50", "p90", "p99", "max")) + " ms"
-
-
 def _us(values: Sequence[float]) -> str:
-    p = _percentiles(values)
+    p = percentiles(values)
     return " / ".join(f"{p[k] * 1e6:7.0f}" for k in ("p50", "p90", "p99", "max")) + " µs"
 
 
@@ -586,7 +575,7 @@ def report_single(results: dict[str, list[dict[str, Any]]], labels: Sequence[str
         for name, title in CONTENDERS.items():
             got = results[name][index]
             bad = f", {got['bad']} not 200" if got["bad"] else ""
-            _row(f"  {title} ({len(got['times'])})", _ms(got["times"]), _kib(got["bytes"]) + bad)
+            _row(f"  {title} ({len(got['times'])})", percentiles_ms(got["times"]), _kib(got["bytes"]) + bad)
         _row("  garbage collector in the server process", gc_runs[index])
     print("  Each figure: request sent → whole body read, at the client. The peers answer each path with the")
     print("  body and headers our server sent for it, pre-rendered: waitress with the same settings and a WSGI")
@@ -607,12 +596,15 @@ def report_load(runs: dict[str, list[Load]]) -> None:
             rate = f"{run.per_s:7,.0f} /s ({run.pages:,} pages in {run.elapsed:.1f} s{errors})"
             verdict = _verdict_at_least(run.per_s, MUST_PAGES_S) if budgeted else ""
             _row(f"{title}, {run.clients} phones", rate, rate_budget if budgeted else "", verdict)
-            q_p99 = _percentiles(run.by["q"])["p99"]
+            q_p99 = percentiles(run.by["q"])["p99"]
             verdict = _verdict_at_most(q_p99, MUST_P99_S, AIM_P99_S) if budgeted else ""
             _row(
-                f"  /q/<day>/<ticket> ({len(run.by['q']):,})", _ms(run.by["q"]), p99_budget if budgeted else "", verdict
+                f"  /q/<day>/<ticket> ({len(run.by['q']):,})",
+                percentiles_ms(run.by["q"]),
+                p99_budget if budgeted else "",
+                verdict,
             )
-            _row(f"  /g/<item> ({len(run.by['g']):,})", _ms(run.by["g"]))
+            _row(f"  /g/<item> ({len(run.by['g']):,})", percentiles_ms(run.by["g"]))
             cpu = f"{run.server_cpu / run.pages * 1e6:5.0f} / {run.client_cpu / run.pages * 1e6:5.0f} µs"
             share = f"({run.server_cpu / run.elapsed:.0%} / {run.client_cpu / run.elapsed:.0%} of a core)"
             _row("  CPU a page: server / clients", f"{cpu} {share}")
