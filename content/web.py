@@ -225,17 +225,16 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    rendered: dict[str, tuple[Content, str]] = {}
-    """The centre page of the content it was rendered from: it changes only with an edit."""
+    centre_page: tuple[Content, str] | None = None
+    """The centre page and the content it was made from: it changes only with an edit."""
 
     @app.get("/")
     def centre() -> str:
+        nonlocal centre_page
         now = current()
-        cached = rendered.get("/")
-        if cached is None or cached[0] is not now.content:
-            cached = now.content, render_template("centre.html", centre=centre_view(now.content))
-            rendered["/"] = cached
-        return cached[1]
+        if centre_page is None or centre_page[0] is not now.content:
+            centre_page = now.content, render_template("centre.html", centre=centre_view(now.content))
+        return centre_page[1]
 
     @app.get("/g/<item_id>")
     def guide(item_id: str) -> Response | str:

@@ -69,10 +69,8 @@ class Centre:
     short_name: str
     tier_name: str
     address: str
-    hours: tuple[str, ...]
-    """For people: 周一至周五 09:00–12:00、14:00–17:30."""
     sessions: tuple[Session, ...]
-    """The same, to tell whether the centre is open now."""
+    """The opening hours."""
     hours_note: str
     hotline: str
     complaint_phone: str
@@ -82,6 +80,11 @@ class Centre:
     logo: str | None
     """The logo's media hash."""
     timezone: str = "Asia/Shanghai"
+
+    @property
+    def hours(self) -> tuple[str, ...]:
+        """The opening hours for people: 周一至周五 09:00–12:00、14:00–17:30."""
+        return format_hours(self.sessions)
 
     def now(self) -> datetime:
         """The time in the centre's own zone: the kiosk's clock, hours and announcement times."""
@@ -275,15 +278,13 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
         for r in read_rows(doc.get("rules"))
         if read_text(r.get("title"), 60) or read_text(r.get("text"))
     )
-    sessions = read_sessions(read_rows(doc.get("hours")))
     return Centre(
         id=read_text(doc.get("id"), 64),
         name=name,
         short_name=read_text(doc.get("short_name"), 100) or name,
         tier_name=read_text(doc.get("tier_name"), 40) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
         address=read_text(doc.get("address")),
-        hours=format_hours(sessions),
-        sessions=sessions,
+        sessions=read_sessions(read_rows(doc.get("hours"))),
         hours_note=read_text(doc.get("hours_note"), MAX_LONG_TEXT),
         hotline=read_text(doc.get("hotline"), 30),
         complaint_phone=read_text(doc.get("complaint_phone"), 30),
