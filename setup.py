@@ -13,7 +13,7 @@ setup(
     license="MIT",
     python_requires=">=3.11",
     # Namespace discovery so that data folders (the sample centre, later fonts and profiles) ship too.
-    packages=find_namespace_packages(include=["content*", "kiosk*", "led_driver*"]),
+    packages=find_namespace_packages(include=["hall*", "content*", "kiosk*", "led_driver*"]),
     package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv", "*.html"]},
     install_requires=[
         "paho-mqtt>=2.1,<3",
@@ -42,5 +42,5 @@ setup(
             "zxing-cpp>=2.2,<4",
         ],
     },
-    entry_points={"console_scripts": ["hall=content.cli:main"]},
+    entry_points={"console_scripts": ["hall=hall.cli:main"]},
 )

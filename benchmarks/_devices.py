@@ -24,9 +24,9 @@ import paho.mqtt.client as mqtt
 from _support import cpu_seconds
 from paho.mqtt.enums import CallbackAPIVersion
 
-from content import contract
-from content.broker_url import parse_broker_url
-from content.transport import Message, MqttTransport, PublishRefused, Subscribed
+from content.shared import contract
+from content.shared.broker_url import parse_broker_url
+from content.shared.transport import Message, MqttTransport, PublishRefused, Subscribed
 
 WAIT_S = 30.0
 EXPIRY_S = 30  # as `hall ticket` does: the broker drops a command the service did not take in time

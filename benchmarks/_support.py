@@ -23,7 +23,7 @@ from typing import IO, Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from content.broker_url import parse_broker_url
+from content.shared.broker_url import parse_broker_url
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_catalog.py [--items 2000] [--runs 5] [--profile]
 
-For a synthetic centre (content.synth) written to a temporary directory it measures:
+For a synthetic centre (content.centre.synth) written to a temporary directory it measures:
 
 - load + validate (`load_content`), building the documents as the service does, the payload sizes;
 - end to end, in process: a fresh ContentService and Store against a fresh Mosquitto (the tests'
@@ -57,14 +57,16 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 sys.path.insert(0, str(REPO))  # for the tests' roster
 
-from content import contract, documents, schema, yamlfile
-from content.broker_url import parse_broker_url
-from content.brokerproc import Mosquitto, mosquitto_available
-from content.live import Live
-from content.loader import Content, load_content, validate_model
-from content.service import ContentService
-from content.store import Store
-from content.synth import write_synthetic_centre
+from content.broker.local import Mosquitto, mosquitto_available
+from content.centre import schema
+from content.centre.loader import Content, load_content, validate_model
+from content.centre.synth import write_synthetic_centre
+from content.service import documents
+from content.service.live import Live
+from content.service.loop import ContentService
+from content.service.store import Store
+from content.shared import contract, yamlfile
+from content.shared.broker_url import parse_broker_url
 from tests.conftest import CENTRE, ROSTER
 
 CATALOG = f"{contract.ROOT}/{CENTRE}/catalog"
@@ -72,15 +74,16 @@ WAIT_S = 60.0
 MUST_S, AIM_S = 1.0, 0.3
 MUST_RSS_KIB, AIM_RSS_KIB = 150 * 1024, 80 * 1024
 # What `hall serve` imports before it reads any content (watchfiles: the content watcher).
-SERVE_IMPORTS = "import content.cli, content.service, content.store, watchfiles"
+SERVE_IMPORTS = "import hall.cli, content.service.loop, content.service.store, watchfiles"
 _LOAD_ONLY = f"""
 import sys
 from datetime import datetime
 from pathlib import Path
 {SERVE_IMPORTS}
-from content import contract, documents
-from content.live import Live
-from content.loader import load_content
+from content.shared import contract
+from content.service import documents
+from content.service.live import Live
+from content.centre.loader import load_content
 content = load_content(Path(sys.argv[1])).content
 assert content is not None
 for body in documents.all_documents(content, Live(), datetime.now()).values():
@@ -208,7 +211,7 @@ def service_run(content_dir: Path, rev: str, catalog_payload: bytes, work: Path)
 
 def _hall() -> list[str]:
     script = Path(sys.executable).with_name("hall")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "content.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hall"]
 
 
 def _vm_hwm_kib(pid: int) -> int:
@@ -332,7 +335,7 @@ class _LibyamlLoader(yaml.CSafeLoader):
     problems: list[yamlfile.Problem]
 
 
-# The constructors are private to content.yamlfile; reused here only to measure this variant.
+# The constructors are private to content.shared.yamlfile; reused here only to measure this variant.
 _LibyamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, yamlfile._construct_mapping)
 _LibyamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, yamlfile._construct_sequence)
 
@@ -479,7 +482,7 @@ def main() -> int:
         f"mosquitto {mosquitto_version().removeprefix('mosquitto version ')}",
         f"libs      pydantic {pydantic.VERSION}, PyYAML {yaml.__version__} "
         f"(libyaml C extension available: {yaml.__with_libyaml__}; "
-        f"content.yamlfile parses with {yamlfile._BaseLoader.__name__})",
+        f"content.shared.yamlfile parses with {yamlfile._BaseLoader.__name__})",
     ]
     print("\n".join(machine_lines(extra)))
 

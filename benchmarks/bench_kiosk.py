@@ -46,10 +46,11 @@ sys.path.insert(0, str(REPO))  # for the tests' roster and the service runner
 
 from importlib.metadata import version
 
-from content import contract, documents
-from content.brokerproc import Mosquitto, free_port, mosquitto_available
-from content.loader import load_content
-from content.synth import SAMPLE, write_synthetic_centre
+from content.broker.local import Mosquitto, free_port, mosquitto_available
+from content.centre.loader import load_content
+from content.centre.synth import SAMPLE, write_synthetic_centre
+from content.service import documents
+from content.shared import contract
 from kiosk.model import KioskModel
 from tests.conftest import CENTRE, ROSTER, RunningService
 
@@ -63,7 +64,7 @@ SAMPLE_ITEM = ("canlian", "canlian-canjiren-zheng", "残疾人证办理（初审
 _KIOSK = """
 import sys
 from pathlib import Path
-from content.broker_url import parse_broker_url
+from content.shared.broker_url import parse_broker_url
 from kiosk.cli import configure_kivy
 configure_kivy({size!r}, False)
 from kiosk import shots

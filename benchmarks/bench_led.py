@@ -47,15 +47,16 @@ from _support import machine_lines, mosquitto_version, percentiles
 from bench_queue import PREFIX, Hall, served_hall
 from PIL import Image, ImageDraw, ImageFont, features
 
-from content import contract, documents
-from content.broker_url import parse_broker_url
-from content.brokerproc import mosquitto_available
-from content.commands import announce
-from content.live import Live
-from content.loader import Content, load_content
-from content.queue import MAX_NUMBER
-from content.queue_commands import call, take_ticket
-from content.synth import SAMPLE
+from content.broker.local import mosquitto_available
+from content.centre.loader import Content, load_content
+from content.centre.synth import SAMPLE
+from content.queue.rules import MAX_NUMBER
+from content.service import documents
+from content.service.commands import announce
+from content.service.live import Live
+from content.service.queue_commands import call, take_ticket
+from content.shared import contract
+from content.shared.broker_url import parse_broker_url
 from led_driver import render
 from led_driver.device import LedController
 from led_driver.outputs.base import check_frame, check_size, rgb_bytes

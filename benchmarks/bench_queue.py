@@ -57,18 +57,18 @@ from _support import REPO, TimedSubscriber, machine_lines, mosquitto_version, pe
 
 sys.path.insert(0, str(REPO))  # for the tests' roster
 
-from content import contract
-from content import documents as documents_module
-from content import service as service_module
-from content.broker_url import parse_broker_url
-from content.brokerproc import Mosquitto, mosquitto_available
-from content.handlers import HANDLERS
-from content.loader import load_content
-from content.queue import MAX_NUMBER
-from content.service import ContentService
-from content.store import Store
-from content.synth import SAMPLE
-from content.transport import MqttTransport
+from content.broker.local import Mosquitto, mosquitto_available
+from content.centre.loader import load_content
+from content.centre.synth import SAMPLE
+from content.queue.rules import MAX_NUMBER
+from content.service import documents as documents_module
+from content.service import loop as service_module
+from content.service.handlers import HANDLERS
+from content.service.loop import ContentService
+from content.service.store import Store
+from content.shared import contract
+from content.shared.broker_url import parse_broker_url
+from content.shared.transport import MqttTransport
 from tests.conftest import CENTRE, ROSTER
 
 PREFIX = contract.base(CENTRE)
@@ -90,7 +90,7 @@ import socket
 import sys
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
-from content.broker_url import parse_broker_url
+from content.shared.broker_url import parse_broker_url
 broker, prefix = parse_broker_url(sys.argv[1]), sys.argv[2]
 client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-echo", protocol=mqtt.MQTTv5)
 client.username_pw_set(broker.username, broker.password)
@@ -158,7 +158,7 @@ def _broker_and_content(work: Path) -> Iterator[Hall]:
 
 def _hall_command() -> list[str]:
     script = Path(sys.executable).with_name("hall")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "content.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hall"]
 
 
 @contextmanager

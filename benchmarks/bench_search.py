@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_search.py [--items 2000] [--repeats 300] [--runs 3]
 
-For a synthetic centre (content.synth) it builds the catalog document as the service publishes it,
+For a synthetic centre (content.centre.synth) it builds the catalog document as the service publishes it,
 then measures:
 
 - building the index (`kiosk.search.SearchIndex.from_catalog`): in fresh processes (import of
@@ -34,9 +34,10 @@ from typing import Any
 import pypinyin
 from _support import REPO, machine_lines, percentiles, spread_ms
 
-from content import contract, documents
-from content.loader import load_content
-from content.synth import write_synthetic_centre
+from content.centre.loader import load_content
+from content.centre.synth import write_synthetic_centre
+from content.service import documents
+from content.shared import contract
 from kiosk.search import SearchIndex, normalise_query
 
 MUST_P99_S, AIM_P99_S = 5e-3, 1e-3

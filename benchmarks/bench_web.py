@@ -5,7 +5,7 @@
 
 The pages as `hall serve --http` serves them: `content.web.WebServer` (waitress, Flask, Jinja) started
 in this process on a free port of 127.0.0.1, over a Snapshot of a synthetic centre of `--items` items
-(content.synth) and a busy day: `--tickets` tickets issued across the categories since 08:30, every
+(content.centre.synth) and a busy day: `--tickets` tickets issued across the categories since 08:30, every
 third one called and finished, so a ticket page counts the people ahead among hundreds waiting. The
 clients run in a child process (threads, one keep-alive HTTP/1.1 connection each, `http.client`), so
 that the server's interpreter lock is its own, as in production.
@@ -56,13 +56,13 @@ from _support import REPO, machine_lines, percentiles, percentiles_ms
 from flask import Flask, render_template
 from werkzeug.test import EnvironBuilder
 
-from content import queue as q
-from content.brokerproc import LOOPBACK, free_port
-from content.live import Live
-from content.loader import Content, load_content
-from content.synth import write_synthetic_centre
-from content.web import REFRESH_S, Snapshot, WebServer, centre_view, create_app, guide_view, ticket_view
-from content.wording import DAY_NAMES
+from content.broker.local import LOOPBACK, free_port
+from content.centre.loader import Content, load_content
+from content.centre.synth import write_synthetic_centre
+from content.queue import rules as q
+from content.service.live import Live
+from content.shared.wording import DAY_NAMES
+from content.web.public import REFRESH_S, Snapshot, WebServer, centre_view, create_app, guide_view, ticket_view
 
 DAY = date(2026, 11, 27)
 """A Friday and not a market day in the sample centre (魏城 market days end in 2, 5 and 8)."""

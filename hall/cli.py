@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from content.broker_url import BrokerUrl, BrokerUrlError, broker_from
+from content.shared.broker_url import BrokerUrl, BrokerUrlError, broker_from
 
 CENTRE_ENV = "HALL_CENTRE"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -36,7 +36,7 @@ def parse_duration(text: str) -> int:
 
 
 def _centre(args: argparse.Namespace) -> str:
-    from content.contract import CENTRE_ID
+    from content.shared.contract import CENTRE_ID
 
     centre = args.centre or os.environ.get(CENTRE_ENV)
     if not centre:
@@ -74,7 +74,7 @@ def _broker(args: argparse.Namespace) -> BrokerUrl:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from content.loader import load_content, summary
+    from content.centre.loader import load_content, summary
 
     failed = False
     for directory in args.dirs:
@@ -112,8 +112,8 @@ def public_url(text: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from content.service import ContentService
-    from content.store import Store, StoreInUse
+    from content.service.loop import ContentService
+    from content.service.store import Store, StoreInUse
 
     broker = _broker(args)
     content_dir = Path(args.content)
@@ -126,7 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     service = ContentService(content_dir, broker, store, watch=not args.no_watch, public_url=args.public_url)
     web = None
     if args.http:
-        from content.web import WebServer
+        from content.web.public import WebServer
 
         host, port = args.http
         try:
@@ -147,7 +147,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace, verb: str, payload: dict[str, Any]) -> dict[str, Any] | None:
-    from content.client import CommandFailed, send_command
+    from content.shared.client import CommandFailed, send_command
 
     broker = _broker(args)
     centre = _centre(args)
@@ -256,7 +256,7 @@ def cmd_window(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     import csv
 
-    from content.stats import COLUMNS
+    from content.queue.stats import COLUMNS
 
     payload: dict[str, Any] = {}
     if args.date:
@@ -318,8 +318,8 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
 def cmd_broker_config(args: argparse.Namespace) -> int:
     import yaml
 
-    from content.brokerconf import Listeners, Roster, write_broker_dir
-    from content.yamlfile import load_yaml, validate_model
+    from content.broker.config import Listeners, Roster, write_broker_dir
+    from content.shared.yamlfile import load_yaml, validate_model
 
     data, located, problems = load_yaml(Path(args.roster))
     roster = None
@@ -349,7 +349,7 @@ def cmd_broker_config(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from content.synth import write_synthetic_centre
+    from content.centre.synth import write_synthetic_centre
 
     if args.items < 1:
         raise UsageError("--items must be at least 1")
@@ -360,7 +360,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from content.demo import run_demo
+    from hall.demo import run_demo
 
     return run_demo(Path(args.content) if args.content else None, embedded=args.embedded)
 

@@ -11,14 +11,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from content.broker_url import parse_broker_url
-from content.brokerconf import Account, Roster
-from content.brokerproc import EmbeddedBroker, Mosquitto, mosquitto_available
-from content.loader import load_content
-from content.service import ContentService
-from content.store import Store, StoreInUse
-from content.synth import SAMPLE
-from content.web import WebServer
+from content.broker.config import Account, Roster
+from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
+from content.centre.loader import load_content
+from content.centre.synth import SAMPLE
+from content.service.loop import ContentService
+from content.service.store import Store, StoreInUse
+from content.shared.broker_url import parse_broker_url
+from content.web.public import WebServer
 
 log = logging.getLogger("hall.demo")
 
@@ -95,7 +95,7 @@ def _start_kiosk(centre: str, url: str) -> subprocess.Popen[bytes] | None:
         return None
     print("The kiosk opens in its own window (kiosk-1).\n", flush=True)
     return subprocess.Popen(
-        [sys.executable, "-m", "content.cli", "kiosk", "--broker", url, "--centre", centre],
+        [sys.executable, "-m", "hall", "kiosk", "--broker", url, "--centre", centre],
         stdin=subprocess.DEVNULL,
     )
 

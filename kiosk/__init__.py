@@ -1,1 +1,1 @@
-"""The citizens' touchscreen (Kivy). Imports `content.contract` only from the service side."""
+"""The citizens' touchscreen (Kivy). Of `content` it imports only the shared layer (`content.shared`)."""

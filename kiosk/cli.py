@@ -10,7 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
-from content.broker_url import BrokerUrl
+from content.shared.broker_url import BrokerUrl
 from kiosk.viewmodel import ATTRACT_AFTER_S, IDLE_TIMEOUT_S
 
 log = logging.getLogger("hall.kiosk")
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """A small entry point for tests and tools: `python -m kiosk.cli --broker URL --centre ID ...`."""
-    from content.broker_url import BrokerUrlError, broker_from
+    from content.shared.broker_url import BrokerUrlError, broker_from
 
     parser = argparse.ArgumentParser(prog="hall kiosk")
     add_arguments(parser)

@@ -7,7 +7,7 @@ UI thread), stores good payloads on disk and then calls `on_change`, which a Kiv
 `Clock.create_trigger(...)`: safe to call from any thread. On the main thread the trigger's
 callback calls `poll()`, which returns the latest model, an immutable value.
 
-Commands (`take_ticket`, `lookup_case`) run `content.client.send_command` on a small executor and
+Commands (`take_ticket`, `lookup_case`) run `content.shared.client.send_command` on a small executor and
 give back a Future whose result is always a value with a message for the screen; their
 `callback`, when given, runs on the executor's thread, so a screen hands it to the main thread
 (`Clock.schedule_once`).
@@ -25,11 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from content import contract
-from content.broker_url import BrokerUrl
-from content.client import CommandFailed, NoReply, send_command
-from content.contract import read_int, read_text
-from content.transport import (
+from content.shared import contract
+from content.shared.broker_url import BrokerUrl
+from content.shared.client import CommandFailed, NoReply, send_command
+from content.shared.contract import read_int, read_text
+from content.shared.transport import (
     Connected,
     Disconnected,
     Event,
@@ -57,7 +57,7 @@ CASE_NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合�
 CASE_NOT_FOUND: Final = "未查到该案件，请核对受理编号"
 DEFAULT_COMMAND_TIMEOUT_S: Final = 8.0
 
-# How content.client words the failures that mean "nobody answered" rather than "refused".
+# How content.shared.client words the failures that mean "nobody answered" rather than "refused".
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any, Final
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from content.contract import (
+from content.shared.contract import (
     MAX_TEXT,
     PayloadError,
     decode,
@@ -27,7 +27,7 @@ from content.contract import (
     read_text,
     read_time,
 )
-from content.wording import (
+from content.shared.wording import (
     STATUS_NAMES,
     TIER_NAMES,
     Session,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from content import wording
-from content.wording import Section
+from content.shared import wording
+from content.shared.wording import Section
 from kiosk.model import Guide, KioskModel, StaffMember
 
 IDLE_TIMEOUT_S: Final = 90.0
@@ -91,7 +91,7 @@ def item_rows(model: KioskModel, category: str) -> tuple[ItemRow, ...]:
 
 
 def guide_sections(guide: Guide) -> tuple[Section, ...]:
-    """Every disclosure field, in the order of a printed guide (content.wording); empty sections left out."""
+    """Every disclosure field, in the order of a printed guide (content.shared.wording); empty sections left out."""
     item = guide.item
     return wording.guide_sections(
         windows=guide.window_names,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from led_driver.profile import shipped
 
 if TYPE_CHECKING:
-    from content.broker_url import BrokerUrl
+    from content.shared.broker_url import BrokerUrl
     from led_driver.profile import Profile
 
 log = logging.getLogger("hall.led")

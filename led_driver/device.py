@@ -19,9 +19,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from content import contract
-from content.broker_url import BrokerUrl
-from content.transport import (
+from content.shared import contract
+from content.shared.broker_url import BrokerUrl
+from content.shared.transport import (
     Connected,
     Disconnected,
     Event,

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from content.yamlfile import Problem, load_yaml, validate_model
+from content.shared.yamlfile import Problem, load_yaml, validate_model
 
 PROFILES = Path(__file__).parent / "profiles"
 

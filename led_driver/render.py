@@ -14,7 +14,7 @@ from datetime import datetime
 
 from PIL import Image
 
-from content import wording
+from content.shared import wording
 from led_driver import text
 from led_driver.profile import FontRef, Profile, Zone
 from led_driver.state import DisplayState

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from content.contract import PayloadError, decode, read_int, read_rows, read_strings, read_text
-from content.wording import STATUS_NAMES, Session, read_sessions
+from content.shared.contract import PayloadError, decode, read_int, read_rows, read_strings, read_text
+from content.shared.wording import STATUS_NAMES, Session, read_sessions
 
 MAX_PAYLOAD = 16 * 1024 * 1024
 MAX_ROWS = 200

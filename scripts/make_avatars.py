@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 
 WIDTH, HEIGHT = 256, 320
 SCALE = 4  # draw large, then downsample for smooth edges
-DEFAULT_CENTRE = Path(__file__).resolve().parent.parent / "content" / "samples" / "weicheng"
+DEFAULT_CENTRE = Path(__file__).resolve().parent.parent / "content" / "centre" / "samples" / "weicheng"
 
 
 def background_colour(staff_id: str) -> tuple[int, int, int]:

@@ -17,15 +17,17 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from content.broker_url import parse_broker_url
-from content.brokerconf import Account, Roster
-from content.brokerproc import Mosquitto, mosquitto_available
-from content.loader import Content, load_content
-from content.service import ContentService
-from content.store import Store
-from content.synth import SAMPLE
+from content.broker.config import Account, Roster
+from content.broker.local import Mosquitto, mosquitto_available
+from content.centre.loader import Content, load_content
+from content.centre.synth import SAMPLE
+from content.service.loop import ContentService
+from content.service.store import Store
+from content.shared.broker_url import parse_broker_url
 
-HALL = [sys.executable, "-m", "content.cli"]
+REPO = Path(__file__).resolve().parent.parent
+"""The repository's root: the broker's files and the scripts are found from here."""
+HALL = [sys.executable, "-m", "hall"]
 CENTRE = "weicheng"
 PREFIX = f"hall/v1/{CENTRE}/"
 WAIT_S = 15.0

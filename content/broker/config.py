@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from content.contract import ROOT, STATE_TOPICS
+from content.shared.contract import ROOT, STATE_TOPICS
 
 Role = Literal["service", "staff", "kiosk", "display", "bridge"]
 User = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from content.brokerconf import Listeners, Roster, default_run_as, write_broker_dir
+from content.broker.config import Listeners, Roster, default_run_as, write_broker_dir
 
 LOOPBACK = "127.0.0.1"
 

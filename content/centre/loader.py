@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from content import schema
-from content.validate import cross_check
-from content.yamlfile import Located, M, Problem, load_yaml, validate_model
+from content.centre import schema
+from content.centre.validate import cross_check
+from content.shared.yamlfile import Located, M, Problem, load_yaml, validate_model
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 MAX_MEDIA_BYTES = 512 * 1024

@@ -2,7 +2,7 @@
 
 These models check one file at a time: types, required fields, unknown keys and value ranges.
 Rules that span files (a staff member's window must exist, ids must be unique across the
-catalog) live in `content.validate`, which works on the models built here.
+catalog) live in `content.centre.validate`, which works on the models built here.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from content import schema
-from content.yamlfile import Problem
+from content.centre import schema
+from content.shared.yamlfile import Problem
 
 At = Callable[[str, Sequence[str | int], str], Problem]
 """Makes a problem at (file relative to the content directory, path in that file, message)."""

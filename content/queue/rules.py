@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from content.schema import Centre, QueueSettings
+from content.centre.schema import Centre, QueueSettings
 
 TicketStatus = Literal["waiting", "serving", "done", "no_show"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

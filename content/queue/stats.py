@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from content.queue import Ticket
+from content.queue.rules import Ticket
 
 COLUMNS = (
     "group",

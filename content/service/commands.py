@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from content.live import Announcement, Live, StaffState
-from content.loader import Content
-from content.queue import Call
-from content.schema import StaffStatus
-from content.yamlfile import describe_error
+from content.centre.loader import Content
+from content.centre.schema import StaffStatus
+from content.queue.rules import Call
+from content.service.live import Announcement, Live, StaffState
+from content.shared.yamlfile import describe_error
 
 MAX_ANNOUNCEMENT_CHARS = 500
 MAX_ANNOUNCEMENT_SECONDS = 366 * 24 * 3600

@@ -1,6 +1,6 @@
 """The retained state documents, built from content and live state. Pure functions.
 
-Each builder returns the body of one `hall/v1/<c>/<topic>` document; `content.contract`
+Each builder returns the body of one `hall/v1/<c>/<topic>` document; `content.shared.contract`
 adds `schema`, `ts` and `rev`. Bodies are plain JSON-ready dicts, stable for equal inputs, so
 their rev changes only when what a device would show changes.
 """
@@ -11,14 +11,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from content import queue as q
-from content.commands import announcement_json
-from content.contract import rev_of
-from content.live import Live
-from content.loader import Content
-from content.queue_commands import staff_at
-from content.stats import day_stats
-from content.wording import TIER_NAMES
+from content.centre.loader import Content
+from content.queue import rules as q
+from content.queue.stats import day_stats
+from content.service.commands import announcement_json
+from content.service.live import Live
+from content.service.queue_commands import staff_at
+from content.shared.contract import rev_of
+from content.shared.wording import TIER_NAMES
 
 
 def _media_hash(content: Content, ref: str | None) -> str | None:

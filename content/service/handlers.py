@@ -1,9 +1,9 @@
-"""The table of command handlers, one small function a verb (see `content.commands`)."""
+"""The table of command handlers, one small function a verb (see `content.service.commands`)."""
 
 from __future__ import annotations
 
-from content import queue_commands
-from content.commands import Handler, announce, set_staff_status
+from content.service import queue_commands
+from content.service.commands import Handler, announce, set_staff_status
 
 HANDLERS: dict[str, Handler] = {
     "announce": announce,

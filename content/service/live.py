@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from content.queue import QueueState
+from content.queue.rules import QueueState
 
 Priority = Literal["normal", "high", "emergency"]
 Target = Literal["all", "led", "kiosk"]

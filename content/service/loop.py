@@ -22,18 +22,19 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from content import contract, documents
-from content import queue as q
-from content.broker_url import BrokerUrl
-from content.commands import Args, CommandError, parse_args
-from content.handlers import HANDLERS
-from content.live import Live, next_change, prune
-from content.loader import Content, load_content
-from content.store import Store
-from content.transport import Connected, Disconnected, Event, Message, MqttTransport, Refused, Subscribed
+from content.centre.loader import Content, load_content
+from content.queue import rules as q
+from content.service import documents
+from content.service.commands import Args, CommandError, parse_args
+from content.service.handlers import HANDLERS
+from content.service.live import Live, next_change, prune
+from content.service.store import Store
+from content.shared import contract
+from content.shared.broker_url import BrokerUrl
+from content.shared.transport import Connected, Disconnected, Event, Message, MqttTransport, Refused, Subscribed
 
 if TYPE_CHECKING:
-    from content.web import Snapshot
+    from content.web.public import Snapshot
 
 log = logging.getLogger("hall.service")
 
@@ -144,7 +145,7 @@ class ContentService:
     def snapshot(self) -> Snapshot | None:
         """What the public pages show now (from any thread: content and live state are immutable and
         replaced whole); None until the content is loaded."""
-        from content.web import Snapshot
+        from content.web.public import Snapshot
 
         content, live = self.__dict__.get("content"), self.__dict__.get("live")
         if content is None or live is None or self._clock is None:

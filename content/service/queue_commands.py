@@ -1,5 +1,5 @@
 """Queue command handlers: `cmd/ticket`, `cmd/call`, `cmd/window`. Thin: they check the
-arguments against the content and apply the rules of `content.queue`."""
+arguments against the content and apply the rules of `content.queue.rules`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import StringConstraints
 
-from content import queue as q
-from content.commands import Args, CommandError, Outcome, parse_args
-from content.live import Live
-from content.loader import Content
-from content.schema import Category, PriorityKind
-from content.wording import PRIORITY_NAMES
+from content.centre.loader import Content
+from content.centre.schema import Category, PriorityKind
+from content.queue import rules as q
+from content.service.commands import Args, CommandError, Outcome, parse_args
+from content.service.live import Live
+from content.shared.wording import PRIORITY_NAMES
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 

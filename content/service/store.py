@@ -16,8 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from content.live import Announcement, Live, StaffState
-from content.queue import Call, QueueState, Ticket, WindowState
+from content.queue.rules import Call, QueueState, Ticket, WindowState
+from content.service.live import Announcement, Live, StaffState
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (

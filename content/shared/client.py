@@ -12,9 +12,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from content import contract
-from content.broker_url import BrokerUrl
-from content.transport import Event, Message, MqttTransport, PublishRefused, Refused, Subscribed
+from content.shared import contract
+from content.shared.broker_url import BrokerUrl
+from content.shared.transport import Event, Message, MqttTransport, PublishRefused, Refused, Subscribed
 
 DEFAULT_TIMEOUT_S = 10.0
 

@@ -20,8 +20,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from content import contract
-from content.broker_url import BrokerUrl
+from content.shared import contract
+from content.shared.broker_url import BrokerUrl
 
 # CONNACK reason codes that no retry will fix.
 _PERMANENT_REFUSALS = {128, 129, 130, 132, 133, 134, 135, 138, 140}

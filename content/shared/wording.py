@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from content.contract import read_strings, read_text
+from content.shared.contract import read_strings, read_text
 
 TIER_NAMES: Final = {"village": "村(社区)代办点", "township": "乡镇(街道)便民服务中心", "district": "区政务服务中心"}
 STATUS_NAMES: Final = {"on_duty": "在岗", "away": "暂离", "off": "下班", "leave": "请假"}

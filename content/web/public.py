@@ -22,11 +22,11 @@ from typing import Final
 
 from flask import Flask, Response, render_template
 
-from content import queue as q
-from content.live import Live
-from content.loader import Content
-from content.schema import Item
-from content.wording import (
+from content.centre.loader import Content
+from content.centre.schema import Item
+from content.queue import rules as q
+from content.service.live import Live
+from content.shared.wording import (
     PRIORITY_NAMES,
     TIER_NAMES,
     Section,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from content.cli import UsageError, main, parse_duration
-from content.synth import SAMPLE
+from content.centre.synth import SAMPLE
+from hall.cli import UsageError, main, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ def _wait_for_file(path: Path) -> None:
 
 @pytest.mark.parametrize("embedded", [False, True], ids=["mosquitto", "embedded"])
 def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: bool) -> None:
-    argv = [sys.executable, "-m", "content.cli", "demo", *(["--embedded"] if embedded else [])]
+    argv = [sys.executable, "-m", "hall", "demo", *(["--embedded"] if embedded else [])]
     process = subprocess.Popen(
         argv,
         cwd=tmp_path,
@@ -71,7 +71,7 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         assert f'export PATH="{Path(sys.executable).parent}:$PATH"' in env_file.read_text()
         assert exported["HALL_CENTRE"] == "weicheng"
         done = subprocess.run(
-            [sys.executable, "-m", "content.cli", "announce", "今天逢场，各窗口全员在岗"],
+            [sys.executable, "-m", "hall", "announce", "今天逢场，各窗口全员在岗"],
             env={**os.environ, **exported},
             capture_output=True,
             text=True,

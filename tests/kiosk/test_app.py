@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from content.broker_url import parse_broker_url
-from content.brokerproc import Mosquitto, free_port
-from content.client import send_command
-from content.loader import load_content
-from tests.conftest import CENTRE, Subscriber
-from tests.test_led_device import HOSTILE
+from content.broker.local import Mosquitto, free_port
+from content.centre.loader import load_content
+from content.shared.broker_url import parse_broker_url
+from content.shared.client import send_command
+from tests.conftest import CENTRE, REPO, Subscriber
+from tests.led_driver.test_device import HOSTILE
 
 SCREENS = ("home", "category", "guide", "search", "staff", "ticket", "case", "emergency", "attract", "large-text")
 SIZE = (1080, 1920)
@@ -84,7 +84,7 @@ def _kiosk(display: str, code: str, tmp_path: Path) -> subprocess.CompletedProce
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=REPO,
     )
     try:
         out, err = proc.communicate(timeout=RUN_TIMEOUT_S)
@@ -159,7 +159,7 @@ def test_touch_flow_home_category_guide(
     code = f"""
 import sys
 from pathlib import Path
-from content.broker_url import parse_broker_url
+from content.shared.broker_url import parse_broker_url
 from kiosk.cli import configure_kivy
 configure_kivy((1920, 1080), False)
 from kiosk.app import KioskApp
@@ -188,7 +188,7 @@ def _tour_code(broker_url: str, cache: Path, tour: str, app_args: str = "") -> s
     return f"""
 import sys
 from pathlib import Path
-from content.broker_url import parse_broker_url
+from content.shared.broker_url import parse_broker_url
 from kiosk.cli import configure_kivy
 configure_kivy({SIZE!r}, False)
 from kiosk import shots
@@ -216,7 +216,7 @@ class RunningKiosk:
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             text=True,
-            cwd=Path(__file__).resolve().parents[1],
+            cwd=REPO,
         )
         self.seen: list[str] = []
         self._lines: queue.Queue[str] = queue.Queue()

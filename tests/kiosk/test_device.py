@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from content import contract
-from content.broker_url import parse_broker_url
-from content.brokerproc import Mosquitto, free_port
-from content.synth import SAMPLE
-from content.transport import Message
+from content.broker.local import Mosquitto, free_port
+from content.centre.synth import SAMPLE
+from content.shared import contract
+from content.shared.broker_url import parse_broker_url
+from content.shared.transport import Message
 from kiosk.device import CASE_NOT_AVAILABLE, NO_ANSWER, KioskLink, TicketResult
 from kiosk.model import KioskModel
 from tests.conftest import CENTRE, WAIT_S

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.linebreak import CLOSING, OPENING, wrap
-from tests.test_kiosk_app import _kiosk, xvfb  # noqa: F401 (xvfb: a fixture, for the Kivy test)
+from tests.kiosk.test_app import _kiosk, xvfb  # noqa: F401 (xvfb: a fixture, for the Kivy test)
 
 EMERGENCY = "请有序从东门离开，听从工作人员指引。"
 GUIDE_ROW = "社会保障卡 — 复印件1份（养老金发放到本人社会保障卡）"

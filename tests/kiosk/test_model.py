@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from content import contract, documents
-from content.commands import announce
-from content.live import Live
-from content.loader import Content
-from content.synth import SAMPLE
-from content.wording import format_days, format_document, format_limits
+from content.centre.loader import Content
+from content.centre.synth import SAMPLE
+from content.service import documents
+from content.service.commands import announce
+from content.service.live import Live
+from content.shared import contract
+from content.shared.wording import format_days, format_document, format_limits
 from kiosk.cache import KioskCache
 from kiosk.model import SERVICE_PRESENCE, KioskModel, guide_url
 
@@ -275,8 +276,8 @@ def test_even_rows_makes_each_row_as_tall_as_its_tallest() -> None:
 
 
 def test_who_is_on_duty_at_each_window(content: Content) -> None:
-    from content.commands import set_staff_status
-    from content.queue_commands import window
+    from content.service.commands import set_staff_status
+    from content.service.queue_commands import window
     from kiosk import viewmodel as vm
 
     rows = vm.duty_rows(full_model(content))
@@ -301,7 +302,7 @@ def test_who_is_on_duty_at_each_window(content: Content) -> None:
 
 
 def test_a_notice_outside_opening_hours(content: Content) -> None:
-    from content.wording import Session, is_open, read_sessions
+    from content.shared.wording import Session, is_open, read_sessions
     from kiosk.viewmodel import closed_notice
 
     model = full_model(content)

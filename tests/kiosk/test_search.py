@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from content import contract, documents
-from content.loader import load_content
-from content.synth import SAMPLE, synthetic_items
+from content.centre.loader import load_content
+from content.centre.synth import SAMPLE, synthetic_items
+from content.service import documents
+from content.shared import contract
 from kiosk import search as search_module
 from kiosk.search import MAX_QUERY, MAX_TEXT, Hit, IndexCache, SearchIndex, normalise_query, pinyin_of
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from content.broker_url import parse_broker_url
-from content.brokerproc import Mosquitto, free_port
-from content.client import send_command
+from content.broker.local import Mosquitto, free_port
+from content.shared.broker_url import parse_broker_url
+from content.shared.client import send_command
 from led_driver.device import LedController
 from led_driver.profile import find_profile, load_profile
 from led_driver.scheduler import Scheduler

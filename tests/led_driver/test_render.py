@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from content.loader import Content
+from content.centre.loader import Content
 from led_driver import render
 from led_driver.outputs.memory import MemoryOutput
 from led_driver.profile import Profile, find_profile, load_profile, shipped
 from led_driver.scheduler import Scheduler
 from led_driver.state import Announcement, DisplayState
 from led_driver.text import load_font, render_line
-from tests.test_led_state import sample_state
+from tests.led_driver.test_state import sample_state
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from content import contract, documents
-from content.commands import announce
-from content.live import Live
-from content.loader import Content
-from content.queue_commands import call, take_ticket
+from content.centre.loader import Content
+from content.service import documents
+from content.service.commands import announce
+from content.service.live import Live
+from content.service.queue_commands import call, take_ticket
+from content.shared import contract
 from led_driver.state import DisplayState, apply
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from paho.mqtt.reasoncodes import ReasonCode
 
-from content.broker_url import parse_broker_url
-from content.brokerproc import Mosquitto
-from content.client import CommandFailed, send_command
+from content.broker.local import Mosquitto
+from content.shared.broker_url import parse_broker_url
+from content.shared.client import CommandFailed, send_command
 from tests.conftest import CENTRE, PREFIX, WAIT_S, Received, Subscriber
 
 NOT_AUTHORIZED = 135

@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from paho.mqtt.reasoncodes import ReasonCode
 
-from content.brokerconf import Account, Roster
-from content.brokerproc import LOOPBACK, Mosquitto, free_port, mosquitto_available, wait_for_port
-from tests.conftest import PREFIX, ROSTER, WAIT_S, Received, Subscriber
+from content.broker.config import Account, Roster
+from content.broker.local import LOOPBACK, Mosquitto, free_port, mosquitto_available, wait_for_port
+from tests.conftest import PREFIX, REPO, ROSTER, WAIT_S, Received, Subscriber
 
-BROKER_CONFIG = Path(__file__).resolve().parent.parent / "broker_config"
+BROKER_CONFIG = REPO / "broker_config"
 EXAMPLE = BROKER_CONFIG / "bridge-township.conf.example"
 DISTRICT = "hall/v1/youxian/"
 

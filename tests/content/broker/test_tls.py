@@ -16,14 +16,14 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from content import contract
-from content.broker_url import parse_broker_url
-from content.brokerproc import LOOPBACK, Mosquitto, free_port, mosquitto_available, wait_for_port
-from content.client import CommandFailed, diagnose, send_command
-from content.transport import Connected, Event, Message, MqttTransport, Subscribed
-from tests.conftest import CENTRE, ROSTER, WAIT_S
+from content.broker.local import LOOPBACK, Mosquitto, free_port, mosquitto_available, wait_for_port
+from content.shared import contract
+from content.shared.broker_url import parse_broker_url
+from content.shared.client import CommandFailed, diagnose, send_command
+from content.shared.transport import Connected, Event, Message, MqttTransport, Subscribed
+from tests.conftest import CENTRE, REPO, ROSTER, WAIT_S
 
-MAKE_CERTS = Path(__file__).resolve().parent.parent / "broker_config" / "make-certs.sh"
+MAKE_CERTS = REPO / "broker_config" / "make-certs.sh"
 
 
 def make_certs(out: Path, *hosts: str) -> Path:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from content.loader import load_content, summary
-from content.synth import SAMPLE
+from content.centre.loader import load_content, summary
+from content.centre.synth import SAMPLE
 
 
 def _edit(path: Path, old: str, new: str) -> None:

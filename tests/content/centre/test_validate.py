@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from content.schema import Limits
-from content.validate import check_limits
+from content.centre.schema import Limits
+from content.centre.validate import check_limits
 
 
 def test_limits_rules() -> None:

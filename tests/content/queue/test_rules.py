@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from content import queue as q
-from content.loader import Content
-from content.schema import MarketDays, QueueSettings
+from content.centre.loader import Content
+from content.centre.schema import MarketDays, QueueSettings
+from content.queue import rules as q
 
 TZ = timezone(timedelta(hours=8))
 # 2026-11-27 is the 27th: not a market day in the sample (逢二、五、八).

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from content.queue import Ticket
-from content.stats import day_stats, percentile
+from content.queue.rules import Ticket
+from content.queue.stats import day_stats, percentile
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 

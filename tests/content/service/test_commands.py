@@ -4,10 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from content.commands import CommandError, announce, set_staff_status
-from content.documents import announcements
-from content.live import Live, next_change, prune
-from content.loader import Content
+from content.centre.loader import Content
+from content.service.commands import CommandError, announce, set_staff_status
+from content.service.documents import announcements
+from content.service.live import Live, next_change, prune
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 

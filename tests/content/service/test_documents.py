@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from content import contract, documents
-from content.commands import set_staff_status
-from content.live import Live
-from content.loader import load_content
-from content.synth import SAMPLE
+from content.centre.loader import load_content
+from content.centre.synth import SAMPLE
+from content.service import documents
+from content.service.commands import set_staff_status
+from content.service.live import Live
+from content.shared import contract
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 

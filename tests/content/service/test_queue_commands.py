@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from content.commands import CommandError, set_staff_status
-from content.documents import queue as queue_doc
-from content.live import Live
-from content.loader import Content
-from content.queue_commands import call, take_ticket, window
+from content.centre.loader import Content
+from content.service.commands import CommandError, set_staff_status
+from content.service.documents import queue as queue_doc
+from content.service.live import Live
+from content.service.queue_commands import call, take_ticket, window
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from content.broker_url import parse_broker_url
-from content.brokerproc import Mosquitto
-from content.client import CommandFailed, send_command
-from content.loader import load_content
-from content.queue import service_day
-from content.store import Store
+from content.broker.local import Mosquitto
+from content.centre.loader import load_content
+from content.queue.rules import service_day
+from content.service.store import Store
+from content.shared.broker_url import parse_broker_url
+from content.shared.client import CommandFailed, send_command
 from tests.conftest import CENTRE, HALL, WAIT_S, Subscriber, serve_argv
 
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from content import contract
-from content.broker_url import parse_broker_url
-from content.brokerproc import Mosquitto
-from content.client import CommandFailed, send_command
+from content.broker.local import Mosquitto
+from content.shared import contract
+from content.shared.broker_url import parse_broker_url
+from content.shared.client import CommandFailed, send_command
 from tests.conftest import CENTRE, HALL, WAIT_S, Subscriber, serve_argv
 
 STATE = ("centre", "catalog", "staff", "agents", "queue", "announcements")

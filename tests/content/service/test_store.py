@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from content.commands import announce, set_staff_status
-from content.live import Live
-from content.loader import load_content
-from content.store import Store
-from content.synth import SAMPLE
+from content.centre.loader import load_content
+from content.centre.synth import SAMPLE
+from content.service.commands import announce, set_staff_status
+from content.service.live import Live
+from content.service.store import Store
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -48,8 +48,8 @@ def test_the_queue_round_trips_and_a_number_is_never_stored_twice(tmp_path: Path
 
     import pytest
 
-    from content.queue import service_day
-    from content.queue_commands import call, take_ticket
+    from content.queue.rules import service_day
+    from content.service.queue_commands import call, take_ticket
 
     content = load_content(SAMPLE).content
     assert content is not None

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from content.broker_url import BrokerUrlError, broker_from, parse_broker_url
+from content.shared.broker_url import BrokerUrlError, broker_from, parse_broker_url
 
 
 def test_parse() -> None:

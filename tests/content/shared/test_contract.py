@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from content import contract
+from content.shared import contract
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_command_and_reply_envelopes() -> None:
 
 
 def test_field_readers_take_what_fits_and_never_raise() -> None:
-    from content.contract import read_int, read_optional, read_rows, read_strings, read_text, read_time
+    from content.shared.contract import read_int, read_optional, read_rows, read_strings, read_text, read_time
 
     assert read_text("  综合窗口 ") == "综合窗口" and read_text("𠮷" * 600, 8) == "𠮷" * 8
     assert [read_text(v) for v in (12, None, True, ["a"], {"a": 1})] == [""] * 5

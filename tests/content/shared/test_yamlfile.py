@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from content.yamlfile import parse_yaml
+from content.shared.yamlfile import parse_yaml
 
 
 def test_line_of_follows_the_path_to_the_deepest_value() -> None:
