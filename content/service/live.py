@@ -1,7 +1,8 @@
 """Live state: what staff change during the day, as plain immutable data.
 
 Content (YAML) says who works here; live state says who is at their window now and what is
-being announced. Command handlers turn one `Live` into the next; the store persists it.
+being announced. Command handlers turn one `Live` into the next; the store persists it; a `Snapshot`
+hands both, with the time, to readers on other threads (the public pages).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from content.centre.loader import Content
 from content.queue.rules import QueueState
 
 Priority = Literal["normal", "high", "emergency"]
@@ -50,6 +52,15 @@ class Live:
     """Announcements not cleared and not yet over (including those that start later)."""
     announcement_seq: int = 0
     queue: QueueState = field(default_factory=QueueState)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the pages show at one moment: the service's content and live state, and the time."""
+
+    content: Content
+    live: Live
+    now: datetime
 
 
 def prune(live: Live, now: datetime) -> Live:

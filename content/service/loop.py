@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -27,14 +27,11 @@ from content.queue import rules as q
 from content.service import documents
 from content.service.commands import Args, CommandError, parse_args
 from content.service.handlers import HANDLERS
-from content.service.live import Live, next_change, prune
+from content.service.live import Live, Snapshot, next_change, prune
 from content.service.store import Store
 from content.shared import contract
 from content.shared.broker_url import BrokerUrl
 from content.shared.transport import Connected, Disconnected, Event, Message, MqttTransport, Refused, Subscribed
-
-if TYPE_CHECKING:
-    from content.web.public import Snapshot
 
 log = logging.getLogger("hall.service")
 
@@ -145,8 +142,6 @@ class ContentService:
     def snapshot(self) -> Snapshot | None:
         """What the public pages show now (from any thread: content and live state are immutable and
         replaced whole); None until the content is loaded."""
-        from content.web.public import Snapshot
-
         content, live = self.__dict__.get("content"), self.__dict__.get("live")
         if content is None or live is None or self._clock is None:
             return None

@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Final
@@ -25,7 +25,7 @@ from flask import Flask, Response, render_template
 from content.centre.loader import Content
 from content.centre.schema import Item
 from content.queue import rules as q
-from content.service.live import Live
+from content.service.live import Snapshot
 from content.shared.wording import (
     PRIORITY_NAMES,
     TIER_NAMES,
@@ -48,15 +48,6 @@ SECURITY_HEADERS: Final = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the pages show at one moment: the service's content and live state, and the time."""
-
-    content: Content
-    live: Live
-    now: datetime
 
 
 # -- views: pure functions of the snapshot -------------------------------------------------------
