@@ -36,6 +36,7 @@ setup(
             "psutil>=5.9,<8",
             "ruff>=0.6,<0.18",
             "mypy>=1.10,<3",
+            "import-linter>=2.5,<3",
             "types-PyYAML>=6.0",
             "types-waitress>=3.0",
             "sacn>=1.11,<2",
