@@ -62,7 +62,8 @@ from content.centre.synth import write_synthetic_centre
 from content.queue import rules as q
 from content.service.live import Live, Snapshot
 from content.shared.wording import DAY_NAMES
-from content.web.public import REFRESH_S, WebServer, centre_view, create_app, guide_view, ticket_view
+from content.web.public import REFRESH_S, centre_view, create_app, guide_view, ticket_view
+from content.web.server import WebServer
 
 DAY = date(2026, 11, 27)
 """A Friday and not a market day in the sample centre (魏城 market days end in 2, 5 and 8)."""

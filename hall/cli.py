@@ -126,7 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     service = ContentService(content_dir, broker, store, watch=not args.no_watch, public_url=args.public_url)
     web = None
     if args.http:
-        from content.web.public import WebServer
+        from content.web.server import WebServer
 
         host, port = args.http
         try:

@@ -18,7 +18,7 @@ from content.centre.synth import SAMPLE
 from content.service.loop import ContentService
 from content.service.store import Store, StoreInUse
 from content.shared.broker_url import parse_broker_url
-from content.web.public import WebServer
+from content.web.server import WebServer
 
 log = logging.getLogger("hall.demo")
 

@@ -5,14 +5,12 @@ The content service serves them (`hall serve --http HOST:PORT`) from the same co
 publishes, so a page says what the kiosk and the wall say. Pages are read-only and carry no personal
 data: a ticket page shows the number, its category and where it stands. The views are pure functions of
 (content, live state, time); Flask routes and Jinja templates (autoescaped) only lay them out, and
-waitress serves them.
+`content.web.server` serves them.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -36,8 +34,6 @@ from content.shared.wording import (
     format_limits,
     guide_sections,
 )
-
-log = logging.getLogger("hall.web")
 
 TICKET_NUMBER: Final = re.compile(r"^[A-Z][0-9]{3,4}$")
 REFRESH_S: Final = 30
@@ -252,33 +248,3 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
 
 class _Unavailable(Exception):
     """The service has no content yet."""
-
-
-class WebServer:
-    """The pages on HOST:PORT, served by waitress on threads of their own until `stop`."""
-
-    def __init__(self, host: str, port: int, snapshot: Callable[[], Snapshot | None]) -> None:
-        from waitress.server import TcpWSGIServer, create_server
-
-        # waitress warns each time a request waits for a free thread: under a burst of phones that is
-        # most requests, and nothing to act on
-        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        server = create_server(create_app(snapshot), host=host, port=port, threads=4, ident="hall")
-        if not isinstance(server, TcpWSGIServer):
-            raise ValueError(f"{host}:{port}: give one address to listen on")
-        self._server = server
-        self.host, self.port = host, int(server.getsockname()[1])
-        self._thread = threading.Thread(target=self._server.run, name="hall-web", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    def start(self) -> None:
-        self._thread.start()
-        log.info("public pages on %s", self.url)
-
-    def stop(self) -> None:
-        self._server.close()
-        self._thread.join(timeout=5)
