@@ -49,7 +49,9 @@ def _free_display() -> int:
 @pytest.fixture
 def xvfb() -> Iterator[str]:
     if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb): the kiosk app needs an X server")
+        pytest.fail(
+            "Xvfb is not installed, and the kiosk app needs an X server: run the tests through scripts/dev test"
+        )
     for _ in range(5):
         number = _free_display()
         proc = subprocess.Popen(

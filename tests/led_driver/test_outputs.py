@@ -449,7 +449,7 @@ def xvfb(tmp_path: Path) -> Iterator[str]:
     """A virtual screen on a display number Xvfb picks itself (-displayfd), stopped afterwards."""
     binary = shutil.which("Xvfb")
     if binary is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb): the window output is tested on a virtual screen")
+        pytest.fail("Xvfb is not installed, and the window output is tested on a virtual screen: use scripts/dev test")
     if not features.check("xcb"):
         pytest.skip("this Pillow was built without XCB, so the virtual screen cannot be read back")
     read_end, write_end = os.pipe()
