@@ -20,6 +20,8 @@ from content.shared.contract import (
     MAX_TEXT,
     PayloadError,
     decode,
+    read_id,
+    read_ids,
     read_int,
     read_optional,
     read_rows,
@@ -265,13 +267,13 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
     url = read_text(doc.get("public_url"), 300)
     windows = tuple(
         Window(
-            read_text(w.get("id"), 64),
+            read_id(w.get("id")),
             read_int(w.get("number"), 1, 999),
             read_text(w.get("name"), 40),
-            read_strings(w.get("categories"), 64),
+            read_ids(w.get("categories")),
         )
         for w in read_rows(doc.get("windows"))
-        if read_text(w.get("id"), 64)
+        if read_id(w.get("id"))
     )
     rules = tuple(
         Rule(read_text(r.get("title"), 60), read_text(r.get("text"), MAX_LONG_TEXT))
@@ -279,7 +281,7 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
         if read_text(r.get("title"), 60) or read_text(r.get("text"))
     )
     return Centre(
-        id=read_text(doc.get("id"), 64),
+        id=read_id(doc.get("id")),
         name=name,
         short_name=read_text(doc.get("short_name"), 100) or name,
         tier_name=read_text(doc.get("tier_name"), 40) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
@@ -307,7 +309,7 @@ def _document_row(d: Mapping[str, Any]) -> DocumentRow | None:
 
 
 def parse_item(raw: Mapping[str, Any]) -> Item | None:
-    item_id, name = read_text(raw.get("id"), 200), read_text(raw.get("name"), 120)
+    item_id, name = read_id(raw.get("id")), read_text(raw.get("name"), 120)
     if not item_id or not name:
         return None
     limits = raw.get("limits")
@@ -318,9 +320,9 @@ def parse_item(raw: Mapping[str, Any]) -> Item | None:
     return Item(
         id=item_id,
         name=name,
-        category=read_text(raw.get("category"), 64),
+        category=read_id(raw.get("category")),
         department=read_text(raw.get("department"), 120),
-        windows=read_strings(raw.get("windows"), 64, 20),
+        windows=read_ids(raw.get("windows"), 20),
         instant=instant,
         legal=legal,
         promised=promised,
@@ -347,7 +349,7 @@ def parse_catalog(doc: Mapping[str, Any]) -> tuple[tuple[Category, ...], dict[st
     categories = []
     seen: set[str] = set()
     for c in raw_categories:
-        category_id = read_text(c.get("id"), 64)
+        category_id = read_id(c.get("id"))
         if not category_id or category_id in seen:
             continue
         seen.add(category_id)
@@ -368,16 +370,16 @@ def parse_staff(doc: Mapping[str, Any]) -> tuple[StaffMember, ...]:
         photo = read_text(m.get("photo"), 64).lower()
         rows.append(
             StaffMember(
-                id=read_text(m.get("id"), 64),
+                id=read_id(m.get("id")),
                 name=name,
                 post=read_text(m.get("post"), 80),
-                window=read_optional(m.get("window"), 64),
+                window=read_id(m.get("window")) or None,
                 phone=read_text(m.get("phone"), 30),
                 photo=photo if len(photo) == 64 and all(ch in "0123456789abcdef" for ch in photo) else None,
                 status=status if status in STATUS_NAMES else "",
                 status_name=STATUS_NAMES.get(status, ""),
                 since=read_text(m.get("since"), 40),
-                substitute=read_optional(m.get("substitute"), 64),
+                substitute=read_id(m.get("substitute")) or None,
             )
         )
     return tuple(rows)
@@ -386,7 +388,7 @@ def parse_staff(doc: Mapping[str, Any]) -> tuple[StaffMember, ...]:
 def parse_agents(doc: Mapping[str, Any]) -> tuple[Agent, ...]:
     return tuple(
         Agent(
-            id=read_text(a.get("id"), 64),
+            id=read_id(a.get("id")),
             name=read_text(a.get("name"), 40),
             tier=read_text(a.get("tier"), 20),
             tier_name=TIER_NAMES.get(read_text(a.get("tier"), 20), ""),
@@ -401,7 +403,7 @@ def parse_agents(doc: Mapping[str, Any]) -> tuple[Agent, ...]:
 def parse_queue(doc: Mapping[str, Any]) -> Queue:
     lines = tuple(
         QueueLine(
-            category=read_text(c.get("id"), 64),
+            category=read_id(c.get("id")),
             name=read_text(c.get("name"), 40),
             prefix=read_text(c.get("prefix"), 2),
             waiting=read_int(c.get("waiting")) or 0,
@@ -409,14 +411,14 @@ def parse_queue(doc: Mapping[str, Any]) -> Queue:
             estimate_min=read_int(c.get("estimated_wait_min")),
         )
         for c in _main_list(doc, "categories", "queue")
-        if read_text(c.get("id"), 64)
+        if read_id(c.get("id"))
     )
     windows = []
     for w in read_rows(doc.get("windows")):
         staff = w.get("staff")
         windows.append(
             WindowState(
-                id=read_text(w.get("id"), 64),
+                id=read_id(w.get("id")),
                 number=read_int(w.get("number"), 1, 999),
                 name=read_text(w.get("name"), 40),
                 open=w.get("open") is not False,
@@ -437,7 +439,7 @@ def parse_announcements(doc: Mapping[str, Any]) -> Announcements:
         priority = read_text(a.get("priority"), 10)
         rows.append(
             Announcement(
-                id=read_text(a.get("id"), 64),
+                id=read_id(a.get("id")),
                 text=text,
                 priority=priority if priority in ("normal", "high", "emergency") else "normal",
                 targets=read_strings(a.get("targets"), 10, 5) or ("all",),

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from content.shared.contract import read_id, read_rows, read_strings, read_text
+
 if TYPE_CHECKING:
     from pypinyin.core import Pinyin
 
@@ -60,7 +62,6 @@ MAX_ITEMS: Final = 10_000
 MAX_KEYWORDS: Final = 32
 MAX_DOCUMENTS: Final = 64
 _MAX_RAW_QUERY: Final = 256
-_MAX_ID: Final = 200
 _PREFIX: Final = 6
 """Starts kept in the maps; a longer query takes the texts of its first 6 letters and checks them."""
 _SYLLABLE = re.compile(r"[a-z]{1,6}")
@@ -384,26 +385,23 @@ class SearchIndex:
         """Index a catalog document. Malformed items are skipped, texts cut to MAX_TEXT characters."""
         source: Mapping[str, Any] = doc if isinstance(doc, Mapping) else {}
         categories = {
-            category["id"]: _text(category.get("name"))
-            for category in _list(source.get("categories"), MAX_ITEMS)
-            if isinstance(category, Mapping) and isinstance(category.get("id"), str)
+            read_id(category.get("id")): read_text(category.get("name"), MAX_TEXT)
+            for category in read_rows(source.get("categories"), MAX_ITEMS)
         }
+        categories.pop("", None)  # categories without a usable id: no item can be in them
         rows: list[tuple[str, str, dict[Field, list[str]]]] = []
         ids: set[str] = set()
-        for item in _list(source.get("items"), MAX_ITEMS):
-            if not isinstance(item, Mapping):
-                continue
-            item_id, name = item.get("id"), _text(item.get("name"))
-            if not isinstance(item_id, str) or not item_id or len(item_id) > _MAX_ID or not name or item_id in ids:
+        for item in read_rows(source.get("items"), MAX_ITEMS):
+            item_id, name = read_id(item.get("id")), read_text(item.get("name"), MAX_TEXT)
+            if not item_id or not name or item_id in ids:
                 continue
             ids.add(item_id)
-            category = item.get("category")
-            documents = _list(item.get("documents"), MAX_DOCUMENTS)
+            documents = read_rows(item.get("documents"), MAX_DOCUMENTS)
             fields: dict[Field, list[str]] = {
-                "keyword": [_text(keyword) for keyword in _list(item.get("keywords"), MAX_KEYWORDS)],
-                "category": [categories.get(category, "") if isinstance(category, str) else ""],
-                "department": [_text(item.get("department"))],
-                "document": [_text(d.get("name")) for d in documents if isinstance(d, Mapping)],
+                "keyword": list(read_strings(item.get("keywords"), MAX_TEXT, MAX_KEYWORDS)),
+                "category": [categories.get(read_id(item.get("category")), "")],
+                "department": [read_text(item.get("department"), MAX_TEXT)],
+                "document": [read_text(d.get("name"), MAX_TEXT) for d in documents],
             }
             rows.append((item_id, name, fields))
         rows.sort(key=lambda row: len(row[1]))  # stable: catalog order among names of one length
@@ -525,14 +523,6 @@ def _span(text: _Text, rep: Rep, mode: Mode, q: str) -> tuple[int, int]:
         unit = next((u for u in units if text.bounds[u] + len(q) in ends), units[0])
     last = bisect_right(text.bounds, text.bounds[unit] + len(q) - 1) - 1
     return (text.spans[unit][0], text.spans[last][1])
-
-
-def _text(value: object) -> str:
-    return value.strip()[:MAX_TEXT] if isinstance(value, str) else ""
-
-
-def _list(value: object, cap: int) -> list[Any]:
-    return value[:cap] if isinstance(value, list) else []
 
 
 class IndexCache:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from content.shared.contract import PayloadError, decode, read_int, read_rows, read_strings, read_text
+from content.shared.contract import PayloadError, decode, read_id, read_int, read_rows, read_strings, read_text
 from content.shared.wording import STATUS_NAMES, Session, read_sessions
 
 MAX_PAYLOAD = 16 * 1024 * 1024
@@ -115,7 +115,7 @@ def _centre(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
 def _window_row(w: dict[str, Any]) -> WindowRow:
     staff = w.get("staff")
     return WindowRow(
-        id=read_text(w.get("id"), 64),
+        id=read_id(w.get("id")),
         number=read_int(w.get("number")),
         name=read_text(w.get("name"), 40),
         open=w.get("open") is not False,
@@ -132,7 +132,7 @@ def _call_row(c: dict[str, Any]) -> CallRow | None:
     return CallRow(
         seq=seq,
         ticket=ticket,
-        window=read_text(c.get("window"), 64),
+        window=read_id(c.get("window")),
         window_name=read_text(c.get("window_name"), 40),
         window_number=read_int(c.get("window_number")),
         text=read_text(c.get("text"), 80),
@@ -161,7 +161,7 @@ def _staff(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
         StaffRow(
             read_text(m.get("name"), 20),
             read_text(m.get("post"), 40),
-            names.get(read_text(m.get("window"), 64), ""),
+            names.get(read_id(m.get("window")), ""),
             STATUS_NAMES.get(read_text(m.get("status"), 10), ""),
         )
         for m in read_rows(doc.get("staff"), MAX_ROWS)
@@ -187,7 +187,7 @@ def _catalog(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
 def _announcements(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     rows = tuple(
         Announcement(
-            read_text(a.get("id"), 32),
+            read_id(a.get("id")),
             read_text(a.get("text")),
             read_text(a.get("priority"), 10) or "normal",
             read_strings(a.get("targets"), 60, 20) or ("all",),

@@ -1,7 +1,6 @@
-"""The MQTT contract v1: topics and payload envelopes shared by the service and every device.
+"""The MQTT contract v1: topics, payload envelopes and the field readers of the service and every device.
 
-This is the only module a kiosk or an LED controller imports from `content`. It depends on the
-standard library alone. Topics are built relative to `hall/v1/<centre>/`; payloads are UTF-8 JSON
+It depends on the standard library alone. Topics are built relative to `hall/v1/<centre>/`; payloads are UTF-8 JSON
 objects carrying `schema` and `ts`, and state documents also carry `rev`, a hash of their content
 (not of `ts`), so a device can tell whether anything changed.
 """
@@ -18,6 +17,8 @@ from typing import Any, Final, Literal
 SCHEMA: Final = 1
 ROOT: Final = "hall/v1"
 CENTRE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+"""An id of the content (a centre, window, category, item, staff member, agent, announcement), whole."""
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements", "stats")
@@ -151,6 +152,12 @@ def read_optional(value: Any, limit: int = 200) -> str | None:
     return read_text(value, limit) or None
 
 
+def read_id(value: Any) -> str:
+    """An id as the content schema writes them (`ID`); "" for anything else. An id is never cut or
+    stripped, as text is: a changed id would name another thing, or nothing."""
+    return value if isinstance(value, str) and ID.fullmatch(value) else ""
+
+
 def read_int(value: Any, low: int = 0, high: int = 10**9) -> int | None:
     """An integer field within [low, high]; None for anything else (booleans and floats included)."""
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
@@ -170,6 +177,13 @@ def read_strings(value: Any, limit: int = MAX_TEXT, rows: int = 100) -> tuple[st
     if not isinstance(value, list):
         return ()
     return tuple(t for t in (read_text(v, limit) for v in value[:rows]) if t)
+
+
+def read_ids(value: Any, rows: int = 100) -> tuple[str, ...]:
+    """The ids of a list field (`read_id`; anything else skipped), at most `rows` of them."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(i for i in map(read_id, value[:rows]) if i)
 
 
 def read_time(value: Any) -> datetime | None:

@@ -12,6 +12,7 @@ from content.centre.synth import SAMPLE, synthetic_items
 from content.service import documents
 from content.shared import contract
 from kiosk import search as search_module
+from kiosk.model import parse_catalog
 from kiosk.search import MAX_QUERY, MAX_TEXT, Hit, IndexCache, SearchIndex, normalise_query, pinyin_of
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -291,6 +292,23 @@ def test_malformed_items_are_skipped() -> None:
     assert ids(index.search("yanglao")) == ["cat"]
     hit = index.search("chang")[0]
     assert hit.id == "long" and len(hit.name) == MAX_TEXT
+
+
+def test_search_finds_only_items_the_kiosk_can_open() -> None:
+    # An id the service could not have written is no item at all, to the index as to the model: a
+    # hit must open a guide, and a guide's QR code must name a page that exists.
+    names = {"n1": "社保", "n2": "低保", "n3": "残疾", "n4": "养老", "n5": "医保", "n6": "林权"}
+    raw_ids = ["x" * 65, " padded ", "UPPER", "s\n", "ok-1", "y" * 64]
+    doc = {
+        "rev": "r",
+        "categories": [{"id": "Bad Id", "name": "无效类别"}],
+        "items": [{"id": i, "name": n, "category": "Bad Id"} for i, n in zip(raw_ids, names.values())],
+    }
+    index = SearchIndex.from_catalog(doc)
+    _, items = parse_catalog(doc)
+    found = {hit.id for query in names.values() for hit in index.search(query)}
+    assert found == set(items) == {"ok-1", "y" * 64}
+    assert index.search("无效类别") == []  # nor does a category without a usable id name anything
 
 
 # -- built once per catalog, not per keystroke ----------------------------------------------------

@@ -67,3 +67,11 @@ def test_field_readers_take_what_fits_and_never_raise() -> None:
     assert read_strings(["abc"] * 9, 2, 3) == ("ab", "ab", "ab")
     assert read_time("2026-11-27T09:30:00+08:00") == datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
     assert [read_time(v) for v in ("2026-11-27T09:30:00", "tomorrow", 5, "2026-11-27T09:30:00+08:00" * 3)] == [None] * 4
+
+
+def test_ids_are_taken_as_the_schema_writes_them_never_cut_or_stripped() -> None:
+    from content.shared.contract import read_id
+
+    assert read_id("shebao-yanglao-canbao") == "shebao-yanglao-canbao" and read_id("a" * 64) == "a" * 64
+    hostile = ["a" * 65, " s03", "s03 ", "s03\n", "S03", "-s03", "", "社保", "a/b", "+", 3, None, ["s03"]]
+    assert [read_id(v) for v in hostile] == [""] * len(hostile)
