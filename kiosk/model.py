@@ -23,6 +23,7 @@ from content.shared.contract import (
     read_id,
     read_ids,
     read_int,
+    read_object,
     read_optional,
     read_rows,
     read_strings,
@@ -312,8 +313,7 @@ def parse_item(raw: Mapping[str, Any]) -> Item | None:
     item_id, name = read_id(raw.get("id")), read_text(raw.get("name"), 120)
     if not item_id or not name:
         return None
-    limits = raw.get("limits")
-    limits = limits if isinstance(limits, dict) else {}
+    limits = read_object(raw.get("limits"))
     instant = raw.get("instant") is True
     legal, promised, proxy = (read_int(limits.get(key), 0, 3650) for key in ("legal", "promised", "proxy"))
     tiers = tuple(t for t in read_strings(raw.get("tiers"), 20, 3) if t in TIER_NAMES)
@@ -415,7 +415,6 @@ def parse_queue(doc: Mapping[str, Any]) -> Queue:
     )
     windows = []
     for w in read_rows(doc.get("windows")):
-        staff = w.get("staff")
         windows.append(
             WindowState(
                 id=read_id(w.get("id")),
@@ -424,7 +423,7 @@ def parse_queue(doc: Mapping[str, Any]) -> Queue:
                 open=w.get("open") is not False,
                 reason=read_text(w.get("reason"), 60),
                 serving=read_text(w.get("serving"), 8),
-                staff=read_text(staff.get("name"), 40) if isinstance(staff, dict) else "",
+                staff=read_text(read_object(w.get("staff")).get("name"), 40),
             )
         )
     return Queue(read_text(doc.get("day"), 10), doc.get("market_day") is True, lines, tuple(windows))

@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from content.shared.contract import PayloadError, decode, read_id, read_int, read_rows, read_strings, read_text
+from content.shared.contract import (
+    PayloadError,
+    decode,
+    read_id,
+    read_int,
+    read_object,
+    read_rows,
+    read_strings,
+    read_text,
+)
 from content.shared.wording import STATUS_NAMES, Session, read_sessions
 
 MAX_PAYLOAD = 16 * 1024 * 1024
@@ -113,7 +122,6 @@ def _centre(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
 
 
 def _window_row(w: dict[str, Any]) -> WindowRow:
-    staff = w.get("staff")
     return WindowRow(
         id=read_id(w.get("id")),
         number=read_int(w.get("number")),
@@ -121,7 +129,7 @@ def _window_row(w: dict[str, Any]) -> WindowRow:
         open=w.get("open") is not False,
         reason=read_text(w.get("reason"), 40),
         serving=read_text(w.get("serving"), 8),
-        staff=read_text(staff.get("name"), 20) if isinstance(staff, dict) else "",
+        staff=read_text(read_object(w.get("staff")).get("name"), 20),
     )
 
 
@@ -172,8 +180,7 @@ def _staff(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
 def _catalog(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     guides = []
     for item in read_rows(doc.get("items"), MAX_ROWS):
-        limits = item.get("limits") if isinstance(item.get("limits"), dict) else {}
-        assert isinstance(limits, dict)
+        limits = read_object(item.get("limits"))
         if item.get("instant") is True:
             limit = "即办件 当场办结"
         else:

@@ -165,6 +165,11 @@ def read_int(value: Any, low: int = 0, high: int = 10**9) -> int | None:
     return None
 
 
+def read_object(value: Any) -> dict[str, Any]:
+    """An object field; {} for anything else, so that its own fields read as missing."""
+    return value if isinstance(value, dict) else {}
+
+
 def read_rows(value: Any, limit: int = MAX_ROWS) -> list[dict[str, Any]]:
     """The objects of a list field (other entries skipped), at most `limit`."""
     if not isinstance(value, list):

@@ -302,7 +302,7 @@ def test_search_finds_only_items_the_kiosk_can_open() -> None:
     doc = {
         "rev": "r",
         "categories": [{"id": "Bad Id", "name": "无效类别"}],
-        "items": [{"id": i, "name": n, "category": "Bad Id"} for i, n in zip(raw_ids, names.values())],
+        "items": [{"id": i, "name": n, "category": "Bad Id"} for i, n in zip(raw_ids, names.values(), strict=True)],
     }
     index = SearchIndex.from_catalog(doc)
     _, items = parse_catalog(doc)

@@ -53,7 +53,15 @@ def test_command_and_reply_envelopes() -> None:
 
 
 def test_field_readers_take_what_fits_and_never_raise() -> None:
-    from content.shared.contract import read_int, read_optional, read_rows, read_strings, read_text, read_time
+    from content.shared.contract import (
+        read_int,
+        read_object,
+        read_optional,
+        read_rows,
+        read_strings,
+        read_text,
+        read_time,
+    )
 
     assert read_text("  综合窗口 ") == "综合窗口" and read_text("𠮷" * 600, 8) == "𠮷" * 8
     assert [read_text(v) for v in (12, None, True, ["a"], {"a": 1})] == [""] * 5
@@ -61,6 +69,7 @@ def test_field_readers_take_what_fits_and_never_raise() -> None:
     assert read_int(7) == 7 and read_int(0) == 0
     assert [read_int(v) for v in (True, 1.0, "7", -1, 10**12, None)] == [None] * 6
     assert read_int(1000, 1, 999) is None and read_int(999, 1, 999) == 999
+    assert read_object({"a": 1}) == {"a": 1} and [read_object(v) for v in (None, [], "{}", 1)] == [{}] * 4
     assert read_rows([{"a": 1}, None, 1, [], {"b": 2}]) == [{"a": 1}, {"b": 2}]
     assert read_rows("rows") == [] and len(read_rows([{}] * 5000)) == 2000 and len(read_rows([{}] * 50, 10)) == 10
     assert read_strings([" a ", "", 3, None, "b"]) == ("a", "b") and read_strings("ab") == ()
