@@ -65,10 +65,10 @@ class Client:
     """
 
     def __init__(
-        self, url: str, client_id: str, prefix: str, reply_topic: str, name: str | None = None, *, nodelay: bool = True
+        self, url: str, run: str, prefix: str, reply_topic: str, name: str | None = None, *, nodelay: bool = True
     ) -> None:
         broker = parse_broker_url(url)
-        self.name = name or broker.username or client_id
+        self.name = name or broker.username or run
         self.sent: dict[str, Sent] = {}
         self.refused: list[str] = []
         self.done = threading.Event()
@@ -77,7 +77,7 @@ class Client:
         self._topic = ""
         self._jobs: list[dict[str, Any]] = []
         self._next = self._outstanding = 0
-        self._transport = MqttTransport(broker, client_id, prefix, self._sink)
+        self._transport = MqttTransport(broker, contract.client_id(broker.username or "bench", run), prefix, self._sink)
         if nodelay:
             self._transport._client.on_socket_open = no_delay  # MqttTransport has no option for it
         self._transport.subscribe([reply_topic])
@@ -227,7 +227,7 @@ def kiosk_burst(
     try:
         for k, url in enumerate(urls):
             account = parse_broker_url(url).username
-            clients.append(Client(url, f"bench-{account}-{k}", prefix, contract.reply_topic(str(account))))
+            clients.append(Client(url, f"bench-{k}", prefix, contract.reply_topic(str(account))))
         for client in clients:
             client.wait_subscribed()
         return burst(clients, lambda _: contract.command_topic(verb), jobs, window, pids)
@@ -265,7 +265,8 @@ def _displays_worker(conn: Connection, url: str, first: int, count: int, topic: 
         selector = selectors.DefaultSelector()
         clients = []
         for i in range(count):
-            client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-led-{first + i}", protocol=mqtt.MQTTv5)
+            run_id = contract.client_id(broker.username or "bench", f"led-{first + i}")
+            client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=run_id, protocol=mqtt.MQTTv5)
             client.username_pw_set(broker.username, broker.password)
             client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
             client.on_subscribe = on_subscribe
@@ -374,8 +375,9 @@ class Displays:
 class Publisher:
     """A plain paho client that publishes QoS1 and stamps each PUBACK's arrival."""
 
-    def __init__(self, url: str, client_id: str) -> None:
+    def __init__(self, url: str, run: str) -> None:
         broker = parse_broker_url(url)
+        client_id = contract.client_id(broker.username or "bench", run)
         self._acked: dict[int, float] = {}
         self._cond = threading.Condition()
         self._connected = threading.Event()

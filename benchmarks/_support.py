@@ -23,6 +23,7 @@ from typing import IO, Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from content.shared import contract
 from content.shared.broker_url import parse_broker_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,9 +113,8 @@ class TimedSubscriber:
         self._cond = threading.Condition()
         self._subscribed = threading.Event()
         broker = parse_broker_url(url)
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id or f"bench-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5
-        )
+        run_id = contract.client_id(broker.username or "bench", f"bench-{uuid.uuid4().hex[:8]}")
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id or run_id, protocol=mqtt.MQTTv5)
         if broker.username:
             client.username_pw_set(broker.username, broker.password)
         client.on_connect = lambda c, *_: c.subscribe([(topic, 1) for topic in topics])

@@ -134,7 +134,7 @@ def _naive_peer(url: str, payload: bytes, sub: TimedSubscriber) -> tuple[float, 
     """
     broker = parse_broker_url(url)
     client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"bench-peer-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
+        CallbackAPIVersion.VERSION2, client_id=f"{broker.username}.peer-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
     )
     client.username_pw_set(broker.username, broker.password)
     connected = threading.Event()

@@ -724,7 +724,7 @@ def latency_runs(work: Path, calls: int) -> list[CallSeries]:
         issued = kiosk_burst(hall.kiosk_urls(1), PREFIX, "ticket", jobs, 8, {})
         if not all(s.reply.get("ok") for s in issued.sent):
             raise RuntimeError(f"could not issue the tickets: {issued.sent[0].reply}")
-        staff = Client(hall.url("staff"), "bench-staff", PREFIX, contract.reply_topic("staff")).wait_subscribed()
+        staff = Client(hall.url("staff"), "bench", PREFIX, contract.reply_topic("staff")).wait_subscribed()
         try:
             sent = staff.wait_reply(staff.send(contract.command_topic("announce"), {"text": LONG_TICKER}))
             if not sent.reply.get("ok"):

@@ -92,7 +92,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from content.shared.broker_url import parse_broker_url
 broker, prefix = parse_broker_url(sys.argv[1]), sys.argv[2]
-client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-echo", protocol=mqtt.MQTTv5)
+client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=broker.username + ".echo", protocol=mqtt.MQTTv5)
 client.username_pw_set(broker.username, broker.password)
 client.on_connect = lambda c, *_: c.subscribe(prefix + "bench/echo/+", qos=1)
 client.on_subscribe = lambda *_: print("ready", flush=True)
@@ -287,7 +287,7 @@ def echo_run(hall: Hall, n: int, clients: int, window: int, categories: Sequence
         # two clients on one account see each other's replies, as on reply/<account>.
         for k in range(clients):
             account = KIOSKS[k % len(KIOSKS)]
-            peers.append(Client(hall.url("service"), f"bench-echo-{k}", PREFIX, f"bench/reply/{account}", account))
+            peers.append(Client(hall.url("service"), f"echo-{k}", PREFIX, f"bench/reply/{account}", account))
         for peer in peers:
             peer.wait_subscribed()
         pids = {"echo": echo.pid, "mosquitto": hall.broker_pid}
@@ -406,11 +406,11 @@ def calls_run(work: Path, calls: int, subscribers: int, procs: int) -> CallRun:
         displays = Displays(hall.url("led-wall"), CALL_TOPIC, subscribers, procs)
         clients: list[Any] = [displays]
         try:
-            peer = Publisher(hall.url("service"), "bench-peer")
+            peer = Publisher(hall.url("service"), "peer")
             clients.append(peer)
-            staff = Client(hall.url("staff"), "bench-staff", PREFIX, contract.reply_topic("staff"))
+            staff = Client(hall.url("staff"), "bench", PREFIX, contract.reply_topic("staff"))
             clients.append(staff)
-            plain = Client(hall.url("staff-2"), "bench-staff-2", PREFIX, contract.reply_topic("staff-2"), nodelay=False)
+            plain = Client(hall.url("staff-2"), "bench", PREFIX, contract.reply_topic("staff-2"), nodelay=False)
             clients.append(plain)
             loop = _CallLoop(displays, peer)
             main = loop.series(staff.wait_subscribed(), calls, WARMUP_CALLS)

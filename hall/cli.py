@@ -318,9 +318,26 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
 def cmd_broker_config(args: argparse.Namespace) -> int:
     import yaml
 
-    from content.broker.config import Listeners, Roster, write_broker_dir
+    from content.broker.config import (
+        BUILD_PLUGIN,
+        CLIENTID_PLUGIN,
+        Listeners,
+        Roster,
+        find_clientid_plugin,
+        write_broker_dir,
+    )
     from content.shared.yamlfile import load_yaml, validate_model
 
+    if args.no_clientid_plugin:
+        plugin = None
+    else:
+        plugin = Path(args.clientid_plugin) if args.clientid_plugin else find_clientid_plugin()
+        if plugin is None or not plugin.is_file():
+            where = f" at {plugin}" if plugin else ""
+            raise UsageError(
+                f"no {CLIENTID_PLUGIN}{where}, which binds client ids to accounts: {BUILD_PLUGIN}; "
+                "or pass --clientid-plugin PATH (--no-clientid-plugin lets any account take over another's connection)"
+            )
     data, located, problems = load_yaml(Path(args.roster))
     roster = None
     if not problems:
@@ -331,7 +348,7 @@ def cmd_broker_config(args: argparse.Namespace) -> int:
         return 1
     out = Path(args.out)
     listeners = Listeners(args.port, args.bind, args.tls_port, args.websockets_port)
-    passwords = write_broker_dir(out, roster, listeners, run_as=args.user)
+    passwords = write_broker_dir(out, roster, listeners, run_as=args.user, plugin=plugin)
     accounts = out / "accounts.yaml"
     host = "127.0.0.1" if args.bind in ("0.0.0.0", "::") else args.bind
     urls = {user: f"mqtt://{user}:{password}@{host}:{args.port}" for user, password in passwords.items()}
@@ -344,6 +361,8 @@ def cmd_broker_config(args: argparse.Namespace) -> int:
             f"TLS listener on {args.tls_port}: put ca.crt, server.crt, server.key in {out}/certs "
             "(broker_config/make-certs.sh makes them)"
         )
+    if plugin is None:
+        print(f"WARNING: without {CLIENTID_PLUGIN} any account can take over another's connection", file=sys.stderr)
     print(f"run: mosquitto -c {out}/mosquitto.conf")
     return 0
 
@@ -468,6 +487,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-port", type=int)
     p.add_argument("--websockets-port", type=int)
     p.add_argument("--user", help="user Mosquitto runs as when started as root (default: mosquitto)")
+    p.add_argument(
+        "--clientid-plugin",
+        metavar="PATH",
+        help="hall_clientid.so (default: $HALL_CLIENTID_PLUGIN, /usr/local/lib/mosquitto/, this checkout's build)",
+    )
+    p.add_argument(
+        "--no-clientid-plugin",
+        action="store_true",
+        help="do without it: any account can take over another's connection",
+    )
     p.set_defaults(func=cmd_broker_config)
 
     p = sub.add_parser("synth", help="write a synthetic centre with a large catalog (for benchmarks)")

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from content.broker.config import Account, Roster
+from content.broker.config import BUILD_PLUGIN, CLIENTID_PLUGIN, Account, Roster, find_clientid_plugin
 from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
 from content.centre.loader import load_content
 from content.centre.synth import SAMPLE
@@ -46,7 +46,7 @@ def _guide(centre: str, staff_url: str, display_url: str, env_file: Path, previe
         + "\nA real display, e.g. a window screen on a pixel controller (a display account):\n\n"
         + "  hall led --display window-192x64 --output ddp://CONTROLLER --broker 'mqtt://led-wall:…@…'\n"
     )
-    auth = f"-u {parsed.username} -P '{parsed.password}' " if parsed.username else ""
+    auth = f"-u {parsed.username} -P '{parsed.password}' -i {parsed.username}.watch " if parsed.username else ""
     return f"""
 The hall demo is running. In another terminal:
 
@@ -166,7 +166,8 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
     broker: Any
     if mosquitto_available() and not embedded:
         roster = Roster(centre=centre, accounts=[Account(user=u, role=r) for u, r in ACCOUNTS])  # type: ignore[arg-type]
-        broker = Mosquitto(DEMO_DIR / "broker", roster).start()
+        bound = find_clientid_plugin() is not None
+        broker = Mosquitto(DEMO_DIR / "broker", roster, bind_client_ids=bound).start()
         service_url, staff_url, display_url = (
             broker.url("service"),
             broker.url("staff"),
@@ -175,6 +176,8 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
         device_urls = {user: broker.url(user) for user, _, _, _, _ in PREVIEWS}
         device_urls["kiosk-1"] = broker.url("kiosk-1")
         print(f"Mosquitto {broker.url('service').split('@')[1]} with broker_config roles (logs in {broker.directory})")
+        if not bound:
+            print(f"  without {CLIENTID_PLUGIN}, so client ids are not bound to accounts: {BUILD_PLUGIN}")
     else:
         broker = EmbeddedBroker().start()
         service_url = staff_url = display_url = broker.url()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import threading
@@ -23,10 +24,14 @@ from content.centre.loader import Content, load_content
 from content.centre.synth import SAMPLE
 from content.service.loop import ContentService
 from content.service.store import Store
+from content.shared import contract
 from content.shared.broker_url import parse_broker_url
 
 REPO = Path(__file__).resolve().parent.parent
 """The repository's root: the broker's files and the scripts are found from here."""
+# The brokers the tests start load this checkout's build of the plugin (scripts/dev makes it), not
+# an older one installed on the machine.
+os.environ.setdefault("HALL_CLIENTID_PLUGIN", str(REPO / "broker_config" / "plugin" / "hall_clientid.so"))
 HALL = [sys.executable, "-m", "hall"]
 CENTRE = "weicheng"
 PREFIX = f"hall/v1/{CENTRE}/"
@@ -97,9 +102,9 @@ class Subscriber:
         self.connect_result: Any = None
         self._connected = threading.Event()
         broker = parse_broker_url(url)
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id or f"test-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5
-        )
+        # The broker lets an account connect only as itself or `<account>.<run>` (broker_config/plugin).
+        default_id = contract.client_id(broker.username or "test", f"test-{uuid.uuid4().hex[:8]}")
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id or default_id, protocol=mqtt.MQTTv5)
         if broker.username:
             client.username_pw_set(broker.username, broker.password)
         client.on_connect = self._on_connect

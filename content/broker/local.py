@@ -15,7 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from content.broker.config import Listeners, Roster, default_run_as, write_broker_dir
+from content.broker.config import (
+    BUILD_PLUGIN,
+    CLIENTID_PLUGIN,
+    Listeners,
+    Roster,
+    default_run_as,
+    find_clientid_plugin,
+    write_broker_dir,
+)
 
 LOOPBACK = "127.0.0.1"
 
@@ -53,17 +61,23 @@ class Mosquitto:
         tls_port: int | None = None,
         passwords: dict[str, str] | None = None,
         extra_conf: str = "",
+        bind_client_ids: bool = True,
     ) -> None:
-        """`extra_conf` is appended to the generated mosquitto.conf (e.g. a bridge section)."""
+        """`extra_conf` is appended to the generated mosquitto.conf (e.g. a bridge section). Client ids
+        are bound to accounts by hall_clientid.so, as in a hall; only the demo may do without."""
         self.directory = directory
         self.port = port or free_port()
         self.tls_port = tls_port
+        plugin = find_clientid_plugin() if bind_client_ids else None
+        if bind_client_ids and plugin is None:
+            raise RuntimeError(f"the broker plugin {CLIENTID_PLUGIN} is not built: {BUILD_PLUGIN}, or scripts/dev")
         self.passwords = write_broker_dir(
             directory,
             roster,
             Listeners(port=self.port, tls_port=tls_port),
             passwords=passwords,
             run_as=default_run_as(),
+            plugin=plugin,
         )
         if extra_conf:
             with (directory / "mosquitto.conf").open("a", encoding="utf-8") as conf:

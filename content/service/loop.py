@@ -115,7 +115,8 @@ class ContentService:
         self.live = self.store.load(now, q.service_day(now, settings), settings.recent_calls)
         self._transport = MqttTransport(
             self.broker,
-            client_id=f"hall-service-{centre.id}",
+            # One persistent session, under the service's own account (a broker without accounts: any id).
+            client_id=contract.client_id(self.broker.username or f"hall-service-{centre.id}"),
             prefix=contract.base(centre.id),
             sink=self._events.put,
             will=(contract.device_topic(DEVICE_ID), self._device_state("lost")),

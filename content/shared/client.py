@@ -49,7 +49,7 @@ def send_command(
     command once and answers a repeat with the stored reply (a kiosk must not print two tickets)."""
     events: queue.Queue[Event] = queue.Queue()
     me = reply_name(broker)
-    transport = MqttTransport(broker, f"{me}-cli-{uuid.uuid4().hex[:8]}", contract.base(centre), events.put)
+    transport = MqttTransport(broker, contract.client_id(me, uuid.uuid4().hex[:12]), contract.base(centre), events.put)
     transport.subscribe([contract.reply_topic(me)])
     deadline = time.monotonic() + timeout
     transport.start()

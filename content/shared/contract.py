@@ -20,6 +20,9 @@ CENTRE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 """An id of the content (a centre, window, category, item, staff member, agent, announcement), whole."""
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ACCOUNT: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+"""A broker account's name (the roster's `user`). It has no ".", so `client_id` of one account is never
+that of another."""
 
 STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements", "stats")
 """Retained QoS1 documents that only the service writes."""
@@ -55,6 +58,13 @@ def command_topic(verb: str) -> str:
 
 def reply_topic(client: str) -> str:
     return f"reply/{client}"
+
+
+def client_id(account: str, run: str | None = None) -> str:
+    """The MQTT client id of a connection of `account`: the account itself for its one long-lived
+    connection (the service's persistent session, a device), `<account>.<run>` for each of several at
+    once (the runs of the `hall` command). The broker refuses any other (broker_config/plugin)."""
+    return account if run is None else f"{account}.{run}"
 
 
 def encode(payload: dict[str, Any]) -> bytes:

@@ -253,12 +253,12 @@ class MqttTransport:
 def device_transport(
     broker: BrokerUrl, centre: str, device_id: str, sink: Sink, lost: bytes, topics: Sequence[str]
 ) -> MqttTransport:
-    """A device's connection, started: its id as client id, `lost` as its last will on
-    `device/<id>/state`, `topics` subscribed after every (re)connect. Stop it with
-    `stop(final=(device_topic(id), <disconnected state>))`."""
+    """A device's connection, started: its account as client id (its id on a broker without accounts),
+    `lost` as its last will on `device/<id>/state`, `topics` subscribed after every (re)connect. Stop it
+    with `stop(final=(device_topic(id), <disconnected state>))`."""
     transport = MqttTransport(
         broker,
-        client_id=device_id,
+        client_id=contract.client_id(broker.username or device_id),
         prefix=contract.base(centre),
         sink=sink,
         will=(contract.device_topic(device_id), lost),

@@ -6,6 +6,7 @@ import pytest
 
 from content.centre.synth import SAMPLE
 from hall.cli import UsageError, main, parse_duration
+from tests.conftest import REPO
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,26 @@ def test_unreachable_broker_is_a_clear_failure(capsys: pytest.CaptureFixture[str
     code = main(["staff", "s03", "away", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng", "--timeout", "1"])
     assert code == 1
     assert "could not reach the broker at mqtt://127.0.0.1:1: Connection refused" in capsys.readouterr().err
+
+
+def test_broker_config_writes_the_plugin_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    roster = REPO / "broker_config" / "roster.example.yaml"
+    plugin = tmp_path / "hall_clientid.so"
+    plugin.write_bytes(b"")
+    argv = ["broker-config", "--roster", str(roster), "--out", str(tmp_path / "b"), "--clientid-plugin", str(plugin)]
+    assert main(argv) == 0
+    assert f"plugin {plugin.resolve()}" in (tmp_path / "b" / "mosquitto.conf").read_text(encoding="utf-8")
+    assert "WARNING" not in capsys.readouterr().err
+
+
+def test_broker_config_refuses_to_go_without_the_plugin_unless_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = REPO / "broker_config" / "roster.example.yaml"
+    argv = ["broker-config", "--roster", str(roster), "--out", str(tmp_path / "b")]
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--clientid-plugin", str(tmp_path / "none.so")])
+    assert exit_.value.code == 2
+    assert f"no hall_clientid.so at {tmp_path / 'none.so'}" in capsys.readouterr().err
+    assert main([*argv, "--no-clientid-plugin"]) == 0
+    assert "any account can take over another's connection" in capsys.readouterr().err

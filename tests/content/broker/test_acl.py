@@ -115,6 +115,77 @@ def test_every_roster_login_connects(broker: Mosquitto) -> None:
         assert not _connack(broker, user, password).is_failure, user
 
 
+# -- client ids belong to accounts (broker_config/plugin) ------------------------------------------
+
+
+def _connack_as(broker: Mosquitto, user: str, client_id: str) -> ReasonCode:
+    client = Subscriber(broker.url(user), [], client_id=client_id)
+    try:
+        reason: ReasonCode = client.wait_connected()
+    finally:
+        client.close()
+    return reason
+
+
+@pytest.mark.parametrize(
+    ("user", "client_id", "allowed"),
+    [
+        ("service", "service", True),
+        ("staff", "staff", True),
+        ("staff", "staff.3f2a9c0d1e2f", True),  # one run of the `hall` command
+        ("kiosk-1", "kiosk-1", True),
+        ("led-wall", "service", False),  # would close the service's connection
+        ("staff", "service", False),
+        ("staff", "service.x", False),
+        ("staff", "staff-2", False),  # another account, whose name starts with this one's
+        ("staff", "staff-2.x", False),
+        ("staff", "staffx", False),
+        ("kiosk-1", "kiosk-1-a", False),
+        ("kiosk-1", "kiosk-2", False),
+    ],
+)
+def test_a_client_id_belongs_to_its_account(broker: Mosquitto, user: str, client_id: str, allowed: bool) -> None:
+    reason = _connack_as(broker, user, client_id)
+    assert reason.is_failure is not allowed, reason
+    if not allowed:
+        assert reason.value == NOT_AUTHORIZED
+
+
+def test_no_account_can_push_the_service_off_the_broker(
+    broker: Mosquitto, start_service: Callable[..., Any], sample_dir: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="hall.service")
+    start_service(sample_dir)
+    for _ in range(20):
+        assert _connack_as(broker, "led-wall", "service").value == NOT_AUTHORIZED
+    staff = parse_broker_url(broker.url("staff"))
+    assert send_command(staff, CENTRE, "announce", {"text": "服务一直在线"}, timeout=WAIT_S)["id"]
+    connects = [r for r in caplog.records if r.name == "hall.service" and r.msg == "connected to %s"]
+    assert len(connects) == 1  # never pushed off, never reconnected
+
+
+def test_one_staff_account_runs_several_commands_at_once(
+    broker: Mosquitto, start_service: Callable[..., Any], sample_dir: Any
+) -> None:
+    start_service(sample_dir)
+    staff = parse_broker_url(broker.url("staff"))
+    results: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def run(k: int) -> None:
+        try:
+            results.append(send_command(staff, CENTRE, "announce", {"text": f"通知 {k}"}, timeout=WAIT_S))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    runs = [threading.Thread(target=run, args=(k,)) for k in range(6)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(WAIT_S * 2)
+    assert not errors and len({r["id"] for r in results}) == 6
+
+
 # -- writing ---------------------------------------------------------------------------------------
 
 ALLOWED, REFUSED = True, False

@@ -83,12 +83,12 @@ def test_the_transport_connects_and_receives_over_tls(tls_broker: Mosquitto, cer
     broker = parse_broker_url(tls_url(tls_broker, "led-wall", certs / "ca.crt"))
     assert broker.tls and broker.ca == certs / "ca.crt"
     events: queue.Queue[Event] = queue.Queue()
-    device = MqttTransport(broker, f"led-wall-{uuid.uuid4().hex[:6]}", contract.base(CENTRE), events.put)
+    device = MqttTransport(broker, f"led-wall.{uuid.uuid4().hex[:6]}", contract.base(CENTRE), events.put)
     device.subscribe(["queue"])
     device.start()
     service_events: queue.Queue[Event] = queue.Queue()
     service_url = parse_broker_url(tls_url(tls_broker, "service", certs / "ca.crt"))
-    service = MqttTransport(service_url, "service-tls", contract.base(CENTRE), service_events.put)
+    service = MqttTransport(service_url, "service.tls", contract.base(CENTRE), service_events.put)
     service.start()
     try:
         next_event(service_events, Connected)
@@ -113,7 +113,7 @@ def test_send_command_over_tls_reaches_the_broker(tls_broker: Mosquitto, certs: 
 def _paho_tls_login(broker: Mosquitto, user: str, ca: Path, host: str) -> ReasonCode:
     """Log in with a plain paho client (tls_set with the CA) and return the CONNACK's reason code."""
     connacks: queue.Queue[ReasonCode] = queue.Queue()
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{user}.tls-login", protocol=mqtt.MQTTv5)
     client.username_pw_set(user, broker.passwords[user])
     client.tls_set(ca_certs=str(ca), tls_version=ssl.PROTOCOL_TLS_CLIENT)
     client.on_connect = lambda c, u, flags, reason_code, props: connacks.put(reason_code)
