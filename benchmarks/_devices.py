@@ -59,8 +59,8 @@ class Client:
     Clients on one account share its reply topic, `reply/<account>`, and so see each other's
     replies: a reply whose id this client did not send is skipped. `pipeline` keeps `window`
     commands in flight, sending the next one from the network thread as each reply arrives.
-    `name` is the account the commands are sent as (`by`, `reply_to`): the login account, except
-    for the echo peer, which logs in as the service and plays a kiosk. `nodelay=False` leaves the
+    `name` is the account the commands are sent as (the last level of their topic): the login
+    account, except for the echo peer, which logs in as the service and plays a kiosk. `nodelay=False` leaves the
     socket as MqttTransport makes it.
     """
 
@@ -91,7 +91,7 @@ class Client:
         return self
 
     def send(self, topic: str, args: dict[str, Any]) -> Sent:
-        payload = contract.command(args, self.name, self.name, datetime.now(UTC).astimezone())
+        payload = contract.command(args, datetime.now(UTC).astimezone())
         data = contract.encode(payload)
         sent = Sent(time.perf_counter())
         with self._cond:
@@ -230,7 +230,7 @@ def kiosk_burst(
             clients.append(Client(url, f"bench-{k}", prefix, contract.reply_topic(str(account))))
         for client in clients:
             client.wait_subscribed()
-        return burst(clients, lambda _: contract.command_topic(verb), jobs, window, pids)
+        return burst(clients, lambda c: contract.command_topic(verb, c.name), jobs, window, pids)
     finally:
         for client in clients:
             client.close()

@@ -630,7 +630,7 @@ def calls_run(hall: Hall, name: str, windows: Sequence[str], staff: Client, call
                 shown_calls.clear()
                 output.arm()
                 t0 = time.monotonic()
-                sent = staff.send(contract.command_topic("call"), {"window": window, "action": "next"})
+                sent = staff.send(contract.command_topic("call", staff.name), {"window": window, "action": "next"})
                 staff.wait_reply(sent)
                 replied = time.monotonic()
                 if not sent.reply.get("ok") or not sent.reply["result"].get("ticket"):
@@ -726,7 +726,7 @@ def latency_runs(work: Path, calls: int) -> list[CallSeries]:
             raise RuntimeError(f"could not issue the tickets: {issued.sent[0].reply}")
         staff = Client(hall.url("staff"), "bench", PREFIX, contract.reply_topic("staff")).wait_subscribed()
         try:
-            sent = staff.wait_reply(staff.send(contract.command_topic("announce"), {"text": LONG_TICKER}))
+            sent = staff.wait_reply(staff.send(contract.command_topic("announce", staff.name), {"text": LONG_TICKER}))
             if not sent.reply.get("ok"):
                 raise RuntimeError(f"cmd/announce: {sent.reply}")
             return [

@@ -352,7 +352,7 @@ class _CallLoop:
         for i in range(warmup + count):
             window = CALL_WINDOWS[self.calls % len(CALL_WINDOWS)]
             self.calls += 1
-            sent = staff.send(contract.command_topic("call"), {"window": window, "action": "next"})
+            sent = staff.send(contract.command_topic("call", staff.name), {"window": window, "action": "next"})
             self.received += 1
             times, payloads = self.displays.wait_round(self.received, ROUND_TIMEOUT_S)
             staff.wait_reply(sent)

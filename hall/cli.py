@@ -152,7 +152,7 @@ def _send(args: argparse.Namespace, verb: str, payload: dict[str, Any]) -> dict[
     broker = _broker(args)
     centre = _centre(args)
     try:
-        return send_command(broker, centre, verb, payload, by=args.by, timeout=args.timeout)
+        return send_command(broker, centre, verb, payload, timeout=args.timeout)
     except CommandFailed as exc:
         print(f"hall {verb}: {exc}", file=sys.stderr)
         return None
@@ -390,7 +390,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _add_remote(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
     parser.add_argument("--centre", help=f"centre id (default: ${CENTRE_ENV})")
-    parser.add_argument("--by", help="who sends the command, for the audit log (default: the broker user)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the reply (default 10)")
 
 

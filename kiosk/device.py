@@ -330,9 +330,7 @@ class KioskLink:
         if self.broker is None:
             return TicketResult(False, NO_ANSWER, command_id=command_id, retry=True, detail="no broker configured")
         try:
-            result = self._send(
-                self.broker, self.centre, "ticket", args, by=self.device_id, timeout=timeout, command_id=command_id
-            )
+            result = self._send(self.broker, self.centre, "ticket", args, timeout=timeout, command_id=command_id)
         except NoReply as exc:
             log.warning("ticket %s: %s", args, exc)
             return TicketResult(False, NO_ANSWER, command_id=command_id, retry=True, detail=str(exc))
@@ -365,9 +363,7 @@ class KioskLink:
         if self.broker is None:
             return CaseResult(False, CASE_NO_ANSWER, detail="no broker configured")
         try:
-            result = self._send(
-                self.broker, self.centre, "case", {"number": number}, by=self.device_id, timeout=timeout
-            )
+            result = self._send(self.broker, self.centre, "case", {"number": number}, timeout=timeout)
         except NoReply as exc:
             return CaseResult(False, CASE_NO_ANSWER, detail=str(exc))
         except CommandFailed as exc:

@@ -70,10 +70,14 @@ def _role_lines(account: Account, centre: str, roster_centre: str, parent_reads:
     match account.role:
         case "service":
             return [f"topic readwrite {base}/#"]
+        # Commands only under the account's own name (`cmd/<verb>/<user>`): the service takes the
+        # sender from the topic, so this line is what makes "who sent it" true.
         case "staff":
-            return [*reads, *parent_reads, f"topic read {base}/device/+/state", f"topic write {base}/cmd/#"]
+            own = f"topic write {base}/cmd/+/{account.user}"
+            return [*reads, *parent_reads, f"topic read {base}/device/+/state", own]
         case "kiosk":
-            return [*reads, *parent_reads, *(f"topic write {base}/cmd/{verb}" for verb in KIOSK_COMMANDS)]
+            own_verbs = (f"topic write {base}/cmd/{verb}/{account.user}" for verb in KIOSK_COMMANDS)
+            return [*reads, *parent_reads, *own_verbs]
         case "display":
             return [*reads, *parent_reads]
         case "bridge":

@@ -123,7 +123,7 @@ class ContentService:
             persistent_session=True,
             manual_ack=True,
         )
-        self._transport.subscribe(["cmd/+"])
+        self._transport.subscribe(["cmd/+/+"])
         self._transport.start()
         watcher = self._start_watcher() if self._watch else None
         log.info("serving %s (%s) from %s on %s", centre.name, centre.id, self.content_dir, self.broker.redacted())
@@ -277,58 +277,54 @@ class ContentService:
 
     def _on_message(self, message: Message) -> None:
         try:
-            if message.topic.startswith("cmd/"):
-                self._on_command(message.topic.removeprefix("cmd/"), message.payload)
-
+            sent = contract.command_sender(message.topic)
+            if sent is not None:
+                self._on_command(*sent, message.payload)
         except Exception:  # a bug must not stop the hall: log it and carry on
-            log.exception("failed to handle %s", message.topic)
+            log.exception("failed to handle %s", message.topic[:200])
         finally:
             self._transport.ack(message.mid, message.qos)
 
-    def _on_command(self, verb: str, raw: bytes) -> None:
+    def _on_command(self, verb: str, sender: str, raw: bytes) -> None:
+        """A command of `sender`, the account named in its topic: the broker lets an account publish
+        only under its own name, so nothing in the payload is believed about who sent it, and the
+        reply goes to that account alone. A command id is the sender's own: a repeat of it gets the
+        stored reply, whatever the verb; another account's command of the same id is another command."""
         now = self.now()
         try:
             payload = contract.decode(raw, contract.MAX_COMMAND_BYTES)
         except contract.PayloadError as exc:
-            log.warning("cmd/%s ignored: %s", verb, exc)
-            return
-        reply_to = payload.get("reply_to")
-        if not isinstance(reply_to, str) or not contract.CLIENT_ID.match(reply_to):
-            log.warning("cmd/%s ignored: 'reply_to' must be a client name, got %r", verb, reply_to)
+            log.warning("cmd/%s/%s ignored: %s", verb, sender, exc)
             return
         command_id = payload.get("id")
         if not isinstance(command_id, str) or not 1 <= len(command_id) <= 64:
-            self._reply(
-                reply_to,
-                contract.reply(str(command_id), now, error="'id' must be text of 1 to 64 characters"),
-            )
+            wrong = contract.reply(str(command_id)[:64], now, error="'id' must be text of 1 to 64 characters")
+            self._reply(sender, wrong)
             return
-        stored = self.store.reply_for(command_id)
+        stored = self.store.reply_for(sender, command_id)
         if stored is not None:
-            log.info("cmd/%s %s is a repeat; answering again", verb, command_id)
-            self._reply(reply_to, stored)
+            log.info("cmd/%s/%s %s is a repeat; answering again", verb, sender, command_id)
+            self._reply(sender, stored)
             return
 
-        by, args = payload.get("by"), payload.get("args", {})
+        args = payload.get("args", {})
         if verb in QUERIES:
             if not isinstance(args, dict):
-                wrong = f"'args' must be a JSON object, got {type(args).__name__}"
-                self._reply(reply_to, contract.reply(command_id, now, error=wrong))
+                wrong_args = f"'args' must be a JSON object, got {type(args).__name__}"
+                self._reply(sender, contract.reply(command_id, now, error=wrong_args))
             else:
-                self._answer_query(verb, command_id, reply_to, args, now)
+                self._answer_query(verb, command_id, sender, args, now)
             return
         before = self._current(now)
         after = before
         calls: tuple[q.Call, ...] = ()
         if verb not in HANDLERS:
             error: str | None = f"unknown command {verb!r}; known: {', '.join(sorted(HANDLERS))}"
-        elif not isinstance(by, str) or not 1 <= len(by) <= 64:
-            error = "'by' must name who sends the command (text of 1 to 64 characters)"
         elif not isinstance(args, dict):
             error = f"'args' must be a JSON object, got {type(args).__name__}"
         else:
             try:
-                outcome = HANDLERS[verb](before, self.content, args, by, now)
+                outcome = HANDLERS[verb](before, self.content, args, sender, now)
             except CommandError as exc:
                 error = str(exc)
             else:
@@ -342,7 +338,7 @@ class ContentService:
             self.store.commit(
                 command_id,
                 verb,
-                str(by),
+                sender,
                 args if isinstance(args, dict) else {"_": args},
                 reply,
                 before,
@@ -352,32 +348,32 @@ class ContentService:
             )
         except Exception:
             # Nothing was stored, so nothing is applied: say so rather than leave the sender waiting.
-            log.exception("cmd/%s %s could not be stored", verb, command_id)
+            log.exception("cmd/%s/%s %s could not be stored", verb, sender, command_id)
             failed = contract.reply(
                 command_id, now, error="the service could not store this command; it was not applied"
             )
-            self._reply(reply_to, failed)
+            self._reply(sender, failed)
             return
         self.live = after
         # Calls first: they are what the hall is waiting to see and hear.
         for made in calls:
             event = contract.call_event(documents.call_json(made), now)
             self._transport.publish("call", contract.encode(event))
-        self._reply(reply_to, reply)
+        self._reply(sender, reply)
         if error is None:
-            log.info("cmd/%s by %s: %s", verb, by, reply["result"])
+            log.info("cmd/%s by %s: %s", verb, sender, reply["result"])
             self._dirty = True
         else:
-            log.info("cmd/%s by %s refused: %s", verb, by, error)
+            log.info("cmd/%s by %s refused: %s", verb, sender, error)
 
-    def _answer_query(self, verb: str, command_id: str, reply_to: str, args: dict[str, Any], now: datetime) -> None:
+    def _answer_query(self, verb: str, command_id: str, sender: str, args: dict[str, Any], now: datetime) -> None:
         """Read-only commands: answered from the store, not recorded, changing nothing."""
         try:
             result = QUERIES[verb](self, args, now)
         except CommandError as exc:
-            self._reply(reply_to, contract.reply(command_id, now, error=str(exc)))
+            self._reply(sender, contract.reply(command_id, now, error=str(exc)))
         else:
-            self._reply(reply_to, contract.reply(command_id, now, result=result))
+            self._reply(sender, contract.reply(command_id, now, result=result))
 
     def stats_for(self, args: dict[str, Any], now: datetime) -> dict[str, Any]:
         parsed = parse_args(StatsArgs, args)
@@ -387,8 +383,8 @@ class ContentService:
         tickets = list(live.queue.tickets.values()) if day == live.queue.day else self.store.tickets(day)
         return {"day": day.isoformat(), "rows": documents.stats_rows(self.content, tickets)}
 
-    def _reply(self, client: str, reply: dict[str, Any]) -> None:
-        self._transport.publish(contract.reply_topic(client), contract.encode(reply))
+    def _reply(self, account: str, reply: dict[str, Any]) -> None:
+        self._transport.publish(contract.reply_topic(account), contract.encode(reply))
 
     # -- content reloads ------------------------------------------------------------------------
 

@@ -21,12 +21,13 @@ from content.service.live import Announcement, Live, StaffState
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     verb TEXT NOT NULL,
     by TEXT NOT NULL,
     args TEXT NOT NULL,
     reply TEXT NOT NULL,
-    ts TEXT NOT NULL
+    ts TEXT NOT NULL,
+    PRIMARY KEY (by, id)
 );
 CREATE TABLE IF NOT EXISTS staff_status (
     staff_id TEXT PRIMARY KEY,
@@ -91,6 +92,45 @@ class StoreInUse(Exception):
     """Another running service holds the state file."""
 
 
+SCHEMA_VERSION = 2
+"""1 (no user_version): a command id was unique across senders, so anyone's repeat of an id got its
+stored reply. 2: the id is unique per sender, `by`, the account that sent it."""
+
+_COMMANDS_BY_SENDER = """
+ALTER TABLE commands RENAME TO commands_v1;
+CREATE TABLE commands (
+    id TEXT NOT NULL,
+    verb TEXT NOT NULL,
+    by TEXT NOT NULL,
+    args TEXT NOT NULL,
+    reply TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    PRIMARY KEY (by, id)
+);
+INSERT OR IGNORE INTO commands (id, verb, by, args, reply, ts)
+    SELECT id, verb, by, args, reply, ts FROM commands_v1 ORDER BY rowid;
+DROP TABLE commands_v1;
+"""
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a state file written by an earlier version up to `SCHEMA_VERSION`, in one transaction."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        keys = {row[1]: row[5] for row in db.execute("PRAGMA table_info(commands)")}
+        if keys and keys.get("by") == 0:  # keyed by id alone
+            for statement in _COMMANDS_BY_SENDER.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -110,6 +150,7 @@ class Store:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        _migrate(self._db)
         self._db.executescript(_SCHEMA)
 
     @staticmethod
@@ -205,8 +246,10 @@ class Store:
             for r in rows
         ]
 
-    def reply_for(self, command_id: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT reply FROM commands WHERE id = ?", (command_id,)).fetchone()
+    def reply_for(self, sender: str, command_id: str) -> dict[str, Any] | None:
+        """The stored reply to `sender`'s command `command_id`, if it was handled."""
+        query = "SELECT reply FROM commands WHERE by = ? AND id = ?"
+        row = self._db.execute(query, (sender, command_id)).fetchone()
         return json.loads(row[0]) if row else None
 
     def commit(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import math
 import queue
 import socket
@@ -29,7 +28,9 @@ class NoReply(CommandFailed):
 
 
 def reply_name(broker: BrokerUrl) -> str:
-    """The reply topic's last level. The broker's ACL lets an account read `reply/<its user name>`."""
+    """The account commands are sent as and answered to: the broker's ACL lets an account write
+    `cmd/<verb>/<its user name>` and read `reply/<its user name>`. A broker without accounts (the
+    demo's embedded one) is told a name of this run's own."""
     return broker.username or f"anon-{uuid.uuid4().hex[:8]}"
 
 
@@ -39,11 +40,11 @@ def send_command(
     verb: str,
     args: dict[str, Any],
     *,
-    by: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     command_id: str | None = None,
 ) -> dict[str, Any]:
-    """Send `cmd/<verb>` and return the reply's result; raise CommandFailed otherwise.
+    """Send `cmd/<verb>/<account>` as the broker URL's account and return the reply's result; raise
+    CommandFailed otherwise. The service takes the sender from the topic, so there is nothing to claim.
 
     A caller that retries after "no reply" passes the same `command_id`: the service applies a
     command once and answers a repeat with the stored reply (a kiosk must not print two tickets)."""
@@ -56,13 +57,13 @@ def send_command(
     try:
         _wait_subscribed(events, deadline, broker)
         now = datetime.now(UTC).astimezone()
-        payload = contract.command(args, by or broker.username or getpass.getuser(), me, now)
+        payload = contract.command(args, now)
         if command_id is not None:
             payload["id"] = command_id
         # The broker drops the command if the service cannot take it before we give up waiting,
         # so "no reply" never turns into "applied later, unseen".
         delivery = transport.publish(
-            contract.command_topic(verb), contract.encode(payload), expiry_s=math.ceil(timeout)
+            contract.command_topic(verb, me), contract.encode(payload), expiry_s=math.ceil(timeout)
         )
         reply = _wait_reply(events, deadline, payload["id"], delivery.mid, timeout)
     finally:

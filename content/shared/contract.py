@@ -19,7 +19,6 @@ ROOT: Final = "hall/v1"
 CENTRE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 """An id of the content (a centre, window, category, item, staff member, agent, announcement), whole."""
-CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ACCOUNT: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 """A broker account's name (the roster's `user`). It has no ".", so `client_id` of one account is never
 that of another."""
@@ -29,7 +28,8 @@ STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announc
 
 MAX_COMMAND_BYTES: Final = 64 * 1024
 COMMAND_VERBS: Final = ("announce", "staff", "ticket", "call", "window", "stats")
-"""Verbs the service answers on `cmd/<verb>`; later contract additions extend this tuple."""
+"""Verbs the service answers on `cmd/<verb>/<account>`; later contract additions extend this tuple."""
+VERB: Final = re.compile(r"[a-z][a-z_]{0,31}")
 
 DeviceStatus = Literal["ready", "lost", "disconnected"]
 
@@ -52,12 +52,24 @@ def device_topic(device: str) -> str:
     return f"device/{device}/state"
 
 
-def command_topic(verb: str) -> str:
-    return f"cmd/{verb}"
+def command_topic(verb: str, account: str) -> str:
+    """Where `account` sends a command: the broker lets an account publish only under its own name, so
+    the topic, never the payload, says who sent it."""
+    return f"cmd/{verb}/{account}"
 
 
-def reply_topic(client: str) -> str:
-    return f"reply/{client}"
+def command_sender(topic: str) -> tuple[str, str] | None:
+    """(verb, account) of a command topic relative to the centre (`cmd/<verb>/<account>`); None for a
+    topic that is not one."""
+    parts = topic.split("/")
+    if len(parts) != 3 or parts[0] != "cmd" or not VERB.fullmatch(parts[1]) or not ACCOUNT.fullmatch(parts[2]):
+        return None
+    return parts[1], parts[2]
+
+
+def reply_topic(account: str) -> str:
+    """Where the service answers `account`'s commands; only that account may read it."""
+    return f"reply/{account}"
 
 
 def client_id(account: str, run: str | None = None) -> str:
@@ -104,16 +116,10 @@ def call_event(call: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {**call, "schema": SCHEMA, "ts": now.isoformat(timespec="seconds")}
 
 
-def command(args: dict[str, Any], by: str, reply_to: str, now: datetime) -> dict[str, Any]:
-    """A command payload; the verb is in its topic, `cmd/<verb>`."""
-    return {
-        "schema": SCHEMA,
-        "ts": now.isoformat(timespec="seconds"),
-        "id": uuid.uuid4().hex,
-        "by": by,
-        "reply_to": reply_to,
-        "args": args,
-    }
+def command(args: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A command payload. The verb and the sender are in its topic, `cmd/<verb>/<account>`; the id
+    is the sender's own (a repeat of it is answered with the stored reply, never applied twice)."""
+    return {"schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "id": uuid.uuid4().hex, "args": args}
 
 
 def reply(command_id: str, now: datetime, result: Any = None, error: str | None = None) -> dict[str, Any]:

@@ -192,23 +192,30 @@ ALLOWED, REFUSED = True, False
 
 WRITES = [
     *[("service", topic, ALLOWED) for topic in (*STATE, "call", "media/0f3a", "reply/kiosk-1", "device/service/state")],
-    ("staff", "cmd/announce", ALLOWED),
-    ("staff", "cmd/staff", ALLOWED),
+    *[("staff", f"cmd/{verb}/staff", ALLOWED) for verb in ("announce", "staff", "ticket", "call", "window", "stats")],
+    # Only under its own name: the service believes the topic about who sent a command.
+    *[("staff", f"cmd/announce/{other}", REFUSED) for other in ("staff-2", "service", "kiosk-1", "staff.x")],
+    ("staff", "cmd/announce/staff-2", REFUSED),
+    ("staff", "cmd/announce/staff/x", REFUSED),
     ("staff", "device/staff/state", ALLOWED),
     *[("staff", topic, REFUSED) for topic in (*STATE, "call", "media/0f3a", "reply/staff", "device/kiosk-1/state")],
-    ("kiosk-1", "cmd/ticket", ALLOWED),
-    ("kiosk-1", "cmd/case", ALLOWED),
+    ("kiosk-1", "cmd/ticket/kiosk-1", ALLOWED),
+    ("kiosk-1", "cmd/case/kiosk-1", ALLOWED),
+    ("kiosk-1", "cmd/ticket/kiosk-2", REFUSED),
+    ("kiosk-1", "cmd/ticket/staff", REFUSED),
+    ("kiosk-1", "cmd/ticket", REFUSED),
     ("kiosk-1", "device/kiosk-1/state", ALLOWED),
     ("kiosk-1", "announcements", REFUSED),
     ("kiosk-1", "queue", REFUSED),
     ("kiosk-1", "call", REFUSED),
-    ("kiosk-1", "cmd/announce", REFUSED),
-    ("kiosk-1", "cmd/staff", REFUSED),
+    ("kiosk-1", "cmd/announce/kiosk-1", REFUSED),
+    ("kiosk-1", "cmd/staff/kiosk-1", REFUSED),
+    ("kiosk-1", "cmd/call/kiosk-1", REFUSED),
     ("kiosk-1", "device/kiosk-2/state", REFUSED),
     ("kiosk-1", "device/service/state", REFUSED),
     ("kiosk-1", "reply/kiosk-1", REFUSED),
     ("led-wall", "device/led-wall/state", ALLOWED),
-    *[("led-wall", f"cmd/{verb}", REFUSED) for verb in ("announce", "staff", "ticket", "case")],
+    *[("led-wall", f"cmd/{verb}/led-wall", REFUSED) for verb in ("announce", "staff", "ticket", "case")],
     ("led-wall", "queue", REFUSED),
     ("led-wall", "announcements", REFUSED),
     ("led-wall", "device/kiosk-1/state", REFUSED),
@@ -248,26 +255,26 @@ def test_parent_content_is_not_writable_on_the_township_broker(connect: Any) -> 
 # -- reading ---------------------------------------------------------------------------------------
 
 READS = [
-    ("service", "cmd/ticket", ALLOWED),
+    ("service", "cmd/ticket/kiosk-1", ALLOWED),
     ("service", "device/kiosk-1/state", ALLOWED),
     ("staff", "reply/staff", ALLOWED),
     ("staff", "announcements", ALLOWED),
     ("staff", "device/kiosk-1/state", ALLOWED),
     ("staff", "reply/kiosk-1", REFUSED),
     ("staff", "reply/staff-2", REFUSED),
-    ("staff", "cmd/announce", REFUSED),
+    ("staff", "cmd/announce/staff-2", REFUSED),
     ("kiosk-1", "reply/kiosk-1", ALLOWED),
     ("kiosk-1", "queue", ALLOWED),
     ("kiosk-1", "media/0f3a", ALLOWED),
     ("kiosk-1", "device/service/state", ALLOWED),
     ("kiosk-1", "reply/kiosk-2", REFUSED),
-    ("kiosk-1", "cmd/case", REFUSED),  # another kiosk's case lookup carries personal data
+    ("kiosk-1", "cmd/case/kiosk-2", REFUSED),  # another kiosk's case lookup carries personal data
     ("kiosk-1", "device/kiosk-2/state", REFUSED),
     ("led-wall", "queue", ALLOWED),
     ("led-wall", "announcements", ALLOWED),
     ("led-wall", "device/service/state", ALLOWED),
     ("led-wall", "reply/kiosk-1", REFUSED),
-    ("led-wall", "cmd/ticket", REFUSED),
+    ("led-wall", "cmd/ticket/kiosk-1", REFUSED),
     ("led-wall", "device/kiosk-1/state", REFUSED),
 ]
 
@@ -302,7 +309,7 @@ def test_a_kiosk_never_gets_another_kiosks_reply(connect: Any) -> None:
 def test_subscribing_to_everything_yields_only_what_the_role_may_read(connect: Any) -> None:
     """Retained documents are filtered by the ACL too (the Python brokers tried leak them)."""
     service = connect("service")
-    retained = ("queue", "device/service/state", "device/kiosk-2/state", "reply/kiosk-2", "cmd/case")
+    retained = ("queue", "device/service/state", "device/kiosk-2/state", "reply/kiosk-2", "cmd/case/kiosk-2")
     for topic in retained:
         assert service.puback(topic, b'{"r": 1}', retain=True) < 128
     kiosk = connect("kiosk-1", ["#"])

@@ -173,7 +173,14 @@ def test_the_district_refuses_the_bridge_account_anything_else(tiers: Tiers) -> 
     bridge = tiers.connect(tiers.district, "bridge-weicheng")
     assert bridge.puback("queue", b"{}") < 128
     assert bridge.puback("device/kiosk-1/state", b"{}") < 128
-    for topic in ("announcements", "call", "cmd/announce", "reply/kiosk-1", DISTRICT + "catalog", DISTRICT + "queue"):
+    for topic in (
+        "announcements",
+        "call",
+        "cmd/announce/staff",
+        "reply/kiosk-1",
+        DISTRICT + "catalog",
+        DISTRICT + "queue",
+    ):
         assert bridge.puback(topic, b"{}") == 135, topic
 
 

@@ -146,31 +146,29 @@ def test_bad_commands_get_clear_errors_and_change_nothing(
 
     def raw(verb: str, payload: Any) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        staff.publish(f"cmd/{verb}", data)
+        staff.publish(f"cmd/{verb}/staff", data)
 
     def reply_to(command_id: str) -> dict[str, Any]:
         return staff.wait_for(
             lambda m: m.topic == "reply/staff" and m.json().get("id") == command_id, f"reply {command_id}"
         ).json()
 
-    base = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00", "by": "staff", "reply_to": "staff"}
+    base = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00"}
     raw("announce", b"{not json")
-    service_log.wait_for("cmd/announce ignored: payload is not JSON")
+    service_log.wait_for("cmd/announce/staff ignored: payload is not JSON")
     raw("announce", b"\xff\xfe")
     service_log.wait_for("payload is not UTF-8")
-    raw("announce", {**base, "id": "no-reply-to", "reply_to": "../x"})
-    service_log.wait_for("'reply_to' must be a client name")
     raw("announce", {**base, "id": "c1", "args": {"text": 12}})
     assert reply_to("c1") == {**reply_to("c1"), "ok": False, "error": "'text' should be text, got 12"}
     raw("announce", {**base, "id": "c2", "args": "hello"})
     assert "'args' must be a JSON object" in reply_to("c2")["error"]
     raw("shout", {**base, "id": "c3", "args": {}})
     assert "unknown command 'shout'" in reply_to("c3")["error"]
-    raw("staff", {**base, "id": "c4", "by": "", "args": {"staff": "s03", "status": "away"}})
-    assert "'by' must name who sends" in reply_to("c4")["error"]
+    raw("announce", {**base, "id": ["x"] * 10_000, "args": {}})
+    assert staff.wait_for(lambda m: m.topic == "reply/staff" and "'id' must be" in m.json().get("error", ""), "id")
     raw("announce", {**base, "id": "c5", "args": {"text": "x" * 2000}})
     assert "'text'" in reply_to("c5")["error"]
-    raw("announce", {"schema": 1, "id": "c6", "reply_to": "staff", "by": "staff", "args": {"text": "x" * 70000}})
+    raw("announce", {"schema": 1, "id": "c6", "args": {"text": "x" * 70000}})
     service_log.wait_for("larger than 65536")
 
     # Nothing changed: the retained announcements are as before, and the service still answers.
@@ -185,25 +183,51 @@ def test_a_repeated_command_id_is_answered_again_not_applied_twice(
 ) -> None:
     start_service(sample_dir)
     staff = subscribe(["reply/staff", "announcements"], user="staff")
-    command = {
-        "schema": 1,
-        "ts": "2026-11-27T09:00:00+08:00",
-        "id": "same",
-        "by": "staff",
-        "reply_to": "staff",
-        "args": {"text": "只发一次"},
-    }
-    staff.publish("cmd/announce", json.dumps(command).encode())
-    staff.publish("cmd/announce", json.dumps(command).encode())
+    command = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00", "id": "same", "args": {"text": "只发一次"}}
+    staff.publish("cmd/announce/staff", json.dumps(command).encode())
+    staff.publish("cmd/announce/staff", json.dumps(command).encode())
     first = staff.wait_for(lambda m: m.topic == "reply/staff", "the first reply")
     second = staff.wait_for(lambda m: m.topic == "reply/staff" and m is not first, "the second reply")
     answers = [first.json(), second.json()]
     assert len(answers) == 2 and answers[0] == answers[1] and answers[0]["result"]["id"] == "a1"
     # One more command, then the announcements document holds exactly two: a1 and the new a2.
     command2 = {**command, "id": "other", "args": {"text": "第二条"}}
-    staff.publish("cmd/announce", json.dumps(command2).encode())
+    staff.publish("cmd/announce/staff", json.dumps(command2).encode())
     doc = staff.doc_where("announcements", lambda d: len(d["announcements"]) >= 2, "two announcements")
     assert sorted(a["id"] for a in doc["announcements"]) == ["a1", "a2"]
+
+
+def test_nothing_in_a_command_is_believed_about_its_sender(
+    sample_dir: Path, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber]
+) -> None:
+    start_service(sample_dir)
+    staff = subscribe(["reply/staff"], user="staff")
+    kiosk = subscribe(["reply/kiosk-1", "announcements"], user="kiosk-1")
+    claims = {"by": "主任 张伟", "reply_to": "kiosk-1", "sender": "service"}
+    command = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00", "id": "c1", "args": {"text": "以谁的名义"}, **claims}
+    staff.publish("cmd/announce/staff", json.dumps(command).encode())
+    reply = staff.wait_for(lambda m: m.topic == "reply/staff", "the reply to the account that sent it").json()
+    doc = kiosk.doc_where("announcements", lambda d: len(d["announcements"]) == 1, "the announcement")
+    assert reply["ok"] and doc["announcements"][0]["by"] == "staff"  # the account, not the claim
+    # The reply went out before the new document, so a copy for kiosk-1 would have arrived by now.
+    assert not [m for m in kiosk.messages if m.topic == "reply/kiosk-1"]
+
+
+def test_a_command_id_is_its_senders_own(
+    sample_dir: Path, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber]
+) -> None:
+    """Another account sending the same id gets its own command applied, never the first's stored reply."""
+    start_service(sample_dir)
+    first = subscribe(["reply/staff"], user="staff")
+    second = subscribe(["reply/staff-2", "announcements"], user="staff-2")
+    command = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00", "id": "same-id", "args": {"text": "第一位"}}
+    first.publish("cmd/announce/staff", json.dumps(command).encode())
+    assert first.wait_for(lambda m: m.topic == "reply/staff", "staff's reply").json()["result"]["id"] == "a1"
+    second.publish("cmd/announce/staff-2", json.dumps({**command, "args": {"text": "第二位"}}).encode())
+    reply = second.wait_for(lambda m: m.topic == "reply/staff-2", "staff-2's reply").json()
+    assert reply["result"]["id"] == "a2" and reply["result"]["text"] == "第二位" and reply["result"]["by"] == "staff-2"
+    doc = second.doc_where("announcements", lambda d: len(d["announcements"]) == 2, "both announcements")
+    assert {a["by"] for a in doc["announcements"]} == {"staff", "staff-2"}
 
 
 def test_a_saved_edit_reaches_subscribers(

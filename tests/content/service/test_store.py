@@ -36,8 +36,9 @@ def test_commit_then_load_round_trips(tmp_path: Path) -> None:
     assert loaded.announcements["a1"] == out.live.announcements["a1"]
     assert loaded.staff["s03"].substitute == "s04"
     assert loaded.announcement_seq == 2
-    assert reopened.reply_for("c2") == {"ok": True}
-    assert reopened.reply_for("nope") is None
+    assert reopened.reply_for("staff", "c2") == {"ok": True}
+    assert reopened.reply_for("staff", "nope") is None
+    assert reopened.reply_for("kiosk-1", "c2") is None  # an id is its sender's own
     assert [row["id"] for row in reopened.audit()] == ["c4", "c3", "c2", "c1"]
     # Expired announcements are not loaded as live.
     assert reopened.load(NOW + timedelta(hours=1)).announcements == {}
@@ -80,5 +81,34 @@ def test_the_queue_round_trips_and_a_number_is_never_stored_twice(tmp_path: Path
     out = take_ticket(stale, content, {"category": "shebao"}, "kiosk-1", NOW)
     with pytest.raises(sqlite3.IntegrityError):
         store.commit("t9", "ticket", "kiosk-1", {}, {"ok": True}, stale, out.live, NOW)
-    assert store.reply_for("t9") is None
+    assert store.reply_for("kiosk-1", "t9") is None
     assert len(store.tickets(service_day(NOW, settings))) == 3
+
+
+def test_one_id_from_two_senders_is_two_commands(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    live = Live()
+    store.commit("same", "ticket", "kiosk-1", {}, {"ok": True, "n": 1}, live, live, NOW)
+    store.commit("same", "ticket", "kiosk-2", {}, {"ok": True, "n": 2}, live, live, NOW)
+    assert store.reply_for("kiosk-1", "same") == {"ok": True, "n": 1}
+    assert store.reply_for("kiosk-2", "same") == {"ok": True, "n": 2}
+
+
+def test_a_state_file_of_the_first_schema_is_brought_up_to_date(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE commands (id TEXT PRIMARY KEY, verb TEXT NOT NULL, by TEXT NOT NULL,"
+        " args TEXT NOT NULL, reply TEXT NOT NULL, ts TEXT NOT NULL)"
+    )
+    db.execute("INSERT INTO commands VALUES ('c1', 'announce', 'staff', '{}', '{\"ok\": true}', ?)", (NOW.isoformat(),))
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.reply_for("staff", "c1") == {"ok": True}
+    store.commit("c1", "ticket", "kiosk-1", {}, {"ok": True}, Live(), Live(), NOW)  # no longer a clash
+    assert [row["by"] for row in store.audit()] == ["kiosk-1", "staff"]
+    store.close()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2

@@ -36,12 +36,32 @@ def test_topics() -> None:
     with pytest.raises(ValueError, match="lowercase"):
         contract.base("Wei/cheng")
     assert contract.reply_topic("kiosk-1") == "reply/kiosk-1"
+    assert contract.command_topic("ticket", "kiosk-1") == "cmd/ticket/kiosk-1"
+
+
+def test_the_sender_of_a_command_is_its_topic() -> None:
+    assert contract.command_sender("cmd/ticket/kiosk-1") == ("ticket", "kiosk-1")
+    assert contract.command_sender("cmd/announce/staff_zonghe") == ("announce", "staff_zonghe")
+    for topic in (
+        "cmd/ticket",
+        "cmd/ticket/",
+        "cmd//kiosk-1",
+        "cmd/ticket/kiosk-1/x",
+        "cmd/Ticket/kiosk-1",
+        "cmd/ticket/Kiosk",
+        "cmd/ticket/kiosk.1",
+        "cmd/ticket/+",
+        "reply/kiosk-1",
+        "cmd/" + "v" * 33 + "/a",
+    ):
+        assert contract.command_sender(topic) is None, topic
 
 
 def test_command_and_reply_envelopes() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    command = contract.command({"text": "x"}, "staff", "staff", now)
+    command = contract.command({"text": "x"}, now)
     assert command["schema"] == 1 and len(command["id"]) == 32
+    assert set(command) == {"schema", "ts", "id", "args"}  # who sends it is the topic's business
     assert contract.reply("id1", now, result={"a": 1}) == {
         "schema": 1,
         "ts": "2026-01-01T00:00:00+00:00",
