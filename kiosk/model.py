@@ -14,21 +14,23 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from content.shared import limits as cap
 from content.shared.contract import (
-    MAX_TEXT,
     PayloadError,
     decode,
     read_id,
     read_ids,
     read_int,
+    read_main_rows,
     read_object,
     read_optional,
     read_rows,
     read_strings,
     read_text,
     read_time,
+    read_zone,
+    zone_named,
 )
 from content.shared.wording import (
     STATUS_NAMES,
@@ -41,7 +43,6 @@ from content.shared.wording import (
 )
 from kiosk.search import IndexCache, SearchIndex
 
-MAX_LONG_TEXT: Final = 2000
 MAX_PAYLOAD: Final = 16 * 1024 * 1024
 SERVICE_PRESENCE: Final = "device/service/state"
 DOCUMENTS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements")
@@ -91,10 +92,8 @@ class Centre:
 
     def now(self) -> datetime:
         """The time in the centre's own zone: the kiosk's clock, hours and announcement times."""
-        try:
-            return datetime.now(ZoneInfo(self.timezone))
-        except (ZoneInfoNotFoundError, ValueError):
-            return datetime.now().astimezone()
+        zone = zone_named(self.timezone)
+        return datetime.now(zone) if zone is not None else datetime.now().astimezone()
 
 
 @dataclass(frozen=True)
@@ -243,13 +242,6 @@ class Guide:
     """What the QR code opens on a phone."""
 
 
-def _main_list(doc: Mapping[str, Any], key: str, topic: str) -> list[dict[str, Any]]:
-    value = doc.get(key)
-    if not isinstance(value, list):
-        raise PayloadError(f"{topic}: {key!r} must be a list, got {type(value).__name__}")
-    return read_rows(value)
-
-
 def guide_url(centre: Centre | None, item: Item | str) -> str | None:
     """`<public_url>/g/<item id>`: what a guide's QR code opens; None when the centre has no public URL."""
     if centre is None or not centre.public_url:
@@ -262,7 +254,7 @@ def guide_url(centre: Centre | None, item: Item | str) -> str | None:
 
 
 def parse_centre(doc: Mapping[str, Any]) -> Centre:
-    name = read_text(doc.get("name"), 100)
+    name = read_text(doc.get("name"), cap.CENTRE_NAME)
     if not name:
         raise PayloadError("centre: 'name' must be text")
     url = read_text(doc.get("public_url"), 300)
@@ -270,47 +262,47 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
         Window(
             read_id(w.get("id")),
             read_int(w.get("number"), 1, 999),
-            read_text(w.get("name"), 40),
+            read_text(w.get("name"), cap.LABEL),
             read_ids(w.get("categories")),
         )
         for w in read_rows(doc.get("windows"))
         if read_id(w.get("id"))
     )
     rules = tuple(
-        Rule(read_text(r.get("title"), 60), read_text(r.get("text"), MAX_LONG_TEXT))
+        Rule(read_text(r.get("title"), cap.POST), read_text(r.get("text"), cap.LONG))
         for r in read_rows(doc.get("rules"))
-        if read_text(r.get("title"), 60) or read_text(r.get("text"))
+        if read_text(r.get("title"), cap.POST) or read_text(r.get("text"))
     )
     return Centre(
         id=read_id(doc.get("id")),
         name=name,
-        short_name=read_text(doc.get("short_name"), 100) or name,
-        tier_name=read_text(doc.get("tier_name"), 40) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
-        address=read_text(doc.get("address")),
+        short_name=read_text(doc.get("short_name"), cap.CENTRE_NAME) or name,
+        tier_name=read_text(doc.get("tier_name"), cap.LABEL) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
+        address=read_text(doc.get("address"), cap.LONG),
         sessions=read_sessions(read_rows(doc.get("hours"))),
-        hours_note=read_text(doc.get("hours_note"), MAX_LONG_TEXT),
-        hotline=read_text(doc.get("hotline"), 30),
-        complaint_phone=read_text(doc.get("complaint_phone"), 30),
+        hours_note=read_text(doc.get("hours_note"), cap.LONG),
+        hotline=read_text(doc.get("hotline"), cap.PHONE),
+        complaint_phone=read_text(doc.get("complaint_phone"), cap.PHONE),
         public_url=url if url.startswith(("http://", "https://")) and " " not in url else None,
         windows=windows,
         rules=rules,
         logo=read_optional(doc.get("logo"), 64),
-        timezone=read_text(doc.get("timezone"), 64) or "Asia/Shanghai",
+        timezone=read_zone(doc.get("timezone")),
     )
 
 
 def _document_row(d: Mapping[str, Any]) -> DocumentRow | None:
-    name = read_text(d.get("name"), 120)
+    name = read_text(d.get("name"), cap.NAME)
     if not name:
         return None
     form = read_text(d.get("form"), 20)
     copies = read_int(d.get("copies"), 0, 99)
-    note = read_text(d.get("note"), 200)
+    note = read_text(d.get("note"), cap.NOTE)
     return DocumentRow(name, form, copies, note, format_document(name, form, copies, note))
 
 
 def parse_item(raw: Mapping[str, Any]) -> Item | None:
-    item_id, name = read_id(raw.get("id")), read_text(raw.get("name"), 120)
+    item_id, name = read_id(raw.get("id")), read_text(raw.get("name"), cap.NAME)
     if not item_id or not name:
         return None
     limits = read_object(raw.get("limits"))
@@ -321,28 +313,28 @@ def parse_item(raw: Mapping[str, Any]) -> Item | None:
         id=item_id,
         name=name,
         category=read_id(raw.get("category")),
-        department=read_text(raw.get("department"), 120),
-        windows=read_ids(raw.get("windows"), 20),
+        department=read_text(raw.get("department"), cap.NAME),
+        windows=read_ids(raw.get("windows"), cap.ITEM_WINDOWS),
         instant=instant,
         legal=legal,
         promised=promised,
         proxy=proxy,
         limits=format_limits(instant, legal, promised, proxy),
-        fee=read_text(raw.get("fee"), 200),
-        documents=tuple(row for row in map(_document_row, read_rows(raw.get("documents"))[:64]) if row),
-        steps=read_strings(raw.get("steps"), MAX_TEXT, 50),
-        basis=read_text(raw.get("basis"), MAX_LONG_TEXT),
-        phone=read_text(raw.get("phone"), 30),
+        fee=read_text(raw.get("fee"), cap.NOTE),
+        documents=tuple(row for row in map(_document_row, read_rows(raw.get("documents"), cap.DOCUMENTS)) if row),
+        steps=read_strings(raw.get("steps"), cap.LONG, cap.STEPS),
+        basis=read_text(raw.get("basis"), cap.LONG),
+        phone=read_text(raw.get("phone"), cap.PHONE),
         tiers=tiers,
         tier_names=tuple(TIER_NAMES[t] for t in tiers),
-        keywords=read_strings(raw.get("keywords"), 60, 32),
+        keywords=read_strings(raw.get("keywords"), cap.KEYWORD, cap.KEYWORDS),
     )
 
 
 def parse_catalog(doc: Mapping[str, Any]) -> tuple[tuple[Category, ...], dict[str, Item]]:
-    raw_categories = _main_list(doc, "categories", "catalog")
+    raw_categories = read_main_rows(doc, "categories", "catalog")
     items: dict[str, Item] = {}
-    for raw in _main_list(doc, "items", "catalog"):
+    for raw in read_main_rows(doc, "items", "catalog"):
         item = parse_item(raw)
         if item is not None and item.id not in items:
             items[item.id] = item
@@ -355,15 +347,17 @@ def parse_catalog(doc: Mapping[str, Any]) -> tuple[tuple[Category, ...], dict[st
         seen.add(category_id)
         members = tuple(item.id for item in items.values() if item.category == category_id)
         categories.append(
-            Category(category_id, read_text(c.get("name"), 40) or category_id, read_text(c.get("prefix"), 2), members)
+            Category(
+                category_id, read_text(c.get("name"), cap.LABEL) or category_id, read_text(c.get("prefix"), 2), members
+            )
         )
     return tuple(categories), items
 
 
 def parse_staff(doc: Mapping[str, Any]) -> tuple[StaffMember, ...]:
     rows = []
-    for m in _main_list(doc, "staff", "staff"):
-        name = read_text(m.get("name"), 40)
+    for m in read_main_rows(doc, "staff", "staff"):
+        name = read_text(m.get("name"), cap.LABEL)
         if not name:
             continue
         status = read_text(m.get("status"), 10)
@@ -372,9 +366,9 @@ def parse_staff(doc: Mapping[str, Any]) -> tuple[StaffMember, ...]:
             StaffMember(
                 id=read_id(m.get("id")),
                 name=name,
-                post=read_text(m.get("post"), 80),
+                post=read_text(m.get("post"), cap.POST),
                 window=read_id(m.get("window")) or None,
-                phone=read_text(m.get("phone"), 30),
+                phone=read_text(m.get("phone"), cap.PHONE),
                 photo=photo if len(photo) == 64 and all(ch in "0123456789abcdef" for ch in photo) else None,
                 status=status if status in STATUS_NAMES else "",
                 status_name=STATUS_NAMES.get(status, ""),
@@ -389,14 +383,14 @@ def parse_agents(doc: Mapping[str, Any]) -> tuple[Agent, ...]:
     return tuple(
         Agent(
             id=read_id(a.get("id")),
-            name=read_text(a.get("name"), 40),
+            name=read_text(a.get("name"), cap.LABEL),
             tier=read_text(a.get("tier"), 20),
             tier_name=TIER_NAMES.get(read_text(a.get("tier"), 20), ""),
-            area=read_text(a.get("area"), 80),
-            phone=read_text(a.get("phone"), 30),
+            area=read_text(a.get("area"), cap.POST),
+            phone=read_text(a.get("phone"), cap.PHONE),
         )
-        for a in _main_list(doc, "agents", "agents")
-        if read_text(a.get("name"), 40)
+        for a in read_main_rows(doc, "agents", "agents")
+        if read_text(a.get("name"), cap.LABEL)
     )
 
 
@@ -404,22 +398,22 @@ def parse_queue(doc: Mapping[str, Any]) -> Queue:
     lines = tuple(
         QueueLine(
             category=read_id(c.get("id")),
-            name=read_text(c.get("name"), 40),
+            name=read_text(c.get("name"), cap.LABEL),
             prefix=read_text(c.get("prefix"), 2),
             waiting=read_int(c.get("waiting")) or 0,
             priority_waiting=read_int(c.get("priority_waiting")) or 0,
             estimate_min=read_int(c.get("estimated_wait_min")),
         )
-        for c in _main_list(doc, "categories", "queue")
+        for c in read_main_rows(doc, "categories", "queue")
         if read_id(c.get("id"))
     )
     windows = []
-    for w in read_rows(doc.get("windows")):
+    for w in read_main_rows(doc, "windows", "queue"):
         windows.append(
             WindowState(
                 id=read_id(w.get("id")),
                 number=read_int(w.get("number"), 1, 999),
-                name=read_text(w.get("name"), 40),
+                name=read_text(w.get("name"), cap.LABEL),
                 open=w.get("open") is not False,
                 reason=read_text(w.get("reason"), 60),
                 serving=read_text(w.get("serving"), 8),
@@ -431,8 +425,8 @@ def parse_queue(doc: Mapping[str, Any]) -> Queue:
 
 def parse_announcements(doc: Mapping[str, Any]) -> Announcements:
     rows = []
-    for a in _main_list(doc, "announcements", "announcements"):
-        text = read_text(a.get("text"))
+    for a in read_main_rows(doc, "announcements", "announcements"):
+        text = read_text(a.get("text"), cap.ANNOUNCEMENT)
         if not text:
             continue
         priority = read_text(a.get("priority"), 10)

@@ -12,10 +12,10 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PIL import Image
 
+from content.shared.contract import zone_named
 from led_driver import render
 from led_driver.outputs.base import Output
 from led_driver.profile import Profile
@@ -25,10 +25,8 @@ from led_driver.text import TickerStrip
 
 def centre_clock(scheduler: Scheduler) -> datetime:
     """Now, in the centre's time zone (from its `centre` document), for the clock and the hours."""
-    try:
-        return datetime.now(ZoneInfo(scheduler.state.timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        return datetime.now().astimezone()
+    zone = zone_named(scheduler.state.timezone)
+    return datetime.now(zone) if zone is not None else datetime.now().astimezone()
 
 
 class Scheduler:

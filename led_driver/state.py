@@ -15,10 +15,12 @@ from content.shared.contract import (
     decode,
     read_id,
     read_int,
+    read_main_rows,
     read_object,
     read_rows,
     read_strings,
     read_text,
+    read_zone,
 )
 from content.shared.wording import STATUS_NAMES, Session, read_sessions
 
@@ -116,8 +118,10 @@ class DisplayState:
 
 def _centre(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     hours = read_sessions(read_rows(doc.get("hours"), MAX_ROWS))
+    if not read_text(doc.get("name")):
+        raise PayloadError("centre: 'name' must be text")
     name = read_text(doc.get("short_name")) or read_text(doc.get("name"))
-    zone = read_text(doc.get("timezone"), 64) or state.timezone
+    zone = read_zone(doc.get("timezone"), state.timezone)
     return replace(state, centre=name, hours=hours, timezone=zone)
 
 
@@ -149,7 +153,7 @@ def _call_row(c: dict[str, Any]) -> CallRow | None:
 
 
 def _queue(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
-    windows = tuple(_window_row(w) for w in read_rows(doc.get("windows"), MAX_ROWS))
+    windows = tuple(_window_row(w) for w in read_main_rows(doc, "windows", "queue", MAX_ROWS))
     waiting = tuple(
         WaitingRow(
             read_text(c.get("name"), 20),
@@ -157,7 +161,7 @@ def _queue(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
             read_int(c.get("waiting")) or 0,
             read_int(c.get("estimated_wait_min")),
         )
-        for c in read_rows(doc.get("categories"), MAX_ROWS)
+        for c in read_main_rows(doc, "categories", "queue", MAX_ROWS)
     )
     recent = tuple(row for row in (_call_row(c) for c in read_rows(doc.get("last_calls"), MAX_ROWS)) if row)
     return replace(state, windows=windows, waiting=waiting, recent=recent)
@@ -172,14 +176,14 @@ def _staff(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
             names.get(read_id(m.get("window")), ""),
             STATUS_NAMES.get(read_text(m.get("status"), 10), ""),
         )
-        for m in read_rows(doc.get("staff"), MAX_ROWS)
+        for m in read_main_rows(doc, "staff", "staff", MAX_ROWS)
     )
     return replace(state, staff=rows)
 
 
 def _catalog(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     guides = []
-    for item in read_rows(doc.get("items"), MAX_ROWS):
+    for item in read_main_rows(doc, "items", "catalog", MAX_ROWS):
         limits = read_object(item.get("limits"))
         if item.get("instant") is True:
             limit = "即办件 当场办结"
@@ -199,7 +203,7 @@ def _announcements(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
             read_text(a.get("priority"), 10) or "normal",
             read_strings(a.get("targets"), 60, 20) or ("all",),
         )
-        for a in read_rows(doc.get("announcements"), MAX_ROWS)
+        for a in read_main_rows(doc, "announcements", "announcements", MAX_ROWS)
         if read_text(a.get("text"))
     )
     return replace(state, announcements=rows)

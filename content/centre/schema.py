@@ -1,8 +1,9 @@
 """The shape of a centre's content files, as pydantic models.
 
-These models check one file at a time: types, required fields, unknown keys and value ranges.
-Rules that span files (a staff member's window must exist, ids must be unique across the
-catalog) live in `content.centre.validate`, which works on the models built here.
+These models check one file at a time: types, required fields, unknown keys and value ranges, and
+no field or list longer than a device reads (`content.shared.limits`). Rules that span files (a
+staff member's window must exist, ids must be unique across the catalog) live in
+`content.centre.validate`, which works on the models built here.
 """
 
 from __future__ import annotations
@@ -12,8 +13,23 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from content.shared import limits as cap
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+def _text(limit: int) -> object:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=limit)
+
+
+Text = Annotated[str, _text(cap.LONG)]
+"""Long text: a step, the legal basis, a rule, the address."""
+Name = Annotated[str, _text(cap.NAME)]
+Label = Annotated[str, _text(cap.LABEL)]
+Post = Annotated[str, _text(cap.POST)]
+Note = Annotated[str, _text(cap.NOTE)]
+Keyword = Annotated[str, _text(cap.KEYWORD)]
+MediaName = Annotated[str, StringConstraints(min_length=1, max_length=cap.MEDIA_NAME)]
 Phone = Annotated[str, StringConstraints(pattern=r"^[0-9][0-9\- ]{4,19}$")]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Tier = Literal["village", "township", "district"]
@@ -28,8 +44,8 @@ class Window(_Model):
     id: Id
     number: int | None = Field(default=None, ge=1, le=999)
     """The number on the window, used in calls: 请 A012 号到 3 号窗口."""
-    name: Text
-    categories: list[Id] = Field(min_length=1)
+    name: Label
+    categories: list[Id] = Field(min_length=1, max_length=cap.CATEGORIES)
     comprehensive: bool = False
     """The comprehensive window (综合窗口): on days that are not market days it serves every
     category and transfers internally; on market days only the categories it lists."""
@@ -71,25 +87,25 @@ class QueueSettings(_Model):
 
 
 class Rule(_Model):
-    title: Text
+    title: Post
     text: Text
 
 
 class Centre(_Model):
     id: Id
-    name: Text
-    short_name: Text | None = None
+    name: Annotated[str, _text(cap.CENTRE_NAME)]
+    short_name: Annotated[str, _text(cap.CENTRE_NAME)] | None = None
     tier: Tier
     parent: Id | None = None
     address: Text
     timezone: str = "Asia/Shanghai"
-    hours: list[Session] = Field(min_length=1)
+    hours: list[Session] = Field(min_length=1, max_length=cap.SESSIONS)
     hours_note: Text | None = None
     hotline: Phone
     complaint_phone: Phone
-    windows: list[Window] = Field(min_length=1)
-    rules: list[Rule] = []
-    logo: str | None = None
+    windows: list[Window] = Field(min_length=1, max_length=cap.WINDOWS)
+    rules: list[Rule] = Field(default=[], max_length=cap.RULES)
+    logo: MediaName | None = None
     public_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = None
     """Where citizens' phones reach the hall's public pages (QR codes of guides and tickets)."""
     queue: QueueSettings = QueueSettings()
@@ -97,15 +113,15 @@ class Centre(_Model):
 
 class Category(_Model):
     id: Id
-    name: Text
+    name: Label
     prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
 
 
 class Document(_Model):
-    name: Text
+    name: Name
     form: Literal["original", "copy", "original_and_copy"]
     copies: int = Field(default=1, ge=0, le=20)
-    note: Text | None = None
+    note: Note | None = None
 
 
 class Limits(_Model):
@@ -118,27 +134,27 @@ class Limits(_Model):
 
 class Item(_Model):
     id: Id
-    name: Text
+    name: Name
     category: Id
-    department: Text
-    windows: list[Id] = Field(min_length=1)
+    department: Name
+    windows: list[Id] = Field(min_length=1, max_length=cap.ITEM_WINDOWS)
     instant: bool
     limits: Limits
-    fee: Text
-    documents: list[Document] = Field(min_length=1)
-    steps: list[Text] = Field(min_length=1)
+    fee: Note
+    documents: list[Document] = Field(min_length=1, max_length=cap.DOCUMENTS)
+    steps: list[Text] = Field(min_length=1, max_length=cap.STEPS)
     basis: Text
     phone: Phone
-    tiers: list[Tier] = Field(min_length=1)
-    keywords: list[Text] = []
+    tiers: list[Tier] = Field(min_length=1, max_length=3)
+    keywords: list[Keyword] = Field(default=[], max_length=cap.KEYWORDS)
 
 
 class ItemsFile(_Model):
-    items: list[Item] = Field(min_length=1)
+    items: list[Item] = Field(min_length=1, max_length=cap.ITEMS)
 
 
 class CategoriesFile(_Model):
-    categories: list[Category] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1, max_length=cap.CATEGORIES)
 
 
 StaffStatus = Literal["on_duty", "away", "off", "leave"]
@@ -146,25 +162,25 @@ StaffStatus = Literal["on_duty", "away", "off", "leave"]
 
 class Staff(_Model):
     id: Id
-    name: Text
-    post: Text
+    name: Label
+    post: Post
     window: Id | None = None
     phone: Phone
-    photo: str | None = None
+    photo: MediaName | None = None
     status: StaffStatus = "off"
 
 
 class StaffFile(_Model):
-    staff: list[Staff] = Field(min_length=1)
+    staff: list[Staff] = Field(min_length=1, max_length=cap.PEOPLE)
 
 
 class Agent(_Model):
     id: Id
-    name: Text
+    name: Label
     tier: Tier
-    area: Text
+    area: Post
     phone: Phone
 
 
 class AgentsFile(_Model):
-    agents: list[Agent] = Field(min_length=1)
+    agents: list[Agent] = Field(min_length=1, max_length=cap.PEOPLE)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from content.centre import schema
+from content.shared.contract import zone_named
 from content.shared.yamlfile import Problem
 
 At = Callable[[str, Sequence[str | int], str], Problem]
@@ -65,9 +65,7 @@ def cross_check(
     window_ids: set[str] | None = None
     if centre is not None:
         window_ids = {window.id for window in centre.windows}
-        try:
-            ZoneInfo(centre.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        if zone_named(centre.timezone) is None:
             problems.append(at(c, ("timezone",), f"unknown time zone {centre.timezone!r} (e.g. Asia/Shanghai)"))
         problems += _duplicates(
             ((c, ("windows", i, "id"), w.id) for i, w in enumerate(centre.windows)), "window id", at

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
@@ -107,7 +106,8 @@ class ContentService:
         self.content = self._overridden(result.content)
         self._settle_due = True
         centre = self.content.centre
-        zone = ZoneInfo(centre.timezone)
+        zone = contract.zone_named(centre.timezone)
+        assert zone is not None, "load_content checks the time zone"
         if self._clock is None:
             self._clock = lambda: datetime.now(zone)
         now = self.now()
@@ -400,7 +400,11 @@ class ContentService:
         return thread
 
     def _reload(self) -> None:
-        result = load_content(self.content_dir)
+        try:
+            result = load_content(self.content_dir)
+        except Exception:  # a bug in loading must not stop the hall: the last good content stays
+            log.exception("content edit not applied (could not be read); still publishing the last good content")
+            return
         if result.content is None:
             log.error("content edit not applied; still publishing the last good content:")
             for problem in result.problems:

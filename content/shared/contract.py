@@ -11,8 +11,10 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SCHEMA: Final = 1
 ROOT: Final = "hall/v1"
@@ -93,6 +95,10 @@ def decode(data: bytes, max_bytes: int | None = None) -> dict[str, Any]:
         raise PayloadError(f"payload is not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise PayloadError(f"payload is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise PayloadError("payload is nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer past Python's 4300-digit limit
+        raise PayloadError(f"payload is not JSON this service can read: {str(exc)[:100]}") from None
     if not isinstance(value, dict):
         raise PayloadError(f"payload must be a JSON object, got {type(value).__name__}")
     if value.get("schema") != SCHEMA:
@@ -193,6 +199,15 @@ def read_rows(value: Any, limit: int = MAX_ROWS) -> list[dict[str, Any]]:
     return [v for v in value[:limit] if isinstance(v, dict)]
 
 
+def read_main_rows(doc: Mapping[str, Any], key: str, topic: str, limit: int = MAX_ROWS) -> list[dict[str, Any]]:
+    """The objects of what a document is for (a catalog's `items`): PayloadError when that list is
+    missing or no list, so the document is refused whole and the last good one stays on screen."""
+    value = doc.get(key)
+    if not isinstance(value, list):
+        raise PayloadError(f"{topic}: {key!r} must be a list, got {type(value).__name__}")
+    return read_rows(value, limit)
+
+
 def read_strings(value: Any, limit: int = MAX_TEXT, rows: int = 100) -> tuple[str, ...]:
     """The non-empty strings of a list field, each cut to `limit`, at most `rows` of them."""
     if not isinstance(value, list):
@@ -205,6 +220,35 @@ def read_ids(value: Any, rows: int = 100) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(i for i in map(read_id, value[:rows]) if i)
+
+
+ZONE_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}")
+
+
+def zone_named(name: Any) -> ZoneInfo | None:
+    """The time zone an IANA name names (`Asia/Shanghai`); None for anything that names none, such as
+    `Asia` (a directory of zones) or a path. Never raises: zoneinfo refuses a bad name with several
+    kinds of exception, and a typo in one document must not stop a screen."""
+    if not isinstance(name, str) or not ZONE_NAME.fullmatch(name):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+DEFAULT_ZONE: Final = "Asia/Shanghai"
+
+
+def read_zone(value: Any, default: str = DEFAULT_ZONE) -> str:
+    """A document's time zone: `default` when it names none (missing or empty), PayloadError when it
+    names something that is no zone. The document is then refused whole, and the last good one stays:
+    a clock in the wrong zone would mislead everyone who reads it."""
+    if value is None or value == "":
+        return default
+    if zone_named(value) is None:
+        raise PayloadError(f"unknown time zone {str(value)[:64]!r}")
+    return str(value)
 
 
 def read_time(value: Any) -> datetime | None:

@@ -166,12 +166,26 @@ def _field_name(loc: Sequence[str | int]) -> str:
     return names[-1] if names else "value"
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """`repr(value)`, shortened to `limit` characters: a message names what is wrong without
+    repeating a whole 5,000-character step, or a hostile payload, back at its reader."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def describe_error(error: Any) -> str:
     """One pydantic error as a sentence a content editor understands."""
     kind = error["type"]
     loc = error["loc"]
     name = _field_name(loc)
     got = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"'{name}' has {len(got)} characters, more than the {ctx.get('max_length')} a screen shows: {shown(got)}"
+    if kind == "too_long":
+        return (
+            f"'{name}' has {ctx.get('actual_length', len(got))} entries, more than the {ctx.get('max_length')} allowed"
+        )
     if kind == "missing":
         return f"missing field '{loc[-1]}'"
     if kind == "extra_forbidden":
@@ -179,13 +193,13 @@ def describe_error(error: Any) -> str:
     if kind == "string_type" and isinstance(got, int) and name in ("open", "close"):
         return f"'{name}' must be a time in quotes, e.g. \"09:00\" (YAML reads 9:00 unquoted as the number {got})"
     if kind in _TYPE_WORDS:
-        return f"'{name}' should be {_TYPE_WORDS[kind]}, got {got!r}"
+        return f"'{name}' should be {_TYPE_WORDS[kind]}, got {shown(got)}"
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(name, "has the wrong form")
-        return f"'{name}' {hint}; got {got!r}"
+        return f"'{name}' {hint}; got {shown(got)}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
-    return f"'{name}': {error['msg']} (got {got!r})"
+    return f"'{name}': {error['msg']} (got {shown(got)})"
 
 
 def validate_model(model: type[M], data: Any, located: Located) -> tuple[M | None, list[Problem]]:

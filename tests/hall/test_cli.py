@@ -90,3 +90,17 @@ def test_broker_config_refuses_to_go_without_the_plugin_unless_told(
     assert f"no hall_clientid.so at {tmp_path / 'none.so'}" in capsys.readouterr().err
     assert main([*argv, "--no-clientid-plugin"]) == 0
     assert "any account can take over another's connection" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("zone", ["Asia", "Asia/Nowhere", "../../etc/passwd"])
+def test_check_refuses_a_time_zone_that_is_none_with_file_line(
+    sample_dir: Path, capsys: pytest.CaptureFixture[str], zone: str
+) -> None:
+    centre = sample_dir / "centre.yaml"
+    lines = centre.read_text(encoding="utf-8").splitlines()
+    (number,) = [i for i, line in enumerate(lines, 1) if line.startswith("timezone:")]
+    lines[number - 1] = f"timezone: {zone}"
+    centre.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["check", str(sample_dir)]) == 1
+    out = capsys.readouterr().out
+    assert f"{centre}:{number}: unknown time zone {zone!r}" in out

@@ -163,7 +163,7 @@ def test_a_burst_of_updates_is_applied_once(tmp_path: Path) -> None:
     link.on_change = lambda: changes.append(link.poll())
     link._receive(Message("queue", b"{broken", 0, 1, True))  # replaced by the burst that follows
     for waiting in range(50):
-        body = {"categories": [{"id": "shebao", "name": "社会保障", "prefix": "A", "waiting": waiting}]}
+        body = {"categories": [{"id": "shebao", "name": "社会保障", "prefix": "A", "waiting": waiting}], "windows": []}
         payload = contract.encode({**body, "schema": 1, "rev": str(waiting)})
         link._receive(Message("queue", payload, 0, 1, True))
     link.start()

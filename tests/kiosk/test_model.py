@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -168,7 +169,7 @@ ROWS: list[Any] = [
     {"schema": 1, "name": "𠮷" * 5000, "windows": [None, 1, {"id": {"x": 1}}], "hours": [{"days": "mon"}]},
     {"schema": 1, "categories": [None, {"id": 5}], "items": [1, {"id": "a"}, {"id": "b", "name": "x" * 10**6}]},
     {"schema": 1, "staff": [{"name": "张三", "status": "dancing", "photo": "../../etc/passwd", "window": 7}]},
-    {"schema": 1, "categories": [{"id": "x", "waiting": -5, "estimated_wait_min": "soon"}], "windows": "no"},
+    {"schema": 1, "categories": [{"id": "x", "waiting": -5, "estimated_wait_min": "soon"}], "windows": ["no", 5]},
     {"schema": 1, "announcements": [{"text": 7}, {"text": "ok", "priority": "panic", "expires": "tomorrow"}]},
     {"schema": 1, "agents": [{"name": "李四", "tier": ["village"]}, "x"]},
 ]
@@ -322,3 +323,22 @@ def test_a_notice_outside_opening_hours(content: Content) -> None:
     assert is_open((), lunch)  # no hours published: always open
     rows = [{"days": ["mon", "funday"], "open": "08:00", "close": "09:00"}, {"days": ["tue"], "open": "9", "close": 5}]
     assert read_sessions(rows) == (Session(("mon",), "08:00", "09:00"),)
+
+
+@pytest.mark.parametrize("zone", ["Asia", "Asia/Nowhere", "../../etc/passwd", 8])
+def test_a_centre_whose_time_zone_is_none_is_refused_and_the_last_good_one_stays(
+    content: Content, zone: object
+) -> None:
+    good = payloads(content)["centre"]
+    model = KioskModel().apply("centre", good)
+    bad = json.loads(good)
+    bad["timezone"] = zone
+    with pytest.raises(contract.PayloadError, match="time zone"):
+        model.apply("centre", json.dumps(bad).encode())
+    assert model.centre is not None and model.centre.now().tzinfo is not None
+
+
+def test_a_thousand_character_step_reaches_the_guide_whole(content: Content) -> None:
+    items = tuple(i.model_copy(update={"steps": ["办" * 1000, *i.steps]}) for i in content.items)
+    model = full_model(dataclasses.replace(content, items=items))
+    assert all(item.steps[0] == "办" * 1000 for item in model.items.values())

@@ -157,6 +157,10 @@ HOSTILE: list[Any] = [
     {"schema": 1, "windows": [{"id": "zonghe", "name": "𠮷" * 5000, "serving": "😀" * 1000, "number": "1"}]},
     {"schema": 1, "windows": [{"id": "zonghe", "name": "x" * 1_000_000}]},
     {"schema": 1, "windows": [None, 1, [], {"id": {"nested": True}}]},
+    {"schema": 1, "name": "魏城", "timezone": "Asia"},  # a directory of tzdata, no zone
+    {"schema": 1, "name": "魏城", "timezone": "../../../../etc/passwd"},
+    b'{"schema": 1, "windows": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    b'{"schema": 1, "seq": ' + b"7" * 5000 + b', "ticket": "A001"}',
 ]
 
 
@@ -187,6 +191,28 @@ def test_hostile_payloads_never_stop_the_controller(
     _staff(broker, "ticket", {"category": "guangdian"}, user="kiosk-1")
     _staff(broker, "call", {"window": "zonghe"})
     led.output.wait_until(lambda s: s.last_call is not None and s.last_call.window == "zonghe", "the real call")
+    assert led.thread.is_alive()
+    # Nothing hostile was kept to be read back at the next start.
+    cached = json.loads((tmp_path / "cache" / "centre.json").read_bytes())
+    assert cached["timezone"] == "Asia/Shanghai" and cached["name"] == "绵阳市游仙区魏城镇便民服务中心"
+
+
+def test_a_bad_document_in_its_own_cache_does_not_stop_the_controller(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    start_led: Callable[..., RunningLed],
+    tmp_path: Path,
+) -> None:
+    """As if an older controller had cached a centre with a time zone typo: it starts, and shows the
+    broker's good content once it has it."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "centre.json").write_text('{"schema": 1, "name": "坏", "timezone": "Asia"}', encoding="utf-8")
+    (cache / "queue.json").write_bytes(b'{"schema": 1, "windows": ' + b"[" * 50_000 + b"]" * 50_000 + b"}")
+    start_service(sample_dir)
+    led = start_led(broker.url("led-wall"), cache)
+    led.output.wait_until(lambda s: s.centre == "魏城镇便民服务中心" and bool(s.windows), "the broker's content")
     assert led.thread.is_alive()
 
 

@@ -86,6 +86,16 @@ def test_an_old_call_delivered_again_changes_nothing(content: Content) -> None:
         ("queue", b'{"schema": 2}'),
         ("call", b'{"schema": 1, "ticket": "A001"}'),
         ("call", b'{"schema": 1, "seq": "1", "ticket": "A001"}'),
+        ("centre", b'{"schema": 1, "name": "x", "timezone": "Asia"}'),  # a directory of zones, no zone
+        ("centre", b'{"schema": 1, "name": "x", "timezone": "../../etc/passwd"}'),
+        ("queue", b"[" * 100_000),
+        # A document without what it is for: refused whole, so the last good one stays on screen.
+        ("queue", b'{"schema": 1, "windows": "nope", "categories": []}'),
+        ("queue", b'{"schema": 1, "windows": []}'),
+        ("centre", b'{"schema": 1, "windows": []}'),
+        ("staff", b'{"schema": 1, "staff": {"s01": {}}}'),
+        ("catalog", b'{"schema": 1}'),
+        ("announcements", b'{"schema": 1, "announcements": null}'),
     ],
 )
 def test_malformed_payloads_raise_and_change_nothing(topic: str, payload: bytes) -> None:
@@ -96,7 +106,7 @@ def test_malformed_payloads_raise_and_change_nothing(topic: str, payload: bytes)
 @pytest.mark.parametrize(
     "body",
     [
-        {"windows": "nope", "categories": 7, "last_calls": None},
+        {"windows": [], "categories": [], "last_calls": None},
         {"windows": [1, "x", None, {"id": 5, "name": ["a"], "serving": {"x": 1}, "number": "3", "open": "no"}]},
         {"windows": [{"id": "w", "name": "𠮷" * 100000, "serving": "A001😀"}]},
         {"categories": [{"name": "x" * 1_000_000, "waiting": 1e300, "estimated_wait_min": True}]},
@@ -105,7 +115,7 @@ def test_malformed_payloads_raise_and_change_nothing(topic: str, payload: bytes)
     ],
 )
 def test_hostile_fields_are_skipped_or_cut(body: dict[str, Any]) -> None:
-    state = apply(DisplayState(), "queue", _doc(body))
+    state = apply(DisplayState(), "queue", _doc({"windows": [], "categories": [], **body}))
     assert len(state.windows) <= 200
     for window in state.windows:
         assert isinstance(window.name, str) and len(window.name) <= 40

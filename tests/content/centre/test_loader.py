@@ -138,3 +138,33 @@ def test_instant_item_with_a_promised_limit(sample_dir: Path) -> None:
 def test_not_a_directory(tmp_path: Path) -> None:
     result = load_content(tmp_path / "nope", label="nope")
     assert [str(p) for p in result.problems] == ["nope:1: not a directory"]
+
+
+_FIRST_STEP = (
+    "      - 年满16周岁（不含在校学生）、未参加职工养老保险的城乡居民，到村（社区）代办点或镇社会保障窗口申请\n"
+)
+
+
+def test_a_step_longer_than_a_screen_shows_is_refused_briefly(sample_dir: Path) -> None:
+    path = sample_dir / "items" / "shebao.yaml"
+    _edit(path, _FIRST_STEP, "      - " + "步" * 2001 + "\n")
+    (problem,) = _problems(sample_dir)
+    assert problem.startswith("c/items/shebao.yaml:22: 'steps' has 2001 characters, more than the 2000 a screen")
+    assert len(problem) < 200  # the step is not repeated back whole
+
+
+def test_more_steps_than_a_guide_shows_are_refused(sample_dir: Path) -> None:
+    path = sample_dir / "items" / "shebao.yaml"
+    _edit(path, _FIRST_STEP, "".join(f"      - 第{i}步\n" for i in range(51)))
+    (problem,) = _problems(sample_dir)
+    assert (
+        "c/items/shebao.yaml:" in problem and "'steps' has 54 entries, more than the 50 allowed" in problem
+    )  # 51 and the 3 others
+
+
+def test_a_thousand_character_step_is_content_like_any_other(sample_dir: Path) -> None:
+    _edit(sample_dir / "items" / "shebao.yaml", _FIRST_STEP, "      - " + "办" * 1000 + "\n")
+    result = load_content(sample_dir)
+    assert result.content is not None
+    item = next(i for i in result.content.items if i.id == "shebao-yanglao-canbao")
+    assert item.steps[0] == "办" * 1000

@@ -260,6 +260,25 @@ def test_a_bad_edit_keeps_the_last_good_content(
     service_log.wait_for("content reloaded")
 
 
+def test_a_time_zone_typo_is_refused_and_the_service_goes_on(
+    sample_dir: Path,
+    broker: Mosquitto,
+    start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
+    service_log: LogWatch,
+) -> None:
+    start_service(sample_dir)
+    sub = subscribe(["centre"])
+    good = sub.latest("centre")
+    path = sample_dir / "centre.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("timezone: Asia/Shanghai", "timezone: Asia"), encoding="utf-8"
+    )
+    assert "centre.yaml:" in service_log.wait_for("unknown time zone 'Asia'")
+    assert _command(broker.url("staff"), "announce", {"text": "服务仍在"})["id"] == "a1"
+    assert subscribe(["centre"]).latest("centre")["rev"] == good["rev"]
+
+
 def test_the_service_republishes_when_the_broker_lost_everything(
     sample_dir: Path,
     broker: Mosquitto,

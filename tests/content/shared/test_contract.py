@@ -104,3 +104,42 @@ def test_ids_are_taken_as_the_schema_writes_them_never_cut_or_stripped() -> None
     assert read_id("shebao-yanglao-canbao") == "shebao-yanglao-canbao" and read_id("a" * 64) == "a" * 64
     hostile = ["a" * 65, " s03", "s03 ", "s03\n", "S03", "-s03", "", "社保", "a/b", "+", 3, None, ["s03"]]
     assert [read_id(v) for v in hostile] == [""] * len(hostile)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Asia",
+        "Asia/",
+        "../etc/passwd",
+        "/etc/localtime",
+        "",
+        "Asia/Nowhere",
+        "zone.tab",
+        "tzdata.zi",
+        "Asia\x00Shanghai",
+        "A" * 200,
+        "Asia//Shanghai",
+        8,
+        None,
+        ["Asia/Shanghai"],
+    ],
+)
+def test_a_name_that_is_no_time_zone_gives_none_and_never_raises(name: object) -> None:
+    assert contract.zone_named(name) is None
+
+
+def test_time_zones_by_name() -> None:
+    for name in ("Asia/Shanghai", "Asia/Urumqi", "UTC", "Etc/GMT-8", "America/Argentina/Buenos_Aires"):
+        zone = contract.zone_named(name)
+        assert zone is not None and str(zone) == name
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"[" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000, b'{"schema": 1, "n": ' + b"9" * 5000 + b"}"],
+    ids=["deep array", "deep object", "a 5000-digit number"],
+)
+def test_a_payload_json_itself_cannot_read_is_a_payload_error(data: bytes) -> None:
+    with pytest.raises(contract.PayloadError):
+        contract.decode(data)

@@ -1,0 +1,45 @@
+"""How much of each field of a centre's content there may be: one table for both sides.
+
+The content schema (`content.centre.schema`) allows no more, so `hall check` refuses with file:line what
+a screen would otherwise have to cut; the devices read no more, so a hostile document costs them no more
+than a real one. Lengths are in characters, counts in rows.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# -- text --------------------------------------------------------------------------------------------
+CENTRE_NAME: Final = 100
+"""绵阳市游仙区魏城镇便民服务中心; a district's full name with its parent's is rarely past 40."""
+NAME: Final = 120
+"""An item's name, a required document's, a department's."""
+LABEL: Final = 40
+"""A window's name, a category's, a person's; a tier's; a window's pause reason."""
+POST: Final = 80
+"""A staff member's post, an agent's area (村), a rule's title."""
+NOTE: Final = 200
+"""A document's note, an item's fee."""
+LONG: Final = 2000
+"""A step of a guide, its legal basis, a rule's text, the address, a note on the opening hours."""
+KEYWORD: Final = 60
+ANNOUNCEMENT: Final = 500
+"""An announcement's text (a command's argument, never content)."""
+PHONE: Final = 30
+MEDIA_NAME: Final = 64
+"""A photo's or logo's file name in the content (its hash on the wire)."""
+
+# -- counts ------------------------------------------------------------------------------------------
+WINDOWS: Final = 200
+CATEGORIES: Final = 26
+"""One capital letter of ticket prefix each."""
+ITEMS: Final = 2000
+PEOPLE: Final = 2000
+"""Staff, and proxy agents (a district has about 690)."""
+ITEM_WINDOWS: Final = 20
+DOCUMENTS: Final = 64
+STEPS: Final = 50
+KEYWORDS: Final = 32
+RULES: Final = 50
+SESSIONS: Final = 14
+"""Opening sessions of a week: two a day."""
