@@ -74,7 +74,10 @@ def _broker(args: argparse.Namespace) -> BrokerUrl:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from content.centre.loader import load_content, summary
+    from content.service.documents import oversized
 
     failed = False
     for directory in args.dirs:
@@ -82,11 +85,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             failed = _check_profile(directory) or failed
             continue
         result = load_content(Path(directory), label=directory.rstrip("/"))
-        for problem in result.problems:
+        problems = [str(p) for p in result.problems]
+        if result.content is not None:
+            problems += [
+                f"{directory.rstrip('/')}: {too_large}" for too_large in oversized(result.content, datetime.now(UTC))
+            ]
+        for problem in problems:
             print(problem)
-        if result.content is None:
+        if result.content is None or problems:
             failed = True
-            count = len(result.problems)
+            count = len(problems)
             print(f"{directory}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
         else:
             print(f"{directory}: ok: {summary(result.content)}")

@@ -17,11 +17,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
+from content.shared import limits as cap
 from kiosk.model import DOCUMENTS
 
 log = logging.getLogger("hall.kiosk")
 
-MAX_MEDIA_BYTES: Final = 8 * 1024 * 1024
+MAX_MEDIA_BYTES: Final = cap.MEDIA_BYTES
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 

@@ -43,7 +43,7 @@ from content.shared.wording import (
 )
 from kiosk.search import IndexCache, SearchIndex
 
-MAX_PAYLOAD: Final = 16 * 1024 * 1024
+MAX_PAYLOAD: Final = cap.DOCUMENT_BYTES
 SERVICE_PRESENCE: Final = "device/service/state"
 DOCUMENTS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements")
 """The state documents the kiosk shows (and caches)."""
@@ -425,7 +425,7 @@ def parse_queue(doc: Mapping[str, Any]) -> Queue:
 
 def parse_announcements(doc: Mapping[str, Any]) -> Announcements:
     rows = []
-    for a in read_main_rows(doc, "announcements", "announcements"):
+    for a in read_main_rows(doc, "announcements", "announcements", cap.ANNOUNCEMENTS):
         text = read_text(a.get("text"), cap.ANNOUNCEMENT)
         if not text:
             continue

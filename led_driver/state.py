@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from content.shared import limits as cap
 from content.shared.contract import (
     PayloadError,
     decode,
@@ -24,7 +25,7 @@ from content.shared.contract import (
 )
 from content.shared.wording import STATUS_NAMES, Session, read_sessions
 
-MAX_PAYLOAD = 16 * 1024 * 1024
+MAX_PAYLOAD = cap.DOCUMENT_BYTES
 MAX_ROWS = 200
 """Rows a display reads of any list: more windows, calls or guides than a wall can show are ignored."""
 
@@ -203,7 +204,7 @@ def _announcements(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
             read_text(a.get("priority"), 10) or "normal",
             read_strings(a.get("targets"), 60, 20) or ("all",),
         )
-        for a in read_main_rows(doc, "announcements", "announcements", MAX_ROWS)
+        for a in read_main_rows(doc, "announcements", "announcements", cap.ANNOUNCEMENTS)
         if read_text(a.get("text"))
     )
     return replace(state, announcements=rows)

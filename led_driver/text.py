@@ -9,12 +9,15 @@ The stated rules for text that does not fit:
 - `wrap`: hanzi break anywhere (not before closing or after opening punctuation), other text at
   spaces, a word longer than the line at a cluster boundary; when text remains after `max_lines`,
   the last line is shortened with "…".
-- a ticker scrolls instead (`TickerStrip`).
+- a ticker scrolls instead (`TickerStrip`), drawn a tile at a time, so its memory is a few tiles
+  whatever its length.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import OrderedDict
 
 from PIL import Image
 
@@ -35,6 +38,12 @@ __all__ = [
 
 Colour = int | tuple[int, ...] | str
 MAX_CHARS = 2000
+MAX_TICKER_CHARS = 12_000
+"""Twenty announcements of 500 characters and their gaps; a ticker is cut past this."""
+TILE_PX = 1024
+"""A ticker is drawn in tiles of about this many pixels of whole glyphs."""
+KEPT_TILES = 6
+"""Tiles a ticker keeps drawn: enough for a 1080p wall's widest frame and the next tile."""
 ELLIPSIS = "…"
 TICKER_GAP = "　　　"
 
@@ -76,15 +85,19 @@ def render_line(text: str, font: Font, fill: Colour = 255, mode: str = "L", back
     """
     glyphs = font.glyphs(text)
     image = Image.new(mode, (sum(glyph.advance for glyph in glyphs), font.line_height), background)
-    antialias = mode != "1"
-    x = 0
+    _draw(image, glyphs, 0, font, fill)
+    return image
+
+
+def _draw(image: Image.Image, glyphs: list[Glyph], x: int, font: Font, fill: Colour) -> None:
+    """Draw `glyphs` from pen position `x` (which may lie left of the image: what falls outside is cut)."""
+    antialias = image.mode != "1"
     for glyph in glyphs:
         ink = font.ink(glyph, antialias)
         if ink is not None:
             mask, dx = ink
             image.paste(fill, (x + dx, 0), mask)
         x += glyph.advance
-    return image
 
 
 def shorten(text: str, font: Font, width: int, ellipsis: str = ELLIPSIS) -> str:
@@ -174,11 +187,13 @@ def _joined(items: list[Glyph | None], font: Font) -> list[Glyph]:
 
 
 class TickerStrip:
-    """A text rendered once and scrolled by cropping.
+    """A text scrolled by cropping, drawn a tile at a time.
 
-    One period is the text followed by `gap`. The strip holds the period and then its beginning
-    again, as wide as the widest frame asked for, so every frame is a single `Image.crop`. Offsets
-    move the text left: `frame(0, w)` starts at the text's first column and `frame(period, w)` equals it.
+    One period is the text followed by `gap`. It is cut into tiles of whole glyphs about `TILE_PX`
+    wide, each drawn when a frame first needs it, and only the last `KEPT_TILES` are kept: a
+    ticker costs a few tiles of memory however long its text (80 announcements once took a wall
+    controller to 2.8 GB as one strip). Offsets move the text left: `frame(0, w)` starts at the
+    text's first column and `frame(period, w)` equals it.
     """
 
     def __init__(
@@ -191,30 +206,62 @@ class TickerStrip:
         *,
         gap: str = TICKER_GAP,
     ) -> None:
-        cycle = render_line(text + gap, font, fill, mode, background)
-        if cycle.width == 0:
-            cycle = Image.new(mode, (1, font.line_height), background)
-        self.period = cycle.width
-        self.height = cycle.height
-        self._mode = mode
-        self._background = background
-        self._strip = cycle  # one copy only: a 2,000-character ticker on a wall is tens of MB
+        self._glyphs = font.glyphs(text[:MAX_TICKER_CHARS] + gap)
+        self._font, self._fill, self._mode, self._background = font, fill, mode, background
+        self.height = font.line_height
+        # Tiles: (pen position, first glyph, end glyph), none of width 0.
+        self._tiles: list[tuple[int, int, int]] = []
+        x = start = tile_x = 0
+        for k, glyph in enumerate(self._glyphs):
+            if x - tile_x + glyph.advance > TILE_PX and x > tile_x:
+                self._tiles.append((tile_x, start, k))
+                start, tile_x = k, x
+            x += glyph.advance
+        if x > tile_x:
+            self._tiles.append((tile_x, start, len(self._glyphs)))
+        elif self._tiles:  # a last run of zero-width glyphs joins the tile before it
+            self._tiles[-1] = (*self._tiles[-1][:2], len(self._glyphs))
+        self.period = max(1, x)
+        self._starts = [tile[0] for tile in self._tiles]
+        self._drawn: OrderedDict[int, Image.Image] = OrderedDict()
 
     @property
     def cycle(self) -> Image.Image:
-        """One period: the text and its gap."""
-        return self._strip.crop((0, 0, self.period, self.height))
+        """One period in one image (for tests and previews: a long text makes it large)."""
+        image = Image.new(self._mode, (self.period, self.height), self._background)
+        for index, (x, _, _) in enumerate(self._tiles):
+            image.paste(self._tile(index), (x, 0))
+        return image
 
     def frame(self, offset_px: int, width: int) -> Image.Image:
         width = max(0, width)
-        if self._strip.width < self.period + width:
-            self._strip = self._tiled(self.period + width)  # once per wider frame size, not per frame
-        x = offset_px % self.period
-        return self._strip.crop((x, 0, x + width, self.height))
+        frame = Image.new(self._mode, (width, self.height), self._background)
+        if not self._tiles:
+            return frame
+        at = offset_px % self.period
+        pos = 0
+        while pos < width:
+            index = bisect_right(self._starts, at) - 1
+            tile_x = self._starts[index]
+            tile = self._tile(index)
+            frame.paste(tile, (pos - (at - tile_x), 0))  # the part left of the frame is cut
+            pos += tile_x + tile.width - at
+            at = (tile_x + tile.width) % self.period
+        return frame
 
-    def _tiled(self, width: int) -> Image.Image:
-        cycle = self.cycle
-        strip = Image.new(self._mode, (width, self.height), self._background)
-        for x in range(0, width, self.period):
-            strip.paste(cycle, (x, 0))
-        return strip
+    def _tile(self, index: int) -> Image.Image:
+        tile = self._drawn.get(index)
+        if tile is not None:
+            self._drawn.move_to_end(index)
+            return tile
+        x, start, end = self._tiles[index]
+        following = self._tiles[index + 1][0] if index + 1 < len(self._tiles) else self.period
+        tile = Image.new(self._mode, (following - x, self.height), self._background)
+        # One glyph either side too, so ink that overhangs a tile's edge is drawn as in one strip.
+        before = max(0, start - 1)
+        pen = x - sum(glyph.advance for glyph in self._glyphs[before:start])
+        _draw(tile, self._glyphs[before : end + 1], pen - x, self._font, self._fill)
+        self._drawn[index] = tile
+        if len(self._drawn) > KEPT_TILES:
+            self._drawn.popitem(last=False)
+        return tile

@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from content.shared import limits as cap
 from content.shared.contract import ROOT, STATE_TOPICS
 
 Role = Literal["service", "staff", "kiosk", "display", "bridge"]
@@ -33,8 +34,9 @@ CentreId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 # Enough for a full day of calls and state changes queued for a device that is switched off,
 # well past Mosquitto's default of 1000, which would silently drop QoS1 calls.
 MAX_QUEUED_MESSAGES = 20000
-# A 2,000-item catalog is a few MB of JSON; anything past this is garbage or an attack.
-MAX_PACKET_BYTES = 16 * 1024 * 1024
+# The largest document or medium and its headers (a 2,000-item catalog is about 2 MB of JSON): anything
+# past this is garbage or an attack, and the broker refuses it from anyone.
+MAX_PACKET_BYTES = cap.PACKET_BYTES
 CLIENTID_PLUGIN = "hall_clientid.so"
 INSTALLED_PLUGIN = Path("/usr/local/lib/mosquitto") / CLIENTID_PLUGIN
 """Where `make -C broker_config/plugin install` puts the plugin."""

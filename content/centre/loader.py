@@ -23,10 +23,11 @@ from typing import Any
 
 from content.centre import schema
 from content.centre.validate import cross_check
+from content.shared import limits as cap
 from content.shared.yamlfile import Located, M, Problem, load_yaml, validate_model
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
-MAX_MEDIA_BYTES = 512 * 1024
+MAX_MEDIA_BYTES = cap.MEDIA_BYTES
 
 
 @dataclass(frozen=True)

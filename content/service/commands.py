@@ -18,9 +18,11 @@ from content.centre.loader import Content
 from content.centre.schema import StaffStatus
 from content.queue.rules import Call
 from content.service.live import Announcement, Live, StaffState
+from content.shared import limits as cap
 from content.shared.yamlfile import describe_error
 
-MAX_ANNOUNCEMENT_CHARS = 500
+MAX_ANNOUNCEMENT_CHARS = cap.ANNOUNCEMENT
+MAX_ANNOUNCEMENTS = cap.ANNOUNCEMENTS
 MAX_ANNOUNCEMENT_SECONDS = 366 * 24 * 3600
 
 
@@ -92,6 +94,12 @@ def announce(live: Live, content: Content, args: dict[str, Any], by: str, now: d
         remaining = {key: a for key, a in live.announcements.items() if key != wanted}
         return Outcome(replace(live, announcements=remaining), {"cleared": wanted})
     parsed = parse_args(AnnounceArgs, args)
+    if len(live.announcements) >= MAX_ANNOUNCEMENTS:
+        current = ", ".join(sorted(live.announcements, key=lambda key: live.announcements[key].created))
+        raise CommandError(
+            f"{len(live.announcements)} announcements are current already, the most a hall shows; "
+            f"clear one first (hall announce --clear ID; current: {current})"
+        )
     seq = live.announcement_seq + 1
     targets = ("all",) if "all" in parsed.targets else tuple(dict.fromkeys(parsed.targets))
     created = Announcement(

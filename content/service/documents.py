@@ -17,6 +17,8 @@ from content.queue.stats import day_stats
 from content.service.commands import announcement_json
 from content.service.live import Live
 from content.service.queue_commands import staff_at
+from content.shared import contract
+from content.shared import limits as cap
 from content.shared.contract import rev_of
 from content.shared.wording import TIER_NAMES
 
@@ -199,6 +201,20 @@ class DocumentCache:
                 self._stats_at = now
             built[topic] = (body, rev)
         return built
+
+
+def oversized(content: Content, now: datetime) -> list[str]:
+    """What in `content` would make a document larger than a device reads (`limits.DOCUMENT_BYTES`),
+    one sentence each; the service publishes no such content and `hall check` refuses it."""
+    too_large = []
+    for topic, body in all_documents(content, Live(), now).items():
+        size = len(contract.encode(contract.state_document(body, now)))
+        if size > cap.DOCUMENT_BYTES:
+            too_large.append(
+                f"the {topic} document would be {size / 2**20:.1f} MB, more than the {cap.DOCUMENT_BYTES // 2**20} MB "
+                f"a device reads: split the centre, or shorten its longest texts"
+            )
+    return too_large
 
 
 def all_documents(content: Content, live: Live, now: datetime) -> dict[str, dict[str, Any]]:

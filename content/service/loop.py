@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,8 +98,11 @@ class ContentService:
     def run(self) -> int:
         """Serve until `request_stop`. Returns the process exit code."""
         result = load_content(self.content_dir)
-        if result.content is None:
-            for problem in result.problems:
+        problems = [str(p) for p in result.problems]
+        if result.content is not None:
+            problems += documents.oversized(result.content, datetime.now(UTC))
+        if result.content is None or problems:
+            for problem in problems:
                 log.error("%s", problem)
             log.error("content in %s is not valid; nothing published", self.content_dir)
             return 1
@@ -122,6 +125,8 @@ class ContentService:
             will=(contract.device_topic(DEVICE_ID), self._device_state("lost")),
             persistent_session=True,
             manual_ack=True,
+            # Commands are small: the broker keeps anything larger from the service altogether.
+            max_packet_bytes=contract.MAX_COMMAND_BYTES + 4096,
         )
         self._transport.subscribe(["cmd/+/+"])
         self._transport.start()
@@ -405,11 +410,15 @@ class ContentService:
         except Exception:  # a bug in loading must not stop the hall: the last good content stays
             log.exception("content edit not applied (could not be read); still publishing the last good content")
             return
-        if result.content is None:
+        problems = [str(p) for p in result.problems]
+        if result.content is not None:
+            problems += documents.oversized(result.content, self.now())
+        if result.content is None or problems:
             log.error("content edit not applied; still publishing the last good content:")
-            for problem in result.problems:
+            for problem in problems:
                 log.error("  %s", problem)
             return
+        assert result.content is not None
         if result.content.centre.id != self.content.centre.id:
             log.error(
                 "content edit not applied: centre id changed from %r to %r; restart the service to move it",

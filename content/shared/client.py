@@ -48,6 +48,11 @@ def send_command(
 
     A caller that retries after "no reply" passes the same `command_id`: the service applies a
     command once and answers a repeat with the stored reply (a kiosk must not print two tickets)."""
+    size = len(contract.encode(contract.command(args, datetime.now(UTC))))
+    if size > contract.MAX_COMMAND_BYTES:
+        raise CommandFailed(
+            f"the command is {size} bytes, more than the {contract.MAX_COMMAND_BYTES} the service takes"
+        )
     events: queue.Queue[Event] = queue.Queue()
     me = reply_name(broker)
     transport = MqttTransport(broker, contract.client_id(me, uuid.uuid4().hex[:12]), contract.base(centre), events.put)

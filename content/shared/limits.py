@@ -29,6 +29,15 @@ PHONE: Final = 30
 MEDIA_NAME: Final = 64
 """A photo's or logo's file name in the content (its hash on the wire)."""
 
+DOCUMENT_BYTES: Final = 4 * 1024 * 1024
+"""A state document as it goes on the wire: devices refuse a larger payload before reading it, and the
+service and `hall check` refuse content that would make one (a 2,000-item catalog is about 2 MB)."""
+MEDIA_BYTES: Final = 512 * 1024
+"""A photo or a logo."""
+PACKET_BYTES: Final = DOCUMENT_BYTES + 64 * 1024
+"""The largest MQTT packet a device accepts, and the broker carries: a document, its topic and headers.
+Devices say so when they connect (MQTT 5 Maximum Packet Size), so the broker never sends them more."""
+
 # -- counts ------------------------------------------------------------------------------------------
 WINDOWS: Final = 200
 CATEGORIES: Final = 26
@@ -41,5 +50,7 @@ DOCUMENTS: Final = 64
 STEPS: Final = 50
 KEYWORDS: Final = 32
 RULES: Final = 50
+ANNOUNCEMENTS: Final = 20
+"""Current announcements (now or to come): the service refuses another, devices read no more."""
 SESSIONS: Final = 14
 """Opening sessions of a week: two a day."""

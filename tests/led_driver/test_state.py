@@ -96,6 +96,7 @@ def test_an_old_call_delivered_again_changes_nothing(content: Content) -> None:
         ("staff", b'{"schema": 1, "staff": {"s01": {}}}'),
         ("catalog", b'{"schema": 1}'),
         ("announcements", b'{"schema": 1, "announcements": null}'),
+        ("catalog", b'{"schema": 1, "items": [], "x": "' + b"x" * (8 * 1024 * 1024) + b'"}'),  # past 8 MiB: unread
     ],
 )
 def test_malformed_payloads_raise_and_change_nothing(topic: str, payload: bytes) -> None:

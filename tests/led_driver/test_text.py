@@ -9,7 +9,17 @@ import pytest
 from PIL import Image, ImageFont
 
 from led_driver.fonts import FONTS, Font, FontError, clusters, default_font_dirs, find_font_file
-from led_driver.text import TickerStrip, load_font, render_line, sanitize, shorten, wrap
+from led_driver.text import (
+    KEPT_TILES,
+    MAX_TICKER_CHARS,
+    TILE_PX,
+    TickerStrip,
+    load_font,
+    render_line,
+    sanitize,
+    shorten,
+    wrap,
+)
 
 SENTENCE = (
     "各位群众请注意：本中心实行首问负责、限时办结和一次性告知制度，"
@@ -215,6 +225,28 @@ def test_ticker_wraps_around_seamlessly(unifont: Font) -> None:
         assert frame.tobytes() == reference.crop((x, 0, x + 192, 16)).tobytes(), offset
     assert ticker.frame(24 + 3, 192).tobytes() == ticker.frame(3, 192).tobytes()
     assert TickerStrip("", unifont, gap="").frame(3, 10).size == (10, 16)
+
+
+def test_a_long_ticker_is_drawn_in_tiles_that_match_one_render(unifont: Font) -> None:
+    text = "请A012号到3号窗口办理。𠮷𡋗 " * 40  # about nine tiles at 16 px
+    ticker = TickerStrip(text, unifont, 255, "L", 0, gap="　　")
+    one = render_line(text + "　　", unifont)
+    assert ticker.period == one.width > 8 * TILE_PX
+    reference = tiled(one, 2)
+    seams = [x for k in range(1, 9) for x in (k * TILE_PX - 17, k * TILE_PX - 1, k * TILE_PX, k * TILE_PX + 3)]
+    for offset in [0, 1, *seams, ticker.period - 100, ticker.period - 1, ticker.period, -5]:
+        x = offset % ticker.period
+        assert ticker.frame(offset, 192).tobytes() == reference.crop((x, 0, x + 192, 16)).tobytes(), offset
+    assert len(ticker._drawn) <= KEPT_TILES
+
+
+def test_a_hostile_ticker_costs_a_few_tiles_not_its_length(unifont: Font) -> None:
+    ticker = TickerStrip("长" * 1_000_000, unifont, (255, 255, 0), "RGB", (0, 0, 0))
+    assert ticker.period <= (MAX_TICKER_CHARS + 3) * 16  # cut before any layout
+    for offset in range(0, ticker.period, ticker.period // 50):
+        assert ticker.frame(offset, 1920).size == (1920, 16)
+    assert len(ticker._drawn) <= KEPT_TILES
+    assert all(tile.width <= TILE_PX + 16 for tile in ticker._drawn.values())
 
 
 # -- loading --------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from content.centre.loader import Content
-from content.service.commands import CommandError, announce, set_staff_status
+from content.service.commands import MAX_ANNOUNCEMENTS, CommandError, announce, set_staff_status
 from content.service.documents import announcements
 from content.service.live import Live, next_change, prune
 
@@ -102,3 +102,13 @@ def test_bad_staff_status(content: Content, args: dict, message: str) -> None:
     with pytest.raises(CommandError) as error:
         set_staff_status(Live(), content, args, "staff", NOW)
     assert message in str(error.value)
+
+
+def test_past_the_most_a_hall_shows_an_announcement_is_refused_until_one_is_cleared(content: Content) -> None:
+    live = Live()
+    for k in range(MAX_ANNOUNCEMENTS):
+        live = announce(live, content, {"text": f"通知{k}"}, "staff", NOW).live
+    with pytest.raises(CommandError, match=r"20 announcements are current already.*clear one first.*a1, a2"):
+        announce(live, content, {"text": "再来一条"}, "staff", NOW)
+    live = announce(live, content, {"clear": "a1"}, "staff", NOW).live
+    assert announce(live, content, {"text": "再来一条"}, "staff", NOW).result["id"] == "a21"

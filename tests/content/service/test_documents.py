@@ -54,3 +54,17 @@ def test_rev_changes_with_content_not_with_time() -> None:
     changed = set_staff_status(Live(), content, {"staff": "s03", "status": "leave"}, "x", NOW).live
     assert contract.state_document(documents.staff(content, changed), NOW)["rev"] != a["rev"]
     assert a["ts"] == "2026-11-27T09:30:00+08:00"
+
+
+def test_content_that_would_make_a_document_too_big_for_a_device_is_named() -> None:
+    import dataclasses
+
+    content = load_content(SAMPLE).content
+    assert content is not None
+    assert documents.oversized(content, NOW) == []
+    long = ["步" * 2000] * 5
+    items = tuple(
+        item.model_copy(update={"id": f"{item.id}-{k}", "steps": long}) for k in range(15) for item in content.items
+    )
+    (problem,) = documents.oversized(dataclasses.replace(content, items=items), NOW)
+    assert problem.startswith("the catalog document would be ") and "more than the 4 MB a device reads" in problem

@@ -143,3 +143,12 @@ def test_time_zones_by_name() -> None:
 def test_a_payload_json_itself_cannot_read_is_a_payload_error(data: bytes) -> None:
     with pytest.raises(contract.PayloadError):
         contract.decode(data)
+
+
+def test_a_command_too_big_for_the_service_is_refused_before_it_is_sent() -> None:
+    from content.shared.broker_url import parse_broker_url
+    from content.shared.client import CommandFailed, send_command
+
+    nowhere = parse_broker_url("mqtt://staff:x@127.0.0.1:9")  # never reached: the size is checked first
+    with pytest.raises(CommandFailed, match=r"the command is \d+ bytes, more than the 65536 the service takes"):
+        send_command(nowhere, "weicheng", "announce", {"text": "x" * 70_000}, timeout=1)
