@@ -11,9 +11,9 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from content.shared.broker_url import BrokerUrl, BrokerUrlError, broker_from
+from content.shared.broker_url import BrokerUrl, BrokerUrlError, broker_from, redact
 
 CENTRE_ENV = "HALL_CENTRE"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -401,10 +401,36 @@ def _add_remote(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the reply (default 10)")
 
 
+MAX_LOG_CHARS = 2000
+"""A log line is cut past this: a hostile value logged cannot fill a disk, nor a journal with one line."""
+
+
+class BoundedLog(logging.Filter):
+    """Every log line at most MAX_LOG_CHARS long, and with no broker password in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = redact(record.getMessage())
+        if len(message) > MAX_LOG_CHARS:
+            message = f"{message[:MAX_LOG_CHARS]}… ({len(message)} characters)"
+        record.msg, record.args = message, None
+        return True
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose errors never show a broker's password (it repeats what it could not use)."""
+
+    def error(self, message: str) -> NoReturn:
+        said = redact(message)
+        if said != message or "mqtt://" in said or "mqtts://" in said:
+            said += " (options go after the command: hall announce --broker URL TEXT)"
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {said}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hall", description="Hall display system: content service and staff tools.")
+    parser = _Parser(prog="hall", description="Hall display system: content service and staff tools.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("check", help="validate content directories and display profiles (.yaml files)")
     p.add_argument("dirs", nargs="+", metavar="PATH")
@@ -527,6 +553,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(BoundedLog())
     for noisy in ("amqtt", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:

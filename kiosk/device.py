@@ -52,6 +52,11 @@ PRESENCE_REVS: Final = ("centre", "catalog", "staff", "agents")
 
 NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合窗口取号"
 TICKET_REFUSED: Final = "暂时无法取号，请到综合窗口咨询"
+REFUSED_BECAUSE: Final = {
+    "rate_limited": "本机取号太频繁，请稍候一分钟再取号",
+    "numbers_exhausted": "今天这一类业务的号已经取完，请到综合窗口咨询",
+}
+"""What the screen says for a refusal the service gave a reason code for (otherwise TICKET_REFUSED)."""
 CASE_NOT_AVAILABLE: Final = "案件查询暂未开通"
 CASE_NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合窗口咨询"
 CASE_NOT_FOUND: Final = "未查到该案件，请核对受理编号"
@@ -336,7 +341,8 @@ class KioskLink:
             return TicketResult(False, NO_ANSWER, command_id=command_id, retry=True, detail=str(exc))
         except CommandFailed as exc:
             log.warning("ticket %s: %s", args, exc)
-            return TicketResult(False, TICKET_REFUSED, command_id=command_id, detail=str(exc))
+            message = REFUSED_BECAUSE.get(exc.code or "", TICKET_REFUSED)
+            return TicketResult(False, message, command_id=command_id, detail=str(exc))
         except Exception as exc:  # a bug in the sender must still leave the screen a message
             log.exception("ticket %s failed", args)
             return TicketResult(False, NO_ANSWER, command_id=command_id, retry=True, detail=str(exc))

@@ -83,6 +83,8 @@ class QueueSettings(_Model):
     service_minutes: int = Field(default=8, ge=1, le=240)
     """Estimated minutes a citizen takes at a window, until today's measurements say otherwise."""
     recent_calls: int = Field(default=10, ge=1, le=50)
+    tickets_per_minute: int = Field(default=10, ge=1, le=100_000)
+    """Numbers one account (a kiosk, a staff tool) may take in a minute; past it, it is told to wait."""
     market_days: MarketDays = MarketDays()
 
 

@@ -45,6 +45,8 @@ class Ticket:
     calls: int = 0
     origin: str | None = None
     """The category it was issued for, when it has been transferred since."""
+    issued_by: str | None = None
+    """The account that took it: a kiosk's, or a staff tool's."""
 
 
 @dataclass(frozen=True)
@@ -127,19 +129,35 @@ def window_state(state: QueueState, window_id: str) -> WindowState:
 # -- issuing --------------------------------------------------------------------------------------
 
 
-def issue(state: QueueState, category: str, prefix: str, priority: str | None, now: datetime) -> QueueState:
-    """Issue the next number of `prefix`. `state` must already be rolled to today."""
+def issue(
+    state: QueueState, category: str, prefix: str, priority: str | None, now: datetime, by: str | None = None
+) -> QueueState:
+    """Issue the next number of `prefix`, taken by account `by`. `state` must already be rolled to today."""
     assert state.day is not None
     last = state.counters.get(prefix, 0)
     if last >= MAX_NUMBER:
         raise QueueError(f"all {MAX_NUMBER} numbers of {prefix} are taken today")
     number = f"{prefix}{last + 1:03d}"
-    ticket = Ticket(number=number, day=state.day, category=category, priority=priority, issued=now)
+    ticket = Ticket(number=number, day=state.day, category=category, priority=priority, issued=now, issued_by=by)
     return replace(
         state,
         tickets={**state.tickets, number: ticket},
         counters={**state.counters, prefix: last + 1},
     )
+
+
+def taken_lately(state: QueueState, by: str, now: datetime, seconds: float = 60.0) -> int:
+    """How many numbers account `by` took in the `seconds` before `now`. Tickets are kept in the order
+    they were issued, so this looks at the last minute's only, however long the day."""
+    since = now - timedelta(seconds=seconds)
+    count = 0
+    tickets = state.tickets
+    newest_first = reversed(tickets.values()) if isinstance(tickets, dict) else reversed(list(tickets.values()))
+    for ticket in newest_first:
+        if ticket.issued <= since:
+            break
+        count += ticket.issued_by == by and ticket.issued <= now
+    return count
 
 
 def waiting(state: QueueState, categories: Iterable[str]) -> list[Ticket]:

@@ -27,7 +27,12 @@ MAX_ANNOUNCEMENT_SECONDS = 366 * 24 * 3600
 
 
 class CommandError(Exception):
-    """The command is refused; the message tells the sender why."""
+    """The command is refused; the message tells the sender why, and `code` (in the reply too) lets a
+    device word the refusal for the people in front of it: `rate_limited`, `numbers_exhausted`."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,19 @@ class StaffArgs(Args):
     substitute: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
 
 
+SHOWN_PROBLEMS = 3
+"""A refusal names this many problems of the arguments, then counts the rest: a reply stays short
+however many wrong values a command carries."""
+
+
 def parse_args(model: type[A], args: dict[str, Any]) -> A:
     try:
         return model.model_validate(args)
     except ValidationError as exc:
-        raise CommandError("; ".join(describe_error(err) for err in exc.errors())) from None
+        errors = exc.errors()
+        said = "; ".join(describe_error(err) for err in errors[:SHOWN_PROBLEMS])
+        more = len(errors) - SHOWN_PROBLEMS
+        raise CommandError(f"{said}; and {more} more" if more > 0 else said) from None
 
 
 def announcement_json(a: Announcement) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import logging
 import queue
 import threading
@@ -48,6 +49,45 @@ QUERIES: dict[str, Callable[[ContentService, dict[str, Any], datetime], dict[str
 }
 
 
+REFUSALS_RECORDED_PER_MINUTE = 10
+"""Refused commands of one account the audit log records in a minute; the rest are answered, counted and
+logged once, so junk from a stolen account cannot fill the disk."""
+KEPT_ARGS_BYTES = 1024
+"""Of a refused command's arguments the audit log keeps this much JSON."""
+
+
+class _Refusals:
+    """How many refused commands of each account the audit log recorded this minute."""
+
+    def __init__(self, most: int = REFUSALS_RECORDED_PER_MINUTE) -> None:
+        self._most = most
+        self._minute: datetime | None = None
+        self._recorded: dict[str, int] = {}
+        self._dropped: dict[str, int] = {}
+
+    def record(self, account: str, now: datetime) -> bool:
+        """Whether to record this refusal; False past the minute's share (the first time, it says so)."""
+        minute = now.replace(second=0, microsecond=0)
+        if minute != self._minute:
+            for who, count in self._dropped.items():
+                log.warning("%s: %d more refused commands in a minute were answered but not recorded", who, count)
+            self._minute, self._recorded, self._dropped = minute, {}, {}
+        recorded = self._recorded.get(account, 0)
+        if recorded < self._most:
+            self._recorded[account] = recorded + 1
+            return True
+        self._dropped[account] = self._dropped.get(account, 0) + 1
+        return False
+
+
+def kept_args(args: Any) -> dict[str, Any]:
+    """What the audit log keeps of a refused command's arguments: at most `KEPT_ARGS_BYTES` of their JSON."""
+    text = json.dumps(args, ensure_ascii=False)
+    if len(text.encode()) <= KEPT_ARGS_BYTES and isinstance(args, dict):
+        return args
+    return {"_cut": text.encode()[:KEPT_ARGS_BYTES].decode(errors="ignore"), "_bytes": len(text.encode())}
+
+
 @dataclass(frozen=True)
 class _ContentChanged:
     pass
@@ -82,6 +122,7 @@ class ContentService:
         self._boot_id = uuid.uuid4().hex[:12]
         self._published: dict[str, str] = {}
         self._dirty = False
+        self._refusals = _Refusals()
         self._documents = documents.DocumentCache()
         self._media_published: set[str] = set()
         self.ready = threading.Event()
@@ -323,6 +364,7 @@ class ContentService:
         before = self._current(now)
         after = before
         calls: tuple[q.Call, ...] = ()
+        code: str | None = None
         if verb not in HANDLERS:
             error: str | None = f"unknown command {verb!r}; known: {', '.join(sorted(HANDLERS))}"
         elif not isinstance(args, dict):
@@ -331,20 +373,23 @@ class ContentService:
             try:
                 outcome = HANDLERS[verb](before, self.content, args, sender, now)
             except CommandError as exc:
-                error = str(exc)
+                error, code = str(exc), exc.code
             else:
                 error, after, calls = None, outcome.live, outcome.calls
         reply = (
-            contract.reply(command_id, now, error=error)
+            contract.reply(command_id, now, error=error, code=code)
             if error is not None
             else contract.reply(command_id, now, result=outcome.result)
         )
+        if error is not None and not self._refusals.record(sender, now):
+            self._reply(sender, reply)  # answered, but past this minute's share of the audit log
+            return
         try:
             self.store.commit(
                 command_id,
                 verb,
                 sender,
-                args if isinstance(args, dict) else {"_": args},
+                args if error is None else kept_args(args),
                 reply,
                 before,
                 after,

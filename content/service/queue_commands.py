@@ -87,11 +87,18 @@ def ticket_json(content: Content, queue: q.QueueState, ticket: q.Ticket) -> dict
 def take_ticket(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
     parsed = parse_args(TicketArgs, args)
     category = _category(content, parsed.category)
-    queue = q.roll_day(live.queue, now, content.centre.queue)
+    settings = content.centre.queue
+    queue = q.roll_day(live.queue, now, settings)
+    if q.taken_lately(queue, by, now) >= settings.tickets_per_minute:
+        raise CommandError(
+            f"{by} has taken {settings.tickets_per_minute} numbers in the last minute, the most one account may "
+            "(queue.tickets_per_minute in centre.yaml); wait a moment",
+            code="rate_limited",
+        )
     try:
-        queue = q.issue(queue, category.id, category.prefix, parsed.priority, now)
+        queue = q.issue(queue, category.id, category.prefix, parsed.priority, now, by)
     except q.QueueError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(str(exc), code="numbers_exhausted") from None
     ticket = queue.tickets[f"{category.prefix}{queue.counters[category.prefix]:03d}"]
     return Outcome(replace(live, queue=queue), ticket_json(content, queue, ticket))
 

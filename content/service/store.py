@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     finished TEXT,
     calls INTEGER NOT NULL,
     origin TEXT,
+    issued_by TEXT,
     PRIMARY KEY (day, number)
 );
 CREATE TABLE IF NOT EXISTS windows (
@@ -92,9 +93,10 @@ class StoreInUse(Exception):
     """Another running service holds the state file."""
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """1 (no user_version): a command id was unique across senders, so anyone's repeat of an id got its
-stored reply. 2: the id is unique per sender, `by`, the account that sent it."""
+stored reply. 2: the id is unique per sender, `by`, the account that sent it. 3: a ticket records the
+account that took it (`issued_by`), which the rate of tickets per account is counted by."""
 
 _COMMANDS_BY_SENDER = """
 ALTER TABLE commands RENAME TO commands_v1;
@@ -124,6 +126,9 @@ def _migrate(db: sqlite3.Connection) -> None:
             for statement in _COMMANDS_BY_SENDER.split(";"):
                 if statement.strip():
                     db.execute(statement)
+        ticket_columns = {row[1] for row in db.execute("PRAGMA table_info(tickets)")}
+        if ticket_columns and "issued_by" not in ticket_columns:
+            db.execute("ALTER TABLE tickets ADD COLUMN issued_by TEXT")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:
@@ -224,8 +229,8 @@ class Store:
 
     def tickets(self, day: date) -> list[Ticket]:
         rows = self._db.execute(
-            "SELECT number, day, category, priority, issued, status, window, staff, called, finished, calls, origin"
-            " FROM tickets WHERE day = ? ORDER BY issued, number",
+            "SELECT number, day, category, priority, issued, status, window, staff, called, finished, calls, origin,"
+            " issued_by FROM tickets WHERE day = ? ORDER BY issued, number",
             (day.isoformat(),),
         )
         return [
@@ -242,6 +247,7 @@ class Store:
                 finished=_dt(r[9]),
                 calls=r[10],
                 origin=r[11],
+                issued_by=r[12],
             )
             for r in rows
         ]
@@ -328,13 +334,14 @@ class Store:
                 "day": t.day.isoformat(), "number": t.number, "category": t.category, "priority": t.priority,
                 "issued": t.issued.isoformat(), "status": t.status, "window": t.window, "staff": t.staff,
                 "called": _iso(t.called), "finished": _iso(t.finished), "calls": t.calls, "origin": t.origin,
+                "issued_by": t.issued_by,
             }  # fmt: skip
             if old is None or old.day != t.day:
                 # A plain INSERT: a number issued twice fails the whole transaction, loudly.
                 db.execute(
                     "INSERT INTO tickets (day, number, category, priority, issued, status, window, staff, called,"
-                    " finished, calls, origin) VALUES (:day, :number, :category, :priority, :issued, :status,"
-                    " :window, :staff, :called, :finished, :calls, :origin)",
+                    " finished, calls, origin, issued_by) VALUES (:day, :number, :category, :priority, :issued,"
+                    " :status, :window, :staff, :called, :finished, :calls, :origin, :issued_by)",
                     row,
                 )
             else:

@@ -8,6 +8,7 @@ demo broker); message expiry and content types are then not sent.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 ENV = "HALL_BROKER"
 _DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+# The user info runs to the last "@" before the host (urlsplit's reading), so a password may hold "@".
+_PASSWORD = re.compile(r"(mqtts?://[^\s:/@'\"]*:)[^\s/?#'\"]*@")
+
+
+def redact(text: str) -> str:
+    """`text` with the password of every broker URL in it replaced by ***: errors and logs name a
+    broker by its user and host, never by its password."""
+    return _PASSWORD.sub(r"\1***@", text)
 
 
 class BrokerUrlError(ValueError):
@@ -39,6 +48,14 @@ class BrokerUrl:
 
 
 def parse_broker_url(url: str) -> BrokerUrl:
+    """Parse a broker URL; BrokerUrlError names what is wrong, and the URL without its password."""
+    try:
+        return _parse(url)
+    except BrokerUrlError as exc:
+        raise BrokerUrlError(redact(str(exc))) from None
+
+
+def _parse(url: str) -> BrokerUrl:
     parts = urlsplit(url.strip())
     if parts.scheme not in _DEFAULT_PORTS:
         raise BrokerUrlError(f"broker URL {url!r} must start with mqtt:// or mqtts://")

@@ -19,7 +19,12 @@ DEFAULT_TIMEOUT_S = 10.0
 
 
 class CommandFailed(Exception):
-    """The command was refused, or nobody answered; the message says which and why."""
+    """The command was refused, or nobody answered; the message says which and why. `code` is the
+    service's word for a refusal a device explains in its own words (`rate_limited`), if it gave one."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class NoReply(CommandFailed):
@@ -74,7 +79,8 @@ def send_command(
     finally:
         transport.stop()
     if not reply.get("ok"):
-        raise CommandFailed(str(reply.get("error") or "refused without a reason"))
+        reason = contract.read_text(reply.get("error"), 2000) or "refused without a reason"
+        raise CommandFailed(reason, contract.read_text(reply.get("code"), 32) or None)
     result: dict[str, Any] = reply.get("result") or {}
     return result
 

@@ -128,12 +128,18 @@ def command(args: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {"schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "id": uuid.uuid4().hex, "args": args}
 
 
-def reply(command_id: str, now: datetime, result: Any = None, error: str | None = None) -> dict[str, Any]:
+def reply(
+    command_id: str, now: datetime, result: Any = None, error: str | None = None, code: str | None = None
+) -> dict[str, Any]:
+    """A reply; a refusal has `error` (for the sender) and may have `code`, which a device words for the
+    people in front of it (`rate_limited`: this account took too many numbers in the last minute)."""
     payload: dict[str, Any] = {"schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "id": command_id}
     if error is None:
         payload.update(ok=True, result=result)
     else:
         payload.update(ok=False, error=error)
+        if code is not None:
+            payload["code"] = code
     return payload
 
 

@@ -104,3 +104,31 @@ def test_check_refuses_a_time_zone_that_is_none_with_file_line(
     assert main(["check", str(sample_dir)]) == 1
     out = capsys.readouterr().out
     assert f"{centre}:{number}: unknown time zone {zone!r}" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--broker", "mqtt://staff:SECRET-PW@127.0.0.1:1", "announce", "hi"],  # the option before the command
+        ["announce", "hi", "--centre", "weicheng", "--broker", "mqtt://staff:SECRET-PW@127.0.0.1:port"],
+        ["announce", "hi", "--centre", "weicheng", "--broker", "mqtt://staff:SECRET-PW@127.0.0.1:1883?ca=/x"],
+        ["announce", "hi", "--centre", "weicheng", "--broker", "mqtt://staff:SECRET@PW@127.0.0.1:1883/path"],
+    ],
+)
+def test_no_error_shows_a_password(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "SECRET" not in err and "PW" not in err and "mqtt://staff:***@127.0.0.1" in err
+
+
+def test_a_log_line_is_bounded_and_shows_no_password() -> None:
+    import logging
+
+    from hall.cli import MAX_LOG_CHARS, BoundedLog
+
+    record = logging.LogRecord("hall", logging.INFO, __file__, 1, "%s via %s", ("x" * 10_000, "mqtt://s:PW@h:1"), None)
+    assert BoundedLog().filter(record)
+    message = record.getMessage()
+    assert "PW" not in message and len(message) < MAX_LOG_CHARS + 40 and message.endswith("(10021 characters)")

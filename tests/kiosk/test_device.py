@@ -175,3 +175,21 @@ def test_a_burst_of_updates_is_applied_once(tmp_path: Path) -> None:
         assert (tmp_path / "cache" / "queue.json").is_file()
     finally:
         link.stop()
+
+
+def test_a_refusal_with_a_reason_is_worded_for_the_citizen(tmp_path: Path) -> None:
+    from content.shared.broker_url import parse_broker_url
+    from content.shared.client import CommandFailed
+
+    def refuse(*_: Any, **__: Any) -> dict[str, Any]:
+        raise CommandFailed("kiosk-1 has taken 10 numbers in the last minute", "rate_limited")
+
+    link = KioskLink(
+        parse_broker_url("mqtt://kiosk-1:x@127.0.0.1:9"),
+        CENTRE,
+        device_id=KIOSK,
+        cache_dir=tmp_path / "cache",
+        sender=refuse,
+    )
+    result = link.take_ticket("shebao").result(WAIT_S)
+    assert not result.ok and not result.retry and result.message == "本机取号太频繁，请稍候一分钟再取号"

@@ -112,3 +112,10 @@ def test_past_the_most_a_hall_shows_an_announcement_is_refused_until_one_is_clea
         announce(live, content, {"text": "再来一条"}, "staff", NOW)
     live = announce(live, content, {"clear": "a1"}, "staff", NOW).live
     assert announce(live, content, {"text": "再来一条"}, "staff", NOW).result["id"] == "a21"
+
+
+def test_a_refusal_stays_short_however_many_values_are_wrong(content: Content) -> None:
+    with pytest.raises(CommandError) as refused:
+        announce(Live(), content, {"text": "x", "targets": ["everyone" * 100] * 15_500}, "staff", NOW)
+    message = str(refused.value)
+    assert message.endswith("; and 15497 more") and len(message) < 1000

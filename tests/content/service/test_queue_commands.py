@@ -92,10 +92,32 @@ def test_queue_document(content: Content) -> None:
 
 def test_recent_calls_are_capped(content: Content) -> None:
     live = Live()
-    for _ in range(12):
-        live = take_ticket(live, content, {"category": "shebao"}, "k", NOW).live
+    for k in range(12):  # ten seconds apart: within what one account may take in a minute
+        live = take_ticket(live, content, {"category": "shebao"}, "k", NOW + timedelta(seconds=10 * k)).live
     for _ in range(12):
         live = call(live, content, {"window": "shebao"}, "staff", NOW).live
     assert len(live.queue.recent) == content.centre.queue.recent_calls == 10
     assert live.queue.recent[0].seq == 12
     assert replace(live.queue, recent=()).seq == 12
+
+
+def test_an_account_takes_at_most_tickets_per_minute_then_is_told_to_wait(content: Content) -> None:
+    most = content.centre.queue.tickets_per_minute
+    live = Live()
+    for k in range(most):
+        live = take_ticket(live, content, {"category": "shebao"}, "kiosk-1", NOW + timedelta(seconds=k)).live
+    with pytest.raises(CommandError, match="kiosk-1 has taken 10 numbers in the last minute") as refused:
+        take_ticket(live, content, {"category": "minzheng"}, "kiosk-1", NOW + timedelta(seconds=30))
+    assert refused.value.code == "rate_limited"
+    # Another account is not held back, and a minute after its first number this one may take again.
+    assert take_ticket(live, content, {"category": "shebao"}, "kiosk-2", NOW + timedelta(seconds=30)).result
+    later = take_ticket(live, content, {"category": "shebao"}, "kiosk-1", NOW + timedelta(seconds=60.5))
+    assert later.live.queue.tickets[later.result["ticket"]].issued_by == "kiosk-1"
+
+
+def test_when_a_category_runs_out_of_numbers_the_refusal_says_so(content: Content) -> None:
+    live = Live()
+    queue = replace(live.queue, day=NOW.date(), counters={"A": 999})
+    with pytest.raises(CommandError, match="all 999 numbers of A are taken today") as refused:
+        take_ticket(replace(live, queue=queue), content, {"category": "shebao"}, "kiosk-1", NOW)
+    assert refused.value.code == "numbers_exhausted"

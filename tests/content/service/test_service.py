@@ -422,3 +422,24 @@ def test_a_command_that_cannot_be_stored_is_refused_not_left_unanswered(
     assert running.service.live.announcements == {}
     with pytest.raises(CommandFailed, match="'args' must be a JSON object"):
         send_command(parse_broker_url(broker.url("staff")), CENTRE, "stats", [1], timeout=WAIT_S)  # type: ignore[arg-type]
+
+
+def test_junk_from_a_stolen_account_is_answered_but_cannot_fill_the_disk(
+    sample_dir: Path, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from content.service.loop import KEPT_ARGS_BYTES, REFUSALS_RECORDED_PER_MINUTE
+
+    start_service(sample_dir, state=tmp_path / "junk.sqlite3")
+    staff = subscribe(["reply/staff"], user="staff")
+    junk = {"text": "垃" * 20_000, "targets": ["everyone"] * 100}  # about 60 KB, refused
+    for k in range(60):
+        command = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00", "id": f"junk-{k}", "args": junk}
+        staff.publish("cmd/announce/staff", json.dumps(command, ensure_ascii=False).encode())
+    replies = [staff.wait_for(lambda m, k=k: m.json().get("id") == f"junk-{k}", f"reply {k}").json() for k in range(60)]
+    assert all(not r["ok"] and len(json.dumps(r)) < 1000 for r in replies)
+    db = sqlite3.connect(tmp_path / "junk.sqlite3")
+    rows = db.execute("SELECT args FROM commands WHERE by = 'staff' AND id LIKE 'junk-%'").fetchall()
+    assert 1 <= len(rows) <= REFUSALS_RECORDED_PER_MINUTE * 2  # the run may straddle a minute
+    assert all(len(args.encode()) <= KEPT_ARGS_BYTES + 100 for (args,) in rows)

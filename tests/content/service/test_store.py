@@ -111,4 +111,37 @@ def test_a_state_file_of_the_first_schema_is_brought_up_to_date(tmp_path: Path) 
     store.commit("c1", "ticket", "kiosk-1", {}, {"ok": True}, Live(), Live(), NOW)  # no longer a clash
     assert [row["by"] for row in store.audit()] == ["kiosk-1", "staff"]
     store.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+def test_a_state_file_of_the_second_schema_keeps_its_tickets(tmp_path: Path) -> None:
+    import sqlite3
+
+    from content.queue.rules import service_day
+
+    path = tmp_path / "v2.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE tickets (day TEXT NOT NULL, number TEXT NOT NULL, category TEXT NOT NULL, priority TEXT,"
+        " issued TEXT NOT NULL, status TEXT NOT NULL, window TEXT, staff TEXT, called TEXT, finished TEXT,"
+        " calls INTEGER NOT NULL, origin TEXT, PRIMARY KEY (day, number))"
+    )
+    db.execute(
+        "INSERT INTO tickets VALUES ('2026-11-27', 'A001', 'shebao', NULL, ?, 'waiting', NULL, NULL,"
+        " NULL, NULL, 0, NULL)",
+        (NOW.isoformat(),),
+    )
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    content = load_content(SAMPLE).content
+    assert content is not None
+    store = Store(path)
+    (ticket,) = store.tickets(service_day(NOW, content.centre.queue))
+    assert ticket.number == "A001" and ticket.issued_by is None
+    live = store.load(NOW, service_day(NOW, content.centre.queue))
+    from content.service.queue_commands import take_ticket
+
+    out = take_ticket(live, content, {"category": "shebao"}, "kiosk-1", NOW)
+    store.commit("t2", "ticket", "kiosk-1", {}, {"ok": True}, live, out.live, NOW)
+    assert [t.issued_by for t in store.tickets(service_day(NOW, content.centre.queue))] == [None, "kiosk-1"]
