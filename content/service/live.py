@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from content.centre.loader import Content
@@ -54,6 +54,10 @@ class Live:
     queue: QueueState = field(default_factory=QueueState)
 
 
+ISSUED_DAYS = 7
+"""Past days whose numbers a ticket page still knows: an older ticket's page is not found."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the pages show at one moment: the service's content and live state, and the time."""
@@ -61,6 +65,9 @@ class Snapshot:
     content: Content
     live: Live
     now: datetime
+    issued: Mapping[date, Mapping[str, int]] = field(default_factory=dict)
+    """The last number of each prefix on each of the past `ISSUED_DAYS` days, so that a page can tell
+    a ticket that has expired from one that was never issued."""
 
 
 def prune(live: Live, now: datetime) -> Live:

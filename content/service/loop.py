@@ -27,7 +27,7 @@ from content.queue import rules as q
 from content.service import documents
 from content.service.commands import Args, CommandError, parse_args
 from content.service.handlers import HANDLERS
-from content.service.live import Live, Snapshot, next_change, prune
+from content.service.live import ISSUED_DAYS, Live, Snapshot, next_change, prune
 from content.service.store import Store
 from content.shared import contract
 from content.shared.broker_url import BrokerUrl
@@ -123,6 +123,8 @@ class ContentService:
         self._published: dict[str, str] = {}
         self._dirty = False
         self._refusals = _Refusals()
+        self._issued: dict[dt.date, dict[str, int]] = {}
+        """For the pages: the last numbers of the past days (replaced whole, never changed in place)."""
         self._documents = documents.DocumentCache()
         self._media_published: set[str] = set()
         self.ready = threading.Event()
@@ -156,7 +158,9 @@ class ContentService:
             self._clock = lambda: datetime.now(zone)
         now = self.now()
         settings = self.content.centre.queue
-        self.live = self.store.load(now, q.service_day(now, settings), settings.recent_calls)
+        today = q.service_day(now, settings)
+        self.live = self.store.load(now, today, settings.recent_calls)
+        self._issued = self.store.issued(today - dt.timedelta(days=ISSUED_DAYS), today)
         self._transport = MqttTransport(
             self.broker,
             # One persistent session, under the service's own account (a broker without accounts: any id).
@@ -192,7 +196,7 @@ class ContentService:
         content, live = self.__dict__.get("content"), self.__dict__.get("live")
         if content is None or live is None or self._clock is None:
             return None
-        return Snapshot(content, live, self.now())
+        return Snapshot(content, live, self.now(), self._issued)
 
     @staticmethod
     def _settle() -> None:
@@ -267,6 +271,9 @@ class ContentService:
         live = prune(self.live, now)
         rolled = q.roll_day(live.queue, now, self.content.centre.queue)
         if rolled is not live.queue:
+            if live.queue.day is not None:  # the day that ends is one the pages still answer for
+                kept = {d: c for d, c in self._issued.items() if (now.date() - d).days < ISSUED_DAYS}
+                self._issued = {**kept, live.queue.day: dict(live.queue.counters)}
             live = replace(live, queue=rolled)
         self.live = live
         return live

@@ -252,6 +252,18 @@ class Store:
             for r in rows
         ]
 
+    def issued(self, since: date, before: date) -> dict[date, dict[str, int]]:
+        """The last number of each prefix on each day from `since` to the day before `before`."""
+        rows = self._db.execute(
+            "SELECT day, substr(number, 1, 1), max(CAST(substr(number, 2) AS INTEGER)) FROM tickets"
+            " WHERE day >= ? AND day < ? GROUP BY day, substr(number, 1, 1)",
+            (since.isoformat(), before.isoformat()),
+        )
+        found: dict[date, dict[str, int]] = {}
+        for day, prefix, last in rows:
+            found.setdefault(date.fromisoformat(day), {})[prefix] = int(last)
+        return found
+
     def reply_for(self, sender: str, command_id: str) -> dict[str, Any] | None:
         """The stored reply to `sender`'s command `command_id`, if it was handled."""
         query = "SELECT reply FROM commands WHERE by = ? AND id = ?"

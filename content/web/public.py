@@ -117,6 +117,8 @@ def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | 
     if queue.day != day:
         if queue.day is None or day > queue.day:
             return None
+        if snapshot.issued.get(day, {}).get(number[0], 0) < int(number[1:]):
+            return None  # never issued that day, or too long ago for the page to know
         return TicketView(
             number, _day_label(day), "", "", "expired", "这张号已过期", "号码每天重新开始，请重新取号。", False
         )
@@ -203,8 +205,9 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
         return message("没有找到", "没有找到这个页面。请回到首页查看办事指南，或拨打咨询电话。", 404)
 
     @app.errorhandler(405)
-    def not_allowed(_exc: Exception) -> Response:
-        return message("不支持的请求", "这些页面只能查看。", 405)
+    def not_allowed(exc: Exception) -> Response:
+        allowed = getattr(exc, "valid_methods", None) or ["GET", "HEAD"]
+        return message("不支持的请求", "这些页面只能查看。", 405, Allow=", ".join(allowed))
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -5,11 +5,27 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any, Final
 
 from content.service.live import Snapshot
 from content.web.public import create_app
 
 log = logging.getLogger("hall.web")
+
+LIMITS: Final[dict[str, Any]] = {
+    # Idle or half-open connections are closed after 10 s (waitress's default is 120 s), and up to 500
+    # are held at once (default 100): 150 half-open connections from one client had stopped the pages.
+    # poll(), not select(), which fails past 1,024 sockets.
+    "channel_timeout": 10,
+    "cleanup_interval": 2,
+    "connection_limit": 500,
+    "asyncore_use_poll": True,
+    # The pages take no uploads: a request body past 8 KiB is refused (413) before it is read.
+    "max_request_body_size": 8 * 1024,
+    "max_request_header_size": 16 * 1024,
+}
+"""What waitress holds the pages to. Per-client limits and slow senders are the reverse proxy's to
+handle (README, Public pages): waitress cannot tell clients apart, nor time out a slow header."""
 
 
 class WebServer:
@@ -21,7 +37,7 @@ class WebServer:
         # waitress warns each time a request waits for a free thread: under a burst of phones that is
         # most requests, and nothing to act on
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        server = create_server(create_app(snapshot), host=host, port=port, threads=4, ident="hall")
+        server = create_server(create_app(snapshot), host=host, port=port, threads=4, ident="hall", **LIMITS)
         if not isinstance(server, TcpWSGIServer):
             raise ValueError(f"{host}:{port}: give one address to listen on")
         self._server = server

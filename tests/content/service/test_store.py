@@ -145,3 +145,21 @@ def test_a_state_file_of_the_second_schema_keeps_its_tickets(tmp_path: Path) -> 
     out = take_ticket(live, content, {"category": "shebao"}, "kiosk-1", NOW)
     store.commit("t2", "ticket", "kiosk-1", {}, {"ok": True}, live, out.live, NOW)
     assert [t.issued_by for t in store.tickets(service_day(NOW, content.centre.queue))] == [None, "kiosk-1"]
+
+
+def test_the_last_number_of_each_prefix_on_past_days(tmp_path: Path) -> None:
+    from content.queue.rules import service_day
+    from content.service.queue_commands import take_ticket
+
+    content = load_content(SAMPLE).content
+    assert content is not None
+    store = Store(tmp_path / "s.sqlite3")
+    for day, categories in ((NOW, ["shebao", "shebao", "minzheng"]), (NOW + timedelta(days=1), ["shebao"])):
+        live = store.load(day, service_day(day, content.centre.queue))
+        for k, category in enumerate(categories):
+            out = take_ticket(live, content, {"category": category}, "kiosk-1", day + timedelta(seconds=k))
+            store.commit(f"{day.date()}-{k}", "ticket", "kiosk-1", {}, {"ok": True}, live, out.live, day)
+            live = out.live
+    first, second = NOW.date(), NOW.date() + timedelta(days=1)
+    assert store.issued(first, second + timedelta(days=1)) == {first: {"A": 2, "C": 1}, second: {"A": 1}}
+    assert store.issued(first, second) == {first: {"A": 2, "C": 1}}  # the day of `before` is not past yet

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import socket
@@ -11,7 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -87,9 +88,13 @@ def test_called_done_and_missed_tickets(content: Content) -> None:
 
 
 def test_tickets_that_are_not_there(content: Content) -> None:
-    snap = _snapshot(content)
-    expired = ticket_view(snap, "2026-11-26", "A001")
+    snap = dataclasses.replace(_snapshot(content), issued={date(2026, 11, 26): {"A": 12, "B": 3}})
+    expired = ticket_view(snap, "2026-11-26", "A012")
     assert expired is not None and expired.state == "expired" and expired.headline == "这张号已过期"
+    assert ticket_view(snap, "2026-11-26", "A013") is None  # never issued that day
+    assert ticket_view(snap, "2026-11-26", "C001") is None
+    assert ticket_view(snap, "2026-11-25", "A001") is None  # a day the service does not know
+    assert ticket_view(snap, "0001-01-01", "A001") is None
     assert ticket_view(snap, "2026-11-28", "A001") is None  # a day to come
     assert ticket_view(snap, DAY, "A099") is None
     for day, number in ((DAY, "a001"), (DAY, "A1"), ("2026-13-01", "A001"), ("yesterday", "A001"), (DAY, "A001x")):
