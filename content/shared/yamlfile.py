@@ -66,6 +66,12 @@ class Located:
         return Problem(self.file, self.line_of(data, path), message)
 
 
+MAX_VALUES = 1_000_000
+"""Values one file may hold once its aliases are followed: `*name` is a copy of what `&name` marked, and
+nine levels of nine copies ("billion laughs") are 387 million values for a validator to walk."""
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""A content file is read whole; a 2,000-item catalog is about 3 MB of YAML."""
+
 # libyaml's parser is about five times faster than the pure-Python one and gives the same marks.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -111,7 +117,12 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Located, list[Problem]]:
     loader.located = located
     loader.problems = []
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            wrong = _expansion(node)
+            if wrong is not None:
+                return None, located, [Problem(name, wrong[0], wrong[1])]
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -124,8 +135,63 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Located, list[Problem]]:
     return data, located, loader.problems
 
 
+def _expansion(root: yaml.Node) -> tuple[int, str] | None:
+    """(line, what is wrong) when the aliases of a composed document would make it more than
+    MAX_VALUES values, or an alias refers to the collection it stands in; None when all is well.
+    Counts each node once however many aliases name it (so the count itself is cheap), and walks
+    with a stack of its own: a document may be nested a thousand deep."""
+    sizes: dict[int, int] = {}
+    pending: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        children = _children(node)
+        key = id(node)
+        if finished:
+            pending.discard(key)
+            total = 1 + sum(sizes.get(id(child), 1) for child in children)
+            sizes[key] = total
+            if total > MAX_VALUES:
+                return node.start_mark.line + 1, f"anchors and aliases here expand to more than {MAX_VALUES:,} values"
+            continue
+        if key in pending:
+            return node.start_mark.line + 1, "an alias here refers to itself (or to what contains it)"
+        if key in sizes:
+            continue
+        pending.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in pending:
+                return child.start_mark.line + 1, "an alias here refers to itself (or to what contains it)"
+            stack.append((child, False))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
 def load_yaml(path: Path, name: str | None = None) -> tuple[Any, Located, list[Problem]]:
     label = name or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, Located(label), [Problem(label, 1, f"cannot read: {exc.strerror}")]
+    if size > MAX_FILE_BYTES:
+        megabytes = size / 2**20
+        return (
+            None,
+            Located(label),
+            [
+                Problem(
+                    label, 1, f"is {megabytes:.1f} MB, more than the {MAX_FILE_BYTES // 2**20} MB a content file may be"
+                )
+            ],
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -163,7 +229,7 @@ _TYPE_WORDS = {
 
 def _field_name(loc: Sequence[str | int]) -> str:
     names = [part for part in loc if isinstance(part, str)]
-    return names[-1] if names else "value"
+    return names[-1][:60] if names else "value"
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -187,9 +253,9 @@ def describe_error(error: Any) -> str:
             f"'{name}' has {ctx.get('actual_length', len(got))} entries, more than the {ctx.get('max_length')} allowed"
         )
     if kind == "missing":
-        return f"missing field '{loc[-1]}'"
+        return f"missing field {shown(str(loc[-1]))}"
     if kind == "extra_forbidden":
-        return f"unknown key '{loc[-1]}'"
+        return f"unknown key {shown(str(loc[-1]))}"
     if kind == "string_type" and isinstance(got, int) and name in ("open", "close"):
         return f"'{name}' must be a time in quotes, e.g. \"09:00\" (YAML reads 9:00 unquoted as the number {got})"
     if kind in _TYPE_WORDS:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from content.shared.yamlfile import parse_yaml
 
 
@@ -31,3 +33,44 @@ def test_syntax_error_is_reported_with_its_line() -> None:
 def test_unhashable_key_is_a_problem() -> None:
     _, _, problems = parse_yaml("? [a, b]\n: 1\n", "k.yaml")
     assert [p.message for p in problems] == ["a key must be plain text"]
+
+
+def test_aliases_that_expand_past_the_budget_are_refused_at_their_line() -> None:
+    from content.shared.yamlfile import MAX_VALUES, parse_yaml
+
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    data, _, problems = parse_yaml("\n".join(lines) + "\nagents: *a8\n", "agents.yaml")
+    (problem,) = problems
+    assert data is None and problem.line == 7  # a6: 9**7 values, the first past the budget
+    assert f"expand to more than {MAX_VALUES:,} values" in problem.message
+
+
+def test_an_anchor_shared_a_few_times_is_content_like_any_other() -> None:
+    from content.shared.yamlfile import parse_yaml
+
+    text = "common: &docs [{name: 居民身份证}]\nitems:\n  - documents: *docs\n  - documents: *docs\n"
+    data, _, problems = parse_yaml(text, "items.yaml")
+    assert problems == [] and data["items"][1]["documents"] == [{"name": "居民身份证"}]
+
+
+def test_an_alias_that_refers_to_itself_is_refused() -> None:
+    from content.shared.yamlfile import parse_yaml
+
+    data, _, problems = parse_yaml("staff: &s [1, *s]\n", "staff.yaml")
+    assert data is None and "refers to itself" in problems[0].message
+
+
+def test_a_file_too_large_or_not_text_is_refused_unread(tmp_path: Path) -> None:
+    from content.shared.yamlfile import MAX_FILE_BYTES, load_yaml
+
+    huge = tmp_path / "items" / "huge.yaml"
+    huge.parent.mkdir()
+    with huge.open("wb") as out:
+        out.truncate(MAX_FILE_BYTES + 1)
+    _, _, problems = load_yaml(huge)
+    assert "is 16.0 MB, more than the 16 MB a content file may be" in problems[0].message
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(bytes(range(256)) * 10)
+    _, _, problems = load_yaml(binary)
+    assert problems and ("not UTF-8" in problems[0].message or "YAML" in problems[0].message)
