@@ -41,6 +41,7 @@ setup(
             "types-waitress>=3.0",
             "sacn>=1.11,<2",
             "zxing-cpp>=2.2,<4",
+            "hypothesis>=6.100,<7",
         ],
     },
     entry_points={"console_scripts": ["hall=hall.cli:main"]},

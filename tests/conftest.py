@@ -16,6 +16,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from hypothesis import HealthCheck, settings
 from paho.mqtt.enums import CallbackAPIVersion
 
 from content.broker.config import Account, Roster
@@ -29,6 +30,18 @@ from content.shared.broker_url import parse_broker_url
 
 REPO = Path(__file__).resolve().parent.parent
 """The repository's root: the broker's files and the scripts are found from here."""
+# Property-based tests (the fault suite's fuzzers): a few hundred examples a surface in CI; the thorough
+# run (HYPOTHESIS_PROFILE=thorough pytest -m fault) tries 10,000. Never a deadline: tests assert
+# behaviour, not timing.
+settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "thorough",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 # The brokers the tests start load this checkout's build of the plugin (scripts/dev makes it), not
 # an older one installed on the machine.
 os.environ.setdefault("HALL_CLIENTID_PLUGIN", str(REPO / "broker_config" / "plugin" / "hall_clientid.so"))
