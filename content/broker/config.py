@@ -1,12 +1,13 @@
 """Mosquitto configuration for a hall, generated from a roster of accounts.
 
 A plain Mosquitto `acl_file` knows users and patterns but no roles, so the roles live here: each
-account in the roster gets a block of `topic` lines for its role, and two `pattern` lines per
-centre let every account write only its own device state (`device/%u/state`) and read only its
-own replies (`reply/%u`). Client ids belong to accounts: the broker loads `hall_clientid.so`
-(broker_config/plugin), which lets an account connect only as `<account>` or `<account>.<anything>`,
-so no account can take over another's connection. `render_acl` and `render_conf` are pure;
-`write_broker_dir` writes the files and hashes the passwords with `mosquitto_passwd`.
+account in the roster gets a block of `topic` lines for its role, with its own device state
+(`device/<user>/state`) to write and its own replies (`reply/<user>`) to read, in its own centre.
+(`pattern` lines on `%u` would give it those topics in every centre the broker serves.) Client ids
+belong to accounts: the broker loads `hall_clientid.so` (broker_config/plugin), which lets an account
+connect only as `<account>` or `<account>.<anything>`, so no account can take over another's
+connection. `render_acl` and `render_conf` are pure; `write_broker_dir` writes the files and hashes
+the passwords with `mosquitto_passwd`.
 """
 
 from __future__ import annotations
@@ -110,16 +111,7 @@ def render_acl(roster: Roster) -> str:
     lines = [
         "# Mosquitto ACL for the hall display system, generated from the roster by `hall broker-config`.",
         "# Edit the roster and regenerate rather than editing this file.",
-        "",
-        "# Every account: write only its own device state, read only its own command replies.",
     ]
-    # A bridge account on the parent's broker names a township whose devices do not log in here.
-    centres = sorted({roster.centre} | {a.centre or roster.centre for a in roster.accounts if a.role != "bridge"})
-    for centre in centres:
-        lines += [
-            f"pattern write {ROOT}/{centre}/device/%u/state",
-            f"pattern read {ROOT}/{centre}/reply/%u",
-        ]
     bridged = _local_bridges(roster)
     for account in roster.accounts:
         centre = account.centre or roster.centre
@@ -127,6 +119,11 @@ def render_acl(roster: Roster) -> str:
         # Where a bridge brings the parent's content down, this centre's devices may read it.
         parent_reads = [f"topic read {ROOT}/{parent}/{topic}" for topic in BRIDGED_DOWN] if parent else []
         lines += ["", f"# {account.role}", f"user {account.user}"]
+        if account.role != "bridge":
+            # Its own device state and its own replies, in its own centre only: a `pattern` line on %u
+            # would give every account these topics in every centre of the broker.
+            base = f"{ROOT}/{centre}"
+            lines += [f"topic write {base}/device/{account.user}/state", f"topic read {base}/reply/{account.user}"]
         lines += _role_lines(account, centre, roster.centre, parent_reads)
     return "\n".join(lines) + "\n"
 

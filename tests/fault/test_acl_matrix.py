@@ -1,0 +1,394 @@
+"""The ACL matrix: every account tries every publish and subscribe it may not make, on a real Mosquitto.
+
+Two centres share one broker (a district's broker with a township's accounts on it would be the same), so
+"another centre" is tried as well as another account of the same centre. Each centre's service account
+first leaves a retained canary on every topic of its centre (state, calls, media, every account's device
+state, replies and commands) and the broker itself keeps `$SYS` documents retained. Then:
+
+- reads: every account subscribes to wildcards (`#`, `hall/#`, `+/+/+/#`, `$SYS/#`, another centre's
+  subtree, every reply, every device state, every command) and receives the retained canaries; then
+  every topic is published again live. Whatever it receives that its role may not read is a leak;
+  whatever it may read and does not receive means the canaries were not there, so the test is broken.
+- writes: every account publishes on every topic (and on a few outside the hall's tree). The broker
+  must answer a forbidden one with PUBACK 135, never deliver it, and leave the canary retained there.
+
+What each role may do is written out below from the README's table, independently of the ACL generator,
+and the figures (attempts, refused, leaked) are printed. `test_the_matrix_finds_a_leak` runs the same
+matrix against a broker whose ACL has one line too many, so the matrix is known to see what it looks for.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from content.broker.config import Account, Roster
+from content.broker.local import Mosquitto
+from content.shared import contract
+from content.shared.broker_url import parse_broker_url
+from content.shared.client import send_command
+from tests.conftest import ROSTER, WAIT_S, Subscriber, serve_argv
+
+pytestmark = [pytest.mark.fault, pytest.mark.broker]
+
+NOT_AUTHORIZED = 135
+OTHER = "dongguan"
+ROLES = {a.user: a for a in ROSTER.accounts if a.role != "bridge"} | {
+    a.user: a
+    for a in (
+        Account(user="service-dg", role="service", centre=OTHER),
+        Account(user="staff-dg", role="staff", centre=OTHER),
+        Account(user="kiosk-dg", role="kiosk", centre=OTHER),
+        Account(user="led-dg", role="display", centre=OTHER),
+    )
+}
+MATRIX_ROSTER = Roster(centre=ROSTER.centre, accounts=[*ROSTER.accounts, *(a for a in ROLES.values() if a.centre)])
+CENTRES = {ROSTER.centre: "service", OTHER: "service-dg"}
+"""Each centre and the account that writes its state (and so its canaries)."""
+VERBS = ("announce", "staff", "ticket", "call", "window", "stats", "case", "x")
+OUTSIDE = ("hall/v2/weicheng/centre", "hall/v1", "elsewhere/centre", "$SYS/broker/version", "hall/v1/youxian/catalog")
+FILTERS = ("#", "hall/#", "+/+/+/#", "$SYS/#", "hall/v1/+/reply/+", "hall/v1/+/device/+/state", "hall/v1/+/cmd/#")
+
+
+def centre_of(user: str) -> str:
+    return ROLES[user].centre or ROSTER.centre
+
+
+def topics_of(centre: str) -> list[str]:
+    base = f"{contract.ROOT}/{centre}"
+    per_account = [f"{kind}/{user}" for user in ROLES for kind in ("reply",)]
+    per_account += [f"device/{user}/state" for user in (*ROLES, "service")]
+    per_account += [f"cmd/{verb}/{user}" for verb in VERBS for user in ROLES]
+    local = [*contract.STATE_TOPICS, "call", "media/0f3a", *dict.fromkeys(per_account)]
+    return [f"{base}/{topic}" for topic in local]
+
+
+CANARY_TOPICS = [topic for centre in CENTRES for topic in topics_of(centre)]
+
+
+def may_read(user: str, topic: str) -> bool:
+    """What the README's table of roles says `user` may read."""
+    account, base = ROLES[user], f"{contract.ROOT}/{centre_of(user)}/"
+    if not topic.startswith(base):
+        return False  # another centre, another version, $SYS (the parent's bridged content has no canaries)
+    rest = topic.removeprefix(base)
+    if account.role == "service":
+        return True
+    shared = (*contract.STATE_TOPICS, "call", "device/service/state", f"reply/{user}")
+    staff_only = account.role == "staff" and rest.startswith("device/") and rest.endswith("/state")
+    return rest in shared or rest.startswith("media/") or staff_only
+
+
+def may_write(user: str, topic: str) -> bool:
+    """What the README's table of roles says `user` may publish."""
+    account, base = ROLES[user], f"{contract.ROOT}/{centre_of(user)}/"
+    if not topic.startswith(base):
+        return False
+    rest = topic.removeprefix(base)
+    if account.role == "service":
+        return True
+    sender = contract.command_sender(rest)
+    own_command = sender is not None and sender[1] == user
+    match account.role:
+        case "staff":
+            return own_command or rest == f"device/{user}/state"
+        case "kiosk":
+            return (own_command and sender is not None and sender[0] in ("ticket", "case")) or (
+                rest == f"device/{user}/state"
+            )
+        case _:
+            return rest == f"device/{user}/state"
+
+
+class Probe:
+    """A paho client on absolute topics that records deliveries and PUBACK reason codes."""
+
+    def __init__(self, url: str, name: str) -> None:
+        broker = parse_broker_url(url)
+        assert broker.username is not None
+        self.received: list[tuple[str, bytes, bool]] = []
+        self._acks: dict[int, int] = {}
+        self._cond = threading.Condition()
+        self._connected = threading.Event()
+        self._subscribed = threading.Event()
+        self.connack: Any = None
+        client_id = contract.client_id(broker.username, f"{name}-{uuid.uuid4().hex[:6]}")
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        self.client.max_inflight_messages_set(100)
+        self.client.username_pw_set(broker.username, broker.password)
+        self.client.on_connect = self._on_connect
+        self.client.on_subscribe = lambda *a: self._subscribed.set()
+        self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
+        self.client.connect(broker.host, broker.port)
+        self.client.loop_start()
+        assert self._connected.wait(WAIT_S), f"{broker.username}: no CONNACK"
+        assert not self.connack.is_failure, f"{broker.username}: {self.connack}"
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        self.connack = reason_code
+        self._connected.set()
+
+    def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+        with self._cond:
+            self.received.append((message.topic, bytes(message.payload), bool(message.retain)))
+            self._cond.notify_all()
+
+    def _on_publish(self, client: Any, userdata: Any, mid: int, reason_code: Any, properties: Any) -> None:
+        with self._cond:
+            self._acks[mid] = int(reason_code.value)
+            self._cond.notify_all()
+
+    def subscribe(self, *topic_filters: str) -> Probe:
+        self.client.subscribe([(topic_filter, 1) for topic_filter in topic_filters])
+        assert self._subscribed.wait(WAIT_S), f"no SUBACK for {topic_filters}"
+        return self
+
+    def publish_all(self, topics: list[str], payload: Callable[[str], bytes], *, retain: bool) -> dict[str, int]:
+        """Publish on every topic at once (QoS1); the broker's PUBACK reason code for each."""
+        mids = {self.client.publish(topic, payload(topic), qos=1, retain=retain).mid: topic for topic in topics}
+        with self._cond:
+            assert self._cond.wait_for(lambda: mids.keys() <= self._acks.keys(), WAIT_S * 4), "PUBACKs missing"
+            return {topic: self._acks[mid] for mid, topic in mids.items()}
+
+    def wait_for(self, topic: str, payload: bytes) -> None:
+        with self._cond:
+            found = self._cond.wait_for(lambda: (topic, payload) in [(t, p) for t, p, _ in self.received], WAIT_S)
+            assert found, f"{topic} {payload!r} never arrived"
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.client.on_connect = self.client.on_message = self.client.on_publish = self.client.on_subscribe = None
+
+
+@dataclass
+class Tally:
+    attempts: int = 0
+    refused: int = 0
+    leaked: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """Allowed and not seen: a canary that was not there, so the matrix would prove nothing."""
+
+    def line(self, what: str) -> str:
+        return f"{what}: {self.attempts} forbidden attempts, {self.refused} refused, {len(self.leaked)} leaked"
+
+
+class Matrix:
+    def __init__(self, broker: Mosquitto) -> None:
+        self.broker = broker
+        self.probes: list[Probe] = []
+
+    def probe(self, user: str, name: str) -> Probe:
+        probe = Probe(self.broker.url(user), name)
+        self.probes.append(probe)
+        return probe
+
+    def close(self) -> None:
+        for probe in self.probes:
+            probe.close()
+
+    def marker(self, writers: dict[str, Probe]) -> dict[str, bytes]:
+        """A fresh marker on each centre's `call`, which every account of that centre may read: a
+        subscriber that has it has everything the broker queued for it before."""
+        markers = {centre: f"marker {uuid.uuid4().hex}".encode() for centre in CENTRES}
+        for centre, writer in writers.items():
+            codes = writer.publish_all([f"{contract.ROOT}/{centre}/call"], lambda t, c=centre: markers[c], retain=False)
+            assert set(codes.values()) <= {0, 16}
+        return markers
+
+    def run(self) -> tuple[Tally, Tally]:
+        writers = {centre: self.probe(user, "canary") for centre, user in CENTRES.items()}
+        for centre, writer in writers.items():
+            codes = writer.publish_all(topics_of(centre), lambda t: b"canary " + t.encode(), retain=True)
+            assert set(codes.values()) <= {0, 16}, f"the service of {centre} could not place its canaries"
+        reads = self.reads(writers)
+        writes = self.writes(writers)
+        return reads, writes
+
+    def reads(self, writers: dict[str, Probe]) -> Tally:
+        tally = Tally()
+        readers = {
+            (user, f): self.probe(user, f"r{i}").subscribe(f, f"{contract.ROOT}/{centre_of(user)}/call")
+            for user in ROLES
+            for i, f in enumerate(FILTERS)
+        }
+        for centre, writer in writers.items():  # the same topics once more, live
+            writer.publish_all(topics_of(centre), lambda t: b"live " + t.encode(), retain=False)
+        markers = self.marker(writers)
+        for (user, topic_filter), reader in readers.items():
+            reader.wait_for(f"{contract.ROOT}/{centre_of(user)}/call", markers[centre_of(user)])
+            got = {(t, p.split(b" ")[0]) for t, p, _ in reader.received if not p.startswith(b"marker")}
+            for topic in CANARY_TOPICS:
+                if not mqtt.topic_matches_sub(topic_filter, topic):
+                    continue
+                for kind in (b"canary", b"live"):
+                    arrived = (topic, kind) in got
+                    if may_read(user, topic):
+                        if not arrived:
+                            tally.missing.append(f"{user} {topic_filter}: {topic} ({kind.decode()})")
+                        continue
+                    tally.attempts += 1
+                    if arrived:
+                        tally.leaked.append(f"{user} read {topic} through {topic_filter} ({kind.decode()})")
+                    else:
+                        tally.refused += 1
+            sys = [t for t, _, _ in reader.received if t.startswith("$SYS")]
+            if topic_filter.startswith("$SYS"):
+                tally.attempts += 1
+                tally.refused += not sys
+                tally.leaked += [f"{user} read {t}" for t in sys]
+        return tally
+
+    def writes(self, writers: dict[str, Probe]) -> Tally:
+        tally = Tally()
+        controls = {
+            centre: self.probe(user, "control").subscribe(f"{contract.ROOT}/{centre}/#")
+            for centre, user in CENTRES.items()
+        }
+        topics = [*CANARY_TOPICS, *OUTSIDE]
+        for user in ROLES:
+            writer = self.probe(user, "w")
+            forbidden = [topic for topic in topics if not may_write(user, topic)]
+            codes = writer.publish_all(forbidden, lambda t, u=user: f"forged by {u}".encode(), retain=True)
+            for topic, code in codes.items():
+                tally.attempts += 1
+                if code == NOT_AUTHORIZED:
+                    tally.refused += 1
+                else:
+                    tally.leaked.append(f"{user} wrote {topic} (PUBACK {code})")
+            allowed = [topic for topic in CANARY_TOPICS if may_write(user, topic)]
+            codes = writer.publish_all(allowed, lambda t: b"live allowed", retain=False)
+            tally.missing += [f"{user} could not write {t}: {c}" for t, c in codes.items() if c >= 128]
+        markers = self.marker(writers)
+        for centre, control in controls.items():
+            control.wait_for(f"{contract.ROOT}/{centre}/call", markers[centre])
+            tally.leaked += [f"delivered: {t} {p!r}" for t, p, _ in control.received if p.startswith(b"forged")]
+        # Every canary still in place, as a late subscriber (a device starting up) would read it.
+        for centre, user in CENTRES.items():
+            late = self.probe(user, "late").subscribe(f"{contract.ROOT}/{centre}/#")
+            late.wait_for(f"{contract.ROOT}/{centre}/centre", f"canary {contract.ROOT}/{centre}/centre".encode())
+            marker = self.marker(writers)[centre]
+            late.wait_for(f"{contract.ROOT}/{centre}/call", marker)
+            retained = {t: p for t, p, r in late.received if r}
+            for topic in topics_of(centre):
+                if retained.get(topic) != b"canary " + topic.encode():
+                    tally.leaked.append(f"retained {topic} is now {retained.get(topic)!r}")
+        return tally
+
+
+@pytest.fixture
+def matrix_broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    broker = Mosquitto(tmp_path / "broker", MATRIX_ROSTER).start()
+    yield broker
+    broker.stop()
+
+
+def test_no_account_reads_or_writes_what_its_role_may_not(
+    matrix_broker: Mosquitto, capsys: pytest.CaptureFixture[str]
+) -> None:
+    matrix = Matrix(matrix_broker)
+    try:
+        reads, writes = matrix.run()
+    finally:
+        matrix.close()
+    with capsys.disabled():
+        print(f"\nACL matrix, {len(ROLES)} accounts of {len(CENTRES)} centres, {len(CANARY_TOPICS)} canaries:")
+        print("  " + reads.line("reads (retained and live)"))
+        print("  " + writes.line("writes"))
+    assert not reads.missing and not writes.missing, (reads.missing + writes.missing)[:20]
+    assert reads.leaked == [] and writes.leaked == [], sorted(
+        {leak.split(" through ")[0] for leak in reads.leaked + writes.leaked}
+    )
+    assert reads.refused == reads.attempts > 0 and writes.refused == writes.attempts > 0
+
+
+def test_the_matrix_finds_a_leak(tmp_path: Path) -> None:
+    """One ACL line too many (a display may read every reply and write announcements): the matrix says so."""
+    broker = Mosquitto(tmp_path / "broker", MATRIX_ROSTER)
+    with (tmp_path / "broker" / "acl").open("a", encoding="utf-8") as acl:
+        acl.write(f"pattern read {contract.ROOT}/+/reply/#\npattern write {contract.ROOT}/weicheng/announcements\n")
+    broker.start()
+    matrix = Matrix(broker)
+    try:
+        reads, writes = matrix.run()
+    finally:
+        matrix.close()
+        broker.stop()
+    assert f"led-wall read {contract.ROOT}/weicheng/reply/kiosk-1 through # (canary)" in reads.leaked
+    assert f"kiosk-dg read {contract.ROOT}/weicheng/reply/staff through hall/# (live)" in reads.leaked
+    assert f"led-wall wrote {contract.ROOT}/weicheng/announcements (PUBACK 0)" in writes.leaked
+    assert any(leak.startswith(f"retained {contract.ROOT}/weicheng/announcements is now") for leak in writes.leaked)
+
+
+# -- client-id takeover, against a real `hall serve` ------------------------------------------------
+
+
+def test_no_account_takes_over_another_accounts_connection(
+    matrix_broker: Mosquitto, sample_dir: Path, tmp_path: Path
+) -> None:
+    """Every account tries the client id of every other account (and of its runs) while a real `hall
+    serve` process is connected: all refused, and the service never loses its connection."""
+    log = tmp_path / "serve.log"
+    presence = Subscriber(matrix_broker.url("staff"), ["device/service/state"]).wait_subscribed()
+    with log.open("wb") as out:
+        serve = subprocess.Popen(
+            serve_argv(sample_dir, matrix_broker.url("service"), tmp_path / "state.sqlite3"), stdout=out, stderr=out
+        )
+    try:
+        presence.doc_where("device/service/state", lambda doc: doc["status"] == "ready", "the service ready")
+        staff = parse_broker_url(matrix_broker.url("staff"))
+        assert send_command(staff, ROSTER.centre, "announce", {"text": "开始"}, timeout=WAIT_S * 2)["id"]
+        attempts = refused = 0
+        for user in ROLES:
+            for victim in ROLES:
+                if victim == user:
+                    continue
+                for client_id in (victim, f"{victim}.{uuid.uuid4().hex[:12]}"):
+                    attempts += 1
+                    refused += _connack_as(matrix_broker, user, client_id) == NOT_AUTHORIZED
+        print(f"\nclient-id takeover: {attempts} attempts, {refused} refused")
+        assert refused == attempts
+        assert send_command(staff, ROSTER.centre, "announce", {"text": "仍在线"}, timeout=WAIT_S)["id"]
+        statuses = [m.json()["status"] for m in presence.messages if m.payload]
+        assert statuses == ["ready"], statuses
+    finally:
+        presence.close()
+        serve.terminate()
+        assert serve.wait(WAIT_S) == 0
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert sum("connected to" in line for line in lines) == 1, lines
+
+
+def _connack_as(broker: Mosquitto, user: str, client_id: str) -> int:
+    """The CONNACK reason code `user` gets connecting as `client_id` (driven by hand: paho's own loop
+    would retry a refused connection)."""
+    result: list[int] = []
+
+    def on_connect(client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        result.append(int(reason_code.value))
+
+    url = parse_broker_url(broker.url(user))
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client.username_pw_set(url.username, url.password)
+    client.on_connect = on_connect
+    client.connect(url.host, url.port)
+    deadline = time.monotonic() + WAIT_S
+    try:
+        while not result and time.monotonic() < deadline and client.loop(timeout=0.5) == mqtt.MQTT_ERR_SUCCESS:
+            pass
+    finally:
+        client.disconnect()
+        client.on_connect = None
+    assert result, f"{user} as {client_id}: no CONNACK"
+    return result[0]
