@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from content.shared.broker_url import BrokerUrl
+from content.shared.transport import DEVICE_KEEPALIVE_S, keepalive_seconds
 from kiosk.viewmodel import ATTRACT_AFTER_S, IDLE_TIMEOUT_S
 
 log = logging.getLogger("hall.kiosk")
@@ -27,6 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--centre", help="centre id (default: $HALL_CENTRE)")
     parser.add_argument("--device-id", help="this kiosk's id (default: the broker user name)")
     parser.add_argument("--cache", metavar="DIR", help="last good content (default: var/kiosk-cache/DEVICE)")
+    parser.add_argument(
+        "--keepalive",
+        type=keepalive_seconds,
+        default=DEVICE_KEEPALIVE_S,
+        metavar="S",
+        help="ping the broker after S seconds of silence; with the link cut, the broker marks this kiosk lost "
+        f"after 1.5 x S (default {DEVICE_KEEPALIVE_S})",
+    )
     parser.add_argument("--fullscreen", action="store_true", help="cover the whole screen")
     parser.add_argument("--size", default="1080x1920", metavar="WxH", help="window size (default 1080x1920)")
     parser.add_argument(
@@ -101,7 +110,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     from kiosk.app import KioskApp
     from kiosk.device import KioskLink
 
-    link = KioskLink(broker, centre, device_id=device_id, cache_dir=cache)
+    link = KioskLink(broker, centre, device_id=device_id, cache_dir=cache, keepalive=args.keepalive)
     app = KioskApp(link, idle_timeout_s=args.idle, attract_after_s=args.attract_after)
     if args.screenshots:
         from kiosk.shots import ScreenshotTour

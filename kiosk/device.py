@@ -30,6 +30,7 @@ from content.shared.broker_url import BrokerUrl
 from content.shared.client import CommandFailed, NoReply, send_command
 from content.shared.contract import read_int, read_text
 from content.shared.transport import (
+    DEVICE_KEEPALIVE_S,
     Connected,
     Disconnected,
     Event,
@@ -113,8 +114,10 @@ class KioskLink:
         on_change: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
         sender: Callable[..., dict[str, Any]] = send_command,
+        keepalive: int = DEVICE_KEEPALIVE_S,
     ) -> None:
         self.broker = broker
+        self._keepalive = keepalive
         self.centre = centre
         self.device_id = device_id
         self.cache = KioskCache(cache_dir)
@@ -144,7 +147,13 @@ class KioskLink:
         if self.broker is None:
             return
         self._transport = device_transport(
-            self.broker, self.centre, self.device_id, self._receive, self._presence("lost"), TOPICS
+            self.broker,
+            self.centre,
+            self.device_id,
+            self._receive,
+            self._presence("lost"),
+            TOPICS,
+            keepalive=self._keepalive,
         )
 
     def stop(self) -> None:

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from content.shared.transport import DEVICE_KEEPALIVE_S, keepalive_seconds
 from led_driver.profile import shipped
 
 if TYPE_CHECKING:
@@ -40,6 +41,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--centre", help="centre id (default: $HALL_CENTRE)")
     parser.add_argument("--device-id", help="this display's id (default: the broker user name)")
     parser.add_argument("--cache", metavar="DIR", help="last good content (default: var/led-cache/DEVICE)")
+    parser.add_argument(
+        "--keepalive",
+        type=keepalive_seconds,
+        default=DEVICE_KEEPALIVE_S,
+        metavar="S",
+        help="ping the broker after S seconds of silence; with the link cut, the broker marks this display lost "
+        f"after 1.5 x S (default {DEVICE_KEEPALIVE_S})",
+    )
     parser.add_argument("--frames", type=int, metavar="N", help="stop after N frames")
     parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
     parser.add_argument("--voice", action="store_true", help="speak calls (espeak-ng) after a chime")
@@ -93,7 +102,13 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     scheduler = Scheduler(profile, output)
     cache = Path(args.cache) if args.cache else Path("var") / "led-cache" / device_id
     controller = LedController(
-        broker, centre, scheduler, device_id=device_id, cache_dir=cache, on_call=voice.say if voice else None
+        broker,
+        centre,
+        scheduler,
+        device_id=device_id,
+        cache_dir=cache,
+        on_call=voice.say if voice else None,
+        keepalive=args.keepalive,
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

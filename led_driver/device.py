@@ -22,6 +22,7 @@ from pathlib import Path
 from content.shared import contract
 from content.shared.broker_url import BrokerUrl
 from content.shared.transport import (
+    DEVICE_KEEPALIVE_S,
     Connected,
     Disconnected,
     Event,
@@ -90,10 +91,12 @@ class LedController:
         cache_dir: Path,
         on_call: Callable[[str], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        keepalive: int = DEVICE_KEEPALIVE_S,
     ) -> None:
         self.broker = broker
         self.centre = centre
         self.scheduler = scheduler
+        self._keepalive = keepalive
         self.device_id = device_id
         self.cache = Cache(cache_dir)
         self._on_call = on_call
@@ -124,6 +127,7 @@ class LedController:
             lambda event: self._events.put((event, time.monotonic())),
             self._presence("lost"),
             TOPICS,
+            keepalive=self._keepalive,
         )
 
     def stop(self) -> None:

@@ -8,6 +8,7 @@ reconnect.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import socket
 import ssl
@@ -28,6 +29,25 @@ RECONNECT_MAX_S = 2
 """The longest wait between two attempts to reach a broker that is away. paho doubles its wait up to
 this: at 15 s, a broker back after a long outage waited up to 15 s for its clients; at 2 s every
 client is back within about 2 s of the broker, for the price of a refused TCP connect a second."""
+
+DEVICE_KEEPALIVE_S = 30
+"""How often a device that has nothing to say pings the broker. The broker takes a device whose link is
+cut for gone after 1.5 times this and publishes its last will (`lost`), so staff see a dark screen
+as lost within 45 s; `hall led --keepalive` and `hall kiosk --keepalive` set it per device."""
+KEEPALIVE_RANGE = (2, 3600)
+
+
+def keepalive_seconds(text: str) -> int:
+    """An argparse type for `--keepalive`: whole seconds within KEEPALIVE_RANGE."""
+    low, high = KEEPALIVE_RANGE
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{text!r}: give {low} to {high} seconds")
+    return value
+
 
 # CONNACK reason codes that no retry will fix.
 _PERMANENT_REFUSALS = {128, 129, 130, 132, 133, 134, 135, 138, 140}
@@ -263,11 +283,19 @@ class MqttTransport:
 
 
 def device_transport(
-    broker: BrokerUrl, centre: str, device_id: str, sink: Sink, lost: bytes, topics: Sequence[str]
+    broker: BrokerUrl,
+    centre: str,
+    device_id: str,
+    sink: Sink,
+    lost: bytes,
+    topics: Sequence[str],
+    *,
+    keepalive: int = DEVICE_KEEPALIVE_S,
 ) -> MqttTransport:
     """A device's connection, started: its account as client id (its id on a broker without accounts),
-    `lost` as its last will on `device/<id>/state`, `topics` subscribed after every (re)connect. Stop it
-    with `stop(final=(device_topic(id), <disconnected state>))`."""
+    `lost` as its last will on `device/<id>/state` (published by the broker when the link is cut, within
+    1.5 x `keepalive`), `topics` subscribed after every (re)connect. Stop it with
+    `stop(final=(device_topic(id), <disconnected state>))`."""
     transport = MqttTransport(
         broker,
         client_id=contract.client_id(broker.username or device_id),
@@ -275,6 +303,7 @@ def device_transport(
         sink=sink,
         will=(contract.device_topic(device_id), lost),
         max_inflight=20,
+        keepalive=keepalive,
         max_packet_bytes=cap.PACKET_BYTES,
     )
     transport.subscribe(topics)

@@ -164,6 +164,7 @@ HOSTILE: list[Any] = [
 ]
 
 
+@pytest.mark.fault
 def test_hostile_payloads_never_stop_the_controller(
     sample_dir: Path,
     broker: Mosquitto,

@@ -24,6 +24,8 @@ from content.shared.broker_url import parse_broker_url
 from content.shared.client import CommandFailed, send_command
 from tests.conftest import CENTRE, PREFIX, WAIT_S, Received, Subscriber
 
+pytestmark = pytest.mark.fault
+
 NOT_AUTHORIZED = 135
 STATE = ("centre", "catalog", "staff", "agents", "queue", "announcements")
 MARKER_TOPIC = "call"  # every role may read it; only the service writes it

@@ -298,6 +298,7 @@ def test_the_service_republishes_when_the_broker_lost_everything(
     assert fresh.latest("device/service/state")["status"] == "ready"
 
 
+@pytest.mark.fault
 def test_hall_serve_process_presence_and_signals(
     sample_dir: Path, broker: Mosquitto, subscribe: Callable[..., Subscriber], tmp_path: Path
 ) -> None:
