@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import dataclasses
 import itertools
 import logging
 import random
@@ -126,6 +127,9 @@ def hall_states(content: Content, count: int) -> list[DisplayState]:
     """
     now = WALL_START
     live = Live()
+    # All taken in the same minute by one kiosk: past the sample's tickets_per_minute, so lifted here.
+    queue = content.centre.queue.model_copy(update={"tickets_per_minute": 100_000})
+    content = dataclasses.replace(content, centre=content.centre.model_copy(update={"queue": queue}))
     for i in range(4 * count):
         category = ("shebao", "minzheng", "guangdian", "shebao", "nongye")[i % 5]
         live = take_ticket(live, content, {"category": category}, "kiosk-1", now).live
