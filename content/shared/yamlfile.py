@@ -69,6 +69,9 @@ class Located:
 MAX_VALUES = 1_000_000
 """Values one file may hold once its aliases are followed: `*name` is a copy of what `&name` marked, and
 nine levels of nine copies ("billion laughs") are 387 million values for a validator to walk."""
+MAX_DEPTH = 40
+"""How deep lists and mappings may nest. The deepest content is a handful of levels (an item's documents'
+notes); loading and validating walk by recursion, and a thousand `[` would exhaust Python's stack."""
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """A content file is read whole; a 2,000-item catalog is about 3 MB of YAML."""
 
@@ -130,18 +133,21 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Located, list[Problem]]:
         return None, located, [Problem(name, line, f"YAML syntax: {what}")]
     except yaml.YAMLError as exc:
         return None, located, [Problem(name, 1, f"YAML syntax: {exc}")]
+    except RecursionError:  # the pure-Python parser (no libyaml) composes by recursion
+        return None, located, [Problem(name, 1, f"nested more than {MAX_DEPTH} levels deep")]
     finally:
         loader.dispose()
     return data, located, loader.problems
 
 
 def _expansion(root: yaml.Node) -> tuple[int, str] | None:
-    """(line, what is wrong) when the aliases of a composed document would make it more than
-    MAX_VALUES values, or an alias refers to the collection it stands in; None when all is well.
-    Counts each node once however many aliases name it (so the count itself is cheap), and walks
-    with a stack of its own: a document may be nested a thousand deep."""
+    """(line, what is wrong) when a composed document nests deeper than MAX_DEPTH, its aliases would
+    make it more than MAX_VALUES values, or an alias refers to the collection it stands in; None when
+    all is well. Counts each node once however many aliases name it (so the count itself is cheap), and
+    walks with a stack of its own: a document may be nested a thousand deep."""
     sizes: dict[int, int] = {}
     pending: set[int] = set()
+    heights: dict[int, int] = {}  # levels of lists and mappings in a node, itself included, aliases followed
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, finished = stack.pop()
@@ -151,6 +157,14 @@ def _expansion(root: yaml.Node) -> tuple[int, str] | None:
             pending.discard(key)
             total = 1 + sum(sizes.get(id(child), 1) for child in children)
             sizes[key] = total
+            heights[key] = isinstance(node, yaml.CollectionNode) + max(
+                (heights.get(id(c), 0) for c in children), default=0
+            )
+            if heights[key] > MAX_DEPTH:
+                return (
+                    node.start_mark.line + 1,
+                    f"nested more than {MAX_DEPTH} levels deep (content is a few levels deep)",
+                )
             if total > MAX_VALUES:
                 return node.start_mark.line + 1, f"anchors and aliases here expand to more than {MAX_VALUES:,} values"
             continue

@@ -335,7 +335,7 @@ def test_the_matrix_finds_a_leak(tmp_path: Path) -> None:
 
 
 def test_no_account_takes_over_another_accounts_connection(
-    matrix_broker: Mosquitto, sample_dir: Path, tmp_path: Path
+    matrix_broker: Mosquitto, sample_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Every account tries the client id of every other account (and of its runs) while a real `hall
     serve` process is connected: all refused, and the service never loses its connection."""
@@ -357,7 +357,8 @@ def test_no_account_takes_over_another_accounts_connection(
                 for client_id in (victim, f"{victim}.{uuid.uuid4().hex[:12]}"):
                     attempts += 1
                     refused += _connack_as(matrix_broker, user, client_id) == NOT_AUTHORIZED
-        print(f"\nclient-id takeover: {attempts} attempts, {refused} refused")
+        with capsys.disabled():
+            print(f"\nclient-id takeover: {attempts} attempts, {refused} refused")
         assert refused == attempts
         assert send_command(staff, ROSTER.centre, "announce", {"text": "仍在线"}, timeout=WAIT_S)["id"]
         statuses = [m.json()["status"] for m in presence.messages if m.payload]

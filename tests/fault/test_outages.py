@@ -307,7 +307,7 @@ def _converged(devices: Devices, published: Published, back: float) -> tuple[flo
 
 
 def test_broker_outages_lose_nothing_acknowledged_and_the_devices_converge(
-    sample_dir: Path, broker: Mosquitto, devices: Devices, tmp_path: Path
+    sample_dir: Path, broker: Mosquitto, devices: Devices, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     centre = sample_dir / "centre.yaml"  # kiosks as fast as they go: past the sample's 10 a minute
     centre.write_text(
@@ -351,9 +351,10 @@ def test_broker_outages_lose_nothing_acknowledged_and_the_devices_converge(
         work.stop()
         serve.terminate()
         serve.wait(WAIT_S)
-    print("\nbroker outages during ticketing and calls (seconds after the broker listens again):")
-    print("\n".join(rows))
-    print(f"  {len(work.tickets)} tickets and {len(work.calls)} calls acknowledged")
+    with capsys.disabled():
+        print("\nbroker outages during ticketing and calls (seconds after the broker listens again):")
+        print("\n".join(rows))
+        print(f"  {len(work.tickets)} tickets and {len(work.calls)} calls acknowledged")
     assert not work.errors, work.errors
 
     loaded = load_content(sample_dir).content
@@ -389,7 +390,9 @@ def _s(value: float | None) -> str:
 KEEPALIVE_S = 3
 
 
-def test_a_cut_display_is_marked_lost_within_its_keepalive_and_comes_back(broker: Mosquitto, tmp_path: Path) -> None:
+def test_a_cut_display_is_marked_lost_within_its_keepalive_and_comes_back(
+    broker: Mosquitto, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A real `hall led` behind a link that stops forwarding: `lost` (its will) within 1.5 x keepalive,
     as MQTT has the broker do, and `ready` again once the link is mended."""
     link = CuttableLink(broker.port).start()
@@ -419,11 +422,12 @@ def test_a_cut_display_is_marked_lost_within_its_keepalive_and_comes_back(broker
         code = led.wait(WAIT_S)
         watch.close()
         link.close()
-    print(
-        f"\nlink cut: keepalive {KEEPALIVE_S} s, marked lost {lost_after:.2f} s after the cut "
-        f"(MQTT: 1.5 x keepalive = {1.5 * KEEPALIVE_S:g} s, in Mosquitto's whole seconds),"
-        f" ready {back_after:.2f} s after the link was mended"
-    )
+    with capsys.disabled():
+        print(
+            f"\nlink cut: keepalive {KEEPALIVE_S} s, marked lost {lost_after:.2f} s after the cut "
+            f"(MQTT: 1.5 x keepalive = {1.5 * KEEPALIVE_S:g} s, in Mosquitto's whole seconds),"
+            f" ready {back_after:.2f} s after the link was mended"
+        )
     # MQTT has the broker give up on a silent client after 1.5 x keepalive (Mosquitto's clock ticks in whole
     # seconds); the rest is slack for a busy machine.
     assert lost_after <= 1.5 * KEEPALIVE_S + 3, lost_after

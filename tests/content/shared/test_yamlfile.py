@@ -54,6 +54,24 @@ def test_an_anchor_shared_a_few_times_is_content_like_any_other() -> None:
     assert problems == [] and data["items"][1]["documents"] == [{"name": "居民身份证"}]
 
 
+def test_nesting_past_the_bound_is_refused_at_its_line_not_by_a_recursion_error() -> None:
+    from content.shared.yamlfile import MAX_DEPTH, parse_yaml
+
+    data, _, problems = parse_yaml("items:\n  - " + "[" * 900 + "x" + "]" * 900 + "\n", "items/deep.yaml")
+    (problem,) = problems
+    assert data is None and problem.line == 2 and f"more than {MAX_DEPTH} levels" in problem.message
+    data, _, problems = parse_yaml("items:\n  - " + "[" * 5000 + "x" + "]" * 5000 + "\n", "items/deep.yaml")
+    assert data is None and [(p.line, p.message) for p in problems] == [
+        (2, "YAML syntax: exceeded maximum nesting depth")
+    ]
+    # The same depth built from aliases, each a shallow line of its own.
+    chain = ["a0: &a0 [x]", *(f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, MAX_DEPTH + 1))]
+    data, _, problems = parse_yaml("\n".join(chain) + "\n", "staff.yaml")
+    assert data is None and f"more than {MAX_DEPTH} levels" in problems[0].message
+    just = parse_yaml("[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n", "agents.yaml")
+    assert just[2] == []
+
+
 def test_an_alias_that_refers_to_itself_is_refused() -> None:
     from content.shared.yamlfile import parse_yaml
 
