@@ -22,6 +22,7 @@ setup(
         "Pillow>=10.0,<13",
         "qrcode>=7.4,<9",
         "kivy>=2.3,<3",
+        "fonttools>=4.40,<5",
         "watchfiles>=0.21,<2",
         "tzdata>=2024.1",
         "pypinyin>=0.50,<1",

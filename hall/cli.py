@@ -63,6 +63,14 @@ def _check_profile(path: str) -> bool:
     return False
 
 
+def _warn_uncovered(directory: Path, label: str) -> None:
+    """Warn about characters no display font draws; a warning, not a problem: the hall still runs."""
+    from hall.glyphs import display_fonts, uncovered
+
+    for warning in uncovered(directory, label, display_fonts()):
+        print(warning)
+
+
 def _broker(args: argparse.Namespace) -> BrokerUrl:
     try:
         return broker_from(args.broker)
@@ -92,6 +100,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             ]
         for problem in problems:
             print(problem)
+        if result.content is not None:
+            _warn_uncovered(Path(directory), directory.rstrip("/"))
         if result.content is None or problems:
             failed = True
             count = len(problems)

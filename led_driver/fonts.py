@@ -56,13 +56,23 @@ class FontSpec:
 
 _UNIFONT = FontFile("unifont.otf", "opentype/unifont")
 _UNIFONT_UPPER = FontFile("unifont_upper.otf", "opentype/unifont")
+# Hanazono Mincho (fonts-hanazono): A has CJK Extension A and the rare BMP hanzi, B Extensions B to F
+# (plane 2: 𠮷, 𡋗, common in names), which neither Unifont 15.0 nor Micro Hei has.
+_HANAZONO_A = FontFile("HanaMinA.ttf", "truetype/hanazono")
+_HANAZONO_B = FontFile("HanaMinB.ttf", "truetype/hanazono")
 
 FONTS: Mapping[str, FontSpec] = {
-    # GNU Unifont: 16×16 dot-matrix hanzi, the whole BMP; unifont_upper adds emoji and other planes.
-    "unifont": FontSpec(_UNIFONT, "fonts-unifont", fallbacks=(_UNIFONT_UPPER,), bitmap=True, native_size=16),
-    # WenQuanYi Micro Hei: outline CJK for big walls; Unifont covers CJK Extension A and emoji it lacks.
+    # GNU Unifont: 16×16 dot-matrix hanzi, the whole BMP; unifont_upper adds emoji and other planes;
+    # Hanazono draws the plane-2 hanzi, without anti-aliasing like the rest of a bitmap font.
+    "unifont": FontSpec(
+        _UNIFONT, "fonts-unifont", fallbacks=(_UNIFONT_UPPER, _HANAZONO_B), bitmap=True, native_size=16
+    ),
+    # WenQuanYi Micro Hei: outline CJK for big walls; Hanazono (outline too) covers the CJK extensions,
+    # Unifont the symbols and emoji both lack.
     "wqy-microhei": FontSpec(
-        FontFile("wqy-microhei.ttc", "truetype/wqy"), "fonts-wqy-microhei", fallbacks=(_UNIFONT, _UNIFONT_UPPER)
+        FontFile("wqy-microhei.ttc", "truetype/wqy"),
+        "fonts-wqy-microhei",
+        fallbacks=(_HANAZONO_A, _HANAZONO_B, _UNIFONT, _UNIFONT_UPPER),
     ),
 }
 

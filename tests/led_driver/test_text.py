@@ -26,7 +26,19 @@ SENTENCE = (
     "即办件当场办结，承诺件在承诺时限内办结；如需代办，请到综合窗口登记，"
     "村（社区）代办员将全程帮您办理。咨询电话：023-12345678。"
 )
-HOSTILE = ["𠮷", "😀", "\ue000", "\U0010ffff", "\ud842", "e\u0301", "👨\u200d👩\u200d👧", "🇨🇳", "a" + "\u0301" * 500]
+EXT_G = "\U00031350"  # CJK Extension G: in no font of the chain yet, so it is drawn as the box
+HOSTILE = [
+    "𠮷",
+    EXT_G,
+    "😀",
+    "\ue000",
+    "\U0010ffff",
+    "\ud842",
+    "e\u0301",
+    "👨\u200d👩\u200d👧",
+    "🇨🇳",
+    "a" + "\u0301" * 500,
+]
 
 
 @pytest.fixture
@@ -75,10 +87,11 @@ def test_outline_font_is_antialiased_except_on_mono_images(microhei: Font) -> No
 
 
 def test_glyph_coverage_of_each_face(unifont: Font) -> None:
-    assert [face.getname()[0] for face in unifont.faces] == ["Unifont", "Unifont Upper"]
+    assert [face.getname()[0] for face in unifont.faces] == ["Unifont", "Unifont Upper", "HanaMinB"]
     assert unifont.has_glyph("中") and unifont.has_glyph("㐀")  # CJK Extension A
     assert unifont.has_glyph("😀")  # from unifont_upper
-    assert not unifont.has_glyph("𠮷") and not unifont.has_glyph("\ue000")
+    assert unifont.has_glyph("𠮷") and unifont.glyphs("𠮷")[0].face == 2  # Extension B, from Hanazono
+    assert not unifont.has_glyph(EXT_G) and not unifont.has_glyph("\ue000")
     assert unifont.has_glyph("\x01")  # Unifont draws control pictures; render_line shows a space instead
 
     path = find_font_file(FONTS["wqy-microhei"].primary, default_font_dirs())
@@ -90,8 +103,18 @@ def test_glyph_coverage_of_each_face(unifont: Font) -> None:
         unifont.has_glyph("中文")
 
 
+CJK_BLOCKS = "张鿏㐀䶵𠮷𡋗𠀀𪜀𫝀𫠠𬺰·—①，。、（）《》“”…Ａ１％"
+"""A character of each CJK block from the URO to Extension F, and the punctuation of Chinese text."""
+
+
+@pytest.mark.parametrize("key", ["unifont", "wqy-microhei"])
+def test_every_cjk_block_a_hall_uses_is_drawn(key: str) -> None:
+    font = load_font(key, FONTS[key].native_size or 32)
+    assert [g.text for g in font.glyphs(CJK_BLOCKS) if g.replaced] == []
+
+
 def test_missing_characters_draw_a_hollow_box(unifont: Font) -> None:
-    wide = render_line("𠮷", unifont)
+    wide = render_line(EXT_G, unifont)
     assert wide.size == (16, 16) and wide.tobytes() == box(16, 16)
     narrow = render_line("\ue000", unifont)
     assert narrow.size == (8, 16) and narrow.tobytes() == box(8, 16)

@@ -1,0 +1,54 @@
+"""`hall check` warns, with file:line, about characters no display font draws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from content.centre.synth import SAMPLE
+from hall.cli import main
+from hall.glyphs import display_fonts, uncovered
+
+EXT_G = "\U00031350"  # CJK Extension G: no Debian font of the chain has it
+
+
+def test_the_sample_centre_needs_no_warning() -> None:
+    assert list(uncovered(SAMPLE, "s", display_fonts())) == []
+
+
+def test_every_surface_is_asked() -> None:
+    assert set(display_fonts()) == {"kiosk", "small LED displays", "LED walls"}
+
+
+def test_a_character_no_font_draws_is_named_with_its_line(sample_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    staff = sample_dir / "staff.yaml"
+    lines = staff.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith("name:"))
+    lines[number] += f"𠮷{EXT_G}"  # Extension B is drawn (Hanazono); G is not
+    lines.insert(0, f"# {EXT_G} in a comment is never shown")
+    staff.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert main(["check", str(sample_dir)]) == 0  # a warning: the hall still runs
+    out = capsys.readouterr().out.splitlines()
+    warnings = [line for line in out if "warning" in line]
+    assert warnings == [
+        f"{sample_dir}/staff.yaml:{number + 2}: warning: no installed font draws {EXT_G} (U+31350) on any screen: "
+        "it shows as a box; install fonts-hanazono and fonts-unifont, put a font that has it in a directory "
+        "named in $HALL_FONT_DIRS, or write it another way"
+    ]
+    assert out[-1].endswith("10 staff, 15 agents")
+
+
+def test_a_character_only_some_surfaces_lack_names_them(tmp_path: Path) -> None:
+    (tmp_path / "centre.yaml").write_text("name: 张三①\n", encoding="utf-8")
+    surfaces = {"kiosk": lambda ch: True, "LED walls": lambda ch: ch != "①"}
+    (found,) = uncovered(tmp_path, "c", surfaces)
+    assert (found.file, found.line, found.chars, found.surfaces, found.every) == (
+        "c/centre.yaml",
+        1,
+        "①",
+        ("LED walls",),
+        False,
+    )
+    assert "on the LED walls:" in str(found)
