@@ -391,7 +391,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.items < 1:
         raise UsageError("--items must be at least 1")
     out = Path(args.out)
-    write_synthetic_centre(out, args.items, seed=args.seed)
+    try:
+        write_synthetic_centre(out, args.items, seed=args.seed)
+    except (FileExistsError, NotADirectoryError) as exc:  # refused: --out names someone else's files
+        raise UsageError(f"--out: {exc}") from None
+    except OSError as exc:
+        print(f"hall synth: cannot write {out}: {exc}", file=sys.stderr)
+        return 1
     print(f"wrote a synthetic centre with {args.items} items to {out}")
     return 0
 

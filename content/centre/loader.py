@@ -26,6 +26,14 @@ from content.centre.validate import cross_check
 from content.shared import limits as cap
 from content.shared.yamlfile import Located, M, Problem, load_yaml, validate_model
 
+_HOLDS = {
+    "centre.yaml": "the centre's id, name, tier, address, hours, phones and windows",
+    "categories.yaml": "'categories:' and under it the list of categories with their ticket prefixes",
+    "staff.yaml": "'staff:' and under it the list of staff members",
+    "agents.yaml": "'agents:' and under it the list of proxy agents (代办员)",
+    "items": "'items:' and under it a list of service items (办事指南)",
+}
+"""What each file holds, in the words of the message for an empty one."""
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 MAX_MEDIA_BYTES = cap.MEDIA_BYTES
 
@@ -89,7 +97,8 @@ class _Reader:
         if problems and data is None:
             return None
         self.located[relative] = (data, located)
-        value, problems = validate_model(model, data, located)
+        holds = _HOLDS.get(relative) or _HOLDS["items"]
+        value, problems = validate_model(model, data, located, holds=holds)
         self.problems.extend(problems)
         return value
 

@@ -1,7 +1,8 @@
 """A synthetic centre with a large catalog, for benchmarks: the sample centre with N items.
 
 Items are variations of the sample's real items (their text, documents and limits), so that
-sizes, search and rendering behave like real content, not like random strings.
+sizes, search and rendering behave like real content, not like random strings. It replaces only a
+directory it wrote itself (one holding its MARKER file): never an installer's real content.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ SAMPLE = Path(__file__).parent / "samples" / "weicheng"
 _VARIANTS = ("", "变更", "注销", "补办", "延续", "查询", "年审", "迁入", "迁出", "更正", "备案", "复核")
 _PLACES = ("", "（城镇）", "（农村）", "（异地）", "（代办）", "（网上预审）")
 ITEMS_PER_FILE = 250
+MARKER = ".hall-synth"
+"""The file in every directory written here; only a directory that holds it is replaced."""
+_MARKER_TEXT = "written by `hall synth` (content.centre.synth); running it again replaces this directory\n"
 
 
 def _base_items() -> list[dict[str, Any]]:
@@ -44,12 +48,30 @@ def synthetic_items(count: int, seed: int = 1) -> list[dict[str, Any]]:
 
 
 def write_synthetic_centre(out: Path, count: int, seed: int = 1) -> None:
-    if out.exists():
-        shutil.rmtree(out)
-    shutil.copytree(SAMPLE, out, ignore=shutil.ignore_patterns("items"))
+    """Write the sample centre with `count` synthetic items to `out`: a new or empty directory, or one
+    written here before, which is replaced. Anything else is refused with nothing touched:
+    FileExistsError for a directory with other files in it, NotADirectoryError for a file."""
+    _make_room(out)
+    out.mkdir(parents=True, exist_ok=True)
+    # The marker goes first, so that a run cut short leaves a directory the next run may replace.
+    (out / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+    shutil.copytree(SAMPLE, out, ignore=shutil.ignore_patterns("items"), dirs_exist_ok=True)
     (out / "items").mkdir()
     items = synthetic_items(count, seed)
     for start in range(0, count, ITEMS_PER_FILE):
         chunk = items[start : start + ITEMS_PER_FILE]
         path = out / "items" / f"part-{start // ITEMS_PER_FILE:03d}.yaml"
         path.write_text(yaml.safe_dump({"items": chunk}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _make_room(out: Path) -> None:
+    if out.is_dir():
+        if (out / MARKER).is_file():
+            shutil.rmtree(out)
+        elif any(out.iterdir()):
+            raise FileExistsError(
+                f"{out} is not empty and was not written by hall synth (it has no {MARKER} file): "
+                "choose a new or empty directory; nothing in it was changed"
+            )
+    elif out.exists() or out.is_symlink():
+        raise NotADirectoryError(f"{out} is a file, not a directory: choose a new or empty directory")

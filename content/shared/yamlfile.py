@@ -2,13 +2,16 @@
 
 `load_yaml` returns plain Python data and a `Located` index so that a validation error found
 later, at a path such as ("items", 3, "limits", "promised"), can be reported as `file:line`.
-Duplicate keys, which PyYAML silently collapses, are reported as errors.
+Duplicate keys, which PyYAML silently collapses, are reported as errors. Where YAML's own rules
+catch an editor out (an unquoted `off` read as false, `01` as a number, a tab in the indentation, a
+bracket left open), the problem says which rule and how to write it instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,12 +43,31 @@ class Located:
     root_line: int = 1
     _lines: dict[int, dict[Hashable, int]] = field(default_factory=dict)
     _keep: list[object] = field(default_factory=list)
+    _tokens: dict[int, dict[Hashable, str]] = field(default_factory=dict)
+    """The source text of unquoted values YAML read as something other than text (off, 01, 1.10)."""
 
     def record(self, container: object, key: Hashable, line: int) -> None:
         if id(container) not in self._lines:
             self._keep.append(container)  # ids stay valid while we hold the object
             self._lines[id(container)] = {}
         self._lines[id(container)][key] = line
+
+    def record_token(self, container: object, key: Hashable, token: str) -> None:
+        """Call after `record` for the same container, which keeps it alive."""
+        self._tokens.setdefault(id(container), {})[key] = token
+
+    def token_of(self, data: object, path: Path_) -> str | None:
+        """How the value on `path` was written, when YAML read it as a boolean, number or date."""
+        node = data
+        for key in path:
+            tokens = self._tokens.get(id(node))
+            if tokens is not None and key in tokens:
+                return tokens[key]
+            try:
+                node = node[key]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return None
 
     def line_of(self, data: object, path: Path_) -> int:
         """The line of the deepest value on `path` that exists in `data`."""
@@ -84,6 +106,10 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     problems: list[Problem]
 
 
+_NOT_TEXT = (bool, int, float, date)
+"""What YAML makes of some unquoted scalars (off, 01, 1.10, 2024-05-01) that an editor meant as text."""
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     mapping: dict[Any, Any] = {}
@@ -96,16 +122,21 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
             continue
         if key in mapping:
             loader.problems.append(Problem(loader.located.file, key_node.start_mark.line + 1, f"duplicate key {key!r}"))
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        value = mapping[key] = loader.construct_object(value_node, deep=True)
         loader.located.record(mapping, key, key_node.start_mark.line + 1)
+        if isinstance(value, _NOT_TEXT) and isinstance(value_node, yaml.ScalarNode):
+            loader.located.record_token(mapping, key, value_node.value)
     return mapping
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> list[Any]:
     items: list[Any] = []
     for index, child in enumerate(node.value):
-        items.append(loader.construct_object(child, deep=True))
+        value = loader.construct_object(child, deep=True)
+        items.append(value)
         loader.located.record(items, index, child.start_mark.line + 1)
+        if isinstance(value, _NOT_TEXT) and isinstance(child, yaml.ScalarNode):
+            loader.located.record_token(items, index, child.value)
     return items
 
 
@@ -127,10 +158,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Located, list[Problem]]:
                 return None, located, [Problem(name, wrong[0], wrong[1])]
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = exc.problem or exc.context or "not valid YAML"
-        return None, located, [Problem(name, line, f"YAML syntax: {what}")]
+        return None, located, [_syntax_problem(exc, text, name)]
     except yaml.YAMLError as exc:
         return None, located, [Problem(name, 1, f"YAML syntax: {exc}")]
     except RecursionError:  # the pure-Python parser (no libyaml) composes by recursion
@@ -138,6 +166,51 @@ def parse_yaml(text: str, name: str) -> tuple[Any, Located, list[Problem]]:
     finally:
         loader.dispose()
     return data, located, loader.problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, name: str) -> Problem:
+    """A syntax error in words for the two mistakes a hand-edited file makes most: a flow list or
+    mapping left open, which the parser only notices at the next token, often lines later; and a
+    tab in the indentation. Otherwise the parser's own words, at its line."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    lines = text.split("\n")
+    problem = exc.problem or ""
+    opened = exc.context_mark
+    if (
+        opened is not None
+        and (exc.context or "").startswith("while parsing a flow ")
+        and problem.startswith(("did not find expected ','", "expected ','"))
+    ):
+        bracket, closer = ("[", "]") if "sequence" in (exc.context or "") else ("{", "}")
+        start = opened.line + 1
+        if line > start or mark is None or _blank_after(lines, mark):
+            missing = f" (or a ',' between its items before line {line})" if line > start + 1 else ""
+            return Problem(
+                name,
+                start,
+                f"YAML syntax: the '{bracket}' opened on line {start} is never closed: add the '{closer}'{missing}",
+            )
+        return Problem(name, start, f"YAML syntax: the '{bracket}' here needs a ',' between its items")
+    if mark is not None and ("tab" in problem or "cannot start any token" in problem) and mark.line < len(lines):
+        source = lines[mark.line]
+        indent = source[: len(source) - len(source.lstrip(" \t"))]
+        if "\t" in indent:
+            return Problem(
+                name,
+                line,
+                "YAML syntax: a tab in the indentation: YAML does not allow tabs for indentation, use spaces",
+            )
+        if source[mark.column : mark.column + 1] == "\t":
+            return Problem(name, line, "YAML syntax: a tab character here, which YAML does not accept: use spaces")
+    return Problem(name, line, f"YAML syntax: {exc.problem or exc.context or 'not valid YAML'}")
+
+
+def _blank_after(lines: list[str], mark: yaml.Mark) -> bool:
+    """Whether nothing but white space follows `mark`: the parser reached the end of the file."""
+    if mark.line >= len(lines):
+        return True
+    return not (lines[mark.line][mark.column :].strip() or any(rest.strip() for rest in lines[mark.line + 1 :]))
 
 
 def _expansion(root: yaml.Node) -> tuple[int, str] | None:
@@ -282,9 +355,47 @@ def describe_error(error: Any) -> str:
     return f"'{name}': {error['msg']} (got {shown(got)})"
 
 
-def validate_model(model: type[M], data: Any, located: Located) -> tuple[M | None, list[Problem]]:
+def _unquoted(error: Any, token: str) -> str | None:
+    """The hint for text that YAML read as something else because it was not in quotes (`status: off`
+    is false, `phone: 01` the number 1), or None when the error is of another kind."""
+    kind = error["type"]
+    got = error.get("input")
+    name = _field_name(error["loc"])
+    expected = str((error.get("ctx") or {}).get("expected", ""))
+    if kind == "string_type":
+        wanted = "text"
+        if name in ("open", "close") and not isinstance(got, bool):
+            return None  # describe_error's hint for times says more
+    elif kind == "literal_error" and expected.startswith("'"):
+        wanted = f"one of {expected}"
+    else:
+        return None
+    if isinstance(got, bool):
+        read = "true" if got else "false"
+    elif isinstance(got, int | float):
+        read = f"the number {got}"
+    elif isinstance(got, date):
+        read = "a date"
+    else:
+        return None
+    token = token if len(token) <= 40 else token[:39] + "…"
+    return f"'{name}' should be {wanted}, but YAML read the unquoted {token} as {read}: write it in quotes, \"{token}\""
+
+
+def validate_model(
+    model: type[M], data: Any, located: Located, holds: str = "a mapping of keys to values"
+) -> tuple[M | None, list[Problem]]:
+    """Validate one file's data. `holds` says what the file should hold, for the message when it is empty."""
+    if data is None:
+        return None, [
+            Problem(located.file, located.root_line, f"the file is empty (or only comments): it should hold {holds}")
+        ]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        problems = [located.problem(data, err["loc"], describe_error(err)) for err in exc.errors()]
+        problems = []
+        for err in exc.errors():
+            token = located.token_of(data, err["loc"])
+            message = (_unquoted(err, token) if token is not None else None) or describe_error(err)
+            problems.append(located.problem(data, err["loc"], message))
         return None, problems

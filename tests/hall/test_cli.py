@@ -132,3 +132,22 @@ def test_a_log_line_is_bounded_and_shows_no_password() -> None:
     assert BoundedLog().filter(record)
     message = record.getMessage()
     assert "PW" not in message and len(message) < MAX_LOG_CHARS + 40 and message.endswith("(10021 characters)")
+
+
+def test_synth_refuses_a_directory_it_did_not_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "centre"
+    assert main(["synth", "--items", "3", "--out", str(out)]) == 0
+    assert main(["synth", "--items", "3", "--out", str(out)]) == 0  # its own: replaced
+    assert capsys.readouterr().out.count(f"wrote a synthetic centre with 3 items to {out}") == 2
+    (tmp_path / "mine.txt").write_text("keep me", encoding="utf-8")
+    for target, words in [
+        (tmp_path, "is not empty and was not written by hall synth"),
+        (tmp_path / "mine.txt", "is a file"),
+    ]:
+        with pytest.raises(SystemExit) as exit_:
+            main(["synth", "--items", "3", "--out", str(target)])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"hall: error: --out: {target} {words}") and err.count("\n") == 1
+        assert "choose a new or empty directory" in err
+    assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"

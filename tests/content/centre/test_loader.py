@@ -168,3 +168,70 @@ def test_a_thousand_character_step_is_content_like_any_other(sample_dir: Path) -
     assert result.content is not None
     item = next(i for i in result.content.items if i.id == "shebao-yanglao-canbao")
     assert item.steps[0] == "办" * 1000
+
+
+def _line(path: Path, start: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith(start))
+
+
+def test_an_unquoted_off_read_as_false_says_to_quote_it(sample_dir: Path) -> None:
+    staff = sample_dir / "staff.yaml"
+    _edit(staff, "    status: away", "    status: off")
+    line = _line(staff, "    status: off")
+    assert _problems(sample_dir) == [
+        f"c/staff.yaml:{line}: 'status' should be one of 'on_duty', 'away', 'off' or 'leave', "
+        'but YAML read the unquoted off as false: write it in quotes, "off"'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    phone: 0816-2731008",
+            "    phone: 010",
+            "'phone' should be text, but YAML read the unquoted 010 as the number 8",
+        ),
+        (
+            "    name: 王志强",
+            "    name: 1.10",
+            "'name' should be text, but YAML read the unquoted 1.10 as the number 1.1",
+        ),
+        (
+            "    post: 中心主任（镇长兼）",
+            "    post: yes",
+            "'post' should be text, but YAML read the unquoted yes as true",
+        ),
+    ],
+)
+def test_an_unquoted_number_or_yes_where_text_belongs_says_to_quote_it(
+    sample_dir: Path, old: str, new: str, message: str
+) -> None:
+    staff = sample_dir / "staff.yaml"
+    _edit(staff, old, new)
+    token = new.split(": ")[1]
+    assert _problems(sample_dir) == [f'c/staff.yaml:{_line(staff, new)}: {message}: write it in quotes, "{token}"']
+
+
+def test_an_unquoted_word_in_a_list_of_text_says_to_quote_it(sample_dir: Path) -> None:
+    path = sample_dir / "items" / "shebao.yaml"
+    _edit(path, "    keywords: [", "    keywords: [no, ")
+    (problem,) = _problems(sample_dir)
+    assert problem.startswith(f"c/items/shebao.yaml:{_line(path, '    keywords: [no, ')}: 'keywords' should be text")
+    assert problem.endswith('but YAML read the unquoted no as false: write it in quotes, "no"')
+
+
+@pytest.mark.parametrize(
+    ("file", "holds"),
+    [
+        ("agents.yaml", "'agents:' and under it the list of proxy agents (代办员)"),
+        ("staff.yaml", "'staff:' and under it the list of staff members"),
+        ("categories.yaml", "'categories:' and under it the list of categories with their ticket prefixes"),
+        ("centre.yaml", "the centre's id, name, tier, address, hours, phones and windows"),
+        ("items/shebao.yaml", "'items:' and under it a list of service items (办事指南)"),
+    ],
+)
+@pytest.mark.parametrize("text", ["", "# 代办员名单\n\n"])
+def test_an_empty_file_says_what_it_should_hold(sample_dir: Path, file: str, holds: str, text: str) -> None:
+    (sample_dir / file).write_text(text, encoding="utf-8")
+    assert f"c/{file}:1: the file is empty (or only comments): it should hold {holds}" in _problems(sample_dir)

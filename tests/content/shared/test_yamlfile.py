@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
+
+from content.shared import yamlfile
 from content.shared.yamlfile import parse_yaml
 
 
@@ -92,3 +96,72 @@ def test_a_file_too_large_or_not_text_is_refused_unread(tmp_path: Path) -> None:
     binary.write_bytes(bytes(range(256)) * 10)
     _, _, problems = load_yaml(binary)
     assert problems and ("not UTF-8" in problems[0].message or "YAML" in problems[0].message)
+
+
+class _PurePythonLoader(yaml.SafeLoader):
+    located: yamlfile.Located
+    problems: list[yamlfile.Problem]
+
+
+_PurePythonLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, yamlfile._construct_mapping)
+_PurePythonLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, yamlfile._construct_sequence)
+
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def either_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml and the pure-Python parser (used where libyaml is missing) word their errors differently."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlfile, "_Loader", _PurePythonLoader)
+
+
+@pytest.mark.usefixtures("either_parser")
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            "staff:\n  - id: s01\n    name: [王志强\n    post: 主任\n",
+            3,
+            "YAML syntax: the '[' opened on line 3 is never closed: add the ']'",
+        ),
+        (
+            "staff:\n  - id: s01\n    name: {a: 王志强\n    post: 主任\n",
+            3,
+            "YAML syntax: the '{' opened on line 3 is never closed: add the '}'",
+        ),
+        ("agents: [a01, a02", 1, "YAML syntax: the '[' opened on line 1 is never closed: add the ']'"),
+        ("a: 1\nb: [1, 2\n", 2, "YAML syntax: the '[' opened on line 2 is never closed: add the ']'"),
+        (
+            "days: [mon,\n  tue,\n  wed\nclose: x\n",
+            1,
+            "YAML syntax: the '[' opened on line 1 is never closed: add the ']'"
+            " (or a ',' between its items before line 4)",
+        ),
+        ('a: 1\ndays: ["mon" tue]\n', 2, "YAML syntax: the '[' here needs a ',' between its items"),
+    ],
+)
+def test_an_unclosed_bracket_is_reported_at_the_line_it_opened(text: str, line: int, message: str) -> None:
+    data, _, problems = parse_yaml(text, "s.yaml")
+    assert data is None and [(p.line, p.message) for p in problems] == [(line, message)]
+
+
+@pytest.mark.usefixtures("either_parser")
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("staff:\n  - id: s01\n\tname: 王志强\n", 3),
+        ("staff:\n\t- id: s01\n", 2),
+        ("staff:\n  - id: s01\n  \tname: 王志强\n", 3),
+        ("\tstaff: []\n", 1),
+    ],
+)
+def test_a_tab_in_the_indentation_says_to_use_spaces(text: str, line: int) -> None:
+    data, _, problems = parse_yaml(text, "staff.yaml")
+    assert data is None and [(p.line, p.message) for p in problems] == [
+        (line, "YAML syntax: a tab in the indentation: YAML does not allow tabs for indentation, use spaces")
+    ]
+
+
+def test_other_syntax_errors_keep_the_parsers_words() -> None:
+    _, _, problems = parse_yaml("a: 1\n@b: 2\n", "x.yaml")
+    assert [p.line for p in problems] == [2] and problems[0].message.startswith("YAML syntax: ")
+    assert "tab" not in problems[0].message and "bracket" not in problems[0].message
