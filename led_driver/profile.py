@@ -25,6 +25,37 @@ ZoneKind = Literal[
 
 # Colours a dual-colour (red/green) panel can show: each LED is off, red, green, or both (amber).
 DUAL_COLOURS = {"#000000", "#ff0000", "#00ff00", "#ffff00"}
+ColourKey = Literal["background", "text", "accent", "call", "paused", "emergency", "emergency_text"]
+_FALLBACK: dict[str, ColourKey] = {"emergency_text": "background"}
+"""A colour a profile leaves out is its text colour, but an emergency's text is its background colour."""
+MIN_CONTRAST = 4.5
+"""WCAG 2's least contrast for text (1.4.3): an emergency reaches it at every brightness of its display."""
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return red, green, blue
+
+
+def dimmed(hex_colour: str, level: int) -> tuple[int, int, int]:
+    """A colour at `level` percent brightness, as frames are drawn: every channel scaled alike."""
+    red, green, blue = rgb(hex_colour)
+    return red * level // 100, green * level // 100, blue * level // 100
+
+
+def contrast(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
+    """WCAG 2's contrast ratio of two sRGB colours, from 1 (the same) to 21 (black and white)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: tuple[int, int, int]) -> float:
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(c) for c in colour)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
 class _Model(BaseModel):
@@ -76,7 +107,8 @@ class Profile(_Model):
     colour_mode: Literal["mono", "dual", "rgb"]
     font: FontRef
     """The default font of zones that name none."""
-    colours: dict[Literal["background", "text", "accent", "call", "paused", "emergency"], Colour]
+    colours: dict[ColourKey, Colour]
+    """`emergency` and `emergency_text`: an emergency's background and its text."""
     zones: list[Zone] = Field(min_length=1)
     fps: int = Field(default=30, ge=1, le=120)
     scroll_px_per_s: int = Field(default=60, ge=1, le=2000)
@@ -105,10 +137,30 @@ class Profile(_Model):
         for key in ("background", "text"):
             if key not in self.colours:
                 raise ValueError(f"colours need '{key}'")
+        self._emergency_legible()
         return self
 
+    def _emergency_legible(self) -> None:
+        """An emergency must be read by day and at night: dimming every channel alike lowers the
+        contrast (WCAG's +0.05 for flare does not dim), so it is checked at each level drawn."""
+        background, ink = self.colour("emergency"), self.colour("emergency_text")
+        for level in self.levels():
+            ratio = contrast(dimmed(background, level), dimmed(ink, level))
+            if self.colour_mode == "mono" and (rgb(background) == (0, 0, 0)) == (rgb(ink) == (0, 0, 0)):
+                ratio = 1.0  # a mono panel lights every colour alike: both lit, or both dark
+            if ratio < MIN_CONTRAST:
+                best = contrast(dimmed("#ffffff", level), (0, 0, 0))
+                raise ValueError(
+                    f"emergency_text {ink} on emergency {background} has a contrast of {ratio:.2f}:1 at "
+                    f"{level}% brightness; at least {MIN_CONTRAST}:1 is needed (white on black there: {best:.2f}:1)"
+                )
+
     def colour(self, key: str) -> str:
-        return self.colours.get(key) or self.colours["text"]  # type: ignore[call-overload]
+        return self.colours.get(key) or self.colours[_FALLBACK.get(key, "text")]  # type: ignore[call-overload]
+
+    def levels(self) -> list[int]:
+        """The brightness levels, in percent, that frames are drawn at over a day."""
+        return sorted({b.level for b in self.brightness}) or [100]
 
     def brightness_at(self, now: time) -> int:
         """Percent brightness for a time of day: the last `start` at or before it (wrapping)."""

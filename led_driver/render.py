@@ -2,8 +2,9 @@
 
 Each zone of a profile is drawn on its own image, keyed by exactly what it shows (`zone_key`), so
 the scheduler redraws a zone only when its key changes. Tickers are drawn once into a strip
-(`ticker_strip`) and scrolled by cropping. `render_frame` puts it all together for previews and
-tests; the scheduler does the same work incrementally.
+(`ticker_strip`) and scrolled by cropping. An emergency takes the whole display and shows its whole
+text (`emergency_layout`). `render_frame` puts it all together for previews and tests; the
+scheduler does the same work incrementally.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from PIL import Image
 
 from content.shared import wording
 from led_driver import text
-from led_driver.profile import FontRef, Profile, Zone
+from led_driver.profile import FontRef, Profile, Zone, dimmed, rgb
 from led_driver.state import DisplayState
 
 WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 GAP = "　　　"
+EMERGENCY_HEADING = "紧急通知"
+READ_CHARS_PER_S = 3
+"""How fast a page of an emergency is taken to be read: slowly, by the elderly, from across the hall."""
+MIN_PAGE_S = 5
 
 
 def mode_of(profile: Profile) -> str:
@@ -35,10 +40,9 @@ class Paint:
     level: int
 
     def __call__(self, hex_colour: str) -> int | tuple[int, int, int]:
-        red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
         if self.mode == "1":
-            return 1 if (red, green, blue) != (0, 0, 0) else 0
-        return (red * self.level // 100, green * self.level // 100, blue * self.level // 100)
+            return 1 if rgb(hex_colour) != (0, 0, 0) else 0
+        return dimmed(hex_colour, self.level)
 
 
 Ink = int | tuple[int, int, int]
@@ -313,22 +317,94 @@ def ticker_strip(profile: Profile, zone: Zone, state: DisplayState, now: datetim
 # -- whole frames ---------------------------------------------------------------------------------
 
 
-def render_emergency(profile: Profile, words: str, now: datetime) -> Image.Image:
-    """An emergency announcement takes the whole display."""
-    paint = paint_for(profile, now)
-    background = paint(profile.colour("emergency"))
-    width, height = profile.size
-    canvas = _Canvas((width, height), paint.mode, background)
+@dataclass(frozen=True)
+class EmergencyLayout:
+    """Where an emergency goes on one display: worked out once for its text, not every frame.
+
+    The heading 紧急通知 fills the top line, inverted (on a display of one line it leads the text).
+    The text under it is shown whole: at once where it fits; where one line is left for it, it
+    scrolls there as the ticker does; else in pages of the lines left, each but the last ending in
+    …, each shown `page_seconds`: time enough to read the longest.
+    """
+
+    heading: str
+    pages: tuple[tuple[str, ...], ...]
+    """The lines of each page: one page when the text fits, none when it scrolls."""
+    scroll: str
+    """The text scrolled on the line under the heading; "" when it is paged."""
+    page_seconds: float
+    top: int
+    """The heading's top: heading and text are centred as one block."""
+    step: int
+    margin: int
+    """Left and right of paged text: on a wall, half a line; a small display keeps every column."""
+
+    @property
+    def text_top(self) -> int:
+        return self.top + (self.step if self.heading else 0)
+
+    def page_at(self, age_s: float) -> int:
+        """The page shown `age_s` seconds after the emergency first showed: it starts at the first."""
+        return int(age_s // self.page_seconds) % len(self.pages) if self.pages else 0
+
+
+def emergency_layout(profile: Profile, words: str) -> EmergencyLayout:
     font = font_of(profile, None)
-    foreground = paint(profile.colour("background")) if paint.mode != "1" else 0
-    if paint.mode == "1":
-        canvas.image.paste(1, (0, 0, width, height))
-    canvas.background = background
+    width, height = profile.size
     step = font.line_height
-    lines = text.wrap(f"紧急通知：{words}", font, width, max(1, height // step))
-    top = max(0, (height - step * len(lines)) // 2)
-    for i, line in enumerate(lines):
-        canvas.line(line, font, foreground, 0, top + i * step, width, "center")
+    rows = max(1, height // step)
+    margin = step // 2 if width >= 20 * step else 0
+    heading = EMERGENCY_HEADING if rows > 1 else ""
+    body = words if heading else f"{EMERGENCY_HEADING}：{words}"
+    text_rows = rows - 1 if heading else rows
+    pages = text.paginate(body, font, width - 2 * margin, text_rows) or [[]]
+    if text_rows == 1 and len(pages) > 1:
+        return EmergencyLayout(heading, (), body, MIN_PAGE_S, max(0, (height - step * rows) // 2), step, 0)
+    longest = max(sum(len(line) for line in page) for page in pages)
+    lines = max(len(page) for page in pages) + (1 if heading else 0)
+    return EmergencyLayout(
+        heading,
+        tuple(tuple(page) for page in pages),
+        "",
+        max(MIN_PAGE_S, longest / READ_CHARS_PER_S),
+        max(0, (height - step * lines) // 2),
+        step,
+        margin,
+    )
+
+
+def emergency_strip(profile: Profile, layout: EmergencyLayout, now: datetime) -> text.TickerStrip:
+    paint = paint_for(profile, now)
+    ink, background = paint(profile.colour("emergency_text")), paint(profile.colour("emergency"))
+    return text.TickerStrip(layout.scroll, font_of(profile, None), ink, paint.mode, background, gap=GAP)
+
+
+def scroll_offset(profile: Profile, seconds: float) -> int:
+    return int(seconds * profile.scroll_px_per_s)
+
+
+def render_emergency(
+    profile: Profile, words: str, now: datetime, age_s: float = 0.0, layout: EmergencyLayout | None = None
+) -> Image.Image:
+    """An emergency takes the whole display: its frame `age_s` seconds after it first showed."""
+    layout = layout or emergency_layout(profile, words)
+    paint = paint_for(profile, now)
+    background, ink = paint(profile.colour("emergency")), paint(profile.colour("emergency_text"))
+    width, height = profile.size
+    font = font_of(profile, None)
+    canvas = _Canvas((width, height), paint.mode, background)
+    if layout.heading:
+        canvas.image.paste(ink, (0, layout.top, width, layout.top + layout.step))
+        canvas.background = ink
+        canvas.line(layout.heading, font, background, 0, layout.top, width, "center")
+        canvas.background = background
+    if layout.scroll:
+        strip = emergency_strip(profile, layout, now)
+        canvas.image.paste(strip.frame(scroll_offset(profile, age_s), width), (0, layout.text_top))
+    elif layout.pages:
+        for i, line in enumerate(layout.pages[layout.page_at(age_s)]):
+            y = layout.text_top + i * layout.step
+            canvas.line(line, font, ink, layout.margin, y, width - 2 * layout.margin, "center")
     return canvas.image
 
 
@@ -355,12 +431,19 @@ def flash_on(profile: Profile, state: DisplayState, call_age_s: float | None) ->
 
 
 def render_frame(
-    profile: Profile, state: DisplayState, now: datetime, *, call_age_s: float | None = None, ticker_offset: int = 0
+    profile: Profile,
+    state: DisplayState,
+    now: datetime,
+    *,
+    call_age_s: float | None = None,
+    ticker_offset: int = 0,
+    emergency_age_s: float = 0.0,
 ) -> Image.Image:
-    """One whole frame. `call_age_s`: seconds since the last call arrived (for the flash)."""
+    """One whole frame. `call_age_s`: seconds since the last call arrived (for the flash);
+    `emergency_age_s`: since the emergency first showed (its page, or how far it scrolled)."""
     emergency = state.emergency()
     if emergency is not None:
-        return render_emergency(profile, emergency.text, now)
+        return render_emergency(profile, emergency.text, now, emergency_age_s)
     if not profile.always_open and not is_open(state, now):
         return render_idle(profile, state, now)
     paint = paint_for(profile, now)

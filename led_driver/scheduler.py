@@ -1,5 +1,6 @@
 """The frame loop: redraw only the zones whose picture changed, scroll tickers by cropping, and
-show frames at the output's rate. A new call is drawn at once, not on the next tick.
+show frames at the output's rate. A new call is drawn at once, not on the next tick. An emergency
+is shown from its first page, or the start of its text, when it first appears.
 
 One frame buffer is reused: changed zones are pasted into it, the tickers' crops are pasted over
 their boxes every frame, and the buffer goes to the output. An output that keeps frames (a GIF,
@@ -50,6 +51,9 @@ class Scheduler:
         self._keys: dict[int, Hashable] = {}
         self._strips: dict[int, tuple[Hashable, TickerStrip]] = {}
         self._screen: Hashable = None
+        self._alarm: tuple[str, float, render.EmergencyLayout] | None = None
+        """The emergency shown: its text, when it first showed, its layout."""
+        self._alarm_strip: tuple[Hashable, TickerStrip] | None = None
         self._buffer = Image.new(render.mode_of(profile), tuple(profile.size))  # type: ignore[arg-type]
         self._start = monotonic()
         self.frames_shown = 0
@@ -117,10 +121,8 @@ class Scheduler:
         profile = self.profile
         emergency = state.emergency()
         if emergency is not None:
-            return self._whole(
-                ("emergency", emergency.text, profile.brightness_at(wall.time())),
-                lambda: render.render_emergency(profile, emergency.text, wall),
-            )
+            return self._emergency(emergency.text, wall, now)
+        self._alarm = self._alarm_strip = None
         if not profile.always_open and not render.is_open(state, wall):
             return self._whole(
                 ("idle", state.centre, wall.strftime("%H:%M")), lambda: render.render_idle(profile, state, wall)
@@ -149,6 +151,26 @@ class Scheduler:
                 buffer.paste(render.render_zone(profile, zone, state, wall, flash), (x, y))
                 self._keys[index] = key
         return buffer
+
+    def _emergency(self, words: str, wall: datetime, now: float) -> Image.Image:
+        """Drawn again when its page or the brightness changes; a text that scrolls is cropped
+        from a strip drawn once, like a ticker."""
+        profile = self.profile
+        if self._alarm is None or self._alarm[0] != words:
+            self._alarm = (words, now, render.emergency_layout(profile, words))
+        _, since, layout = self._alarm
+        age = now - since
+        level = profile.brightness_at(wall.time())
+        frame = self._whole(
+            ("emergency", words, level, layout.page_at(age)),
+            lambda: render.render_emergency(profile, words, wall, age, layout),
+        )
+        if layout.scroll:
+            if self._alarm_strip is None or self._alarm_strip[0] != (words, level):
+                self._alarm_strip = ((words, level), render.emergency_strip(profile, layout, wall))
+            strip = self._alarm_strip[1]
+            frame.paste(strip.frame(render.scroll_offset(profile, age), profile.size[0]), (0, layout.text_top))
+        return frame
 
     def _whole(self, key: Hashable, draw: Callable[[], Image.Image]) -> Image.Image:
         if self._screen != key:

@@ -9,6 +9,8 @@ The stated rules for text that does not fit:
 - `wrap`: hanzi break anywhere (not before closing or after opening punctuation), other text at
   spaces, a word longer than the line at a cluster boundary; when text remains after `max_lines`,
   the last line is shortened with "…".
+- `paginate`: broken as `wrap` breaks, but nothing is left out: pages of lines, each page but the
+  last ending in "…".
 - a ticker scrolls instead (`TickerStrip`), drawn a tile at a time, so its memory is a few tiles
   whatever its length.
 """
@@ -30,6 +32,7 @@ __all__ = [
     "FontError",
     "TickerStrip",
     "load_font",
+    "paginate",
     "render_line",
     "sanitize",
     "shorten",
@@ -125,15 +128,9 @@ def wrap(text: str, font: Font, width: int, max_lines: int, ellipsis: str = ELLI
     """At most `max_lines` lines, each no wider than `width`; "\\n" starts a new line."""
     if max_lines < 1 or width < 1:
         return []
-    items: list[Glyph | None] = []  # None: a hard line break
-    for i, paragraph in enumerate(text.splitlines()):
-        if i:
-            items.append(None)
-        items.extend(font.glyphs(paragraph))
-    visible = [i for i, item in enumerate(items) if item is not None and not item.text.isspace()]
-    if not visible:
+    items, last = _items(text, font)
+    if last < 0:
         return []
-    last = visible[-1]  # trailing blank lines and spaces are not shown
     lines: list[str] = []
     start = 0
     while start <= last:
@@ -149,6 +146,53 @@ def wrap(text: str, font: Font, width: int, max_lines: int, ellipsis: str = ELLI
         lines.append("".join(glyph.text for glyph in items[start:end] if glyph is not None).rstrip())
         start = resume
     return lines
+
+
+def paginate(text: str, font: Font, width: int, rows: int, ellipsis: str = ELLIPSIS) -> list[list[str]]:
+    """The whole text in pages of at most `rows` lines, each no wider than `width`, broken as `wrap`
+    breaks. The last line of every page but the last ends with `ellipsis`: there is more. Without
+    it, the pages' lines are the text, less the spaces and line breaks that lines start or end at.
+    A page starts with text, never a blank line.
+    """
+    if rows < 1 or width < 1:
+        return []
+    items, last = _items(text, font)
+    room = width - font.text_width(ellipsis)
+    pages: list[list[str]] = []
+    page: list[str] = []
+    start = 0
+    while start <= last:
+        while _is_space(items[start]) or (not page and items[start] is None):
+            start += 1
+        end, resume = _fit_some(items, start, width)
+        more = resume <= last
+        if more and len(page) == rows - 1:
+            end, resume = _fit_some(items, start, max(1, room))
+        line = "".join(glyph.text for glyph in items[start:end] if glyph is not None).rstrip()
+        page.append(line + ellipsis if more and len(page) == rows - 1 else line)
+        start = resume
+        if len(page) == rows or start > last:
+            pages.append(page)
+            page = []
+    return pages
+
+
+def _items(text: str, font: Font) -> tuple[list[Glyph | None], int]:
+    """The text's glyphs with None for a hard line break, and the index of the last that is neither
+    a space nor a break (-1 for none): trailing blank lines and spaces are not shown."""
+    items: list[Glyph | None] = []
+    for i, paragraph in enumerate(text.splitlines()):
+        if i:
+            items.append(None)
+        items.extend(font.glyphs(paragraph))
+    visible = [i for i, item in enumerate(items) if item is not None and not item.text.isspace()]
+    return items, visible[-1] if visible else -1
+
+
+def _fit_some(items: list[Glyph | None], start: int, width: int) -> tuple[int, int]:
+    """`_fit`, but a cluster wider than the line still fills one, so that a page always moves on."""
+    end, resume = _fit(items, start, width)
+    return (start + 1, start + 1) if end == start and items[start] is not None else (end, resume)
 
 
 def _fit(items: list[Glyph | None], start: int, width: int) -> tuple[int, int]:

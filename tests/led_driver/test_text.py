@@ -15,6 +15,7 @@ from led_driver.text import (
     TILE_PX,
     TickerStrip,
     load_font,
+    paginate,
     render_line,
     sanitize,
     shorten,
@@ -183,6 +184,29 @@ def test_wrap_latin_at_spaces_and_lines_at_line_breaks(unifont: Font) -> None:
     assert wrap("x" * 40, unifont, 96, 2) == ["x" * 12, "x" * 11 + "…"]
     assert wrap("中文", unifont, 10, 3) == ["…"]  # not even one hanzi fits
     assert wrap("  \n ", unifont, 96, 3) == [] and wrap("中", unifont, 96, 0) == []
+
+
+def test_paginate_leaves_nothing_out_and_marks_every_page_but_the_last(unifont: Font) -> None:
+    for rows in (1, 2, 3):
+        pages = paginate(SENTENCE, unifont, 192, rows)
+        assert len(pages) > 1 and all(1 <= len(page) <= rows for page in pages)
+        assert all(unifont.text_width(line) <= 192 for page in pages for line in page)
+        assert all(page[-1].endswith("…") and len(page) == rows for page in pages[:-1])
+        assert not pages[-1][-1].endswith("…")
+        shown = [
+            line.removesuffix("…") if i == len(page) - 1 else line for page in pages[:-1] for i, line in enumerate(page)
+        ]
+        assert "".join(shown + pages[-1]) == SENTENCE
+        assert not any(line[0] in "，。、；：）" for page in pages for line in page)
+    assert paginate("中文", unifont, 96, 2) == [["中文"]]  # it fits: one page, no …
+
+
+def test_paginate_latin_line_breaks_and_what_cannot_fit(unifont: Font) -> None:
+    assert paginate("Please take a number and wait", unifont, 96, 2) == [["Please take", "a number…"], ["and wait"]]
+    # A page starts with text, not with the blank line of a paragraph break.
+    assert paginate("第一行\n\n第二行\n第三行", unifont, 96, 2) == [["第一行", "…"], ["第二行", "第三行"]]
+    assert paginate("中文", unifont, 10, 3) == [["中", "文"]]  # wider than the line: one a line, still moving on
+    assert paginate("  \n ", unifont, 96, 3) == [] and paginate("中", unifont, 96, 0) == []
 
 
 # -- payload text ---------------------------------------------------------------------------------
