@@ -104,7 +104,7 @@ def load(name: str) -> Profile:
     profile, problems = load_profile(find_profile(name))
     if profile is None:
         raise SystemExit(f"{name}: {problems}")
-    return profile
+    return profile.for_window("zonghe") if profile.needs_window else profile
 
 
 # -- the display state ----------------------------------------------------------------------------

@@ -46,19 +46,36 @@ def _centre(args: argparse.Namespace) -> str:
     return str(centre)
 
 
-def _check_profile(path: str) -> bool:
-    """Check a display profile; True when it has problems."""
-    from led_driver.profile import load_profile
+def _check_profile(path: str, content: Any, content_label: str, window: str | None) -> bool:
+    """Check a display profile, and with `content` every window it refers to; True when it has problems."""
+    from led_driver.profile import find_profile, load_profile
 
-    profile, problems = load_profile(Path(path))
+    profile, problems = load_profile(find_profile(path))
     for problem in problems:
         print(problem)
     if profile is None:
         print(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}", file=sys.stderr)
         return True
+    refs = [*profile.windows_named, *([window] if window and profile.needs_window else [])]
+    wrong: list[str] = []
+    if content is not None:
+        ids = [w.id for w in content.centre.windows]
+        wrong = [
+            f"{path}: window {ref!r} is not one of {content_label}'s windows ({', '.join(ids)})"
+            for ref in dict.fromkeys(refs)
+            if ref not in ids
+        ]
+    for line in wrong:
+        print(line)
+    if wrong:
+        print(f"{path}: {len(wrong)} problem{'s' if len(wrong) != 1 else ''}", file=sys.stderr)
+        return True
+    shows = ""
+    if profile.needs_window:
+        shows = f", showing window {window}" if window else ", showing the window `hall led --window` names"
     print(
         f"{path}: ok: {profile.name}, {profile.size[0]}×{profile.size[1]} {profile.colour_mode}, "
-        f"{len(profile.zones)} zones"
+        f"{len(profile.zones)} zones{shows}"
     )
     return False
 
@@ -86,11 +103,27 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     from content.centre.loader import load_content, summary
     from content.service.documents import oversized
+    from led_driver.profile import shipped
+
+    def is_profile(path: str) -> bool:
+        return path.endswith((".yaml", ".yml")) or (path in shipped() and not Path(path).exists())
 
     failed = False
+    reference = None
+    if args.content is not None:
+        loaded = load_content(Path(args.content), label=args.content.rstrip("/"))
+        reference = loaded.content
+        if reference is None:
+            for found in loaded.problems:
+                print(found)
+            print(f"{args.content}: cannot check the profiles against it: fix its problems first", file=sys.stderr)
+            return 1
+    elif args.window is not None:
+        raise UsageError("--window is checked against a centre's windows: give --content DIR too")
     for directory in args.dirs:
-        if directory.endswith((".yaml", ".yml")):
-            failed = _check_profile(directory) or failed
+        if is_profile(directory):
+            label = (args.content or "").rstrip("/")
+            failed = _check_profile(directory, reference, label, args.window) or failed
             continue
         result = load_content(Path(directory), label=directory.rstrip("/"))
         problems = [str(p) for p in result.problems]
@@ -448,8 +481,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("check", help="validate content directories and display profiles (.yaml files)")
+    p = sub.add_parser(
+        "check",
+        help="validate content directories and display profiles (.yaml files or shipped names)",
+        description="Validate content directories and display profiles. With --content, every window a profile "
+        "refers to (and --window's) must be one of that centre's windows.",
+    )
     p.add_argument("dirs", nargs="+", metavar="PATH")
+    p.add_argument("--content", metavar="DIR", help="check the profiles' window references against this centre")
+    p.add_argument("--window", metavar="ID", help="the window a window screen's profile will show (hall led --window)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("serve", help="run the content service")

@@ -44,7 +44,7 @@ def _guide(centre: str, staff_url: str, display_url: str, env_file: Path, previe
         "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n"
         + "".join(f"  {path}\n" for path in previews)
         + "\nA real display, e.g. a window screen on a pixel controller (a display account):\n\n"
-        + "  hall led --display window-192x64 --output ddp://CONTROLLER --broker 'mqtt://led-wall:…@…'\n"
+        + "  hall led --display window-192x64 --window zonghe --output ddp://CONTROLLER --broker 'mqtt://led-wall:…@…'\n"
     )
     auth = f"-u {parsed.username} -P '{parsed.password}' -i {parsed.username}.watch " if parsed.username else ""
     return f"""
@@ -122,6 +122,8 @@ class _Previews:
                 continue
             # Open all hours: whatever the time, the demo shows the hall at work.
             profile = profile.model_copy(update={"fps": fps, "always_open": True})
+            if profile.needs_window:
+                profile = profile.for_window(user.removeprefix("screen-"))
             path = DEMO_DIR / "led" / file
             output = SnapshotOutput(path, every=1.0, scale=scale)
             output.open((profile.size[0], profile.size[1]), "1" if profile.colour_mode == "mono" else "RGB")

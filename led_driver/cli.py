@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import re
 import signal
 import socket
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +21,10 @@ if TYPE_CHECKING:
     from led_driver.profile import Profile
 
 log = logging.getLogger("hall.led")
+
+ENV_WINDOW = "HALL_WINDOW"
+WINDOW_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+"""A window id as the centre's content writes one."""
 
 
 class LedUsageError(Exception):
@@ -40,6 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
     parser.add_argument("--centre", help="centre id (default: $HALL_CENTRE)")
     parser.add_argument("--device-id", help="this display's id (default: the broker user name)")
+    parser.add_argument(
+        "--window",
+        metavar="ID",
+        help="for a window's own screen (window-192x64): which window it shows, a window id of the centre "
+        "(default: $HALL_WINDOW)",
+    )
     parser.add_argument("--cache", metavar="DIR", help="last good content (default: var/led-cache/DEVICE)")
     parser.add_argument(
         "--keepalive",
@@ -73,6 +86,26 @@ def load(display: str) -> Profile:
     return profile
 
 
+def for_window(profile: Profile, display: str, flag: str | None, environ: Mapping[str, str] = os.environ) -> Profile:
+    """The profile with the install's window in its window zones; LedUsageError when it needs one and has none,
+    or when --window is given to a profile with no window zone to take it."""
+    window = flag or environ.get(ENV_WINDOW) or None
+    if window is not None and not WINDOW_ID.fullmatch(window):
+        raise LedUsageError(
+            f"--window {window!r}: a window id is lower-case letters, digits and '-', as in the centre's content"
+        )
+    if profile.needs_window:
+        if window is None:
+            raise LedUsageError(
+                f"{display} shows one window's screen: say which with --window ID "
+                f"(or {ENV_WINDOW}=ID in the display's environment file)"
+            )
+        return profile.for_window(window)
+    if flag:
+        raise LedUsageError(f"--window {flag}: {display} has no window zone that takes a window")
+    return profile
+
+
 def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     # Imported here: `hall --help` and the other subcommands need none of the rendering stack.
     from led_driver.device import LedController
@@ -84,7 +117,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
         raise LedUsageError("--frames must be at least 1")
     if args.seconds is not None and args.seconds <= 0:
         raise LedUsageError("--seconds must be above 0")
-    profile = load(args.display)
+    profile = for_window(load(args.display), args.display, args.window)
     try:
         output = open_output(args.output)
     except OutputError as exc:
@@ -101,6 +134,18 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
 
     scheduler = Scheduler(profile, output)
     cache = Path(args.cache) if args.cache else Path("var") / "led-cache" / device_id
+    stop = threading.Event()
+    refused: list[str] = []
+    shown_window = threading.Event()
+
+    def unknown_window(message: str) -> None:
+        # Before the display has shown its window this run, a wrong --window is a mistake of the install: stop,
+        # so that it is seen at once. Later (the content changed), the screen says so and the display goes on.
+        if not shown_window.is_set():
+            refused.append(message)
+            stop.set()
+
+    windows = [z.window for z in profile.zones if z.kind == "window" and z.window]
     controller = LedController(
         broker,
         centre,
@@ -109,8 +154,10 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
         cache_dir=cache,
         on_call=voice.say if voice else None,
         keepalive=args.keepalive,
+        window=windows[0] if windows else None,
+        on_unknown_window=unknown_window,
+        on_window_found=shown_window.set,
     )
-    stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     output.open(tuple(profile.size), "1" if profile.colour_mode == "mono" else "RGB")  # type: ignore[arg-type]
@@ -123,5 +170,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
         output.close()
         if voice is not None:
             voice.close()
+    if refused:
+        raise LedUsageError(refused[0])
     log.info("stopped after %d frames", shown)
     return 0

@@ -92,8 +92,17 @@ class LedController:
         on_call: Callable[[str], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
         keepalive: int = DEVICE_KEEPALIVE_S,
+        window: str | None = None,
+        on_unknown_window: Callable[[str], None] | None = None,
+        on_window_found: Callable[[], None] | None = None,
     ) -> None:
+        """`window`: the window this display's window zones show; `on_unknown_window(message)` is called when
+        the broker's queue document has no such window (once until it has it again)."""
         self.broker = broker
+        self.window = window
+        self._on_unknown_window = on_unknown_window
+        self._on_window_found = on_window_found
+        self._window_missing = False
         self.centre = centre
         self.scheduler = scheduler
         self._keepalive = keepalive
@@ -187,6 +196,23 @@ class LedController:
             return
         self.scheduler.update(state)
         self.cache.store(topic, payload)
+        if topic == "queue" and self.window is not None:
+            self._check_window(state)
+
+    def _check_window(self, state: DisplayState) -> None:
+        ids = [w.id for w in state.windows]
+        missing = self.window not in ids
+        if missing and not self._window_missing:
+            message = (
+                f"window {self.window!r} is not one of centre {self.centre}'s windows "
+                f"({', '.join(ids) or 'none'}): give --window one of them"
+            )
+            log.error("%s", message)
+            if self._on_unknown_window is not None:
+                self._on_unknown_window(message)
+        if not missing and self._on_window_found is not None:
+            self._on_window_found()
+        self._window_missing = missing
 
     # -- presence -------------------------------------------------------------------------------
 

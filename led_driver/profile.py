@@ -76,7 +76,8 @@ class Zone(_Model):
     background: Colour | None = None
     align: Literal["left", "center", "right"] = "left"
     window: str | None = None
-    """For `window`: which window this screen belongs to."""
+    """For `window`: which window this screen belongs to; usually left out, so that one profile serves every
+    window of every centre and the install names it (`hall led --window`, $HALL_WINDOW)."""
     text: str | None = None
     """For `text`: what to show."""
     rows: int = Field(default=6, ge=1, le=40)
@@ -86,8 +87,6 @@ class Zone(_Model):
 
     @model_validator(mode="after")
     def _needs(self) -> Zone:
-        if self.kind == "window" and not self.window:
-            raise ValueError("a 'window' zone names its window: window: zonghe")
         if self.kind == "text" and not self.text:
             raise ValueError("a 'text' zone needs text")
         if self.box[2] <= 0 or self.box[3] <= 0:
@@ -154,6 +153,23 @@ class Profile(_Model):
                     f"emergency_text {ink} on emergency {background} has a contrast of {ratio:.2f}:1 at "
                     f"{level}% brightness; at least {MIN_CONTRAST}:1 is needed (white on black there: {best:.2f}:1)"
                 )
+
+    @property
+    def windows_named(self) -> list[str]:
+        """The windows the profile's window zones name themselves."""
+        return [z.window for z in self.zones if z.kind == "window" and z.window]
+
+    @property
+    def needs_window(self) -> bool:
+        """Whether a window zone leaves its window to the install."""
+        return any(z.kind == "window" and not z.window for z in self.zones)
+
+    def for_window(self, window: str) -> Profile:
+        """The profile with `window` in every window zone that names none."""
+        zones = [
+            z.model_copy(update={"window": window}) if z.kind == "window" and not z.window else z for z in self.zones
+        ]
+        return self.model_copy(update={"zones": zones})
 
     def colour(self, key: str) -> str:
         return self.colours.get(key) or self.colours[_FALLBACK.get(key, "text")]  # type: ignore[call-overload]

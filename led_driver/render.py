@@ -258,7 +258,10 @@ def _window_screen(
     row = next((w for w in state.windows if w.id == zone.window), None)
     step = font.line_height
     if row is None:
-        canvas.line(zone.window or "", font, pens.text, 0, 0, width, "center")
+        # Not (or no longer) a window of the centre: `hall led` refused to start on one, so the content changed.
+        canvas.line(zone.window or "", font, pens.paused, 0, 0, width, "center")
+        if height >= step * 2:
+            canvas.line("本窗口未启用", font, pens.text, 0, max(step, (height - step) // 2), width, "center")
         return
     label = f"{row.number}号 {row.name}" if row.number is not None else row.name
     canvas.line(label, font, pens.accent, 0, 0, width, "center")

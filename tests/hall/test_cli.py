@@ -151,3 +151,29 @@ def test_synth_refuses_a_directory_it_did_not_write(tmp_path: Path, capsys: pyte
         assert err.startswith(f"hall: error: --out: {target} {words}") and err.count("\n") == 1
         assert "choose a new or empty directory" in err
     assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_check_a_profile_against_a_centre(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shipped_window = "window-192x64"
+    assert main(["check", shipped_window, "--content", str(SAMPLE), "--window", "shebao"]) == 0
+    assert capsys.readouterr().out.endswith("2 zones, showing window shebao\n")
+
+    assert main(["check", shipped_window, "--content", str(SAMPLE), "--window", "window-9"]) == 1
+    out = capsys.readouterr().out
+    assert "window-192x64: window 'window-9' is not one of " in out and "(zonghe, shebao," in out
+
+    # a profile of the hall's own that names a window in a zone: checked against the centre too
+    own = tmp_path / "own.yaml"
+    text = (REPO / "led_driver/profiles/window-192x64.yaml").read_text(encoding="utf-8")
+    own.write_text(text.replace("{kind: window, box:", "{kind: window, window: caizheng, box:"), encoding="utf-8")
+    assert main(["check", str(own)]) == 0  # without a centre there is nothing to check it against
+    capsys.readouterr()
+    assert main(["check", str(own), "--content", str(SAMPLE)]) == 1
+    assert f"{own}: window 'caizheng' is not one of" in capsys.readouterr().out
+
+
+def test_check_window_needs_a_centre(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "window-192x64", "--window", "zonghe"])
+    assert exited.value.code == 2
+    assert "--window is checked against a centre's windows: give --content DIR too" in capsys.readouterr().err

@@ -65,6 +65,7 @@ class RunningLed:
         self.output = WatchedOutput(lambda: self.scheduler.state)
         # Open all hours: what these tests look at must not depend on the time they run at.
         loaded = loaded.model_copy(update={"always_open": True})
+        loaded = loaded.for_window("zonghe") if loaded.needs_window else loaded
         self.scheduler = Scheduler(loaded, self.output, wall_clock=lambda: datetime.now().astimezone())
         broker = parse_broker_url(url) if url else None
         self.controller = LedController(broker, CENTRE, self.scheduler, device_id="led-wall", cache_dir=cache)
@@ -225,7 +226,8 @@ def test_hall_led_process_previews_frames_and_leaves_a_last_will(
     tmp_path: Path,
 ) -> None:
     start_service(sample_dir)
-    env = {**os.environ, "HALL_BROKER": broker.url("led-wall"), "HALL_CENTRE": CENTRE}
+    # the window from the display's environment file, as deploy/led.env.example has it
+    env = {**os.environ, "HALL_BROKER": broker.url("led-wall"), "HALL_CENTRE": CENTRE, "HALL_WINDOW": "zonghe"}
     frames = tmp_path / "frames"
     done = subprocess.run(
         [
@@ -266,12 +268,35 @@ def test_hall_led_process_previews_frames_and_leaves_a_last_will(
     presence.doc_where("device/led-wall/state", lambda d: d["status"] == "lost", "the last will", seen)
 
 
+def test_hall_led_refuses_a_window_the_centre_does_not_have(
+    sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any], tmp_path: Path
+) -> None:
+    start_service(sample_dir)
+    env = {**os.environ, "HALL_BROKER": broker.url("led-wall"), "HALL_CENTRE": CENTRE}
+    argv = [*HALL, "led", "--display", "window-192x64", "--window", "window-9", "--output", "null"]
+    result = subprocess.run(
+        [*argv, "--cache", str(tmp_path / "c")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert (
+        "window 'window-9' is not one of centre weicheng's windows "
+        "(zonghe, shebao, minzheng, nongye, weijian, guotu): give --window one of them"
+    ) in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--display", "nope"], "no display profile 'nope'"),
-        (["--display", "window-192x64", "--output", "hdmi"], "hdmi"),
-        (["--display", "window-192x64", "--output", "null", "--frames", "0"], "--frames must be at least 1"),
+        (["--display", "window-192x64", "--window", "zonghe", "--output", "hdmi"], "hdmi"),
+        (["--display", "wall-768x384", "--output", "null", "--frames", "0"], "--frames must be at least 1"),
+        (
+            ["--display", "window-192x64"],
+            "window-192x64 shows one window's screen: say which with --window ID (or HALL_WINDOW=ID in the display's "
+            "environment file)",
+        ),
+        (["--display", "wall-768x384", "--window", "zonghe"], "--window zonghe: wall-768x384 has no window zone"),
+        (["--display", "window-192x64", "--window", "综合"], "--window '综合': a window id is lower-case letters"),
     ],
 )
 def test_hall_led_usage_errors(args: list[str], message: str) -> None:

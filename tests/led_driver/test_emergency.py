@@ -37,7 +37,7 @@ READ_CHARS_PER_S = 4
 def profile(name: str) -> Profile:
     loaded, problems = load_profile(find_profile(name))
     assert loaded is not None, problems
-    return loaded
+    return loaded.for_window("zonghe") if loaded.needs_window else loaded
 
 
 def moments(p: Profile) -> list[tuple[str, datetime]]:

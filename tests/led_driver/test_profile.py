@@ -42,7 +42,6 @@ zones:
             {"box": "0, 0, 300, 16"},
             r"p\.yaml:\d+: zone 1 \(ticker\) box \[0, 0, 300, 16\] is outside the 192×64 display",
         ),
-        ({"kind": "window"}, r"p\.yaml:7: a 'window' zone names its window"),
         ({"kind": "marquee"}, r"p\.yaml:7: 'kind': Input should be"),
         ({"mode": "dual", "text": "#0000ff"}, r"a dual-colour panel shows only red, green and amber: #0000ff"),
         ({"text": "red"}, r"p\.yaml:5: 'text' has the wrong form; got 'red'"),

@@ -32,7 +32,7 @@ def state(content: Content) -> DisplayState:
 def profile(name: str) -> Profile:
     loaded, problems = load_profile(find_profile(name))
     assert loaded is not None, problems
-    return loaded
+    return loaded.for_window("zonghe") if loaded.needs_window else loaded
 
 
 @pytest.mark.parametrize("name", shipped())
@@ -178,3 +178,16 @@ def test_a_call_wakes_the_scheduler_instead_of_waiting_for_the_tick(state: Displ
         stop.set()
         scheduler.update(state)
         runner.join(5)
+
+
+def test_a_window_screen_shows_the_install_s_window_and_says_when_it_is_gone(state: DisplayState) -> None:
+    loaded, _ = load_profile(find_profile("window-192x64"))
+    assert loaded is not None and loaded.needs_window  # the shipped profile fits every centre's windows
+    zonghe = render.render_frame(loaded.for_window("zonghe"), state, NOW)
+    shebao = render.render_frame(loaded.for_window("shebao"), state, NOW)
+    gone = render.render_frame(loaded.for_window("gone"), state, NOW)
+    assert zonghe != shebao
+    font = load_font(loaded.font.font, loaded.font.size)
+    said = render_line("本窗口未启用", font)
+    line = gone.crop((0, 16, 192, 32)).convert("L")
+    assert line.getbbox() is not None and line.crop(line.getbbox()).size == said.crop(said.getbbox()).size
