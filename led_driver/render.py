@@ -107,6 +107,32 @@ def _rows_page(count: int, rows: int, page_seconds: int, now: datetime) -> int:
     return int(now.timestamp() // page_seconds) % pages
 
 
+@dataclass(frozen=True)
+class TablePage:
+    """Which rows of a table a frame shows: every row is shown on some page, each page for `page_seconds`."""
+
+    start: int
+    rows: int
+    """Rows of data on a page (the zone's `rows`, no more than its height holds)."""
+    page: int
+    pages: int
+
+    @property
+    def mark(self) -> str:
+        """ "2/3" on a table of several pages (drawn on a row of its own), "" otherwise."""
+        return f"{self.page + 1}/{self.pages}" if self.pages > 1 else ""
+
+
+def table_page(profile: Profile, zone: Zone, count: int, now: datetime) -> TablePage:
+    fits = max(1, zone.box[3] // font_of(profile, zone).line_height)
+    rows = min(zone.rows, fits)
+    if count > rows and rows >= 2:
+        rows = min(rows, fits - 1)  # a row for the page mark, so that a citizen knows more follows
+    pages = max(1, -(-count // rows))
+    page = int(now.timestamp() // zone.page_seconds) % pages
+    return TablePage(page * rows, rows, page, pages)
+
+
 # -- zones ----------------------------------------------------------------------------------------
 
 
@@ -120,14 +146,16 @@ def zone_key(profile: Profile, zone: Zone, state: DisplayState, now: datetime, f
             return (level, now.strftime("%Y-%m-%d %H:%M"))
         case "call_banner":
             return (level, state.last_call, flash)
-        case "windows" | "window":
-            return (level, state.windows, _rows_page(len(state.windows), zone.rows, zone.page_seconds, now))
+        case "window":
+            return (level, state.windows)
+        case "windows":
+            return (level, state.windows, table_page(profile, zone, len(state.windows), now))
         case "waiting":
-            return (level, state.waiting, _rows_page(len(state.waiting), zone.rows, zone.page_seconds, now))
+            return (level, state.waiting, table_page(profile, zone, len(state.waiting), now))
         case "recent_calls":
             return (level, state.recent)
         case "staff":
-            return (level, state.staff, _rows_page(len(state.staff), zone.rows, zone.page_seconds, now))
+            return (level, state.staff, table_page(profile, zone, len(state.staff), now))
         case "guides":
             return (level, state.guides, _rows_page(len(state.guides), 1, zone.page_seconds, now))
         case "ticker":
@@ -159,13 +187,19 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
         case "call_banner":
             _call_banner(canvas, profile, state, paint, font, width, height, flash)
         case "windows":
-            _windows(canvas, zone, state, now, font, Pens(colour, accent, paint(profile.colour("paused"))), width)
+            page = table_page(profile, zone, len(state.windows), now)
+            _windows(canvas, page, state, font, Pens(colour, accent, paint(profile.colour("paused"))), width)
+            _page_mark(canvas, page, font, colour, width, height)
         case "window":
             pens = Pens(colour, accent, paint(profile.colour("paused")))
             _window_screen(canvas, zone, state, font, pens, width, height)
         case "waiting":
-            start = _rows_page(len(state.waiting), zone.rows, zone.page_seconds, now) * zone.rows
-            for i, row in enumerate(state.waiting[start : start + zone.rows]):
+            page = table_page(profile, zone, len(state.waiting), now)
+            _page_mark(canvas, page, font, colour, width, height)
+            names = text.distinct(
+                [row.name for row in state.waiting[page.start : page.start + page.rows]], font, width // 2
+            )
+            for i, row in enumerate(state.waiting[page.start : page.start + page.rows]):
                 if row.estimate_min is None:
                     status = "暂停受理"
                 elif row.waiting == 0:
@@ -173,15 +207,16 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
                 else:
                     status = f"等候{row.waiting}人 约{row.estimate_min}分钟"
                 y = i * step
-                canvas.line(row.name, font, colour, 0, y, width // 2)
+                canvas.line(names[i], font, colour, 0, y, width // 2)
                 canvas.line(status, font, accent, width // 2, y, width - width // 2, "right")
         case "recent_calls":
             for i, call in enumerate(state.recent[: zone.rows]):
                 where = f"{call.window_number}号窗口" if call.window_number is not None else call.window_name
                 canvas.line(f"{call.ticket} → {where}", font, accent if i == 0 else colour, 0, i * step, width)
         case "staff":
-            start = _rows_page(len(state.staff), zone.rows, zone.page_seconds, now) * zone.rows
-            for i, member in enumerate(state.staff[start : start + zone.rows]):
+            page = table_page(profile, zone, len(state.staff), now)
+            _page_mark(canvas, page, font, colour, width, height)
+            for i, member in enumerate(state.staff[page.start : page.start + page.rows]):
                 y = i * step
                 canvas.line(f"{member.name} {member.post}", font, colour, 0, y, width * 3 // 4)
                 canvas.line(member.status, font, accent, width * 3 // 4, y, width - width * 3 // 4, "right")
@@ -221,28 +256,25 @@ def _call_banner(
         canvas.line(words, font, paint(profile.colour("call")), 0, (height - step) // 2, width, "center")
 
 
-def _windows(
-    canvas: _Canvas,
-    zone: Zone,
-    state: DisplayState,
-    now: datetime,
-    font: text.Font,
-    pens: Pens,
-    width: int,
-) -> None:
+def _windows(canvas: _Canvas, page: TablePage, state: DisplayState, font: text.Font, pens: Pens, width: int) -> None:
     step = font.line_height
-    rows = state.windows
-    start = _rows_page(len(rows), zone.rows, zone.page_seconds, now) * zone.rows
+    shown = state.windows[page.start : page.start + page.rows]
     name_w, serving_w = width * 5 // 12, width * 3 // 12
-    for i, w in enumerate(rows[start : start + zone.rows]):
+    # Shortened, two names that share a beginning keep what tells them apart: 社会保障…（医疗）
+    labels = text.distinct([f"{w.number}号 {w.name}" if w.number is not None else w.name for w in shown], font, name_w)
+    for i, w in enumerate(shown):
         y = i * step
-        label = f"{w.number}号 {w.name}" if w.number is not None else w.name
-        canvas.line(label, font, pens.text, 0, y, name_w)
+        canvas.line(labels[i], font, pens.text, 0, y, name_w)
         if not w.open:
             canvas.line(w.reason or "暂停服务", font, pens.paused, name_w, y, width - name_w)
             continue
         canvas.line(w.serving or "—", font, pens.accent, name_w, y, serving_w, "center")
         canvas.line(w.staff, font, pens.text, name_w + serving_w, y, width - name_w - serving_w, "right")
+
+
+def _page_mark(canvas: _Canvas, page: TablePage, font: text.Font, pen: Ink, width: int, height: int) -> None:
+    if page.mark:
+        canvas.line(page.mark, font, pen, 0, height - font.line_height, width, "right")
 
 
 def _window_screen(

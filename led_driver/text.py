@@ -124,6 +124,44 @@ def _shorten(glyphs: list[Glyph], font: Font, width: int, ellipsis: str) -> str:
     return "".join(kept).rstrip() + ellipsis
 
 
+def shorten_middle(text: str, font: Font, width: int, tail: int, ellipsis: str = ELLIPSIS) -> str:
+    """The text if it fits, else as much of its beginning as fits before `ellipsis` and its last `tail` clusters."""
+    glyphs = font.glyphs(text)
+    if sum(glyph.advance for glyph in glyphs) <= width or tail <= 0:
+        return _shorten(glyphs, font, width, ellipsis)
+    end = glyphs[-tail:]
+    room = width - font.text_width(ellipsis) - sum(glyph.advance for glyph in end)
+    if room < 0:
+        return _shorten(glyphs, font, width, ellipsis)
+    head: list[str] = []
+    for glyph in glyphs[: len(glyphs) - tail]:
+        room -= glyph.advance
+        if room < 0:
+            break
+        head.append(glyph.text)
+    return "".join(head).rstrip() + ellipsis + "".join(glyph.text for glyph in end)
+
+
+def distinct(texts: list[str], font: Font, width: int, ellipsis: str = ELLIPSIS) -> list[str]:
+    """Each text shortened to `width`, so that different texts stay different where the width allows:
+    texts that would shorten alike keep their endings (社会保障服务…（医疗） beside 社会保障服务…（养老）)."""
+    shown = [shorten(t, font, width, ellipsis) for t in texts]
+    groups: dict[str, list[int]] = {}
+    for i, label in enumerate(shown):
+        groups.setdefault(label, []).append(i)
+    for indices in groups.values():
+        if len({texts[i] for i in indices}) < 2:
+            continue
+        longest = max(len(font.glyphs(texts[i])) for i in indices)
+        for tail in range(1, longest):
+            tried = [shorten_middle(texts[i], font, width, tail, ellipsis) for i in indices]
+            if len(set(tried)) == len({texts[i] for i in indices}):
+                for i, label in zip(indices, tried, strict=True):
+                    shown[i] = label
+                break
+    return shown
+
+
 def wrap(text: str, font: Font, width: int, max_lines: int, ellipsis: str = ELLIPSIS) -> list[str]:
     """At most `max_lines` lines, each no wider than `width`; "\\n" starts a new line."""
     if max_lines < 1 or width < 1:

@@ -191,3 +191,26 @@ def test_a_window_screen_shows_the_install_s_window_and_says_when_it_is_gone(sta
     said = render_line("本窗口未启用", font)
     line = gone.crop((0, 16, 192, 32)).convert("L")
     assert line.getbbox() is not None and line.crop(line.getbbox()).size == said.crop(said.getbbox()).size
+
+
+def test_the_wall_s_window_table_shows_every_window_over_its_pages(state: DisplayState) -> None:
+    from dataclasses import replace
+
+    from led_driver.state import WindowRow
+
+    p = profile("wall-1920x1080")
+    zone = next(z for z in p.zones if z.kind == "windows")
+    many = tuple(WindowRow(f"w{i}", i, f"第{i}窗口", True, "", "", "") for i in range(1, 21))
+    busy = replace(state, windows=many)
+    shown: set[int] = set()
+    page = render.table_page(p, zone, len(many), NOW)
+    assert page.pages > 1 and page.mark == f"{page.page + 1}/{page.pages}"
+    for k in range(page.pages):
+        at = NOW + timedelta(seconds=zone.page_seconds * k)
+        this = render.table_page(p, zone, len(many), at)
+        shown.update(range(this.start, min(len(many), this.start + this.rows)))
+        assert (this.rows + 1) * render.font_of(p, zone).line_height <= zone.box[3]  # rows and the mark fit
+    assert shown == set(range(20))
+    first = render.render_zone(p, zone, busy, NOW)
+    later = render.render_zone(p, zone, busy, NOW + timedelta(seconds=zone.page_seconds))
+    assert first != later

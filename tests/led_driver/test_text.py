@@ -333,3 +333,18 @@ def test_search_dirs_and_optional_fallbacks(tmp_path: Path) -> None:
 
     dirs = default_font_dirs({"HALL_FONT_DIRS": f"/opt/a{os.pathsep}/opt/b"})
     assert dirs[:2] == (Path("/opt/a"), Path("/opt/b")) and dirs[-1] == Path("/usr/share/fonts")
+
+
+def test_names_that_share_a_beginning_stay_distinguishable(unifont: Font) -> None:
+    from led_driver.text import distinct
+
+    names = ["社会保障服务窗口（养老）", "社会保障服务窗口（医疗）", "社会保障服务窗口（医疗）", "民政"]
+    shown = distinct(names, unifont, 100)
+    assert all(unifont.text_width(s) <= 100 for s in shown)
+    assert shown[0] != shown[1] and shown[1] == shown[2] and shown[3] == "民政"
+    assert shown[0].startswith("社会") and shown[0].endswith("老）") and "…" in shown[0]
+    # names that differ early keep their plain shortening
+    assert distinct(["综合窗口一二三四五六", "社保窗口一二三四五六"], unifont, 100) == [
+        shorten("综合窗口一二三四五六", unifont, 100),
+        shorten("社保窗口一二三四五六", unifont, 100),
+    ]
