@@ -1,10 +1,12 @@
 """What the kiosk shows, read defensively from the contract's documents. Pure: no Kivy, no I/O.
 
-Every payload is untrusted. A field of the wrong type is skipped, text is cut to a bounded length,
-a row that is not an object is dropped; a payload that is not a contract document at all, or whose
-main list is missing, raises `PayloadError` and leaves the previous model in place, so a screen
-never shows a document half-applied. `KioskModel.apply` returns a new model; models are immutable,
-so handing one from the MQTT side to the UI thread is a reference swap.
+Every payload is untrusted. A field of the wrong type is skipped, text is bounded, a row that is
+not an object is dropped; a payload that is not a contract document at all, or whose main list is
+missing, raises `PayloadError` and leaves the previous model in place, so a screen never shows a
+document half-applied. A guide's text is bounded where the schema bounds it (`read_whole`): what
+`hall check` passed shows whole, and a longer text is cut with a visible "…". `KioskModel.apply`
+returns a new model; models are immutable, so handing one from the MQTT side to the UI thread is a
+reference swap.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Window:
     number: int | None
     name: str
     categories: tuple[str, ...]
+    comprehensive: bool = False
+    """The comprehensive window (综合窗口): where to ask about anything."""
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,25 @@ def guide_url(centre: Centre | None, item: Item | str) -> str | None:
 
 # -- documents ------------------------------------------------------------------------------------
 
+CUT: Final = "…"
+
+
+def read_whole(value: Any, limit: int) -> str:
+    """A text field people must read whole (the disclosure of a guide, a rule, the address), at most
+    `limit` characters, the schema's own bound (`content.shared.limits`): content that `hall check`
+    passed is never cut. Anything longer came from elsewhere, and is cut with a visible "…"."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    return text if len(text) <= limit else text[: limit - len(CUT)].rstrip() + CUT
+
+
+def read_wholes(value: Any, limit: int, rows: int) -> tuple[str, ...]:
+    """`read_whole` over the non-empty strings of a list field, at most `rows` of them."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(t for t in (read_whole(v, limit) for v in value[:rows]) if t)
+
 
 def parse_centre(doc: Mapping[str, Any]) -> Centre:
     name = read_text(doc.get("name"), cap.CENTRE_NAME)
@@ -264,12 +287,13 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
             read_int(w.get("number"), 1, 999),
             read_text(w.get("name"), cap.LABEL),
             read_ids(w.get("categories")),
+            w.get("comprehensive") is True,
         )
         for w in read_rows(doc.get("windows"))
         if read_id(w.get("id"))
     )
     rules = tuple(
-        Rule(read_text(r.get("title"), cap.POST), read_text(r.get("text"), cap.LONG))
+        Rule(read_whole(r.get("title"), cap.POST), read_whole(r.get("text"), cap.LONG))
         for r in read_rows(doc.get("rules"))
         if read_text(r.get("title"), cap.POST) or read_text(r.get("text"))
     )
@@ -278,9 +302,9 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
         name=name,
         short_name=read_text(doc.get("short_name"), cap.CENTRE_NAME) or name,
         tier_name=read_text(doc.get("tier_name"), cap.LABEL) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
-        address=read_text(doc.get("address"), cap.LONG),
+        address=read_whole(doc.get("address"), cap.LONG),
         sessions=read_sessions(read_rows(doc.get("hours"))),
-        hours_note=read_text(doc.get("hours_note"), cap.LONG),
+        hours_note=read_whole(doc.get("hours_note"), cap.LONG),
         hotline=read_text(doc.get("hotline"), cap.PHONE),
         complaint_phone=read_text(doc.get("complaint_phone"), cap.PHONE),
         public_url=url if url.startswith(("http://", "https://")) and " " not in url else None,
@@ -292,17 +316,17 @@ def parse_centre(doc: Mapping[str, Any]) -> Centre:
 
 
 def _document_row(d: Mapping[str, Any]) -> DocumentRow | None:
-    name = read_text(d.get("name"), cap.NAME)
+    name = read_whole(d.get("name"), cap.NAME)
     if not name:
         return None
     form = read_text(d.get("form"), 20)
     copies = read_int(d.get("copies"), 0, 99)
-    note = read_text(d.get("note"), cap.NOTE)
+    note = read_whole(d.get("note"), cap.NOTE)
     return DocumentRow(name, form, copies, note, format_document(name, form, copies, note))
 
 
 def parse_item(raw: Mapping[str, Any]) -> Item | None:
-    item_id, name = read_id(raw.get("id")), read_text(raw.get("name"), cap.NAME)
+    item_id, name = read_id(raw.get("id")), read_whole(raw.get("name"), cap.NAME)
     if not item_id or not name:
         return None
     limits = read_object(raw.get("limits"))
@@ -313,17 +337,17 @@ def parse_item(raw: Mapping[str, Any]) -> Item | None:
         id=item_id,
         name=name,
         category=read_id(raw.get("category")),
-        department=read_text(raw.get("department"), cap.NAME),
+        department=read_whole(raw.get("department"), cap.NAME),
         windows=read_ids(raw.get("windows"), cap.ITEM_WINDOWS),
         instant=instant,
         legal=legal,
         promised=promised,
         proxy=proxy,
         limits=format_limits(instant, legal, promised, proxy),
-        fee=read_text(raw.get("fee"), cap.NOTE),
+        fee=read_whole(raw.get("fee"), cap.NOTE),
         documents=tuple(row for row in map(_document_row, read_rows(raw.get("documents"), cap.DOCUMENTS)) if row),
-        steps=read_strings(raw.get("steps"), cap.LONG, cap.STEPS),
-        basis=read_text(raw.get("basis"), cap.LONG),
+        steps=read_wholes(raw.get("steps"), cap.LONG, cap.STEPS),
+        basis=read_whole(raw.get("basis"), cap.LONG),
         phone=read_text(raw.get("phone"), cap.PHONE),
         tiers=tiers,
         tier_names=tuple(TIER_NAMES[t] for t in tiers),
@@ -503,6 +527,13 @@ class KioskModel:
         if self.centre is None or window_id is None:
             return ""
         return next((w.name for w in self.centre.windows if w.id == window_id), "")
+
+    def comprehensive_window(self) -> Window | None:
+        """The comprehensive window (综合窗口), where to ask about what the kiosk does not list; by its
+        flag, else by its name."""
+        windows = self.centre.windows if self.centre is not None else ()
+        flagged = next((w for w in windows if w.comprehensive), None)
+        return flagged or next((w for w in windows if "综合" in w.name), None)
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)

@@ -4,6 +4,10 @@ The walk is a generator stepped by the Kivy clock on the main thread: each `yiel
 seconds to wait before the next step, so frames get drawn between steps. The emergency screenshot
 shows a made-up announcement injected into the model through `app.override`, for that one picture
 only; it is removed straight after.
+
+The walk must not change the hall it looks at: the ticket screenshot shows a sample number (marked
+样例 on screen, `sample_ticket`) and never sends `ticket`, which would put a real number in the
+queue and in the statistics. Only the case lookup, which changes nothing, goes to the service.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from kiosk.model import Announcement, KioskModel
+from content.shared.wording import PRIORITY_NAMES
+from kiosk.device import TicketResult, ticket_message
+from kiosk.model import Announcement, Category, KioskModel
 
 log = logging.getLogger("hall.kiosk.shots")
 
@@ -37,6 +43,11 @@ SETTLE_S: Final = 0.6
 COMMAND_WAIT_S: Final = 20.0
 SAMPLE_QUERY: Final = "shebao"
 SAMPLE_CASE: Final = "20260001"
+SAMPLE_NUMBER: Final = 0
+"""The sample ticket's number after its prefix (A000): numbers of a day start at 001."""
+SAMPLE_AHEAD: Final = 3
+SAMPLE_WAIT_MIN: Final = 24
+SAMPLE_PRIORITY: Final = "elderly"
 INJECTED_EMERGENCY: Final = Announcement(
     id="screenshot-emergency",
     text="（截图示例）大厅临时停电，请有序从东门离开，听从工作人员指引。",
@@ -49,6 +60,27 @@ INJECTED_EMERGENCY: Final = Announcement(
 
 def has_content(model: KioskModel) -> bool:
     return model.centre is not None and bool(model.categories) and bool(model.items)
+
+
+def sample_ticket(model: KioskModel, category: Category) -> TicketResult:
+    """A made-up reply to a ticket in `category`, as the ticket screen shows a real one, numbered
+    <prefix>000, which no day ever issues; its QR code opens that number's page, which says it is not
+    found."""
+    number = f"{category.prefix or 'A'}{SAMPLE_NUMBER:03d}"
+    centre = model.centre
+    day = model.queue.day or (centre.now().date().isoformat() if centre else "")
+    url = f"{centre.public_url.rstrip('/')}/q/{day}/{number}" if centre and centre.public_url and day else None
+    return TicketResult(
+        ok=True,
+        message=ticket_message(number, SAMPLE_AHEAD, SAMPLE_WAIT_MIN),
+        ticket=number,
+        category_name=category.name,
+        priority_name=PRIORITY_NAMES[SAMPLE_PRIORITY],
+        ahead=SAMPLE_AHEAD,
+        estimate_min=SAMPLE_WAIT_MIN,
+        url=url,
+        detail="a sample for the screenshot: no command was sent",
+    )
 
 
 def with_emergency(model: KioskModel) -> KioskModel:
@@ -173,8 +205,7 @@ class ScreenshotTour(Tour):
         ticket = app.screen("ticket")
         ticket.choose_category(category.id)
         yield SETTLE_S
-        ticket.choose_priority("elderly")
-        yield from self.wait_until(lambda: ticket.step == "result", COMMAND_WAIT_S)
+        ticket.show_sample(sample_ticket(app.model, category))  # never choose_priority: it takes a number
         yield SETTLE_S
         self.shot("ticket")
 

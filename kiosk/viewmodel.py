@@ -90,6 +90,19 @@ def item_rows(model: KioskModel, category: str) -> tuple[ItemRow, ...]:
     )
 
 
+def category_notice(model: KioskModel, category: str) -> str:
+    """For a category with no items, instead of an empty list: that there are none yet, and where to ask
+    (the comprehensive window, the hotline); "" for a category with items."""
+    if model.items_of(category):
+        return ""
+    window = model.comprehensive_window()
+    return wording.empty_category_notice(
+        window.name if window else "",
+        window.number if window else None,
+        model.centre.hotline if model.centre else "",
+    )
+
+
 def guide_sections(guide: Guide) -> tuple[Section, ...]:
     """Every disclosure field, in the order of a printed guide (content.shared.wording); empty sections left out."""
     item = guide.item
@@ -122,6 +135,27 @@ def staff_rows(model: KioskModel) -> tuple[StaffRow, ...]:
         StaffRow(m.name, m.post, model.window_name(m.window), m.phone, staff_status(model, m), m.photo)
         for m in model.staff
     )
+
+
+@dataclass(frozen=True)
+class AgentGroup:
+    """The proxy agents of one tier on the staff board, under their heading."""
+
+    heading: str
+    """村(社区)代办员 / 乡镇(街道)代办员 / 区级代办员."""
+    lines: tuple[str, ...]
+    """魏城镇石龙村　唐淑芬　0816-2731202, in the agents document's order."""
+
+
+def agent_groups(model: KioskModel) -> tuple[AgentGroup, ...]:
+    """The agents by tier (村, 乡镇, 区, then any of another tier), each group under its own heading;
+    a tier without agents has no group."""
+    groups: dict[str, list[str]] = {}
+    for agent in model.agents:
+        tier = agent.tier if agent.tier in wording.AGENT_HEADINGS else ""
+        groups.setdefault(tier, []).append(f"{agent.area}　{agent.name}　{agent.phone}".strip())
+    headings = {**wording.AGENT_HEADINGS, "": wording.OTHER_AGENTS}
+    return tuple(AgentGroup(heading, tuple(groups[tier])) for tier, heading in headings.items() if tier in groups)
 
 
 @dataclass(frozen=True)

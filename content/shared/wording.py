@@ -12,6 +12,10 @@ from typing import Any, Final
 from content.shared.contract import read_strings, read_text
 
 TIER_NAMES: Final = {"village": "村(社区)代办点", "township": "乡镇(街道)便民服务中心", "district": "区政务服务中心"}
+AGENT_HEADINGS: Final = {"village": "村(社区)代办员", "township": "乡镇(街道)代办员", "district": "区级代办员"}
+"""The proxy agents (代办员) of each tier, under their heading, in this order (三级代理)."""
+OTHER_AGENTS: Final = "其他代办员"
+"""Agents whose tier is none of those."""
 STATUS_NAMES: Final = {"on_duty": "在岗", "away": "暂离", "off": "下班", "leave": "请假"}
 PRIORITY_NAMES: Final = {
     "elderly": "老年人",
@@ -125,13 +129,24 @@ def guide_sections(
         Section("承办部门", _line(department)),
         Section("咨询电话", _line(phone), phone=True),
         Section("可在以下地点办理", _line("、".join(tiers))),
-        Section("村(社区)代办员", tuple(agents)),
+        Section(AGENT_HEADINGS["village"], tuple(agents)),
     )
     return tuple(section for section in sections if section.lines)
 
 
 def _line(text: str) -> tuple[str, ...]:
     return (text,) if text else ()
+
+
+def empty_category_notice(window: str = "", number: int | None = None, hotline: str = "") -> str:
+    """What a category without items says instead of an empty list, and where to ask: the comprehensive
+    window (its name and number) and the centre's hotline, each left out when unknown.
+    本类事项暂未上线。请到 1 号综合窗口咨询，或拨打咨询电话 0816-2731000。"""
+    if window:
+        ask = f"请到 {number} 号{window}咨询" if number is not None else f"请到{window}咨询"
+    else:
+        ask = "请向大厅工作人员咨询"
+    return f"本类事项暂未上线。{ask}，或拨打咨询电话 {hotline}。" if hotline else f"本类事项暂未上线。{ask}。"
 
 
 # -- opening hours --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -105,11 +106,14 @@ def test_screenshots_of_every_screen(
     sample_dir: Path,
     broker: Mosquitto,
     start_service: Callable[..., Any],
+    subscribe: Callable[..., Subscriber],
     tmp_path: Path,
     size: tuple[int, int],
 ) -> None:
-    """Every screen as a PNG; the tour itself fails if any text is cut, in normal or large text."""
-    start_service(sample_dir)
+    """Every screen as a PNG; the tour itself fails if any text is cut, in normal or large text. It
+    changes nothing in the hall: the ticket screen is a sample, and no `ticket` command is sent."""
+    commands = subscribe(["cmd/#"], user="service")
+    service = start_service(sample_dir)
     out = tmp_path / "shots"
     argv = ["--broker", broker.url("kiosk-1"), "--centre", CENTRE, "--cache", str(tmp_path / "cache")]
     argv += ["--screenshots", str(out), "--size", f"{size[0]}x{size[1]}"]
@@ -130,8 +134,13 @@ def test_screenshots_of_every_screen(
     for name in ("guide", "attract"):  # the attract loop's guide slides carry the QR code too
         guide = re.fullmatch(rf"{re.escape(PUBLIC_URL)}/g/([a-z0-9-]+)", _qr_text(out / f"{name}.png"))
         assert guide is not None and guide[1] in items, (name, guide)
+    # The ticket screen shows a sample, A000, a number no day issues; the hall's queue never saw it.
     ticket = _qr_text(out / "ticket.png")
-    assert re.fullmatch(rf"{re.escape(PUBLIC_URL)}/q/\d{{4}}-\d\d-\d\d/A\d{{3}}", ticket), ticket
+    assert re.fullmatch(rf"{re.escape(PUBLIC_URL)}/q/\d{{4}}-\d\d-\d\d/A000", ticket), ticket
+    commands.wait_for(lambda m: m.topic == "cmd/case/kiosk-1", "the case lookup")  # commands are seen
+    assert not [m.topic for m in commands.messages if m.topic.startswith("cmd/ticket/")]
+    assert not [row for row in service.store.audit() if row["verb"] == "ticket"]
+    assert service.store.issued(date(2000, 1, 1), date(2100, 1, 1)) == {}  # no number on any day
 
 
 def _qr_text(png: Path) -> str:
@@ -424,3 +433,83 @@ def test_ticket_retry_after_no_answer_sends_the_same_command(
     assert f"id={command_id} ok=True ticket=" in retried, retried
     assert kiosk.wait_exit() == 0, kiosk.seen
     assert shot.stat().st_size > 0  # the screen with 重试, kept under pytest's --basetemp to look at
+
+
+def _screens_code(size: tuple[int, int], out: Path) -> str:
+    """A kiosk without a broker on the sample centre plus an empty category (新办事项): it shows that
+    category, the staff board scrolled to its agents and a sample ticket, prints what each shows
+    (`CATEGORY`, `AGENTS`, `TICKET`, one line each) and saves each as a PNG into `out`."""
+    return f"""
+import dataclasses
+import sys
+from pathlib import Path
+from kiosk.cli import configure_kivy
+configure_kivy({size!r}, False)
+from content.centre import schema
+from content.centre.loader import load_content
+from content.centre.synth import SAMPLE
+from kiosk import shots
+from kiosk.app import KioskApp
+from tests.kiosk.test_model import full_model
+
+content = load_content(SAMPLE).content
+empty = schema.Category(id="xinban", name="新办事项", prefix="Z")
+model = full_model(dataclasses.replace(content, categories=(*content.categories, empty)))
+out = Path({str(out)!r})
+out.mkdir(parents=True, exist_ok=True)
+
+
+class Screens(shots.Tour):
+    def show(self, name, marker, widget):
+        shots.save_screenshot(out / f"{{name}}.png")
+        cut = shots.clipped_labels(self.app.root)
+        if cut:
+            raise RuntimeError(f"{{name}}: text does not fit its widget: {{cut}}")
+        shots.emit(marker, " | ".join(shots.texts_under(widget)))
+
+    def steps(self):
+        app = self.app
+        app.open_category("xinban")
+        yield shots.SETTLE_S
+        self.show("category-empty", "CATEGORY", app.screen("category"))
+        app.go("staff")
+        agents = app.screen("staff").ids.agents
+        agents.parent.parent.scroll_y = 0  # down to the agents
+        yield shots.SETTLE_S
+        self.show("staff-agents", "AGENTS", agents)
+        app.start_ticket()
+        ticket = app.screen("ticket")
+        ticket.choose_category("shebao")
+        ticket.show_sample(shots.sample_ticket(app.model, app.model.category("shebao")))
+        yield shots.SETTLE_S
+        self.show("ticket-sample", "TICKET", ticket)
+
+
+app = KioskApp(model=model)
+Screens(app).schedule()
+app.run()
+sys.exit(app.exit_code)
+"""
+
+
+@pytest.mark.parametrize("size", [SIZE, LANDSCAPE], ids=["portrait", "landscape"])
+def test_an_empty_category_the_agents_by_tier_and_a_sample_ticket_on_screen(
+    run_kiosk: Callable[[str], RunningKiosk], tmp_path: Path, size: tuple[int, int]
+) -> None:
+    kiosk = run_kiosk(_screens_code(size, tmp_path / "screens"))
+    category = kiosk.wait_line("CATEGORY")
+    assert "本类事项暂未上线。请到 1 号综合窗口咨询，或拨打咨询电话 0816-2731000。" in category, category
+    assert "请选择要办理的事项" not in category, category
+    agents = kiosk.wait_line("AGENTS").removeprefix("AGENTS ").split(" | ")
+    headings = [text for text in agents if text.endswith("代办员")]
+    assert headings == ["村(社区)代办员", "乡镇(街道)代办员", "区级代办员"], agents
+    township, district = agents.index("乡镇(街道)代办员"), agents.index("区级代办员")
+    assert [line.split("　")[1] for line in agents[township + 1 : district]] == ["张磊", "邓海燕"], agents
+    assert [line.split("　")[1] for line in agents[district + 1 :]] == ["黄伟", "吴婷"], agents
+    ticket = kiosk.wait_line("TICKET")
+    assert "样例 · 示例，非真实号码" in ticket and "样例画面：本机并未取号" in ticket and "A000" in ticket, ticket
+    assert "取号成功" not in ticket, ticket
+    assert kiosk.wait_exit() == 0, kiosk.seen
+    for name in ("category-empty", "staff-agents", "ticket-sample"):
+        with Image.open(tmp_path / "screens" / f"{name}.png") as image:
+            assert image.size == size, name

@@ -9,14 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from content.centre import schema
 from content.centre.loader import Content
 from content.centre.synth import SAMPLE
 from content.service import documents
 from content.service.commands import announce
 from content.service.live import Live
 from content.shared import contract
+from content.shared import limits as cap
 from content.shared.wording import format_days, format_document, format_limits
+from kiosk import viewmodel as vm
 from kiosk.cache import KioskCache
 from kiosk.model import SERVICE_PRESENCE, KioskModel, guide_url
 
@@ -338,7 +342,121 @@ def test_a_centre_whose_time_zone_is_none_is_refused_and_the_last_good_one_stays
     assert model.centre is not None and model.centre.now().tzinfo is not None
 
 
-def test_a_thousand_character_step_reaches_the_guide_whole(content: Content) -> None:
-    items = tuple(i.model_copy(update={"steps": ["办" * 1000, *i.steps]}) for i in content.items)
-    model = full_model(dataclasses.replace(content, items=items))
-    assert all(item.steps[0] == "办" * 1000 for item in model.items.values())
+def _with_item(content: Content, **fields: Any) -> Content:
+    """The sample centre with its first item changed, checked as `hall check` checks it."""
+    first = content.items[0].model_dump(mode="json")
+    item = schema.Item.model_validate({**first, **fields}, strict=False)
+    return dataclasses.replace(content, items=(item, *content.items[1:]))
+
+
+@pytest.mark.parametrize("length", [1000, 2000])
+def test_what_hall_check_accepts_the_guide_shows_whole(content: Content, length: int) -> None:
+    """The kiosk's bounds are the schema's (content.shared.limits): a step, the basis, a fee and a
+    document's note as long as `hall check` lets them be reach the guide screen to the last character."""
+    step, basis = "办" * (length - 1) + "终", "依" * (length - 1) + "据"
+    fee, note = "费" * (cap.NOTE - 1) + "止", "注" * (cap.NOTE - 1) + "尾"
+    document = {"name": "居民身份证", "form": "original", "copies": 1, "note": note}
+    changed = _with_item(content, steps=[step, "二"], basis=basis, fee=fee, documents=[document])
+    model = full_model(changed)
+    item = model.items[content.items[0].id]
+    assert item.steps == (step, "二") and item.basis == basis
+    assert item.fee == fee and item.documents[0].note == note
+    guide = model.guide(item.id)
+    assert guide is not None
+    lines = [line for section in vm.guide_sections(guide) for line in section.lines]
+    assert f"1. {step}" in lines and basis in lines and fee in lines
+    assert f"居民身份证 — 原件1份（{note}）" in lines
+    assert not any("…" in line for line in lines)
+
+
+@pytest.mark.parametrize("length", [1000, 2000])
+def test_a_fee_or_note_longer_than_hall_check_allows_is_cut_with_a_mark(content: Content, length: int) -> None:
+    """A fee or a note has a shorter bound than a step: `hall check` refuses one past it, so only a
+    document that did not come from checked content has one, and the kiosk shows it cut, marked "…"."""
+    for field in ("fee", "steps"):
+        long = "费" * length if field == "fee" else ["办" * (cap.LONG + 1)]
+        with pytest.raises(ValidationError, match="at most"):
+            _with_item(content, **{field: long})
+    doc = json.loads(payloads(content)["catalog"])  # a retained catalog that no checked content made
+    first = doc["items"][0]
+    first.update(fee="费" * length, steps=["办" * (cap.LONG + length)])
+    first["documents"][0]["note"] = "注" * length
+    item = full_model(content).apply("catalog", json.dumps(doc).encode()).items[first["id"]]
+    assert item.fee == "费" * (cap.NOTE - 1) + "…" and len(item.fee) == cap.NOTE
+    assert item.documents[0].note == "注" * (cap.NOTE - 1) + "…"
+    assert item.steps == ("办" * (cap.LONG - 1) + "…",)
+
+
+def test_an_empty_category_says_there_is_nothing_yet_and_where_to_ask(content: Content) -> None:
+    empty = schema.Category(id="xinban", name="新办事项", prefix="Z")
+    model = full_model(dataclasses.replace(content, categories=(*content.categories, empty)))
+    assert model.items_of("xinban") == () and vm.item_rows(model, "xinban") == ()
+    notice = "本类事项暂未上线。请到 1 号综合窗口咨询，或拨打咨询电话 0816-2731000。"
+    assert vm.category_notice(model, "xinban") == notice
+    assert vm.category_notice(model, "nowhere") == notice  # a category gone since the screen opened
+    assert vm.category_notice(model, "shebao") == ""
+
+
+def _comprehensive(content: Content, windows: list[schema.Window]) -> str | None:
+    centre = content.centre.model_copy(update={"windows": windows})
+    window = full_model(dataclasses.replace(content, centre=centre)).comprehensive_window()
+    return window.id if window is not None else None
+
+
+def test_the_comprehensive_window_is_found_by_its_flag_else_by_its_name(content: Content) -> None:
+    assert _comprehensive(content, list(content.centre.windows)) == "zonghe"
+    flagged = [w.model_copy(update={"comprehensive": w.id == "guotu"}) for w in content.centre.windows]
+    assert _comprehensive(content, flagged) == "guotu"
+    unflagged = [w.model_copy(update={"comprehensive": False}) for w in content.centre.windows]
+    assert _comprehensive(content, unflagged) == "zonghe"  # 综合窗口, by its name
+    others = [w for w in unflagged if w.id != "zonghe"]
+    assert _comprehensive(content, others) is None
+    centre = content.centre.model_copy(update={"windows": others})
+    model = full_model(dataclasses.replace(content, centre=centre))
+    nowhere = "本类事项暂未上线。请向大厅工作人员咨询，或拨打咨询电话 0816-2731000。"
+    assert vm.category_notice(model, "xinban") == nowhere
+    assert vm.category_notice(KioskModel(), "xinban") == "本类事项暂未上线。请向大厅工作人员咨询。"
+
+
+def test_empty_category_wording() -> None:
+    from content.shared.wording import empty_category_notice
+
+    assert empty_category_notice("综合窗口", 1, "0816-2731000") == (
+        "本类事项暂未上线。请到 1 号综合窗口咨询，或拨打咨询电话 0816-2731000。"
+    )
+    assert empty_category_notice("综合窗口") == "本类事项暂未上线。请到综合窗口咨询。"
+    assert (
+        empty_category_notice(hotline="0816-2731000")
+        == "本类事项暂未上线。请向大厅工作人员咨询，或拨打咨询电话 0816-2731000。"
+    )
+
+
+def test_the_staff_board_groups_agents_by_tier(content: Content) -> None:
+    groups = vm.agent_groups(full_model(content))
+    assert [g.heading for g in groups] == ["村(社区)代办员", "乡镇(街道)代办员", "区级代办员"]
+    assert [len(g.lines) for g in groups] == [11, 2, 2]
+    village, township, district = groups
+    assert village.lines[0] == "魏城镇魏城社区　邓国平　0816-2731201"
+    assert [line.split("　")[1] for line in township.lines] == ["张磊", "邓海燕"]
+    assert [line.split("　")[1] for line in district.lines] == ["黄伟", "吴婷"]
+    assert not any("张磊" in line or "黄伟" in line for line in village.lines)
+
+    # The groups keep the tiers' order whatever the document's; a tier without agents has no heading.
+    reordered = dataclasses.replace(
+        content, agents=tuple(reversed([a for a in content.agents if a.tier != "township"]))
+    )
+    groups = vm.agent_groups(full_model(reordered))
+    assert [g.heading for g in groups] == ["村(社区)代办员", "区级代办员"]
+    assert groups[1].lines[0].split("　")[1] == "吴婷"  # the document's order within a tier
+    only_district = dataclasses.replace(content, agents=tuple(a for a in content.agents if a.tier == "district"))
+    assert [g.heading for g in vm.agent_groups(full_model(only_district))] == ["区级代办员"]
+    assert vm.agent_groups(KioskModel()) == ()
+
+
+def test_an_agent_of_no_known_tier_is_listed_last_under_its_own_heading(content: Content) -> None:
+    model = full_model(content)
+    doc = json.loads(payloads(content)["agents"])
+    doc["agents"].insert(0, {"id": "x1", "name": "王五", "tier": "county", "area": "某地", "phone": "1"})
+    groups = vm.agent_groups(model.apply("agents", json.dumps(doc).encode()))
+    assert [g.heading for g in groups] == ["村(社区)代办员", "乡镇(街道)代办员", "区级代办员", "其他代办员"]
+    assert groups[-1].lines == ("某地　王五　1",)

@@ -1,4 +1,4 @@
-"""A category: its items, 即办 marked; a touch opens the item's guide."""
+"""A category: its items, 即办 marked; a touch opens the item's guide. With none, where to ask instead."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from kivy.properties import StringProperty
 
 from kiosk.model import KioskModel
-from kiosk.viewmodel import item_rows, waiting_caption
-from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
+from kiosk.viewmodel import category_notice, item_rows, waiting_caption
+from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv
 
 
 class CategoryScreen(KioskScreen):
@@ -22,19 +22,17 @@ class CategoryScreen(KioskScreen):
         app: Any = App.get_running_app()
         category = model.category(self.category)
         self.title = category.name if category else "办事类别"
+        notice = category_notice(model, self.category)
         line = model.queue.line(self.category)
-        self.ids.caption.text = (
-            "请选择要办理的事项。" + waiting_caption(line.waiting, line.estimate_min)
-            if line
-            else "请选择要办理的事项。"
-        )
-        buttons = []
+        waiting = waiting_caption(line.waiting, line.estimate_min) if line else ""
+        self.ids.caption.text = "" if notice else f"请选择要办理的事项。{waiting}"
+        widgets: list[Any] = [KLabel(text=notice, base=44)] if notice else []
         for row in item_rows(model, self.category):
             text = f"【{row.marker}】{row.name}" if row.marker else row.name
             button = KButton(text=text, base=40, kind="marked" if row.instant else "normal")
             button.bind(on_release=lambda _b, i=row.id: app.open_guide(i))
-            buttons.append(button)
-        clear_into(self.ids.rows, buttons)
+            widgets.append(button)
+        clear_into(self.ids.rows, widgets)
 
 
 load_kv(str(Path(__file__).with_name("screen.kv")))

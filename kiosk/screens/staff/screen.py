@@ -1,4 +1,4 @@
-"""Who works here: photo, name, post, window, phone, status; then the village agents."""
+"""Who works here: photo, name, post, window, phone, status; then the proxy agents, by tier."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
 from kiosk.model import KioskModel
-from kiosk.viewmodel import staff_rows
+from kiosk.viewmodel import agent_groups, staff_rows
 from kiosk.widgets import KioskScreen, KLabel, clear_into, load_kv
 
 HEADING = (1, 0.82, 0.1, 1)
@@ -48,12 +48,14 @@ class StaffScreen(KioskScreen):
                 lines.append(KLabel(text=row.status, base=38, color=ON_DUTY if row.status == "在岗" else AWAY))
             clear_into(card.ids.info, lines)
             widgets.append(card)
-        if model.agents:
-            widgets.append(KLabel(text="村(社区)代办员", base=44, color=HEADING))
-            widgets.extend(KLabel(text=f"{a.area}　{a.name}　{a.phone}".strip(), base=36) for a in model.agents)
-        if not widgets:
+        agents: list[Any] = []
+        for group in agent_groups(model):
+            agents.append(KLabel(text=group.heading, base=44, color=HEADING))
+            agents.extend(KLabel(text=line, base=36) for line in group.lines)
+        if not widgets and not agents:
             widgets.append(KLabel(text="暂无工作人员信息。", base=38))
         clear_into(self.ids.rows, widgets)
+        clear_into(self.ids.agents, agents)
 
 
 load_kv(str(Path(__file__).with_name("screen.kv")))

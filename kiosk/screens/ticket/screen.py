@@ -1,4 +1,7 @@
-"""Take a number: the category, then an optional priority, then the number big (or why there is none)."""
+"""Take a number: the category, then an optional priority, then the number big (or why there is none).
+
+`show_sample` shows a made-up result marked as one (the screenshot tour's), and sends nothing.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,10 @@ PRIORITIES: Final = (
     ("appointment", "预约"),
 )
 NUMBER_COLOUR = (1, 0.82, 0.1, 1)
+SAMPLE_COLOUR = (1, 0.35, 0.3, 1)
+SAMPLE_MARK: Final = "样例 · 示例，非真实号码"
+"""Over the number of a sample result: nobody may queue with it."""
+SAMPLE_PROMPT: Final = "样例画面：本机并未取号"
 QR_PX: Final = 360
 
 
@@ -33,10 +40,12 @@ class TicketScreen(KioskScreen):
         self.category = ""
         self.priority: str | None = None
         self.result: TicketResult | None = None
+        self.sample = False
+        """The result shown is a sample (`show_sample`), not the service's."""
         self._model: KioskModel | None = None
 
     def start(self) -> None:
-        self.step, self.category, self.priority, self.result = "category", "", None, None
+        self.step, self.category, self.priority, self.result, self.sample = "category", "", None, None, False
         self._show()
 
     def refresh(self, model: KioskModel) -> None:
@@ -66,7 +75,13 @@ class TicketScreen(KioskScreen):
         App.get_running_app().request_ticket(self.category, self.priority, command_id=command_id or None)
 
     def show_result(self, result: TicketResult) -> None:
-        self.step, self.result = "result", result
+        self.step, self.result, self.sample = "result", result, False
+        self._show()
+
+    def show_sample(self, result: TicketResult) -> None:
+        """Show `result` as the service's would be, marked 样例 over the number and in the prompt: no
+        command is sent, no number taken."""
+        self.step, self.result, self.sample = "result", result, True
         self._show()
 
     def _show(self) -> None:
@@ -96,8 +111,8 @@ class TicketScreen(KioskScreen):
         elif self.result is not None:
             result = self.result
             if result.ok:
-                self.ids.prompt.text = "取号成功，请留意叫号"
-                widgets.append(self._ticket(result))
+                self.ids.prompt.text = SAMPLE_PROMPT if self.sample else "取号成功，请留意叫号"
+                widgets.append(self._ticket(result, self.sample))
             else:
                 self.ids.prompt.text = "未能取号"
                 widgets.append(KLabel(text=result.message, base=48, halign="center"))
@@ -111,9 +126,10 @@ class TicketScreen(KioskScreen):
         clear_into(self.ids.body, widgets)
 
     @staticmethod
-    def _ticket(result: TicketResult) -> Any:
+    def _ticket(result: TicketResult, sample: bool = False) -> Any:
         """The number, what it is for and the wait; beside them in landscape (below in portrait) the QR code
-        that follows it on a phone: number, QR code and 完成 all on one screen without scrolling."""
+        that follows it on a phone: number, QR code and 完成 all on one screen without scrolling. A sample
+        has its mark over the number."""
         from kivy.core.window import Window
 
         landscape = Window.width > Window.height
@@ -121,6 +137,8 @@ class TicketScreen(KioskScreen):
         row.bind(minimum_height=row.setter("height"))
         facts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8)
         facts.bind(minimum_height=facts.setter("height"))
+        if sample:
+            facts.add_widget(KLabel(text=SAMPLE_MARK, base=48, halign="center", color=SAMPLE_COLOUR, bold=True))
         facts.add_widget(KLabel(text=result.ticket, base=200, halign="center", color=NUMBER_COLOUR))
         kind = "　".join(t for t in (result.category_name, result.priority_name) if t)
         if kind:
