@@ -419,19 +419,26 @@ def cmd_broker_config(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
+    from content.centre.stress import write_stress_centre
     from content.centre.synth import write_synthetic_centre
 
     if args.items < 1:
         raise UsageError("--items must be at least 1")
     out = Path(args.out)
     try:
-        write_synthetic_centre(out, args.items, seed=args.seed)
+        if args.stress:
+            write_stress_centre(out)
+        else:
+            write_synthetic_centre(out, args.items, seed=args.seed)
     except (FileExistsError, NotADirectoryError) as exc:  # refused: --out names someone else's files
         raise UsageError(f"--out: {exc}") from None
     except OSError as exc:
         print(f"hall synth: cannot write {out}: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote a synthetic centre with {args.items} items to {out}")
+    if args.stress:
+        print(f"wrote the stress centre to {out}: try every screen with it")
+    else:
+        print(f"wrote a synthetic centre with {args.items} items to {out}")
     return 0
 
 
@@ -590,6 +597,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write a synthetic centre with a large catalog (for benchmarks)")
     p.add_argument("--items", type=int, default=2000)
+    p.add_argument(
+        "--stress",
+        action="store_true",
+        help="write the stress centre instead: 20 windows, 40 categories (one empty), 60 staff, names with "
+        "characters of every CJK extension, 1,000-character steps",
+    )
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_synth)

@@ -116,7 +116,8 @@ class Centre(_Model):
 class Category(_Model):
     id: Id
     name: Label
-    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}$")]
+    """One or two capital letters: a hall with more than 26 categories numbers A001 … Z001, AA001 …"""
 
 
 class Document(_Model):

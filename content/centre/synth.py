@@ -51,10 +51,7 @@ def write_synthetic_centre(out: Path, count: int, seed: int = 1) -> None:
     """Write the sample centre with `count` synthetic items to `out`: a new or empty directory, or one
     written here before, which is replaced. Anything else is refused with nothing touched:
     FileExistsError for a directory with other files in it, NotADirectoryError for a file."""
-    _make_room(out)
-    out.mkdir(parents=True, exist_ok=True)
-    # The marker goes first, so that a run cut short leaves a directory the next run may replace.
-    (out / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+    claim_directory(out)
     shutil.copytree(SAMPLE, out, ignore=shutil.ignore_patterns("items"), dirs_exist_ok=True)
     (out / "items").mkdir()
     items = synthetic_items(count, seed)
@@ -62,6 +59,15 @@ def write_synthetic_centre(out: Path, count: int, seed: int = 1) -> None:
         chunk = items[start : start + ITEMS_PER_FILE]
         path = out / "items" / f"part-{start // ITEMS_PER_FILE:03d}.yaml"
         path.write_text(yaml.safe_dump({"items": chunk}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def claim_directory(out: Path) -> None:
+    """Make `out` an empty directory marked as written here: refused (FileExistsError, NotADirectoryError)
+    when it holds anything that was not written here."""
+    _make_room(out)
+    out.mkdir(parents=True, exist_ok=True)
+    # The marker goes first, so that a run cut short leaves a directory the next run may replace.
+    (out / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
 
 
 def _make_room(out: Path) -> None:

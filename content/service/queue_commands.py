@@ -27,7 +27,7 @@ class TicketArgs(Args):
 class CallArgs(Args):
     window: Short
     action: Literal["next", "recall", "no_show", "ticket", "transfer", "done"] = "next"
-    ticket: Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{3}$")] | None = None
+    ticket: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9]{3}$")] | None = None
     category: Short | None = None
 
 

@@ -40,8 +40,8 @@ Devices say so when they connect (MQTT 5 Maximum Packet Size), so the broker nev
 
 # -- counts ------------------------------------------------------------------------------------------
 WINDOWS: Final = 200
-CATEGORIES: Final = 26
-"""One capital letter of ticket prefix each."""
+CATEGORIES: Final = 60
+"""Each with its own ticket prefix: one or two capital letters (A … Z, then AA, AB …)."""
 ITEMS: Final = 2000
 PEOPLE: Final = 2000
 """Staff, and proxy agents (a district has about 690)."""

@@ -35,7 +35,7 @@ from content.shared.wording import (
     guide_sections,
 )
 
-TICKET_NUMBER: Final = re.compile(r"^[A-Z][0-9]{3,4}$")
+TICKET_NUMBER: Final = re.compile(r"^([A-Z]{1,2})([0-9]{3,4})$")
 REFRESH_S: Final = 30
 """A ticket page reloads itself this often while the ticket waits."""
 SECURITY_HEADERS: Final = {
@@ -105,7 +105,8 @@ def _day_label(day: date) -> str:
 
 def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | None:
     """Where ticket `number` of `day_text` (YYYY-MM-DD) stands now; None if there is no such ticket."""
-    if not TICKET_NUMBER.match(number):
+    parsed = TICKET_NUMBER.match(number)
+    if parsed is None:
         return None
     try:
         day = date.fromisoformat(day_text)
@@ -117,7 +118,7 @@ def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | 
     if queue.day != day:
         if queue.day is None or day > queue.day:
             return None
-        if snapshot.issued.get(day, {}).get(number[0], 0) < int(number[1:]):
+        if snapshot.issued.get(day, {}).get(parsed[1], 0) < int(parsed[2]):
             return None  # never issued that day, or too long ago for the page to know
         return TicketView(
             number, _day_label(day), "", "", "expired", "这张号已过期", "号码每天重新开始，请重新取号。", False
