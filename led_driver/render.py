@@ -18,7 +18,7 @@ from PIL import Image
 from content.shared import wording
 from led_driver import text
 from led_driver.profile import FontRef, Profile, Zone, dimmed, rgb
-from led_driver.state import DisplayState
+from led_driver.state import DisplayState, WindowRow
 
 WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 GAP = "　　　"
@@ -260,8 +260,7 @@ def _windows(canvas: _Canvas, page: TablePage, state: DisplayState, font: text.F
     step = font.line_height
     shown = state.windows[page.start : page.start + page.rows]
     name_w, serving_w = width * 5 // 12, width * 3 // 12
-    # Shortened, two names that share a beginning keep what tells them apart: 社会保障…（医疗）
-    labels = text.distinct([f"{w.number}号 {w.name}" if w.number is not None else w.name for w in shown], font, name_w)
+    labels = window_names(shown, font, name_w)
     for i, w in enumerate(shown):
         y = i * step
         canvas.line(labels[i], font, pens.text, 0, y, name_w)
@@ -270,6 +269,14 @@ def _windows(canvas: _Canvas, page: TablePage, state: DisplayState, font: text.F
             continue
         canvas.line(w.serving or "—", font, pens.accent, name_w, y, serving_w, "center")
         canvas.line(w.staff, font, pens.text, name_w + serving_w, y, width - name_w - serving_w, "right")
+
+
+def window_names(rows: tuple[WindowRow, ...], font: text.Font, width: int) -> list[str]:
+    """ "3号 name" for each row, shortened to `width` so that names sharing a beginning keep what tells them
+    apart (社会保障…（医疗） beside 社会保障…（养老）), by name and not only by number."""
+    numbers = [f"{w.number}号 " if w.number is not None else "" for w in rows]
+    room = width - max((font.text_width(n) for n in numbers), default=0)
+    return [n + name for n, name in zip(numbers, text.distinct([w.name for w in rows], font, room), strict=True)]
 
 
 def _page_mark(canvas: _Canvas, page: TablePage, font: text.Font, pen: Ink, width: int, height: int) -> None:
