@@ -147,7 +147,7 @@ def zone_key(profile: Profile, zone: Zone, state: DisplayState, now: datetime, f
         case "call_banner":
             return (level, state.last_call, flash)
         case "window":
-            return (level, state.windows)
+            return (level, state.windows, int(now.timestamp() // max(3, zone.page_seconds // 2)))
         case "windows":
             return (level, state.windows, table_page(profile, zone, len(state.windows), now))
         case "waiting":
@@ -192,7 +192,7 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
             _page_mark(canvas, page, font, colour, width, height)
         case "window":
             pens = Pens(colour, accent, paint(profile.colour("paused")))
-            _window_screen(canvas, zone, state, font, pens, width, height)
+            _window_screen(canvas, zone, state, now, font, pens, width, height)
         case "waiting":
             page = table_page(profile, zone, len(state.waiting), now)
             _page_mark(canvas, page, font, colour, width, height)
@@ -284,35 +284,50 @@ def _page_mark(canvas: _Canvas, page: TablePage, font: text.Font, pen: Ink, widt
         canvas.line(page.mark, font, pen, 0, height - font.line_height, width, "right")
 
 
+def paged_line(line: str, font: text.Font, width: int, page_seconds: int, now: datetime) -> str:
+    """A line that does not fit `width`, shown a part at a time: every part but the last ends with "…",
+    each stays `page_seconds`, then the line starts again; a line that fits, as it is."""
+    pages = text.paginate(line, font, width, 1)
+    if len(pages) <= 1:
+        return line
+    return pages[int(now.timestamp() // page_seconds) % len(pages)][0]
+
+
 def _window_screen(
     canvas: _Canvas,
     zone: Zone,
     state: DisplayState,
+    now: datetime,
     font: text.Font,
     pens: Pens,
     width: int,
     height: int,
 ) -> None:
-    """A window's own screen (窗口屏): its name, who is there, the number being served."""
+    """A window's own screen (窗口屏): its name, who is there, the number being served. A line too long
+    for the screen (a long window name, a pause's reason) is shown in parts, one after the other."""
     row = next((w for w in state.windows if w.id == zone.window), None)
     step = font.line_height
+    seconds = max(3, zone.page_seconds // 2)
+
+    def line(words: str, pen: Ink, y: int) -> None:
+        canvas.line(paged_line(words, font, width, seconds, now), font, pen, 0, y, width, "center")
+
     if row is None:
         # Not (or no longer) a window of the centre: `hall led` refused to start on one, so the content changed.
         canvas.line(zone.window or "", font, pens.paused, 0, 0, width, "center")
         if height >= step * 2:
             canvas.line("本窗口未启用", font, pens.text, 0, max(step, (height - step) // 2), width, "center")
         return
-    label = f"{row.number}号 {row.name}" if row.number is not None else row.name
-    canvas.line(label, font, pens.accent, 0, 0, width, "center")
+    line(f"{row.number}号 {row.name}" if row.number is not None else row.name, pens.accent, 0)
     middle = max(step, (height - step) // 2)
     if not row.open:
-        canvas.line("暂停服务", font, pens.paused, 0, middle, width, "center")
+        line("暂停服务", pens.paused, middle)
         if row.reason and row.reason != "暂停服务" and middle + step * 2 <= height:
-            canvas.line(row.reason, font, pens.text, 0, middle + step, width, "center")
+            line(row.reason, pens.text, middle + step)
         return
-    canvas.line(f"正在办理 {row.serving}" if row.serving else "请取号等候", font, pens.text, 0, middle, width, "center")
+    line(f"正在办理 {row.serving}" if row.serving else "请取号等候", pens.text, middle)
     if row.staff and height - step > middle:
-        canvas.line(f"工作人员 {row.staff}", font, pens.text, 0, height - step, width, "center")
+        line(f"工作人员 {row.staff}", pens.text, height - step)
 
 
 def _guide(

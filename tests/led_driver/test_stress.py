@@ -16,7 +16,7 @@ from content.service.commands import announce
 from content.service.live import Live
 from content.service.queue_commands import call, take_ticket
 from content.shared import contract
-from led_driver import render
+from led_driver import render, text
 from led_driver.profile import Profile, find_profile, load_profile, shipped
 from led_driver.state import DisplayState, apply
 from tests.led_driver.test_state import NOW, _doc
@@ -109,3 +109,21 @@ def test_every_window_is_shown_and_told_apart(p: Profile, state: DisplayState, t
         Path(target).mkdir(parents=True, exist_ok=True)
         for k, frame in enumerate(frames):
             frame.save(Path(target) / f"{p.name.split()[0]}-{p.size[0]}x{p.size[1]}-{k}.png")
+
+
+def test_a_window_name_too_long_for_the_window_screen_is_shown_whole_in_parts(state: DisplayState) -> None:
+    p = next(p for p in profiles() if p.needs_window is False and any(z.kind == "window" for z in p.zones))
+    zone = next(z for z in p.zones if z.kind == "window")
+    font = render.font_of(p, zone)
+    row = next(w for w in state.windows if w.id == CALLED)
+    label = f"{row.number}号 {row.name}"
+    seconds = max(3, zone.page_seconds // 2)
+    pages = [page[0] for page in text.paginate(label, font, zone.box[2], 1)]
+    shown = [
+        render.paged_line(label, font, zone.box[2], seconds, NOW + timedelta(seconds=seconds * k))
+        for k in range(len(pages) * 2)
+    ]
+    assert len(pages) > 1 and set(shown) == set(pages)  # every part in turn, then again
+    assert all(page.endswith("…") for page in pages[:-1]) and not pages[-1].endswith("…")
+    assert all(font.text_width(page) <= zone.box[2] for page in pages)
+    assert "".join(page.removesuffix("…") for page in pages).replace(" ", "") == label.replace(" ", "")
