@@ -8,6 +8,11 @@ only; it is removed straight after.
 The walk must not change the hall it looks at: the ticket screenshot shows a sample number (marked
 样例 on screen, `sample_ticket`) and never sends `ticket`, which would put a real number in the
 queue and in the statistics. Only the case lookup, which changes nothing, goes to the service.
+
+Every screen is checked as it is shown, in normal and large text (`screen_faults`): no text cut, no
+two widgets overlapping, no character that no face draws, no touch target under 120 px, and on the
+guide every disclosure field word for word. The tour goes on to the end and then fails, naming each
+screen and what is wrong on it, so one run shows every fault.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any, Final
 
 from content.shared.wording import PRIORITY_NAMES
 from kiosk.device import TicketResult, ticket_message
-from kiosk.model import Announcement, Category, KioskModel
+from kiosk.model import Announcement, Category, Item, KioskModel
 
 log = logging.getLogger("hall.kiosk.shots")
 
@@ -154,12 +159,24 @@ class ScreenshotTour(Tour):
         self.out = out
         self.content_timeout_s = content_timeout_s
         self.written: list[Path] = []
+        self.faults: list[str] = []
+        """`screen_faults` of every screen so far, each line naming its screen: the tour fails at the end."""
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, item: Item | None = None) -> None:
         self.written.append(save_screenshot(self.out / f"{name}.png"))
-        cut = clipped_labels(self.app.root)
-        if cut:
-            raise RuntimeError(f"{name}: text does not fit its widget: {cut}")
+        self.check(name, item)
+
+    def check(self, name: str, item: Item | None = None) -> None:
+        """Note what `screen_faults` finds on the screen on view, under `name`."""
+        self.faults += [f"{name}: {fault}" for fault in screen_faults(self.app, item)]
+
+    def check_rows(self, name: str) -> None:
+        """Note the rows of home's tiles or duty cards whose widgets differ in height or top."""
+        home = self.app.screen("home")
+        for what, grid in (("tiles", home.ids.tiles), ("duty cards", home.ids.duty)):
+            ragged = ragged_rows(grid)
+            if ragged:
+                self.faults.append(f"{name}: {what} of a row differ in height: {ragged}")
 
     def steps(self) -> Iterator[float]:
         app = self.app
@@ -174,6 +191,7 @@ class ScreenshotTour(Tour):
         app.go("home")
         yield SETTLE_S
         self.shot("home")
+        self.check_rows("home")
 
         model: KioskModel = app.model
         category = next((c for c in model.categories if model.items_of(c.id)), model.categories[0])
@@ -186,7 +204,7 @@ class ScreenshotTour(Tour):
         if item is not None:
             app.open_guide(item.id)
         yield SETTLE_S
-        self.shot("guide")
+        self.shot("guide", item)
 
         app.go("search")
         search = app.screen("search")
@@ -239,12 +257,13 @@ class ScreenshotTour(Tour):
         app.set_large(True)
         app.go("home")
         yield SETTLE_S
+        # Rows even out a frame or two after large text wraps the tiles anew; the picture after they have.
+        tiles, duty = home.ids.tiles, home.ids.duty
+        yield from self.wait_until(lambda: not ragged_rows(tiles) and not ragged_rows(duty), 3.0)
+        yield SETTLE_S
         self.shot("large-text")
-        ragged = ragged_rows(app.screen("home").ids.tiles)
-        if ragged:
-            self.fail(f"large text: home tiles of a row differ in height: {ragged}")
-            return
-        # Every other screen in large text too: no picture, but no text may be cut.
+        self.check_rows("large-text")
+        # Every other screen in large text too: no picture, but the same checks.
         visits: list[tuple[str, Callable[[], None]]] = [
             ("category", lambda: app.open_category(category.id)),
             ("guide", lambda: app.open_guide(item.id) if item is not None else None),
@@ -256,12 +275,11 @@ class ScreenshotTour(Tour):
         for name, visit in visits:
             visit()
             yield SETTLE_S
-            cut = clipped_labels(app.root)
-            if cut:
-                self.fail(f"large text, {name}: text does not fit its widget: {cut}")
-                return
+            self.check(f"large text, {name}", item if name == "guide" else None)
         app.set_large(False)
         app.go("home")
+        if self.faults:
+            self.fail(f"{len(self.faults)} faults on screen:\n" + "\n".join(self.faults))
 
 
 class FlowTour(Tour):
@@ -315,6 +333,151 @@ def clipped_labels(root: Any) -> list[str]:
         if width > widget.width + 1 or height > widget.height + 1:
             cut.append(f"{widget.text[:30]!r} {width}x{height} in {widget.width:g}x{widget.height:g}")
     return cut
+
+
+# -- what the tour checks on every screen: each returns the offenders, empty when the screen is right
+
+Box = tuple[float, float, float, float]
+"""x, y, right, top in window coordinates."""
+TOUCH_MIN_PX: Final = 120
+"""The smallest touch target, either way: a finger, gloved or unsteady, at arm's length."""
+
+
+def _window_box(widget: Any) -> Box:
+    x, y = widget.to_window(*widget.pos)
+    return (x, y, x + widget.width, y + widget.height)
+
+
+def _meet(a: Box, b: Box) -> Box | None:
+    """The intersection of `a` and `b`, None when it is not more than a pixel either way."""
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[2] - box[0] > 1 and box[3] - box[1] > 1 else None
+
+
+def _covers(child: Any, parent: Any) -> bool:
+    """`child` fills `parent`: an overlay (the emergency notice, the attract panel) hides what is under it."""
+    return bool(
+        child.opacity > 0
+        and child.x <= parent.x + 1
+        and child.y <= parent.y + 1
+        and child.right >= parent.right - 1
+        and child.top >= parent.top - 1
+    )
+
+
+def on_view(root: Any) -> Iterator[tuple[Any, Box]]:
+    """The widgets a person can see under `root` with the part of each that shows, in window
+    coordinates: not transparent (nor under a transparent parent), not of zero size, cut by the
+    StencilViews (ScrollViews) around them, not under a sibling drawn later that covers their parent."""
+    from kivy.uix.stencilview import StencilView
+
+    def visit(widget: Any, clip: Box | None) -> Iterator[tuple[Any, Box]]:
+        if widget.opacity == 0 or widget.width <= 0 or widget.height <= 0:
+            return
+        box = _window_box(widget)
+        shown = _meet(box, clip) if clip is not None else box
+        if shown is None:
+            return
+        yield widget, shown
+        inner = shown if isinstance(widget, StencilView) else clip
+        children = widget.children  # Kivy draws children[0] last: on top
+        top = next((i for i, child in enumerate(children) if _covers(child, widget)), None)
+        for child in children if top is None else children[: top + 1]:
+            yield from visit(child, inner)
+
+    yield from visit(root, None)
+
+
+def _leaf(widget: Any) -> bool:
+    from kivy.uix.button import Button
+    from kivy.uix.image import Image
+    from kivy.uix.label import Label
+
+    if isinstance(widget, Image):
+        return widget.texture is not None
+    return isinstance(widget, Button) or (isinstance(widget, Label) and bool(widget.text))
+
+
+def _name(widget: Any) -> str:
+    text = getattr(widget, "text", "")
+    return f"{type(widget).__name__} {text[:20]!r}" if text else type(widget).__name__
+
+
+def _within(widget: Any, ancestor: Any) -> bool:
+    parent = widget.parent
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = None if parent.parent is parent else parent.parent  # the window is its own parent
+    return False
+
+
+def overlapping(root: Any) -> list[str]:
+    """The pairs of labels, buttons and images on view under `root` whose shown parts overlap by more
+    than a pixel, neither inside the other: one hides some of the other."""
+    leaves = [(w, box) for w, box in on_view(root) if _leaf(w)]
+    found = []
+    for i, (a, box_a) in enumerate(leaves):
+        for b, box_b in leaves[i + 1 :]:
+            both = _meet(box_a, box_b)
+            if both is not None and not _within(a, b) and not _within(b, a):
+                size = f"{both[2] - both[0]:.0f}x{both[3] - both[1]:.0f}"
+                found.append(f"{_name(a)} and {_name(b)} overlap by {size} at ({both[0]:.0f}, {both[1]:.0f})")
+    return found
+
+
+def missing_glyphs(root: Any) -> list[str]:
+    """The labels and buttons under `root` (on view or scrolled away) given characters that no face
+    of the kiosk's chain draws: they would show the missing-glyph box."""
+    from kivy.uix.label import Label
+
+    from kiosk.fonts import chain
+
+    fonts = chain()
+    found = []
+    for widget in root.walk(restrict=True):
+        if isinstance(widget, Label) and widget.text:
+            missing = fonts.missing(widget.text)
+            if missing:
+                found.append(f"{widget.text[:20]!r}: {''.join(missing)}")
+    return found
+
+
+def small_targets(root: Any) -> list[str]:
+    """The enabled buttons on view under `root` smaller than `TOUCH_MIN_PX` either way."""
+    from kivy.uix.behaviors import ButtonBehavior
+
+    return [
+        f"{_name(w)} {w.width:.0f}x{w.height:.0f}"
+        for w, _box in on_view(root)
+        if isinstance(w, ButtonBehavior) and not w.disabled and min(w.width, w.height) < TOUCH_MIN_PX
+    ]
+
+
+def disclosure(item: Item) -> list[str]:
+    """What a guide must show of `item` word for word (kiosk.viewmodel.guide_sections)."""
+    fields = [item.limits, item.fee, item.basis, item.department, item.phone, *item.steps]
+    for row in item.documents:
+        fields += [row.name, row.note]
+    return [field for field in fields if field]
+
+
+def missing_disclosure(app: Any, item: Item) -> list[str]:
+    """The disclosure fields of `item` that the guide screen does not show whole (scrolled away counts)."""
+    shown = "\n".join(texts_under(app.screen("guide")))
+    return [f"{field[:30]!r} ({len(field)} characters)" for field in disclosure(item) if field not in shown]
+
+
+def screen_faults(app: Any, item: Item | None = None) -> list[str]:
+    """Everything wrong on the screen on view now, each fault named; with `item`, also the guide of it."""
+    root = app.root
+    faults = [f"text does not fit its widget: {cut}" for cut in clipped_labels(root)]
+    faults += [f"overlap: {pair}" for pair in overlapping(root)]
+    faults += [f"no face draws: {text}" for text in missing_glyphs(root)]
+    faults += [f"touch target under {TOUCH_MIN_PX} px: {button}" for button in small_targets(root)]
+    if item is not None:
+        faults += [f"not on the guide: {field}" for field in missing_disclosure(app, item)]
+    return faults
 
 
 def ragged_rows(grid: Any) -> list[list[float]]:

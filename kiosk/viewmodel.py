@@ -63,6 +63,15 @@ def waiting_caption(waiting: int, estimate_min: int | None, separator: str = "�
     return f"{text}{separator}约 {estimate_min} 分钟" if estimate_min else text
 
 
+TILE_NAME_CHARS = 16
+"""A home tile shows a category's name up to this long, then "…": one 40-character name must not make its
+whole row of tiles taller than the screen. The category's own screen names it whole."""
+
+
+def tile_name(name: str) -> str:
+    return name if len(name) <= TILE_NAME_CHARS else name[: TILE_NAME_CHARS - 1] + "…"
+
+
 def home_tiles(model: KioskModel) -> tuple[Tile, ...]:
     tiles = []
     for category in model.categories:
@@ -72,7 +81,7 @@ def home_tiles(model: KioskModel) -> tuple[Tile, ...]:
         tiles.append(
             Tile(
                 category.id,
-                category.name,
+                tile_name(category.name),
                 category.prefix,
                 len(category.items),
                 waiting,

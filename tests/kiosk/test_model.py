@@ -460,3 +460,12 @@ def test_an_agent_of_no_known_tier_is_listed_last_under_its_own_heading(content:
     groups = vm.agent_groups(model.apply("agents", json.dumps(doc).encode()))
     assert [g.heading for g in groups] == ["村(社区)代办员", "乡镇(街道)代办员", "区级代办员", "其他代办员"]
     assert groups[-1].lines == ("某地　王五　1",)
+
+
+def test_a_long_category_name_is_shortened_on_its_tile_with_a_mark() -> None:
+    from kiosk.viewmodel import TILE_NAME_CHARS, tile_name
+
+    assert tile_name("社会保障") == "社会保障"
+    long = "㐀䶵𠮷𡋗𪜀𫝀𫠠𬺰退役军人事务与优抚安置及拥军优属服务类"
+    assert len(tile_name(long)) == TILE_NAME_CHARS and tile_name(long).endswith("…")
+    assert long.startswith(tile_name(long)[:-1])

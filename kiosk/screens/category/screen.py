@@ -8,7 +8,7 @@ from typing import Any
 from kivy.properties import StringProperty
 
 from kiosk.model import KioskModel
-from kiosk.viewmodel import category_notice, item_rows, waiting_caption
+from kiosk.viewmodel import TILE_NAME_CHARS, category_notice, item_rows, waiting_caption
 from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv
 
 
@@ -26,7 +26,11 @@ class CategoryScreen(KioskScreen):
         line = model.queue.line(self.category)
         waiting = waiting_caption(line.waiting, line.estimate_min) if line else ""
         self.ids.caption.text = "" if notice else f"请选择要办理的事项。{waiting}"
-        widgets: list[Any] = [KLabel(text=notice, base=44)] if notice else []
+        widgets: list[Any] = []
+        if category and len(category.name) > TILE_NAME_CHARS:  # the header shortens it to one line: here whole
+            widgets.append(KLabel(text=category.name, base=44, color=(1, 0.82, 0.1, 1)))
+        if notice:
+            widgets.append(KLabel(text=notice, base=44))
         for row in item_rows(model, self.category):
             text = f"【{row.marker}】{row.name}" if row.marker else row.name
             button = KButton(text=text, base=40, kind="marked" if row.instant else "normal")

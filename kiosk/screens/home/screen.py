@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
@@ -21,6 +21,9 @@ TICKER_PX_PER_S = 120.0
 TILE_MIN_HEIGHT = 160
 TILE_PADDING = 40
 """KButton's height is its text's plus this (widgets.kv)."""
+DUTY_MIN_HEIGHT = 120
+DUTY_SHARE = 0.22
+"""In portrait, the duty panel's most height, of the screen's: it scrolls, the category tiles keep the rest."""
 
 
 class AttractPanel(BoxLayout):  # type: ignore[misc]
@@ -64,6 +67,8 @@ class DutyCard(ButtonBehavior, BoxLayout):  # type: ignore[misc]
     names = StringProperty("")
     note = StringProperty("")
     staffed = BooleanProperty(True)
+    row_height = NumericProperty(0)
+    """The tallest card of its row: the cards of a row line up (HomeScreen._even_duty)."""
 
     def show(self, row: DutyRow) -> None:
         self.window, self.names, self.note, self.staffed = row.window, row.names, row.note, row.staffed
@@ -73,12 +78,16 @@ class DutyCard(ButtonBehavior, BoxLayout):  # type: ignore[misc]
 
 
 class HomeScreen(KioskScreen):
+    duty_share = NumericProperty(DUTY_SHARE)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._tick = Clock.schedule_interval(self._update, 1 / 30)
         self._clock_text = ""
         self._even = Clock.create_trigger(self._even_rows)
         self.ids.tiles.bind(cols=self._even)
+        self._even_cards = Clock.create_trigger(self._even_duty)
+        self.ids.duty.bind(cols=self._even_cards)
         self.attract = AttractPanel()
         self.slide: Slide | None = None
         """The attract slide shown now, or None."""
@@ -121,9 +130,20 @@ class HomeScreen(KioskScreen):
         cards = list(reversed(self.ids.duty.children))
         if len(cards) != len(rows):
             cards = [DutyCard() for _ in rows]
+            for card in cards:
+                card.bind(minimum_height=self._even_cards)
             clear_into(self.ids.duty, cards)
         for card, row in zip(cards, rows, strict=True):
             card.show(row)
+        self._even_cards()
+
+    def _even_duty(self, *_: Any) -> None:
+        """Every duty card as tall as the tallest of its row: one window's long name makes a row taller."""
+        grid = self.ids.duty
+        cards = list(reversed(grid.children))  # Kivy keeps children last-first
+        natural = [c.minimum_height for c in cards]
+        for card, height in zip(cards, even_rows(natural, grid.cols or 1, DUTY_MIN_HEIGHT), strict=True):
+            card.row_height = height
 
     def _even_rows(self, *_: Any) -> None:
         """Every tile as tall as the tallest of its row (large text wraps some captions, not others)."""
