@@ -17,7 +17,7 @@ import functools
 import logging
 import os
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -39,23 +39,23 @@ class Face:
     subdir: str
     package: str
     """The Debian package that installs it."""
-    covers: str
-    """What it is in the chain for, in words."""
 
 
 PRIMARY: Final = (
-    Face("wqy-microhei.ttc", "truetype/wqy", "fonts-wqy-microhei", "common hanzi, Latin, Chinese punctuation"),
-    Face("wqy-zenhei.ttc", "truetype/wqy", "fonts-wqy-zenhei", "common hanzi, Latin, Chinese punctuation"),
-    Face("NotoSansCJK-Regular.ttc", "opentype/noto", "fonts-noto-cjk", "common hanzi, Latin, Chinese punctuation"),
+    Face("wqy-microhei.ttc", "truetype/wqy", "fonts-wqy-microhei"),
+    Face("wqy-zenhei.ttc", "truetype/wqy", "fonts-wqy-zenhei"),
+    Face("NotoSansCJK-Regular.ttc", "opentype/noto", "fonts-noto-cjk"),
 )
 """The first of these that is installed draws everything it can."""
 FALLBACKS: Final = (
-    Face("HanaMinA.ttf", "truetype/hanazono", "fonts-hanazono", "CJK Extension A and rare BMP hanzi"),
-    Face("HanaMinB.ttf", "truetype/hanazono", "fonts-hanazono", "CJK Extensions B to F (plane 2)"),
-    Face("unifont.otf", "opentype/unifont", "fonts-unifont", "the rest of the BMP (symbols, other scripts)"),
-    Face("unifont_upper.otf", "opentype/unifont", "fonts-unifont", "emoji and other planes"),
+    Face("HanaMinA.ttf", "truetype/hanazono", "fonts-hanazono"),
+    Face("HanaMinB.ttf", "truetype/hanazono", "fonts-hanazono"),
+    Face("unifont.otf", "opentype/unifont", "fonts-unifont"),
+    Face("unifont_upper.otf", "opentype/unifont", "fonts-unifont"),
 )
-"""Tried in order for a character the primary face lacks; those not installed are skipped."""
+"""Tried in order for a character the primary face lacks (Hanazono A: CJK Extension A and rare BMP hanzi;
+Hanazono B: Extensions B to F; Unifont: the rest of the BMP; Unifont Upper: emoji and other planes);
+those not installed are skipped."""
 
 
 def font_dirs(environ: dict[str, str] | os._Environ[str] = os.environ) -> tuple[Path, ...]:
@@ -122,7 +122,7 @@ class FontChain:
         primary = next((path for face in PRIMARY if (path := find_face(face, dirs)) is not None), None)
         if primary is None:
             where = ", ".join(str(d) for d in dirs)
-            raise FontError(f"no CJK font found in {where}: install fonts-wqy-microhei")
+            raise FontError(f"no CJK font found in {where}: install {PRIMARY[0].package}")
         fallbacks = [path for face in FALLBACKS if (path := find_face(face, dirs)) is not None]
         return cls([primary, *fallbacks])
 
@@ -172,15 +172,6 @@ class FontError(RuntimeError):
 def chain() -> FontChain:
     """The kiosk's chain on this machine, found once."""
     return FontChain.installed()
-
-
-def missing_glyphs(texts: Iterable[str]) -> list[str]:
-    """The characters of `texts` that no kiosk face draws."""
-    fonts = chain()
-    seen: dict[str, None] = {}
-    for text in texts:
-        seen.update(dict.fromkeys(fonts.missing(text)))
-    return list(seen)
 
 
 _registered = False

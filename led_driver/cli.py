@@ -145,7 +145,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
             refused.append(message)
             stop.set()
 
-    windows = [z.window for z in profile.zones if z.kind == "window" and z.window]
+    windows = profile.windows_named
     controller = LedController(
         broker,
         centre,

@@ -9,6 +9,7 @@ scheduler does the same work incrementally.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +64,12 @@ def paint_for(profile: Profile, now: datetime) -> Paint:
 
 def font_of(profile: Profile, zone: Zone | None) -> text.Font:
     ref: FontRef = zone.font if zone is not None and zone.font is not None else profile.font
+    return _font(ref)
+
+
+@functools.lru_cache(maxsize=32)
+def _font(ref: FontRef) -> text.Font:
+    """Found and opened once a process: zone keys ask for their zone's font on every frame."""
     return text.load_font(ref.font, ref.size)
 
 
