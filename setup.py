@@ -28,6 +28,7 @@ setup(
         "pypinyin>=0.50,<1",
         "flask>=3.0,<4",
         "waitress>=3.0,<4",
+        "chinesecalendar>=1.11,<2",
     ],
     extras_require={
         "embedded-broker": ["amqtt>=0.11,<0.13"],

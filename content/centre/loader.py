@@ -7,6 +7,7 @@ A content directory holds:
     items/*.yaml      `items:` the service items (办事指南), any number of files
     staff.yaml        `staff:` with photos relative to the directory
     agents.yaml       `agents:` the proxy agents (代办员)
+    holidays.yaml     optional: local days off, and years the national calendar does not know yet
 
 Loading is pure apart from reading the files: it returns every problem at once, each with
 `file:line`, and a `Content` only when there are none.
@@ -32,6 +33,7 @@ _HOLDS = {
     "staff.yaml": "'staff:' and under it the list of staff members",
     "agents.yaml": "'agents:' and under it the list of proxy agents (代办员)",
     "items": "'items:' and under it a list of service items (办事指南)",
+    "holidays.yaml": "'years:', 'holidays:' and 'workdays:' with the days off and make-up working days (调休)",
 }
 """What each file holds, in the words of the message for an empty one."""
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -54,6 +56,8 @@ class Content:
     agents: tuple[schema.Agent, ...]
     media: dict[str, Media]
     """Media by the path written in the content (e.g. `photos/s01.png`)."""
+    holidays: schema.HolidaysFile = field(default_factory=schema.HolidaysFile)
+    """Local days off and make-up working days, and years given in full (`holidays.yaml`)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,10 @@ def _load_content(directory: Path, label: str | None) -> LoadResult:
     categories_file = reader.read("categories.yaml", schema.CategoriesFile)
     staff_file = reader.read("staff.yaml", schema.StaffFile)
     agents_file = reader.read("agents.yaml", schema.AgentsFile)
+    holidays = schema.HolidaysFile()
+    if (directory / "holidays.yaml").is_file():
+        holidays = reader.read("holidays.yaml", schema.HolidaysFile) or holidays
+        reader.problems.extend(_holiday_clashes(holidays, reader))
     item_files = sorted((directory / "items").glob("*.yaml")) if (directory / "items").is_dir() else []
     if not item_files:
         reader.problems.append(Problem(f"{reader.label}/items", 1, "no items/*.yaml files"))
@@ -161,8 +169,27 @@ def _load_content(directory: Path, label: str | None) -> LoadResult:
         staff=tuple(staff_file.staff),
         agents=tuple(agents_file.agents),
         media=media,
+        holidays=holidays,
     )
     return LoadResult(content, [])
+
+
+def _holiday_clashes(holidays: schema.HolidaysFile, reader: _Reader) -> list[Problem]:
+    """A day listed both as a day off and as a working day."""
+    off = {day: index for index, entry in enumerate(holidays.holidays) for day in entry.days()}
+    problems = []
+    for index, entry in enumerate(holidays.workdays):
+        clash = sorted(set(entry.days()) & off.keys())
+        if clash:
+            problems.append(
+                reader.at(
+                    "holidays.yaml",
+                    ("workdays", index),
+                    f"{clash[0]} is listed under holidays: (entry {off[clash[0]] + 1}) and under workdays:; "
+                    "keep it in one of them",
+                )
+            )
+    return problems
 
 
 def summary(content: Content) -> str:

@@ -88,6 +88,17 @@ class QueueSettings(_Model):
     market_days: MarketDays = MarketDays()
 
 
+class CaseSettings(_Model):
+    """Cases (办件) handed in here: their numbers, and how long personal data is kept."""
+
+    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,4}$")] = "BJ"
+    """The letters case numbers start with (WC-261203-0007); centres that share a district use their own."""
+    due_soon_days: int = Field(default=2, ge=0, le=30)
+    """A case due within this many working days is flagged 即将到期."""
+    keep_personal_days: int = Field(default=90, ge=0, le=3650)
+    """Days after collection that the applicant's name and phone are kept; then only the masked record."""
+
+
 class Rule(_Model):
     title: Post
     text: Text
@@ -111,6 +122,7 @@ class Centre(_Model):
     public_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] | None = None
     """Where citizens' phones reach the hall's public pages (QR codes of guides and tickets)."""
     queue: QueueSettings = QueueSettings()
+    cases: CaseSettings = CaseSettings()
 
 
 class Category(_Model):
@@ -187,3 +199,47 @@ class Agent(_Model):
 
 class AgentsFile(_Model):
     agents: list[Agent] = Field(min_length=1, max_length=cap.PEOPLE)
+
+
+class Days(_Model):
+    """One day (`date:`) or a run of days (`from:` … `to:`), with what they are."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    day: date | None = Field(default=None, alias="date")
+    start: date | None = Field(default=None, alias="from")
+    end: date | None = Field(default=None, alias="to")
+    name: Label
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Days:
+        if self.day is not None and (self.start is not None or self.end is not None):
+            raise ValueError("give either 'date:' or 'from:' and 'to:', not both")
+        if self.day is None and (self.start is None or self.end is None):
+            raise ValueError("give 'date:' for one day, or 'from:' and 'to:' for several")
+        if self.start is not None and self.end is not None:
+            if self.end < self.start:
+                raise ValueError(f"'to: {self.end}' is before 'from: {self.start}'")
+            if (self.end - self.start).days >= cap.HOLIDAY_SPAN:
+                raise ValueError(f"a run of days is at most {cap.HOLIDAY_SPAN} days long")
+        return self
+
+    def days(self) -> list[date]:
+        if self.day is not None:
+            return [self.day]
+        assert self.start is not None and self.end is not None
+        return [date.fromordinal(n) for n in range(self.start.toordinal(), self.end.toordinal() + 1)]
+
+
+class HolidaysFile(_Model):
+    """`holidays.yaml`, optional: days off and make-up working days (调休) the national calendar lacks.
+
+    Local days off apply on top of the national calendar. For a year listed under `years:` the file
+    gives that year's national calendar in full (a year the installed calendar does not know yet):
+    weekdays are working days unless listed under `holidays:`, weekends are off unless listed
+    under `workdays:`.
+    """
+
+    years: list[Annotated[int, Field(ge=2000, le=2100)]] = Field(default=[], max_length=cap.HOLIDAY_YEARS)
+    holidays: list[Days] = Field(default=[], max_length=cap.HOLIDAY_ENTRIES)
+    workdays: list[Days] = Field(default=[], max_length=cap.HOLIDAY_ENTRIES)

@@ -54,3 +54,8 @@ ANNOUNCEMENTS: Final = 20
 """Current announcements (now or to come): the service refuses another, devices read no more."""
 SESSIONS: Final = 14
 """Opening sessions of a week: two a day."""
+HOLIDAY_ENTRIES: Final = 400
+"""Entries under `holidays:` or `workdays:` in holidays.yaml (a year has about 30)."""
+HOLIDAY_YEARS: Final = 20
+HOLIDAY_SPAN: Final = 31
+"""Days in one `from:` … `to:` run."""
