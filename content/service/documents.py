@@ -77,6 +77,11 @@ def announcements(live: Live, now: datetime) -> dict[str, Any]:
     return {"announcements": [announcement_json(a) for a in active]}
 
 
+def pickup(live: Live) -> dict[str, Any]:
+    """请以下办件人到窗口取件: case numbers only, of applicants who agreed to be shown."""
+    return {"cases": list(live.pickup)}
+
+
 def queue(content: Content, live: Live) -> dict[str, Any]:
     """What the hall shows of the queue: who is served where, how many wait, the last calls."""
     state = live.queue
@@ -180,6 +185,7 @@ class DocumentCache:
             "queue": ((content, live.queue, live.staff), lambda: queue(content, live)),
             "announcements": ((live.announcements, active), lambda: announcements(live, now)),
             "stats": ((content, live.queue.tickets), lambda: stats(content, live)),
+            "pickup": ((live.pickup,), lambda: pickup(live)),
         }
         built = {}
         for topic, (inputs, make) in plan.items():
@@ -227,4 +233,5 @@ def all_documents(content: Content, live: Live, now: datetime) -> dict[str, dict
         "queue": queue(content, live),
         "announcements": announcements(live, now),
         "stats": stats(content, live),
+        "pickup": pickup(live),
     }

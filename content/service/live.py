@@ -52,6 +52,9 @@ class Live:
     """Announcements not cleared and not yet over (including those that start later)."""
     announcement_seq: int = 0
     queue: QueueState = field(default_factory=QueueState)
+    pickup: tuple[str, ...] = ()
+    """Numbers of the cases ready for collection that their applicants agreed to show on the wall
+    (read from the cases in the store, which keep them)."""
 
 
 ISSUED_DAYS = 7

@@ -22,12 +22,15 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from content.cases.calendar import calendar_for, calendar_warnings
 from content.centre.loader import Content, load_content
 from content.queue import rules as q
-from content.service import documents
+from content.service import case_commands, documents
+from content.service.case_commands import CASE_HANDLERS, CASE_QUERIES, Desk
 from content.service.commands import Args, CommandError, parse_args
 from content.service.handlers import HANDLERS
 from content.service.live import ISSUED_DAYS, Live, Snapshot, next_change, prune
+from content.service.secret import SECRET_FILE, SecretError, load_or_create
 from content.service.store import Store
 from content.shared import contract
 from content.shared.broker_url import BrokerUrl
@@ -48,6 +51,9 @@ QUERIES: dict[str, Callable[[ContentService, dict[str, Any], datetime], dict[str
     "stats": lambda service, args, now: service.stats_for(args, now),
 }
 
+
+CASE_STATS_DAYS = 30
+"""`hall stats` gives the on-time completion of the cases decided in this many days up to its day."""
 
 REFUSALS_RECORDED_PER_MINUTE = 10
 """Refused commands of one account the audit log records in a minute; the rest are answered, counted and
@@ -108,8 +114,11 @@ class ContentService:
         clock: Callable[[], datetime] | None = None,
         watch: bool = True,
         public_url: str | None = None,
+        case_secret: bytes | None = None,
     ) -> None:
         self.content_dir = content_dir
+        self._secret = case_secret
+        """The tracking links' signing secret (`content.service.secret`); None: the one beside the state file."""
         self.broker = broker
         self.store = store
         self._clock = clock
@@ -128,8 +137,10 @@ class ContentService:
         self._documents = documents.DocumentCache()
         self._media_published: set[str] = set()
         self.ready = threading.Event()
+        self._purge_at: datetime | None = None
         self.content: Content
         self.live: Live
+        self.desk: Desk
         self._transport: MqttTransport
 
     # -- public ---------------------------------------------------------------------------------
@@ -149,7 +160,15 @@ class ContentService:
                 log.error("%s", problem)
             log.error("content in %s is not valid; nothing published", self.content_dir)
             return 1
+        try:
+            secret = self._secret or load_or_create(self.store.path.with_name(SECRET_FILE), self.content_dir)
+        except SecretError as exc:
+            log.error("%s", exc)
+            return 1
         self.content = self._overridden(result.content)
+        self.desk = Desk(self.content, calendar_for(self.content), self.store, secret)
+        for warning in calendar_warnings(self.content, datetime.now(UTC).date()):
+            log.warning("%s", warning)
         self._settle_due = True
         centre = self.content.centre
         zone = contract.zone_named(centre.timezone)
@@ -159,7 +178,9 @@ class ContentService:
         now = self.now()
         settings = self.content.centre.queue
         today = q.service_day(now, settings)
-        self.live = self.store.load(now, today, settings.recent_calls)
+        self.live = replace(
+            self.store.load(now, today, settings.recent_calls), pickup=case_commands.ready_numbers(self.desk)
+        )
         self._issued = self.store.issued(today - dt.timedelta(days=ISSUED_DAYS), today)
         self._transport = MqttTransport(
             self.broker,
@@ -301,6 +322,7 @@ class ContentService:
     def _publish_state(self) -> list[Any]:
         """Publish each document whose rev changed, and media not yet sent. Returns the deliveries."""
         now = self.now()
+        self._purge(now)
         live = self._current(now)
         self._dirty = False
         deliveries = []
@@ -361,6 +383,13 @@ class ContentService:
             return
 
         args = payload.get("args", {})
+        if verb in CASE_HANDLERS or verb in CASE_QUERIES:
+            if not isinstance(args, dict):
+                wrong_args = f"'args' must be a JSON object, got {type(args).__name__}"
+                self._reply(sender, contract.reply(command_id, now, error=wrong_args))
+            else:
+                self._on_case_command(verb, command_id, sender, args, now)
+            return
         if verb in QUERIES:
             if not isinstance(args, dict):
                 wrong_args = f"'args' must be a JSON object, got {type(args).__name__}"
@@ -423,6 +452,67 @@ class ContentService:
         else:
             log.info("cmd/%s by %s refused: %s", verb, sender, error)
 
+    def _on_case_command(self, verb: str, command_id: str, sender: str, args: dict[str, Any], now: datetime) -> None:
+        """A case command: a question is answered and not recorded; a change is stored with its audit row
+        in one transaction, then answered."""
+        if verb in CASE_QUERIES:
+            try:
+                answer = contract.reply(command_id, now, result=CASE_QUERIES[verb](self.desk, args, sender, now))
+            except CommandError as exc:
+                answer = contract.reply(command_id, now, error=str(exc), code=exc.code)
+                log.info("cmd/%s by %s refused: %s", verb, sender, exc)
+            self._reply(sender, answer)
+            return
+        try:
+            outcome = CASE_HANDLERS[verb](self.desk, args, sender, now)
+        except CommandError as exc:
+            reply = contract.reply(command_id, now, error=str(exc), code=exc.code)
+            if self._refusals.record(sender, now):
+                try:
+                    refused_args, _ = case_commands.for_audit(kept_args(args), reply)
+                    self.store.commit(command_id, verb, sender, refused_args, reply, self.live, self.live, now)
+                except Exception:
+                    log.exception("cmd/%s/%s %s: the refusal could not be recorded", verb, sender, command_id)
+            log.info("cmd/%s by %s refused: %s", verb, sender, exc)
+            self._reply(sender, reply)
+            return
+        reply = contract.reply(command_id, now, result=outcome.result)
+        audit_args, audit_reply = case_commands.for_audit(args, reply)
+        try:
+            self.store.commit_cases(
+                command_id, verb, sender, audit_args, audit_reply, outcome.changes, self.desk.calendar, now
+            )
+        except Exception:
+            log.exception("cmd/%s/%s %s could not be stored", verb, sender, command_id)
+            failed = contract.reply(
+                command_id, now, error="the service could not store this command; it was not applied"
+            )
+            self._reply(sender, failed)
+            return
+        self._reply(sender, reply)
+        log.info("cmd/%s by %s: %s %s", verb, sender, outcome.result.get("number"), outcome.result.get("stage"))
+        self._refresh_pickup()
+
+    def _refresh_pickup(self) -> None:
+        """The wall's 取件 list, from the store, if a case command changed it."""
+        ready = case_commands.ready_numbers(self.desk)
+        if ready != self.live.pickup:
+            self.live = replace(self.live, pickup=ready)
+            self._dirty = True
+
+    def _purge(self, now: datetime) -> None:
+        """Hourly: personal data of cases collected long enough ago goes; the masked record stays."""
+        if self._purge_at is not None and now < self._purge_at:
+            return
+        self._purge_at = now + dt.timedelta(hours=1)
+        try:
+            purged = self.store.purge_cases(case_commands.purge_before(self.desk, now), now)
+        except Exception:
+            log.exception("personal data of collected cases could not be removed; will try again in an hour")
+            return
+        if purged:
+            log.info("removed the applicant's name and phone from %d collected case(s)", len(purged))
+
     def _answer_query(self, verb: str, command_id: str, sender: str, args: dict[str, Any], now: datetime) -> None:
         """Read-only commands: answered from the store, not recorded, changing nothing."""
         try:
@@ -438,7 +528,13 @@ class ContentService:
         day = parsed.date or live.queue.day
         assert day is not None
         tickets = list(live.queue.tickets.values()) if day == live.queue.day else self.store.tickets(day)
-        return {"day": day.isoformat(), "rows": documents.stats_rows(self.content, tickets)}
+        since = day - dt.timedelta(days=CASE_STATS_DAYS - 1)
+        return {
+            "day": day.isoformat(),
+            "rows": documents.stats_rows(self.content, tickets),
+            "cases_since": since.isoformat(),
+            "cases": case_commands.on_time(self.desk, since),
+        }
 
     def _reply(self, account: str, reply: dict[str, Any]) -> None:
         self._transport.publish(contract.reply_topic(account), contract.encode(reply))
@@ -479,6 +575,7 @@ class ContentService:
             )
             return
         self.content = self._overridden(result.content)
+        self.desk = replace(self.desk, content=self.content, calendar=calendar_for(self.content))
         self._settle_due = True
         changed = self._publish_state()
         log.info("content reloaded: %d message(s) republished", len(changed))

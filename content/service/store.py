@@ -16,7 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from content.cases.rules import Calendar, Case
 from content.queue.rules import Call, QueueState, Ticket, WindowState
+from content.service import case_store
 from content.service.live import Announcement, Live, StaffState
 
 _SCHEMA = """
@@ -157,6 +159,7 @@ class Store:
         self._db.execute("PRAGMA synchronous=FULL")
         _migrate(self._db)
         self._db.executescript(_SCHEMA)
+        self._db.executescript(case_store.SCHEMA)
 
     @staticmethod
     def _take_lock(path: Path) -> int:
@@ -286,17 +289,7 @@ class Store:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute(
-                "INSERT INTO commands (id, verb, by, args, reply, ts) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    command_id,
-                    verb,
-                    by,
-                    json.dumps(args, ensure_ascii=False),
-                    json.dumps(reply, ensure_ascii=False),
-                    now.isoformat(),
-                ),
-            )
+            self._insert_command(command_id, verb, by, args, reply, now)
             for staff_id, state in after.staff.items():
                 if before.staff.get(staff_id) != state:
                     db.execute(
@@ -388,6 +381,75 @@ class Store:
                     c.at.isoformat(),
                 ),
             )
+
+    # -- cases ---------------------------------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """For `content.service.case_store`'s reads, on the service's thread."""
+        return self._db
+
+    def case(self, number: str) -> Case | None:
+        return case_store.read_case(self._db, number)
+
+    def commit_cases(
+        self,
+        command_id: str,
+        verb: str,
+        by: str,
+        args: dict[str, Any],
+        reply: dict[str, Any],
+        changes: list[tuple[Case, Case | None]],
+        calendar: Calendar,
+        now: datetime,
+    ) -> None:
+        """Record a case command and the cases it changed (each with what it was before, None if new),
+        all or nothing."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._insert_command(command_id, verb, by, args, reply, now)
+            for case, before in changes:
+                case_store.write_case(db, case, before, calendar, now)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def purge_cases(self, collected_before: datetime, now: datetime) -> list[str]:
+        """Remove the applicant's name and phone from cases collected before `collected_before`, recording
+        it in the audit log as the service's own command; the numbers purged."""
+        numbers = case_store.purge_due(self._db, collected_before)
+        if not numbers:
+            return []
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            args = {"collected_before": collected_before.isoformat(), "cases": numbers[:50], "count": len(numbers)}
+            command_id = f"purge-{now.isoformat()}"
+            reply = {"id": command_id, "ok": True, "result": {"purged": len(numbers)}}
+            self._insert_command(command_id, "case_purge", "service", args, reply, now)
+            case_store.mark_purged(db, numbers, now)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return numbers
+
+    def _insert_command(
+        self, command_id: str, verb: str, by: str, args: dict[str, Any], reply: dict[str, Any], now: datetime
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO commands (id, verb, by, args, reply, ts) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                command_id,
+                verb,
+                by,
+                json.dumps(args, ensure_ascii=False),
+                json.dumps(reply, ensure_ascii=False),
+                now.isoformat(),
+            ),
+        )
 
     def calls(self, day: date) -> list[Call]:
         rows = self._db.execute(

@@ -25,11 +25,14 @@ ACCOUNT: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 """A broker account's name (the roster's `user`). It has no ".", so `client_id` of one account is never
 that of another."""
 
-STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements", "stats")
+STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements", "stats", "pickup")
 """Retained QoS1 documents that only the service writes."""
 
 MAX_COMMAND_BYTES: Final = 64 * 1024
-COMMAND_VERBS: Final = ("announce", "staff", "ticket", "call", "window", "stats")
+COMMAND_VERBS: Final = (
+    "announce", "staff", "ticket", "call", "window", "stats", "case", "case_open", "case_advance", "case_show",
+    "case_list", "case_trip", "case_slip",
+)  # fmt: skip
 """Verbs the service answers on `cmd/<verb>/<account>`; later contract additions extend this tuple."""
 VERB: Final = re.compile(r"[a-z][a-z_]{0,31}")
 

@@ -1,0 +1,438 @@
+"""Case commands: opening and advancing cases (办件), and the questions staff and kiosks ask about them.
+
+The service routes `cmd/case_*/<account>` here. Changing commands (`case_open`, `case_advance`) return
+the cases they change, which the loop stores in the transaction that records the command; questions
+(`case_show`, `case_list`, `case_trip`, `case_slip`, and the kiosk's `case`) change nothing and are not
+recorded. The broker's ACL lets a kiosk send only `case` (with the applicant's phone digits), so opening
+and advancing cases is for staff accounts. Case details go only to the asking account's reply topic.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
+
+from content.cases import rules
+from content.cases.rules import Calendar, Case, CaseRefused
+from content.cases.views import day_text, promise_text, time_text, track
+from content.centre.loader import Content
+from content.service import case_store
+from content.service.commands import Args, CommandError, parse_args
+from content.shared.wording import TIER_NAMES
+
+Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_NOTE)]
+DocName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+TierArg = Literal["village", "township", "district"]
+
+LIST_LIMIT = 500
+"""Cases a list shows at most; it says how many more match."""
+READY_SHOWN = 60
+"""Numbers the wall's 取件 zone is sent at most."""
+LOOKUPS_PER_MINUTE = 20
+"""Case lookups one kiosk account may make in a minute."""
+WRONG_DIGITS = 5
+"""Wrong phone digits for one case in an hour before its details are held back for the rest of it."""
+WATCHED = 10_000
+"""Cases and accounts whose attempts are remembered at once (the oldest are forgotten first)."""
+
+
+class OpenArgs(Args):
+    item: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    at: TierArg
+    agent: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    window: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    applicant: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)] | None = None
+    received: list[DocName] = Field(default=[], max_length=64)
+    notify: bool = False
+    note: Note = ""
+
+
+class AdvanceArgs(Args):
+    case: Number
+    stage: Literal[
+        "received", "prereview", "accepted", "refused", "reviewing", "supplement", "special", "decided", "ready",
+        "collected", "sent", "returned",
+    ]  # fmt: skip
+    to: TierArg | None = None
+    note: Note = ""
+    basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_BASIS)] = ""
+    received: list[DocName] = Field(default=[], max_length=64)
+
+
+class ShowArgs(Args):
+    case: Number
+
+
+class ListArgs(Args):
+    overdue: bool = False
+    due_soon: bool = False
+    tier: TierArg | None = None
+    agent: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    stage: str | None = Field(default=None, max_length=16)
+    closed: bool = False
+    """Finished cases too."""
+
+
+class TripArgs(Args):
+    pass
+
+
+class LookupArgs(Args):
+    case: Number
+    digits: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    result: dict[str, Any]
+    changes: list[tuple[Case, Case | None]]
+    """Each changed case with what it was before (None: new)."""
+
+
+@dataclass
+class Desk:
+    """What case commands work with: the content, its working-day calendar, the store, the signing secret."""
+
+    content: Content
+    calendar: Calendar
+    store: Any
+    """content.service.store.Store (its `db` and `case`)."""
+    secret: bytes
+    attempts: _Attempts = field(default_factory=lambda: _Attempts())
+
+    @property
+    def settings(self) -> Any:
+        return self.content.centre.cases
+
+    def url(self, number: str) -> str | None:
+        base = self.content.centre.public_url
+        if base is None:
+            return None
+        return f"{base.rstrip('/')}/t/{number}?k={rules.token(self.secret, number)}"
+
+    def find(self, text: str) -> Case:
+        number = rules.normal_number(text, self.settings.prefix)
+        case = self.store.case(number) if number else None
+        if case is None:
+            raise CommandError(f"no case {text!r}" + ("" if number else f" (numbers look like {_example(self)})"))
+        found: Case = case
+        return found
+
+
+def _example(desk: Desk) -> str:
+    return f"{desk.settings.prefix}-261203-0007"
+
+
+class _Attempts:
+    """Recent lookups per account and wrong digits per case, bounded in memory."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._by_account: OrderedDict[str, list[float]] = OrderedDict()
+        self._wrong: OrderedDict[str, list[float]] = OrderedDict()
+
+    @staticmethod
+    def _recent(book: OrderedDict[str, list[float]], key: str, since: float) -> list[float]:
+        times = [t for t in book.pop(key, []) if t > since]
+        book[key] = times
+        while len(book) > WATCHED:
+            book.popitem(last=False)
+        return times
+
+    def lookup(self, account: str) -> bool:
+        """Count a lookup of `account`; False past its minute's share."""
+        now = self._clock()
+        times = self._recent(self._by_account, account, now - 60)
+        if len(times) >= LOOKUPS_PER_MINUTE:
+            return False
+        times.append(now)
+        return True
+
+    def locked(self, number: str) -> bool:
+        return len(self._recent(self._wrong, number, self._clock() - 3600)) >= WRONG_DIGITS
+
+    def wrong(self, number: str) -> None:
+        self._recent(self._wrong, number, self._clock() - 3600).append(self._clock())
+
+
+def _refused(exc: CaseRefused) -> CommandError:
+    return CommandError(str(exc))
+
+
+def _agent(content: Content, given: str) -> str:
+    by_id = {a.id: a for a in content.agents}
+    if given in by_id:
+        return given
+    named = [a for a in content.agents if a.name == given]
+    if len(named) == 1:
+        return named[0].id
+    if len(named) > 1:
+        ids = ", ".join(a.id for a in named)
+        raise CommandError(f"{len(named)} agents are named {given!r}: give the id of one ({ids})")
+    raise CommandError(f"no agent {given!r} in agents.yaml (give an agent's id or name)")
+
+
+def case_open(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> CaseOutcome:
+    parsed = parse_args(OpenArgs, args)
+    content = desk.content
+    item = next((i for i in content.items if i.id == parsed.item), None)
+    if item is None:
+        raise CommandError(f"no service item {parsed.item!r} in the catalog")
+    centre = content.centre
+    if rules.RANK[parsed.at] > rules.RANK[centre.tier]:
+        raise CommandError(
+            f"this is a {centre.tier} centre: cases are handed in here or at the tiers below it,"
+            f" not at the {parsed.at} tier"
+        )
+    agent = _agent(content, parsed.agent) if parsed.agent else None
+    if parsed.window is not None and parsed.window not in {w.id for w in centre.windows}:
+        raise CommandError(f"no window {parsed.window!r} (windows: {', '.join(w.id for w in centre.windows)})")
+    if parsed.at == "village" and agent is None:
+        raise CommandError("a case handed in at a village point is carried by its agent: give --agent")
+    if parsed.at == centre.tier and agent is None and parsed.window is None:
+        raise CommandError("say who received it: --window ID (or --agent NAME)")
+    day = now.date()
+    seq = case_store.last_seq(desk.store.db, desk.settings.prefix, day) + 1
+    try:
+        number = rules.case_number(desk.settings.prefix, day, seq)
+        case = rules.open_case(
+            number=number,
+            item_id=item.id,
+            item_name=item.name,
+            item_tiers=item.tiers,
+            promised=item.limits.promised,
+            proxy=item.limits.proxy,
+            required=[d.name for d in item.documents],
+            at=parsed.at,
+            by=by,
+            now=now,
+            received=parsed.received,
+            agent=agent,
+            window=parsed.window,
+            applicant=parsed.applicant,
+            phone=parsed.phone,
+            notify=parsed.notify,
+            note=parsed.note,
+        )
+    except CaseRefused as exc:
+        raise _refused(exc) from None
+    return CaseOutcome(staff_view(desk, case, now), [(case, None)])
+
+
+def case_advance(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> CaseOutcome:
+    parsed = parse_args(AdvanceArgs, args)
+    before = desk.find(parsed.case)
+    try:
+        if parsed.stage in ("sent", "returned"):
+            if parsed.to is None:
+                raise CaseRefused(f"{parsed.stage} needs the tier the papers go to (--to village|township|district)")
+            going_up = rules.RANK[parsed.to] > rules.RANK[before.holder]
+            if going_up != (parsed.stage == "sent"):
+                word = "sent goes up to the deciding tier" if parsed.stage == "sent" else "returned comes back down"
+                raise CaseRefused(f"{word}; {before.number} is at the {before.holder} tier")
+            after = rules.hand_over(before, parsed.to, by=by, now=now, note=parsed.note)
+        else:
+            if parsed.to is not None:
+                raise CaseRefused("--to is for a hand-over (sent, returned), not a stage")
+            after = rules.advance(
+                before,
+                parsed.stage,
+                by=by,
+                now=now,
+                note=parsed.note,
+                basis=parsed.basis,
+                received=parsed.received,
+            )
+    except CaseRefused as exc:
+        raise _refused(exc) from None
+    return CaseOutcome(staff_view(desk, after, now), [(after, before)])
+
+
+# -- questions ------------------------------------------------------------------------------------
+
+
+def staff_view(desk: Desk, case: Case, now: datetime) -> dict[str, Any]:
+    """A case as staff see it: everything, the applicant unmasked until purged."""
+    view = track(case, desk.content, desk.calendar, now, details=True, soon_days=desk.settings.due_soon_days)
+    for entry, step in zip(view["timeline"], case.steps, strict=True):
+        entry["by"] = step.by
+        entry["received"] = list(step.received)
+    view.update(
+        applicant=case.applicant or case.masked_name,
+        phone=case.phone or case.masked_phone,
+        agent=case.agent,
+        window=case.window,
+        notify=case.notify,
+        next=list(rules.allowed_next(case)) + _hand_overs(case),
+        url=desk.url(case.number),
+    )
+    return view
+
+
+def _hand_overs(case: Case) -> list[str]:
+    up = case.stage not in rules.FINISHED and rules.RANK[case.holder] < rules.RANK[case.deciding_tier]
+    down = case.stage in rules.FINISHED and case.stage != "collected"
+    down = down and rules.RANK[case.holder] > rules.RANK[case.opened_tier]
+    return (["sent"] if up else []) + (["returned"] if down else [])
+
+
+def case_show(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+    return staff_view(desk, desk.find(parse_args(ShowArgs, args).case), now)
+
+
+def case_list(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+    parsed = parse_args(ListArgs, args)
+    if parsed.overdue and parsed.due_soon:
+        raise CommandError("give --overdue or --due-soon, not both")
+    if parsed.stage is not None and parsed.stage not in rules.STAGES:
+        raise CommandError(f"unknown stage {parsed.stage!r}; stages: {', '.join(rules.STAGES)}")
+    today = now.date()
+    filters: dict[str, Any] = {"tier": parsed.tier, "stage": parsed.stage, "open_only": not parsed.closed}
+    if parsed.agent:
+        filters["agent"] = _agent(desk.content, parsed.agent)
+    if parsed.overdue:
+        filters.update(due_before=today, open_only=True)
+    elif parsed.due_soon:
+        until = desk.calendar.add_working_days(today, desk.settings.due_soon_days)
+        filters.update(due_from=today, due_until=until, open_only=True)
+    listed, total = case_store.list_cases(desk.store.db, limit=LIST_LIMIT, **filters)
+    rows = []
+    for row in listed:
+        entry = row.json()
+        entry["stage_name"] = rules.STAGE_NAMES[row.stage]
+        entry["late_days"] = (
+            desk.calendar.working_days_between(row.due, today) if row.due is not None and row.due < today else 0
+        )
+        rows.append(entry)
+    return {"cases": rows, "total": total, "today": today.isoformat()}
+
+
+def case_trip(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+    """The township agent's weekly trip to the district: papers to take up, results to bring back."""
+    parse_args(TripArgs, args)
+    up, back = case_store.trip(desk.store.db, LIST_LIMIT)
+    return {
+        "date": now.date().isoformat(),
+        "centre": desk.content.centre.name,
+        "up": [r.json() | {"stage_name": rules.STAGE_NAMES[r.stage]} for r in up],
+        "back": [r.json() | {"stage_name": rules.STAGE_NAMES[r.stage]} for r in back],
+    }
+
+
+def case_slip(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+    """What the acceptance slip (受理回执) prints; the CLI lays it out."""
+    case = desk.find(parse_args(ShowArgs, args).case)
+    url = desk.url(case.number)
+    if url is None:
+        raise CommandError(
+            "the slip's QR code needs the address phones reach the tracking pages at: set public_url in "
+            "centre.yaml or pass --public-url to hall serve"
+        )
+    content = desk.content
+    item = next((i for i in content.items if i.id == case.item), None)
+    forms = {d.name: d for d in item.documents} if item is not None else {}
+
+    def doc(name: str) -> str:
+        d = forms.get(name)
+        if d is None:
+            return name
+        form = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}[d.form]
+        return f"{name} {form} {d.copies}份" if d.copies else f"{name} {form}"
+
+    agent = next((a for a in content.agents if a.id == case.agent), None)
+    window = next((w for w in content.centre.windows if w.id == case.window), None)
+    where = TIER_NAMES.get(case.opened_tier, case.opened_tier)
+    if agent is not None:
+        where = f"{where} · {agent.area} {agent.name}"
+    elif window is not None:
+        where = f"{content.centre.name} {window.name}"
+    view = track(case, content, desk.calendar, now, details=True)
+    return {
+        "centre": content.centre.name,
+        "number": case.number,
+        "item": case.item_name,
+        "opened": time_text(case.opened),
+        "received_at": where,
+        "applicant": case.masked_name,
+        "promised": promise_text(case, desk.calendar, now.date()),
+        "received_docs": [doc(n) for n in case.received],
+        "missing_docs": [doc(n) for n in case.missing],
+        "phones": [[c["label"], c["phone"]] for c in view["contacts"]],
+        "url": url,
+        "notes": [
+            "扫码查询办理进度；查看详情需输入申请人手机号后四位。",
+            "请妥善保管本回执，凭回执取件。",
+            f"打印时间 {day_text(now.date())}",
+        ],
+    }
+
+
+def case_lookup(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+    """The kiosk's 查询办件: the case number and the last four digits of the applicant's phone. A case
+    that does not exist and wrong digits get the same answer, so numbers cannot be tried one by one."""
+    parsed = parse_args(LookupArgs, args)
+    if not desk.attempts.lookup(by):
+        raise CommandError(f"more than {LOOKUPS_PER_MINUTE} lookups in a minute from {by}", "rate_limited")
+    number = rules.normal_number(parsed.case, desk.settings.prefix)
+    case = desk.store.case(number) if number else None
+    if number is not None and desk.attempts.locked(number):
+        raise CommandError("too many wrong attempts for this case; ask at a window", "locked")
+    if case is None or not case.phone_tail or case.phone_tail != parsed.digits:
+        if number is not None:
+            desk.attempts.wrong(number)
+        raise CommandError("no case with that number and those phone digits", "not_found")
+    view = track(case, desk.content, desk.calendar, now, details=True, soon_days=desk.settings.due_soon_days)
+    view["url"] = desk.url(case.number)
+    return view
+
+
+CASE_HANDLERS: dict[str, Callable[[Desk, dict[str, Any], str, datetime], CaseOutcome]] = {
+    "case_open": case_open,
+    "case_advance": case_advance,
+}
+CASE_QUERIES: dict[str, Callable[[Desk, dict[str, Any], str, datetime], dict[str, Any]]] = {
+    "case": case_lookup,
+    "case_show": case_show,
+    "case_list": case_list,
+    "case_trip": case_trip,
+    "case_slip": case_slip,
+}
+
+
+def for_audit(args: dict[str, Any], reply: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A case command and its reply as the audit log keeps them: the applicant's name and phone masked,
+    since the log outlives the days personal data may be kept (`purge_before`)."""
+
+    def masked(values: dict[str, Any]) -> dict[str, Any]:
+        out = dict(values)
+        if isinstance(out.get("applicant"), str):
+            out["applicant"] = rules.mask_name(out["applicant"])
+        if isinstance(out.get("phone"), str):
+            out["phone"] = rules.mask_phone(out["phone"])
+        return out
+
+    kept = dict(reply)
+    if isinstance(kept.get("result"), dict):
+        kept["result"] = masked(kept["result"])
+    return masked(args), kept
+
+
+def purge_before(desk: Desk, now: datetime) -> datetime:
+    """Cases collected before this lose the applicant's name and phone."""
+    return now - timedelta(days=desk.settings.keep_personal_days)
+
+
+def ready_numbers(desk: Desk) -> tuple[str, ...]:
+    return case_store.ready_to_collect(desk.store.db, READY_SHOWN)
+
+
+def on_time(desk: Desk, since: date) -> list[dict[str, Any]]:
+    return case_store.on_time_rows(desk.store.db, since)
