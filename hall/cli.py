@@ -174,14 +174,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (OSError, sqlite3.Error, StoreInUse) as exc:
         print(f"hall serve: cannot use the state file {state}: {exc}", file=sys.stderr)
         return 1
-    service = ContentService(content_dir, broker, store, watch=not args.no_watch, public_url=args.public_url)
+    from content.service.case_store import CaseReader
+    from content.service.secret import SECRET_FILE, SecretError, load_or_create
+
+    secret_path = Path(args.case_secret) if args.case_secret else state.with_name(SECRET_FILE)
+    try:
+        secret = load_or_create(secret_path, content_dir)
+    except SecretError as exc:
+        print(f"hall serve: {exc}", file=sys.stderr)
+        store.close()
+        return 1
+    service = ContentService(
+        content_dir, broker, store, watch=not args.no_watch, public_url=args.public_url, case_secret=secret
+    )
     web = None
     if args.http:
         from content.web.server import WebServer
 
         host, port = args.http
         try:
-            web = WebServer(host, port, service.snapshot)
+            web = WebServer(host, port, service.snapshot, cases=(CaseReader(state), secret))
         except (OSError, ValueError) as exc:
             print(f"hall serve: cannot serve the public pages on {host}:{port}: {exc}", file=sys.stderr)
             store.close()
@@ -332,7 +344,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
         values = [row[k] for k in COLUMNS[3:]]
         cells = "".join(f"{'-' if v is None else v:>12}" for v in values)
         print(_pad(row["name"], 16) + cells)
+    cases = result.get("cases") or []
+    print()
+    print(f"cases decided on time (限时办结) since {result.get('cases_since', '?')}")
+    if not cases:
+        print("  none decided")
+    group = None
+    for row in cases:
+        if row["group"] != group:
+            group = row["group"]
+            print(f"-- {group}")
+        rate = "-" if row["rate"] is None else f"{row['rate']}%"
+        print(_pad(str(row["name"]), 32) + f"{row['decided']:>10}{row['on_time']:>10}{rate:>10}")
     return 0
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    code: int = args.case_func(args, lambda verb, payload: _send(args, verb, payload))
+    return code
 
 
 def _pad(text: str, width: int) -> str:
@@ -505,6 +534,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", metavar="FILE", help="SQLite file for live state (default: var/hall-state.sqlite3)")
     p.add_argument("--no-watch", action="store_true", help="do not republish when content files change")
     p.add_argument(
+        "--case-secret",
+        metavar="FILE",
+        help="the secret that signs the case tracking links, made on first start (default: case-secret beside --state)",
+    )
+    p.add_argument(
         "--http",
         type=host_port,
         metavar="HOST:PORT",
@@ -562,6 +596,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="comma-separated values, one row per group")
     _add_remote(p)
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("case", help="cases (办件) through the three tiers: open, advance, show, list, trip, slip")
+    from hall.case_cli import add_arguments as add_case_arguments
+
+    add_case_arguments(p, _add_remote)
+    p.set_defaults(func=cmd_case)
 
     p = sub.add_parser("led", help="drive an LED display from the broker")
     from led_driver.cli import add_arguments
