@@ -5,21 +5,24 @@ The content service serves them (`hall serve --http HOST:PORT`) from the same co
 publishes, so a page says what the kiosk and the wall say. Pages are read-only and carry no personal
 data: a ticket page shows the number, its category and where it stands. The views are pure functions of
 (content, live state, time); Flask routes and Jinja templates (autoescaped) only lay them out, and
-`content.web.server` serves them.
+`content.web.server` serves them. The one page with personal data, the case tracking page (`/t/<case>`,
+`content.web.tracking`), opens only with its link's signed key, and shows that data masked.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from flask import Flask, Response, render_template
 
+from content.cases.rules import Case
 from content.centre.loader import Content
 from content.centre.schema import Item
 from content.queue import rules as q
@@ -180,8 +183,21 @@ def centre_view(content: Content) -> CentreView:
 # -- the Flask app --------------------------------------------------------------------------------
 
 
-def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
-    """The pages, reading `snapshot()` on every request (None while the service is starting)."""
+class CaseSource(Protocol):
+    """Where the tracking page reads cases: `content.service.case_store.CaseReader`, or a test's."""
+
+    def case(self, number: str) -> Case | None: ...
+
+
+def create_app(
+    snapshot: Callable[[], Snapshot | None],
+    cases: tuple[CaseSource, bytes] | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> Flask:
+    """The pages, reading `snapshot()` on every request (None while the service is starting); with
+    `cases` (where to read them, the links' secret) the case tracking page too (`content.web.tracking`),
+    whose rate limits count on `clock`."""
     app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
 
     def current() -> Snapshot:
@@ -212,7 +228,8 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers.update(SECURITY_HEADERS)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)  # a page may tighten them (the tracking page does)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -247,6 +264,10 @@ def create_app(snapshot: Callable[[], Snapshot | None]) -> Flask:
     def health() -> tuple[str, int]:
         return ("ok", 200) if snapshot() is not None else ("starting", 503)
 
+    if cases is not None:
+        from content.web.tracking import add_tracking
+
+        add_tracking(app, current, cases[0], cases[1], clock)
     return app
 
 

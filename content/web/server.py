@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from content.service.live import Snapshot
-from content.web.public import create_app
+from content.web.public import CaseSource, create_app
 
 log = logging.getLogger("hall.web")
 
@@ -25,19 +25,28 @@ LIMITS: Final[dict[str, Any]] = {
     "max_request_header_size": 16 * 1024,
 }
 """What waitress holds the pages to. Per-client limits and slow senders are the reverse proxy's to
-handle (README, Public pages): waitress cannot tell clients apart, nor time out a slow header."""
+handle (README, Public pages): waitress cannot tell clients apart, nor time out a slow header. The
+case tracking page alone counts its requests by the socket's address (`content.web.tracking`)."""
 
 
 class WebServer:
     """The pages on HOST:PORT, served by waitress on threads of their own until `stop`."""
 
-    def __init__(self, host: str, port: int, snapshot: Callable[[], Snapshot | None]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        snapshot: Callable[[], Snapshot | None],
+        cases: tuple[CaseSource, bytes] | None = None,
+    ) -> None:
+        """`cases`: where the case tracking page (`/t/`) reads cases and the secret its links are signed
+        with; without them there is no such page."""
         from waitress.server import TcpWSGIServer, create_server
 
         # waitress warns each time a request waits for a free thread: under a burst of phones that is
         # most requests, and nothing to act on
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        server = create_server(create_app(snapshot), host=host, port=port, threads=4, ident="hall", **LIMITS)
+        server = create_server(create_app(snapshot, cases), host=host, port=port, threads=4, ident="hall", **LIMITS)
         if not isinstance(server, TcpWSGIServer):
             raise ValueError(f"{host}:{port}: give one address to listen on")
         self._server = server

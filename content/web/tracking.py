@@ -1,0 +1,275 @@
+"""The case tracking page (`/t/<case>?k=<token>`): the link on the acceptance slip's QR code.
+
+Two levels, as `content.cases.views.track` lays them out. The link alone opens the summary: the item,
+where the case is and at which stage, its due date, the timeline and whom to call, the applicant masked
+(张*). The last four digits of the applicant's phone, asked by a form on the page, open the details:
+the documents still missing (一次性告知), those handed in, the notes of every step, the phone masked.
+
+What keeps it to the applicant:
+- the token `k` is an HMAC of the number (`rules.token`): a malformed number, a case that does not
+  exist and a missing or wrong token get the same 404, byte for byte, so numbers cannot be tried;
+- wrong phone digits are counted per case: `WRONG_DIGITS` of them within `LOCK_S` lock the details of
+  that case for `LOCK_S`;
+- every client address may ask `PER_MINUTE` times a minute (waitress runs behind no proxy here: the
+  socket's address, never X-Forwarded-For; an IPv6 client counts by its /64);
+- the form needs no session against cross-site posts: it is taken only with the valid token in its body
+  as well, and an Origin or Referer, when sent, must name this host.
+Counters live in memory, each table bounded (least recently used forgotten first): a restart forgets them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, render_template, request
+
+from content.cases import rules
+from content.cases.calendar import WorkCalendar, calendar_for
+from content.cases.views import track
+from content.centre.loader import Content
+from content.service.live import Snapshot
+from content.shared.wording import TIER_NAMES
+from content.web.public import SECURITY_HEADERS, CaseSource
+
+PER_MINUTE: Final = 30
+"""Requests to /t/ one client may make in a minute."""
+CLIENTS: Final = 10_000
+"""Clients (and cases) whose counts are remembered at once; the least recently seen are forgotten first."""
+WRONG_DIGITS: Final = 5
+"""Wrong phone digits for one case within `LOCK_S` before its details are locked for `LOCK_S`."""
+LOCK_S: Final = 15 * 60
+DIGITS: Final = re.compile(r"[0-9]{4}")
+HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+    # The form posts back here: a browser sends this page's origin with it only if the referrer policy
+    # lets it (under no-referrer the Origin of a POST is "null", which is refused).
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"] + "; form-action 'self'",
+}
+
+Clock = Callable[[], float]
+"""Seconds, monotonic: `time.monotonic`, or a test's."""
+
+
+# -- counters -------------------------------------------------------------------------------------
+
+
+class RateLimit:
+    """At most `limit` requests a client in each `window_s`, for the `clients` most recently seen."""
+
+    def __init__(
+        self, limit: int = PER_MINUTE, window_s: float = 60, clients: int = CLIENTS, clock: Clock = time.monotonic
+    ) -> None:
+        self.limit, self.window_s, self.clients, self.clock = limit, window_s, clients, clock
+        self._seen: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        """Client → (when its window started, requests in it)."""
+        self._lock = threading.Lock()
+
+    def wait(self, client: str) -> int:
+        """0 if `client` may go on (and counts it); else the seconds until it may."""
+        now = self.clock()
+        with self._lock:
+            started, count = self._seen.pop(client, (now, 0))
+            if now - started >= self.window_s:
+                started, count = now, 0
+            allowed = count < self.limit
+            self._seen[client] = (started, count + 1 if allowed else count)
+            while len(self._seen) > self.clients:
+                self._seen.popitem(last=False)
+        return 0 if allowed else max(1, math.ceil(started + self.window_s - now))
+
+
+@dataclass
+class _Tries:
+    wrong: list[float]
+    locked_until: float = 0.0
+
+
+class DigitTries:
+    """Wrong phone digits per case: `limit` within `lock_s` lock the case's details for `lock_s`."""
+
+    def __init__(
+        self, limit: int = WRONG_DIGITS, lock_s: float = LOCK_S, cases: int = CLIENTS, clock: Clock = time.monotonic
+    ) -> None:
+        self.limit, self.lock_s, self.cases, self.clock = limit, lock_s, cases, clock
+        self._tries: OrderedDict[str, _Tries] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _get(self, number: str, now: float) -> _Tries:
+        tries = self._tries.pop(number, None) or _Tries([])
+        tries.wrong = [t for t in tries.wrong if now - t < self.lock_s]
+        self._tries[number] = tries
+        while len(self._tries) > self.cases:
+            self._tries.popitem(last=False)
+        return tries
+
+    def locked_for(self, number: str) -> int:
+        """Seconds the details of `number` stay locked; 0 if they are not."""
+        now = self.clock()
+        with self._lock:
+            tries = self._tries.get(number)
+            return max(0, math.ceil(tries.locked_until - now)) if tries is not None else 0
+
+    def attempt(self, number: str, right: bool) -> tuple[bool, int, int]:
+        """A try at the digits of `number`, checked and counted at once (pages are served on several
+        threads): whether it opens the details, the tries left, and the seconds the case is locked."""
+        now = self.clock()
+        with self._lock:
+            tries = self._get(number, now)
+            if tries.locked_until > now:
+                return False, 0, math.ceil(tries.locked_until - now)
+            if right:
+                del self._tries[number]
+                return True, self.limit, 0
+            tries.wrong.append(now)
+            if len(tries.wrong) < self.limit:
+                return False, self.limit - len(tries.wrong), 0
+            tries.wrong.clear()
+            tries.locked_until = now + self.lock_s
+            return False, 0, math.ceil(self.lock_s)
+
+
+def client_key(address: str | None) -> str:
+    """Whom the rate limit counts: the address, an IPv6 one by its /64 (one household's or phone's)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "?"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    """error / locked / info."""
+    text: str
+
+
+def same_host(value: str | None, host: str) -> bool:
+    """Whether an Origin or Referer header names `host` (an absent header passes; "null" does not)."""
+    if value is None:
+        return True
+    try:
+        netloc = urlsplit(value.strip()).netloc
+    except ValueError:
+        return False
+    return bool(netloc) and netloc.lower() == host.lower()
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def add_tracking(
+    app: Flask,
+    current_snapshot: Callable[[], Snapshot],
+    reader: CaseSource,
+    secret: bytes,
+    clock: Clock = time.monotonic,
+) -> None:
+    """`/t/<number>` on `app`: cases from `reader`, links signed with `secret`."""
+    limit = RateLimit(clock=clock)
+    tries = DigitTries(clock=clock)
+    app.extensions["tracking"] = {"limit": limit, "tries": tries}
+    calendar: tuple[Content, WorkCalendar] | None = None
+
+    def calendar_of(content: Content) -> WorkCalendar:
+        nonlocal calendar
+        if calendar is None or calendar[0] is not content:
+            calendar = content, calendar_for(content)
+        return calendar[1]
+
+    def page(body: str, status: int, **headers: str) -> Response:
+        response = Response(body, status=status, mimetype="text/html")
+        response.headers.update(HEADERS)
+        response.headers.update(headers)
+        return response
+
+    def message(title: str, text: str, status: int, **headers: str) -> Response:
+        centre = current_snapshot().content.centre.name
+        return page(render_template("case_message.html", title=title, text=text, centre=centre), status, **headers)
+
+    def not_found() -> Response:
+        # One page for every way of not being there: nothing in it depends on what was asked.
+        return message("没有找到", "没有找到这个办件。请核对回执上的二维码或链接，或拨打咨询电话。", 404)
+
+    def case_page(number: str) -> Response:
+        wait = limit.wait(client_key(request.remote_addr))
+        if wait:
+            text = f"查询过于频繁，请 {wait} 秒后再试。"
+            return message("请稍后再试", text, 429, **{"Retry-After": str(wait)})
+        snapshot = current_snapshot()
+        key = request.args.get("k")
+        if rules.NUMBER.fullmatch(number) is None or not rules.token_ok(secret, number, key):
+            return not_found()
+        case = reader.case(number)
+        if case is None:
+            return not_found()
+        assert key is not None
+        details = False
+        notice: Notice | None = None
+        locked = tries.locked_for(number)
+        if request.method == "POST":
+            form_key = request.form.get("k")
+            origin_ok = same_host(request.headers.get("Origin"), request.host) and same_host(
+                request.headers.get("Referer"), request.host
+            )
+            if not rules.token_ok(secret, number, form_key) or not origin_ok:
+                return message("请求无效", "这个请求不是从本页提交的。请重新打开回执上的链接后再试。", 403)
+            digits = (request.form.get("digits") or "").strip()
+            if locked:
+                pass
+            elif not case.phone_tail:
+                notice = Notice("info", "这个办件没有登记手机号，请拨打下方电话或到窗口查询详情。")
+            elif DIGITS.fullmatch(digits) is None:
+                notice = Notice("error", "请输入申请人手机号的后四位，4 位数字。")
+            else:
+                right = hmac.compare_digest(digits.encode(), case.phone_tail.encode())
+                details, left, locked = tries.attempt(number, right)
+                if not details and not locked:
+                    notice = Notice("error", f"手机号后四位不正确，还可以再试 {left} 次。")
+        if locked and not details:
+            notice = Notice(
+                "locked",
+                f"手机号后四位输错次数过多，本办件的详情已锁定 {_minutes(locked)} 分钟。"
+                "请稍后再试，或拨打下方电话咨询。",
+            )
+        content = snapshot.content
+        view = track(
+            case,
+            content,
+            calendar_of(content),
+            snapshot.now,
+            details=details,
+            soon_days=content.centre.cases.due_soon_days,
+        )
+        body = render_template(
+            "case.html",
+            case=view,
+            centre=content.centre,
+            key=key,
+            notice=notice,
+            ask=not details and not locked and bool(case.phone_tail),
+            tier_names=TIER_NAMES,
+        )
+        return page(body, 200)
+
+    app.add_url_rule("/t/<number>", "case", case_page, methods=["GET", "POST"])
