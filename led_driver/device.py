@@ -69,7 +69,7 @@ def restore(cache: Cache) -> DisplayState:
     state = DisplayState()
     payloads = cache.load()
     # The queue before the staff: staff rows name windows from it.
-    for topic in ("centre", "queue", "staff", "catalog", "announcements"):
+    for topic in ("centre", "queue", "staff", "catalog", "announcements", "pickup"):
         payload = payloads.get(topic)
         if payload is None:
             continue

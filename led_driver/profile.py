@@ -20,8 +20,21 @@ PROFILES = Path(__file__).parent / "profiles"
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 ZoneKind = Literal[
-    "title", "clock", "call_banner", "windows", "waiting", "recent_calls", "ticker", "guides", "staff", "window", "text"
+    "title",
+    "clock",
+    "call_banner",
+    "windows",
+    "waiting",
+    "recent_calls",
+    "ticker",
+    "guides",
+    "staff",
+    "window",
+    "text",
+    "pickup",
 ]
+"""`pickup`: 请以下办件人到窗口取件 and the numbers of the cases ready for collection, in pages when they do
+not all fit; blank while there are none (or the centre's service publishes no `pickup` document)."""
 
 # Colours a dual-colour (red/green) panel can show: each LED is off, red, green, or both (amber).
 DUAL_COLOURS = {"#000000", "#ff0000", "#00ff00", "#ffff00"}
@@ -81,9 +94,10 @@ class Zone(_Model):
     text: str | None = None
     """For `text`: what to show."""
     rows: int = Field(default=6, ge=1, le=40)
-    """For tables (windows, waiting, recent_calls, staff, guides): rows shown at once."""
+    """For tables (windows, waiting, recent_calls, staff, guides): rows shown at once; for `pickup`, rows of
+    case numbers under its heading (as many to a row as its width holds)."""
     page_seconds: int = Field(default=8, ge=2, le=120)
-    """For tables and the guide carousel: how long each page stays."""
+    """For tables, the guide carousel and `pickup`: how long each page stays."""
 
     @model_validator(mode="after")
     def _needs(self) -> Zone:

@@ -24,6 +24,9 @@ from led_driver.state import DisplayState, WindowRow
 WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 GAP = "　　　"
 EMERGENCY_HEADING = "紧急通知"
+PICKUP_HEADING = "请以下办件人到窗口取件"
+PICKUP_HEADINGS = (PICKUP_HEADING, "请到窗口取件", "窗口取件", "取件")
+"""The pickup zone's heading, and shorter ones for a zone too narrow for it (with its page mark)."""
 READ_CHARS_PER_S = 3
 """How fast a page of an emergency is taken to be read: slowly, by the elderly, from across the hall."""
 MIN_PAGE_S = 5
@@ -140,6 +143,123 @@ def table_page(profile: Profile, zone: Zone, count: int, now: datetime) -> Table
     return TablePage(page * rows, rows, page, pages)
 
 
+@dataclass(frozen=True)
+class PickupLayout:
+    """How the pickup zone lays its case numbers out: the heading, then a grid filled row by row.
+
+    The heading takes the top line. On a zone of one line it leads the line and the numbers follow,
+    or, where the line has no room for both, it is a page of its own before the numbers' pages. When
+    the numbers do not all fit, they are shown a page at a time, each for the zone's `page_seconds`,
+    with the page mark ("2/5") at the right of the heading's line, or on the last row where that line
+    has no room. A number wider than its column is shown in parts, one after the other (`paged_line`).
+    """
+
+    heading: str
+    one_line: bool
+    columns: int
+    rows: int
+    """Rows of numbers on a page."""
+    left: int
+    """Where the first column's numbers start: after the heading on a one-line zone; else where a column's
+    widest number is centred in it (every number of a column starts there)."""
+    pitch: int
+    """Pixels from one column's left edge to the next's."""
+    top: int
+    """Where the first row of numbers starts."""
+    number_pages: int
+    heading_page: bool
+    """One line too narrow for heading and number: the heading is page 1, the numbers follow."""
+    mark_y: int | None
+    """Where the page mark goes (at the right); None: nowhere (no room for it, or a single page)."""
+
+    @property
+    def per_page(self) -> int:
+        return self.columns * self.rows
+
+    @property
+    def pages(self) -> int:
+        return self.number_pages + (1 if self.heading_page else 0)
+
+
+@dataclass(frozen=True)
+class PickupPage:
+    """Which case numbers a frame of the pickup zone shows; `count` 0 on a heading page."""
+
+    start: int
+    count: int
+    page: int
+    pages: int
+
+    @property
+    def mark(self) -> str:
+        return f"{self.page + 1}/{self.pages}" if self.pages > 1 else ""
+
+
+@functools.lru_cache(maxsize=16)
+def pickup_layout(ref: FontRef, width: int, height: int, rows: int, cases: tuple[str, ...]) -> PickupLayout:
+    """Worked out once for a list of numbers, not every frame: only the page changes with time."""
+    font = _font(ref)
+    step = font.line_height
+    gap = max(1, font.size // 2)  # half an em between columns, and after a heading on the same line
+    lines = max(1, height // step)
+    cell = max((font.text_width(c) for c in cases), default=0)
+    most = len(cases) + 1  # pages there could be at most (one number a page, and a heading page)
+    mark_w = font.text_width(f"{most}/{most}") + gap
+
+    def grid(room: int, number_rows: int) -> tuple[int, int, int]:
+        columns = max(1, (room + gap) // (cell + gap)) if cell else 1
+        number_rows = max(1, min(rows, number_rows))
+        return columns, number_rows, max(1, -(-len(cases) // (columns * number_rows)))
+
+    def fitting(room: int) -> list[str]:
+        return [h for h in PICKUP_HEADINGS if font.text_width(h) <= room]
+
+    if lines == 1:
+        top = (height - step) // 2
+        beside = fitting(width - gap - cell)
+        if not beside:
+            columns, number_rows, pages = grid(width - mark_w, 1)
+            mark_y = top if width - columns * cell >= mark_w else None
+            heading = (fitting(width) or PICKUP_HEADINGS[-1:])[0]
+            room = width - (mark_w if mark_y is not None else 0)
+            return PickupLayout(heading, True, columns, 1, 0, max(1, room // columns), top, pages, True, mark_y)
+        heading = beside[0]
+        left = font.text_width(heading) + gap
+        columns, number_rows, pages = grid(width - left, 1)
+        mark_y = None
+        if pages > 1:
+            columns, number_rows, pages = grid(width - left - mark_w, 1)
+            mark_y = top if width - left - columns * cell >= mark_w else None
+        room = width - left - (mark_w if mark_y is not None else 0)
+        return PickupLayout(heading, True, columns, 1, left, max(1, room // columns), top, pages, False, mark_y)
+    columns, number_rows, pages = grid(width, lines - 1)
+    heading = (fitting(width) or PICKUP_HEADINGS[-1:])[0]
+    mark_y = None
+    if pages > 1:
+        beside = fitting(width - font.text_width(f"{pages}/{pages}") - gap)
+        if beside:
+            heading, mark_y = beside[0], 0
+        elif lines >= 3:
+            columns, number_rows, pages = grid(width, lines - 2)
+            mark_y = height - step
+    pitch = width // columns
+    # Centred as a block, the numbers left-aligned in their columns: digits line up under each other.
+    left = max(0, (pitch - cell) // 2) if cell <= pitch else 0
+    return PickupLayout(heading, False, columns, number_rows, left, pitch, step, pages, False, mark_y)
+
+
+def pickup_page(profile: Profile, zone: Zone, cases: tuple[str, ...], now: datetime) -> PickupPage:
+    """The page of the pickup zone at `now`: every number is on some page, each page `page_seconds`."""
+    ref = zone.font if zone.font is not None else profile.font
+    layout = pickup_layout(ref, zone.box[2], zone.box[3], zone.rows, cases)
+    page = int(now.timestamp() // zone.page_seconds) % layout.pages
+    numbers = page - 1 if layout.heading_page else page
+    if numbers < 0:
+        return PickupPage(0, 0, page, layout.pages)
+    start = numbers * layout.per_page
+    return PickupPage(start, min(layout.per_page, len(cases) - start), page, layout.pages)
+
+
 # -- zones ----------------------------------------------------------------------------------------
 
 
@@ -169,6 +289,8 @@ def zone_key(profile: Profile, zone: Zone, state: DisplayState, now: datetime, f
             return (level, state.ticker())
         case "text":
             return (level, zone.text)
+        case "pickup":
+            return (level, state.pickup, pickup_page(profile, zone, state.pickup, now) if state.pickup else None)
     return None
 
 
@@ -232,7 +354,44 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
         case "ticker":
             strip = ticker_strip(profile, zone, state, now)
             canvas.image.paste(strip.frame(0, width), (0, (height - step) // 2))
+        case "pickup":
+            _pickup(canvas, profile, zone, state, now, font, Pens(colour, accent, colour), width, height)
     return canvas.image
+
+
+def _pickup(
+    canvas: _Canvas,
+    profile: Profile,
+    zone: Zone,
+    state: DisplayState,
+    now: datetime,
+    font: text.Font,
+    pens: Pens,
+    width: int,
+    height: int,
+) -> None:
+    """请以下办件人到窗口取件 and a page of case numbers; nothing while no case is ready."""
+    if not state.pickup:
+        return
+    ref = zone.font if zone.font is not None else profile.font
+    layout = pickup_layout(ref, width, height, zone.rows, state.pickup)
+    page = pickup_page(profile, zone, state.pickup, now)
+    step = font.line_height
+    seconds = max(3, zone.page_seconds // 2)
+    if page.count == 0:  # the heading's own page, on a line too narrow for heading and number
+        canvas.line(layout.heading, font, pens.accent, 0, layout.top, width, "center")
+    elif layout.one_line:
+        if layout.left:
+            canvas.line(layout.heading, font, pens.accent, 0, layout.top, layout.left)
+    else:
+        canvas.line(layout.heading, font, pens.accent, 0, 0, width, "left" if layout.mark_y == 0 else "center")
+    if page.mark and layout.mark_y is not None and page.count:
+        canvas.line(page.mark, font, pens.text, 0, layout.mark_y, width, "right")
+    for i, number in enumerate(state.pickup[page.start : page.start + page.count]):
+        row, column = divmod(i, layout.columns)
+        x, y = layout.left + column * layout.pitch, layout.top + row * step
+        room = layout.pitch if layout.one_line else layout.pitch - layout.left
+        canvas.line(paged_line(number, font, room, seconds, now), font, pens.text, x, y, room)
 
 
 def _call_banner(

@@ -2,13 +2,16 @@
 
 Every payload is untrusted: a field of the wrong type is skipped, text is cut to a bounded length
 before any layout, and a payload that is not a contract document at all raises `PayloadError`,
-leaving the previous state in place. A controller never stops for what it receives.
+leaving the previous state in place. A controller never stops for what it receives. (The one side
+effect: the `pickup` reader logs the case numbers it drops, and why.)
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 from content.shared import limits as cap
 from content.shared.contract import (
@@ -25,9 +28,19 @@ from content.shared.contract import (
 )
 from content.shared.wording import STATUS_NAMES, Session, read_sessions
 
+log = logging.getLogger("hall.led")
+
 MAX_PAYLOAD = cap.DOCUMENT_BYTES
 MAX_ROWS = 200
 """Rows a display reads of any list: more windows, calls or guides than a wall can show are ignored."""
+READY_SHOWN: Final = 60
+"""Case numbers a display reads of the `pickup` document: the service sends no more
+(`content.service.case_commands.READY_SHOWN`, which a device may not import; `content.shared.limits`
+has no such bound)."""
+CASE_NUMBER: Final = re.compile(r"[A-Z]{1,4}-[0-9]{6}-[0-9]{4}")
+"""A case number as the case rules write one (`content.cases.rules.NUMBER`): WC-261203-0007."""
+PROBLEMS_NAMED = 5
+"""Dropped entries a warning describes one by one; it counts the rest."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,8 @@ class DisplayState:
     announcements: tuple[Announcement, ...] = ()
     staff: tuple[StaffRow, ...] = ()
     guides: tuple[Guide, ...] = ()
+    pickup: tuple[str, ...] = ()
+    """Numbers of the cases ready for collection (请以下办件人到窗口取件); none without the document."""
     last_call: CallRow | None = None
     revs: dict[str, str] = field(default_factory=dict)
 
@@ -210,12 +225,50 @@ def _announcements(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     return replace(state, announcements=rows)
 
 
+def read_cases(value: list[Any], topic: str = "pickup") -> tuple[tuple[str, ...], list[str]]:
+    """The case numbers of a list (at most `READY_SHOWN`, each once, in its order) and what was wrong
+    with the entries left out, one sentence each; bounded however large or strange the list."""
+    problems: list[str] = []
+    if len(value) > READY_SHOWN:
+        problems.append(f"{len(value)} cases, more than the {READY_SHOWN} a display reads: the rest are ignored")
+    kept: list[str] = []
+    seen: set[str] = set()
+    dropped: list[str] = []
+    for index, entry in enumerate(value[:READY_SHOWN]):
+        if not isinstance(entry, str):
+            dropped.append(f"entry {index} is {type(entry).__name__}, not text")
+        elif not CASE_NUMBER.fullmatch(entry):
+            shown = repr(entry[:24]) + (f"… ({len(entry)} characters)" if len(entry) > 24 else "")
+            dropped.append(f"entry {index} {shown} is not a case number like WC-261203-0007")
+        elif entry in seen:
+            dropped.append(f"entry {index} {entry} is a repeat")
+        else:
+            seen.add(entry)
+            kept.append(entry)
+    if dropped:
+        named = "; ".join(dropped[:PROBLEMS_NAMED])
+        more = f"; and {len(dropped) - PROBLEMS_NAMED} more" if len(dropped) > PROBLEMS_NAMED else ""
+        problems.append(f"{len(dropped)} of the cases dropped: {named}{more}")
+    return tuple(kept), problems
+
+
+def _pickup(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
+    value = doc.get("cases")
+    if not isinstance(value, list):
+        raise PayloadError(f"pickup: 'cases' must be a list, got {type(value).__name__}")
+    cases, problems = read_cases(value)
+    for problem in problems:
+        log.warning("pickup: %s", problem)
+    return replace(state, pickup=cases)
+
+
 _DOCUMENTS = {
     "centre": _centre,
     "queue": _queue,
     "staff": _staff,
     "catalog": _catalog,
     "announcements": _announcements,
+    "pickup": _pickup,
 }
 TOPICS = (*_DOCUMENTS, "call")
 
