@@ -185,12 +185,14 @@ class KioskApp(App):  # type: ignore[misc]
             callback=lambda r: Clock.schedule_once(lambda _dt: screen.show_result(r)),
         )
 
-    def request_case(self, number: str) -> None:
-        screen = self.screen("case")
+    def request_case(self, number: str, digits: str, reply: Callable[[CaseResult], None] | None = None) -> None:
+        """Look case `number` up with the applicant's phone digits; `reply` (by default the case screen's
+        `show_result`) gets the answer on the main thread."""
+        answer = reply if reply is not None else self.screen("case").show_result
         if self.link is None:
-            screen.show_result(CaseResult(False, CASE_NO_ANSWER))
+            answer(CaseResult(False, CASE_NO_ANSWER))
             return
-        self.link.lookup_case(number, callback=lambda r: Clock.schedule_once(lambda _dt: screen.show_result(r)))
+        self.link.lookup_case(number, digits, callback=lambda r: Clock.schedule_once(lambda _dt: answer(r)))
 
     # -- idle and the emergency overlay ---------------------------------------------------------
 

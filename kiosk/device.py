@@ -16,6 +16,7 @@ give back a Future whose result is always a value with a message for the screen;
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import uuid
 from collections.abc import Callable
@@ -58,9 +59,25 @@ REFUSED_BECAUSE: Final = {
     "numbers_exhausted": "今天这一类业务的号已经取完，请到综合窗口咨询",
 }
 """What the screen says for a refusal the service gave a reason code for (otherwise TICKET_REFUSED)."""
-CASE_NOT_AVAILABLE: Final = "案件查询暂未开通"
 CASE_NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合窗口咨询"
-CASE_NOT_FOUND: Final = "未查到该案件，请核对受理编号"
+CASE_NOT_FOUND: Final = "没有查到。请核对受理编号和手机号后四位后再试"
+"""An unknown number and wrong digits get this one answer: the service words them alike on purpose."""
+CASE_UNREADABLE: Final = "暂时无法查询，请稍后再试或到综合窗口咨询"
+"""A refusal without a known reason, or a reply the kiosk cannot read."""
+CASE_REFUSED_BECAUSE: Final = {
+    "not_found": CASE_NOT_FOUND,
+    "locked": "这个办件的查询错误次数过多，请到窗口查询",
+    "rate_limited": "本机查询太频繁，请稍候一分钟再查询",
+}
+CASE_DIGITS: Final = re.compile(r"[0-9]{1,20}")
+"""A case number as the kiosk's keypad types it: the service adds the centre's letters."""
+PHONE_DIGITS: Final = re.compile(r"[0-9]{4}")
+CASE_FLAGS: Final = frozenset({"overdue", "due_soon", "paused", "on_time", "late"})
+CASE_STEPS_SHOWN: Final = 60
+"""Timeline entries a lookup shows at most (the latest)."""
+CASE_DOCS_SHOWN: Final = 64
+CASE_CONTACTS_SHOWN: Final = 8
+CASE_NOTE_CHARS: Final = 500
 DEFAULT_COMMAND_TIMEOUT_S: Final = 8.0
 
 # How content.shared.client words the failures that mean "nobody answered" rather than "refused".
@@ -87,11 +104,137 @@ class TicketResult:
 
 
 @dataclass(frozen=True)
+class CaseStep:
+    when: str
+    name: str
+    tier_name: str = ""
+    note: str = ""
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class CaseContact:
+    label: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the 查询办件 screen shows it: the service's reply read field by field, every text cut to
+    a length the screen can show and every list to a count it can scroll through (`read_case`)."""
+
+    number: str
+    item: str
+    stage_name: str
+    holder_name: str = ""
+    deciding_name: str = ""
+    opened: str = ""
+    due_text: str = ""
+    flag: str = ""
+    """overdue / due_soon / paused / on_time / late, or "" (anything else reads as "")."""
+    flag_text: str = ""
+    applicant: str = ""
+    phone: str = ""
+    contacts: tuple[CaseContact, ...] = ()
+    timeline: tuple[CaseStep, ...] = ()
+    """Oldest first, as the service sends it."""
+    missing: tuple[str, ...] = ()
+    received: tuple[str, ...] = ()
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class CaseResult:
     ok: bool
     message: str
-    case: dict[str, Any] | None = None
+    case: CaseView | None = None
+    code: str = ""
+    """The service's reason for a refusal (not_found, locked, rate_limited), if it gave one."""
     detail: str = ""
+
+
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def _case_text(value: Any, limit: int, *, lines: bool = False) -> str:
+    """A text field for the case screen: a string, control and direction characters dropped (newlines
+    kept with `lines`), cut to `limit`; "" for anything else."""
+    if not isinstance(value, str):
+        return ""
+    text = _CONTROL.sub("", value[: limit * 2])
+    if lines:
+        text = "\n".join(line.strip() for line in text.replace("\r", "").splitlines() if line.strip())
+    else:
+        text = " ".join(text.split())
+    return text[:limit].strip()
+
+
+def _case_texts(value: Any, count: int, limit: int) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(t for t in (_case_text(v, limit) for v in value[:count]) if t)
+
+
+def _case_url(value: Any) -> str | None:
+    url = value if isinstance(value, str) else ""
+    if len(url) > 500 or not re.fullmatch(r"https?://[!-~]+", url):
+        return None
+    return url
+
+
+def read_case(result: Any) -> CaseView | None:
+    """The reply to `case` as the screen may show it, or None when it is not one (no number or stage).
+
+    The reply is treated as hostile: any field of the wrong type reads as missing, texts are cut,
+    lists bounded, and the tracking address must be http(s) for the QR code."""
+    if not isinstance(result, dict):
+        return None
+    number, stage_name = _case_text(result.get("number"), 40), _case_text(result.get("stage_name"), 20)
+    if not number or not stage_name:
+        return None
+    steps = []
+    timeline = result.get("timeline")
+    for row in timeline[-CASE_STEPS_SHOWN:] if isinstance(timeline, list) else ():
+        if not isinstance(row, dict):
+            continue
+        name = _case_text(row.get("name"), 30)
+        if not name:
+            continue
+        steps.append(
+            CaseStep(
+                when=_case_text(row.get("when"), 40),
+                name=name,
+                tier_name=_case_text(row.get("tier_name"), 20),
+                note=_case_text(row.get("note"), CASE_NOTE_CHARS, lines=True),
+                basis=_case_text(row.get("basis"), CASE_NOTE_CHARS, lines=True),
+            )
+        )
+    contacts = []
+    raw_contacts = result.get("contacts")
+    for row in raw_contacts[:CASE_CONTACTS_SHOWN] if isinstance(raw_contacts, list) else ():
+        if isinstance(row, dict):
+            label, phone = _case_text(row.get("label"), 60), _case_text(row.get("phone"), 30)
+            if label and phone:
+                contacts.append(CaseContact(label, phone))
+    flag = result.get("flag")
+    return CaseView(
+        number=number,
+        item=_case_text(result.get("item"), 120),
+        stage_name=stage_name,
+        holder_name=_case_text(result.get("holder_name"), 40),
+        deciding_name=_case_text(result.get("deciding_name"), 40),
+        opened=_case_text(result.get("opened"), 40),
+        due_text=_case_text(result.get("due_text"), 120),
+        flag=flag if isinstance(flag, str) and flag in CASE_FLAGS else "",
+        flag_text=_case_text(result.get("flag_text"), 20),
+        applicant=_case_text(result.get("applicant"), 20),
+        phone=_case_text(result.get("phone"), 24),
+        contacts=tuple(contacts),
+        timeline=tuple(steps),
+        missing=_case_texts(result.get("missing"), CASE_DOCS_SHOWN, 120),
+        received=_case_texts(result.get("received"), CASE_DOCS_SHOWN, 120),
+        url=_case_url(result.get("url")),
+    )
 
 
 def ticket_message(ticket: str, ahead: int | None, estimate_min: int | None) -> str:
@@ -322,12 +465,14 @@ class KioskLink:
     def lookup_case(
         self,
         number: str,
+        digits: str,
         *,
         timeout: float = DEFAULT_COMMAND_TIMEOUT_S,
         callback: Callable[[CaseResult], None] | None = None,
     ) -> Future[CaseResult]:
-        """Ask the service about a case. Until the service has `cmd/case`, the answer is 案件查询暂未开通."""
-        return self._submit(lambda: self._case(number, timeout), callback)
+        """Ask the service about case `number` (its digits as typed: the service adds the centre's
+        letters) with `digits`, the last four of the applicant's phone. The Future never raises."""
+        return self._submit(lambda: self._case(number, digits, timeout), callback)
 
     def _submit(self, work: Callable[[], _R], callback: Callable[[_R], None] | None) -> Future[_R]:
         future = self._executor.submit(work)
@@ -374,19 +519,30 @@ class KioskLink:
             command_id=command_id,
         )
 
-    def _case(self, number: str, timeout: float) -> CaseResult:
+    def _case(self, number: str, digits: str, timeout: float) -> CaseResult:
+        if not CASE_DIGITS.fullmatch(number) or not PHONE_DIGITS.fullmatch(digits):
+            return CaseResult(False, CASE_NOT_FOUND, code="not_found", detail="not digits as the keypad types them")
         if self.broker is None:
             return CaseResult(False, CASE_NO_ANSWER, detail="no broker configured")
+        args = {"case": number, "digits": digits}
         try:
-            result = self._send(self.broker, self.centre, "case", {"number": number}, timeout=timeout)
+            result = self._send(self.broker, self.centre, "case", args, timeout=timeout)
         except NoReply as exc:
             return CaseResult(False, CASE_NO_ANSWER, detail=str(exc))
         except CommandFailed as exc:
-            error = str(exc)
-            if error.startswith("unknown command"):  # the service has no case tracking yet
-                return CaseResult(False, CASE_NOT_AVAILABLE, detail=error)
-            return CaseResult(False, CASE_NOT_FOUND, detail=error)
-        except Exception as exc:
-            log.exception("case %s failed", number)
+            log.info("case lookup refused: %s", exc)  # never the digits in the log
+            code = exc.code or ""  # a service without case tracking says "unknown command", with no code
+            return CaseResult(False, CASE_REFUSED_BECAUSE.get(code, CASE_UNREADABLE), code=code, detail=str(exc))
+        except Exception as exc:  # a bug in the sender must still leave the screen a message
+            log.exception("case lookup failed")
             return CaseResult(False, CASE_NO_ANSWER, detail=str(exc))
-        return CaseResult(True, "", case=result)
+        try:
+            case = read_case(result)
+        except Exception:  # whatever came, the screen gets a message
+            log.exception("case reply unreadable")
+            case = None
+        if case is None:
+            fields = sorted(str(k)[:30] for k in list(result)[:40]) if isinstance(result, dict) else type(result)
+            log.warning("case reply unreadable (fields %s)", fields)  # not the values: personal data
+            return CaseResult(False, CASE_UNREADABLE, detail="unreadable reply")
+        return CaseResult(True, "", case=case)

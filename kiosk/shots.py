@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from content.shared.wording import PRIORITY_NAMES
-from kiosk.device import TicketResult, ticket_message
+from kiosk.device import CaseView, TicketResult, read_case, ticket_message
 from kiosk.model import Announcement, Category, Item, KioskModel
 
 log = logging.getLogger("hall.kiosk.shots")
@@ -48,6 +48,9 @@ SETTLE_S: Final = 0.6
 COMMAND_WAIT_S: Final = 20.0
 SAMPLE_QUERY: Final = "shebao"
 SAMPLE_CASE: Final = "20260001"
+"""Typed on the case screen: no centre gives a number like it (six date digits and four), so the
+lookup is answered "not found" and counts against no case's wrong tries."""
+SAMPLE_DIGITS: Final = "0000"
 SAMPLE_NUMBER: Final = 0
 """The sample ticket's number after its prefix (A000): numbers of a day start at 001."""
 SAMPLE_AHEAD: Final = 3
@@ -86,6 +89,57 @@ def sample_ticket(model: KioskModel, category: Category) -> TicketResult:
         url=url,
         detail="a sample for the screenshot: no command was sent",
     )
+
+
+def sample_case(model: KioskModel) -> CaseView:
+    """A made-up case for the case screen's picture (shown marked 样例, `CaseScreen.show_sample`): late,
+    with documents missing and a few steps; its QR code opens a tracking page that finds no such case."""
+    centre = model.centre
+    base = centre.public_url.rstrip("/") if centre and centre.public_url else ""
+    contacts = [{"label": "代办员 邓国平（青龙村）", "phone": "13800000000"}]
+    if centre is not None:
+        contacts += [
+            {"label": "咨询电话", "phone": centre.hotline},
+            {"label": "投诉电话", "phone": centre.complaint_phone},
+        ]
+    view = read_case(
+        {
+            "number": "WC-000000-0000",
+            "item": "最低生活保障申请（样例）",
+            "stage_name": "审批中",
+            "holder_name": "区政务服务中心",
+            "deciding_name": "区政务服务中心",
+            "opened": "2026年1月5日 09:30",
+            "due_text": "2026年1月28日前办结（承诺 17 个工作日）",
+            "flag": "overdue",
+            "flag_text": "已超过承诺时限",
+            "applicant": "张**",
+            "phone": "138****0000",
+            "contacts": contacts,
+            "timeline": [
+                {"when": "2026年1月5日 09:30", "name": "已收件", "tier_name": "村(社区)", "note": "村代办员上门收件"},
+                {"when": "2026年1月6日 14:10", "name": "转报至乡镇(街道)", "tier_name": "乡镇(街道)", "note": ""},
+                {
+                    "when": "2026年1月8日 10:02",
+                    "name": "已受理",
+                    "tier_name": "乡镇(街道)",
+                    "note": "材料齐全，予以受理",
+                },
+                {
+                    "when": "2026年1月12日 16:45",
+                    "name": "审批中",
+                    "tier_name": "区",
+                    "note": "入户调查已完成，等待民主评议结果",
+                    "basis": "《社会救助暂行办法》第十一条",
+                },
+            ],
+            "missing": ["《家庭经济状况核对授权书》"],
+            "received": ["申请人及共同生活家庭成员的居民身份证、户口簿", "《最低生活保障申请书》"],
+            "url": f"{base}/t/WC-000000-0000" if base else None,
+        }
+    )
+    assert view is not None
+    return view
 
 
 def with_emergency(model: KioskModel) -> KioskModel:
@@ -231,8 +285,18 @@ class ScreenshotTour(Tour):
         case = app.screen("case")
         for key in SAMPLE_CASE:
             case.press(key)
-        case.press("查询")
-        yield from self.wait_until(lambda: not case.message.startswith("正在"), COMMAND_WAIT_S)
+        yield SETTLE_S
+        self.check("case, number")
+        case.press("下一步")
+        for key in SAMPLE_DIGITS:
+            case.press(key)
+        yield SETTLE_S
+        self.check("case, phone digits")
+        case.press("查询")  # a real lookup, which changes nothing: it is answered "not found"
+        yield from self.wait_until(lambda: case.step != "waiting", COMMAND_WAIT_S)
+        yield SETTLE_S
+        self.check("case, not found")
+        case.show_sample(sample_case(app.model))  # the picture: a made-up case marked 样例
         yield SETTLE_S
         self.shot("case")
 
@@ -271,6 +335,7 @@ class ScreenshotTour(Tour):
             ("staff", lambda: app.go("staff")),
             ("ticket", app.start_ticket),
             ("case", lambda: app.go("case")),
+            ("case result", lambda: app.screen("case").show_sample(sample_case(app.model))),
         ]
         for name, visit in visits:
             visit()

@@ -15,7 +15,7 @@ from content.centre.synth import SAMPLE
 from content.shared import contract
 from content.shared.broker_url import parse_broker_url
 from content.shared.transport import Message
-from kiosk.device import CASE_NOT_AVAILABLE, NO_ANSWER, KioskLink, TicketResult
+from kiosk.device import CASE_NOT_FOUND, NO_ANSWER, KioskLink, TicketResult
 from kiosk.model import KioskModel
 from tests.conftest import CENTRE, WAIT_S
 
@@ -115,8 +115,8 @@ def test_take_ticket_returns_a_number(
     assert link.wait_for(lambda m: (line := m.queue.line("shebao")) is not None and line.waiting == 1, WAIT_S)
     refused = link.take_ticket("no-such-category").result(WAIT_S)
     assert not refused.ok and not refused.retry and "no category" in refused.detail
-    case = link.lookup_case("2026-0001").result(WAIT_S)
-    assert not case.ok and case.message == CASE_NOT_AVAILABLE
+    case = link.lookup_case("2612040001", "0000").result(WAIT_S)
+    assert not case.ok and case.message == CASE_NOT_FOUND
 
 
 def test_no_service_gives_the_no_answer_message(
