@@ -33,10 +33,8 @@ log = logging.getLogger("hall.led")
 MAX_PAYLOAD = cap.DOCUMENT_BYTES
 MAX_ROWS = 200
 """Rows a display reads of any list: more windows, calls or guides than a wall can show are ignored."""
-READY_SHOWN: Final = 60
-"""Case numbers a display reads of the `pickup` document: the service sends no more
-(`content.service.case_commands.READY_SHOWN`, which a device may not import; `content.shared.limits`
-has no such bound)."""
+READY_SHOWN: Final = cap.PICKUP_SHOWN
+"""Case numbers a display reads of the `pickup` document: the service sends no more."""
 CASE_NUMBER: Final = re.compile(r"[A-Z]{1,4}-[0-9]{6}-[0-9]{4}")
 """A case number as the case rules write one (`content.cases.rules.NUMBER`): WC-261203-0007."""
 PROBLEMS_NAMED = 5

@@ -24,6 +24,7 @@ from content.cases.views import day_text, promise_text, time_text, track
 from content.centre.loader import Content
 from content.service import case_store
 from content.service.commands import Args, CommandError, parse_args
+from content.shared import limits as cap
 from content.shared.wording import TIER_NAMES
 
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
@@ -33,7 +34,7 @@ TierArg = Literal["village", "township", "district"]
 
 LIST_LIMIT = 500
 """Cases a list shows at most; it says how many more match."""
-READY_SHOWN = 60
+READY_SHOWN = cap.PICKUP_SHOWN
 """Numbers the wall's 取件 zone is sent at most."""
 LOOKUPS_PER_MINUTE = 20
 """Case lookups one kiosk account may make in a minute."""

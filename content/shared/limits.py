@@ -54,6 +54,9 @@ ANNOUNCEMENTS: Final = 20
 """Current announcements (now or to come): the service refuses another, devices read no more."""
 SESSIONS: Final = 14
 """Opening sessions of a week: two a day."""
+PICKUP_SHOWN: Final = 60
+"""Case numbers in the wall's `pickup` document (请以下办件人到窗口取件): the service sends no more,
+a display reads no more."""
 HOLIDAY_ENTRIES: Final = 400
 """Entries under `holidays:` or `workdays:` in holidays.yaml (a year has about 30)."""
 HOLIDAY_YEARS: Final = 20
