@@ -135,6 +135,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(problem)
         if result.content is not None:
             _warn_uncovered(Path(directory), directory.rstrip("/"))
+            from content.cases.calendar import calendar_warnings
+
+            for warning in calendar_warnings(result.content, datetime.now(UTC).date()):
+                print(f"{directory.rstrip('/')}/holidays.yaml: warning: {warning}")
         if result.content is None or problems:
             failed = True
             count = len(problems)
@@ -193,7 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         host, port = args.http
         try:
-            web = WebServer(host, port, service.snapshot, cases=(CaseReader(state), secret))
+            web = WebServer(host, port, service.snapshot, cases=(CaseReader(state), secret), proxies=args.proxies)
         except (OSError, ValueError) as exc:
             print(f"hall serve: cannot serve the public pages on {host}:{port}: {exc}", file=sys.stderr)
             store.close()
@@ -543,6 +547,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=host_port,
         metavar="HOST:PORT",
         help="serve the public pages that the QR codes open (guides, ticket progress) on HOST:PORT",
+    )
+    p.add_argument(
+        "--proxies",
+        type=int,
+        choices=range(6),
+        default=0,
+        metavar="N",
+        help="reverse proxies in front of --http that add X-Forwarded-For (the hall's nginx: 1), so that the"
+        " tracking page's rate limit counts each phone, not the proxy; 0 (default): none, the header is ignored",
     )
     p.add_argument(
         "--public-url",

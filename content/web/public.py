@@ -194,11 +194,20 @@ def create_app(
     cases: tuple[CaseSource, bytes] | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
+    proxies: int = 0,
 ) -> Flask:
     """The pages, reading `snapshot()` on every request (None while the service is starting); with
     `cases` (where to read them, the links' secret) the case tracking page too (`content.web.tracking`),
-    whose rate limits count on `clock`."""
+    whose rate limits count on `clock`. `proxies`: the reverse proxies in front that each add the
+    address they were asked from to X-Forwarded-For; the client is the address the outermost one saw
+    (without a proxy the header is anybody's to write, and is ignored)."""
+    if not 0 <= proxies <= 5:
+        raise ValueError(f"proxies: {proxies}; give 0 (none) to 5")
     app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
 
     def current() -> Snapshot:
         now = snapshot()

@@ -38,15 +38,18 @@ class WebServer:
         port: int,
         snapshot: Callable[[], Snapshot | None],
         cases: tuple[CaseSource, bytes] | None = None,
+        proxies: int = 0,
     ) -> None:
         """`cases`: where the case tracking page (`/t/`) reads cases and the secret its links are signed
-        with; without them there is no such page."""
+        with; without them there is no such page. `proxies`: reverse proxies in front (`create_app`)."""
         from waitress.server import TcpWSGIServer, create_server
 
         # waitress warns each time a request waits for a free thread: under a burst of phones that is
         # most requests, and nothing to act on
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        server = create_server(create_app(snapshot, cases), host=host, port=port, threads=4, ident="hall", **LIMITS)
+        server = create_server(
+            create_app(snapshot, cases, proxies=proxies), host=host, port=port, threads=4, ident="hall", **LIMITS
+        )
         if not isinstance(server, TcpWSGIServer):
             raise ValueError(f"{host}:{port}: give one address to listen on")
         self._server = server
