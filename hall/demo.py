@@ -15,9 +15,12 @@ from content.broker.config import BUILD_PLUGIN, CLIENTID_PLUGIN, Account, Roster
 from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
 from content.centre.loader import load_content
 from content.centre.synth import SAMPLE
+from content.service.case_store import CaseReader
 from content.service.loop import ContentService
+from content.service.secret import SECRET_FILE, load_or_create
 from content.service.store import Store, StoreInUse
 from content.shared.broker_url import parse_broker_url
+from content.shared.client import CommandFailed, send_command
 from content.web.server import WebServer
 
 log = logging.getLogger("hall.demo")
@@ -38,7 +41,16 @@ PREVIEWS = (
 )
 
 
-def _guide(centre: str, staff_url: str, display_url: str, env_file: Path, previews: list[Path], pages: str) -> str:
+def _guide(
+    centre: str,
+    staff_url: str,
+    display_url: str,
+    env_file: Path,
+    previews: list[Path],
+    pages: str,
+    case: str | None = None,
+    case_url: str | None = None,
+) -> str:
     parsed = parse_broker_url(display_url)
     leds = (
         "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n"
@@ -66,6 +78,13 @@ The hall demo is running. In another terminal:
   hall window guotu pause --reason 下村办件
   hall stats
 
+  hall case show {case or "WC-…"}             # a sample case, handed in at a village point
+  hall case advance {case or "WC-…"} sent --to township --note 村代办员送交
+  hall case slip {case or "WC-…"} --out slip.pdf           # the acceptance slip with its QR code
+  hall case open --item minzheng-dibao --at township --window zonghe --applicant 王五 --phone 13700002222
+  hall case list --due-soon
+  hall case trip                            # the township agent's weekly trip to the district
+
 Watch what a display receives (a display account: read-only):
 
   mosquitto_sub -h {parsed.host} -p {parsed.port} {auth}-v -t 'hall/v1/{centre}/#' -F '%t %p' | cut -c1-200
@@ -75,12 +94,34 @@ The public pages that the QR codes open (a guide, a ticket's progress), served b
 
   {pages}/                                  # the centre and every guide
   {pages}/g/shebao-yanglao-canbao           # one guide; `hall ticket` prints its ticket's page
+  {case_url or "(no sample case: see the log above)"}
+                                            # the sample case's tracking page: the details need 5678
 
 Edit a file under the content directory and save: the change is republished within 2 s; a broken
 edit is reported here with file:line and the last good content stays published.
 
 Ctrl-C stops everything the demo started.
 """
+
+
+def _sample_case(centre: str, staff_url: str) -> tuple[str | None, str | None]:
+    """A case to follow, opened through the service as staff would (the demo's state is its own)."""
+    args = {
+        "item": "minzheng-dibao",
+        "at": "village",
+        "agent": "a01",
+        "applicant": "张三丰",
+        "phone": "13812345678",
+        "received": ["《最低生活保障申请书》"],
+        "notify": True,
+        "note": "演示办件",
+    }
+    try:
+        result = send_command(parse_broker_url(staff_url), centre, "case_open", args, timeout=10)
+    except CommandFailed as exc:
+        logging.getLogger("hall.demo").warning("no sample case: %s", exc)
+        return None, None
+    return str(result["number"]), result.get("url")
 
 
 def _start_kiosk(centre: str, url: str) -> subprocess.Popen[bytes] | None:
@@ -214,8 +255,9 @@ def _serve(
     )
     env_file.chmod(0o600)
     # The public pages on a free loopback port; the QR codes of this demo point there.
-    web = WebServer("127.0.0.1", 0, lambda: service.snapshot())
-    service = ContentService(content_dir, parse_broker_url(service_url), store, public_url=web.url)
+    secret = load_or_create(store.path.with_name(SECRET_FILE), content_dir)
+    web = WebServer("127.0.0.1", 0, lambda: service.snapshot(), cases=(CaseReader(store.path), secret))
+    service = ContentService(content_dir, parse_broker_url(service_url), store, public_url=web.url, case_secret=secret)
     web.start()
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(service.run()), name="service")
@@ -228,7 +270,8 @@ def _serve(
             pass
         if service.ready.is_set():
             paths = leds.start()
-            print(_guide(centre, staff_url, display_url, env_file, paths, web.url), flush=True)
+            case, case_url = _sample_case(centre, staff_url)
+            print(_guide(centre, staff_url, display_url, env_file, paths, web.url, case, case_url), flush=True)
             kiosk = _start_kiosk(centre, device_urls["kiosk-1"])
         thread.join()
     finally:

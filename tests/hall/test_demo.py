@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,20 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("announcement a1")
+        # A sample case to follow: its number in the commands shown, its tracking page served.
+        case = re.search(r"hall case show (WC-[0-9]{6}-[0-9]{4})", text)
+        tracking = re.search(r"(http://127\.0\.0\.1:[0-9]+/t/WC-[0-9]{6}-[0-9]{4}\?k=[\w-]+)", text)
+        assert case is not None and tracking is not None, text
+        shown = subprocess.run(
+            [sys.executable, "-m", "hall", "case", "show", case[1]],
+            env={**os.environ, **exported},
+            capture_output=True,
+            text=True,
+            timeout=WAIT_S,
+        )
+        assert shown.returncode == 0 and "最低生活保障申请" in shown.stdout, shown.stderr
+        with urllib.request.urlopen(tracking[1], timeout=WAIT_S) as page:
+            assert case[1] in page.read().decode()
         previews = {
             Path(line.strip()).name: tmp_path / line.strip()
             for line in text.splitlines()

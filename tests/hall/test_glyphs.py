@@ -31,7 +31,7 @@ def test_a_character_no_font_draws_is_named_with_its_line(sample_dir: Path, caps
 
     assert main(["check", str(sample_dir)]) == 0  # a warning: the hall still runs
     out = capsys.readouterr().out.splitlines()
-    warnings = [line for line in out if "warning" in line]
+    warnings = [line for line in out if "warning" in line and "holidays.yaml" not in line]  # that one is by date
     assert warnings == [
         f"{sample_dir}/staff.yaml:{number + 2}: warning: no installed font draws {EXT_G} (U+31350) on any screen: "
         "it shows as a box; install fonts-hanazono and fonts-unifont, put a font that has it in a directory "
