@@ -341,6 +341,19 @@ def allowed_next(case: Case) -> tuple[str, ...]:
     return tuple(s for s in STAGES if s in wanted)
 
 
+def allowed_hand_overs(case: Case) -> tuple[HandOver, ...]:
+    """The hand-overs possible now: up (sent) while undecided and below the deciding tier, down
+    (returned) once decided and above the tier that received it."""
+    up = case.stage not in FINISHED and RANK[case.holder] < RANK[case.deciding_tier]
+    down = case.stage in FINISHED and case.stage != "collected" and RANK[case.holder] > RANK[case.opened_tier]
+    moves: list[HandOver] = []
+    if up:
+        moves.append("sent")
+    if down:
+        moves.append("returned")
+    return tuple(moves)
+
+
 def _interrupted(case: Case) -> str:
     """The stage a 补正 or 特别程序 interrupted (the case returns to it)."""
     for step in reversed(case.steps):
@@ -387,7 +400,8 @@ def advance(
         hint = ""
         if stage == "accepted" and RANK[case.holder] < RANK[case.deciding_tier]:
             hint = f"; the papers are still at the {case.holder} tier: send them up or pre-review online first"
-        raise CaseRefused(f"{now_is}; next may be: {', '.join(allowed)}{hint}")
+        moves = "".join(f", or {kind} (--to a tier)" for kind in allowed_hand_overs(case))
+        raise CaseRefused(f"{now_is}; next may be: {', '.join(allowed)}{moves}{hint}")
     note = _text(note, MAX_NOTE, "the note")
     basis = _text(basis, MAX_BASIS, "the legal basis")
     if stage == "refused" and (not note or not basis):

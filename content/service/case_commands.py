@@ -272,17 +272,10 @@ def staff_view(desk: Desk, case: Case, now: datetime) -> dict[str, Any]:
         agent=case.agent,
         window=case.window,
         notify=case.notify,
-        next=list(rules.allowed_next(case)) + _hand_overs(case),
+        next=[*rules.allowed_next(case), *rules.allowed_hand_overs(case)],
         url=desk.url(case.number),
     )
     return view
-
-
-def _hand_overs(case: Case) -> list[str]:
-    up = case.stage not in rules.FINISHED and rules.RANK[case.holder] < rules.RANK[case.deciding_tier]
-    down = case.stage in rules.FINISHED and case.stage != "collected"
-    down = down and rules.RANK[case.holder] > rules.RANK[case.opened_tier]
-    return (["sent"] if up else []) + (["returned"] if down else [])
 
 
 def case_show(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:

@@ -50,6 +50,9 @@ def test_a_village_case_goes_up_is_decided_at_the_district_and_comes_back_for_co
     # At the village nothing can be accepted: the papers are two tiers below the deciding one.
     assert "accepted" not in allowed_next(case)
     assert set(allowed_next(case)) == {"prereview", "refused", "supplement"}
+    assert rules.allowed_hand_overs(case) == ("sent",)
+    with pytest.raises(CaseRefused, match=r"next may be: prereview, refused, supplement, or sent \(--to a tier\)"):
+        advance(case, "decided", by="agent-a01", now=_at(1))
     case = hand_over(case, "township", by="agent-a01", now=_at(1))
     case = advance(case, "prereview", by="district-desk", now=_at(1, 11))
     assert case.steps[-1].tier == "district"  # the deciding tier pre-reviews online
@@ -63,6 +66,7 @@ def test_a_village_case_goes_up_is_decided_at_the_district_and_comes_back_for_co
     case = advance(case, "decided", by="district-desk", now=_at(8))
     with pytest.raises(CaseRefused, match="its result goes down, not up"):
         hand_over(hand_over(case, "township", by="t", now=_at(9)), "district", by="t", now=_at(9))
+    assert rules.allowed_hand_overs(case) == ("returned",)
     case = hand_over(case, "township", by="agent-t01", now=_at(9), note="代为取件")
     case = hand_over(case, "village", by="agent-a01", now=_at(10))
     case = advance(case, "ready", by="agent-a01", now=_at(10, 11))
