@@ -206,9 +206,11 @@ def subscribe(broker: Mosquitto) -> Iterator[Callable[..., Subscriber]]:
 
 
 class RunningService:
-    def __init__(self, content_dir: Path, url: str, state: Path, clock: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, content_dir: Path, url: str, state: Path, clock: Callable[[], Any] | None = None, **options: Any
+    ) -> None:
         self.store = Store(state)
-        self.service = ContentService(content_dir, parse_broker_url(url), self.store, clock=clock)
+        self.service = ContentService(content_dir, parse_broker_url(url), self.store, clock=clock, **options)
         self.exit_code: int | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()

@@ -115,9 +115,12 @@ class ContentService:
         watch: bool = True,
         public_url: str | None = None,
         case_secret: bytes | None = None,
+        console_accounts: frozenset[str] = frozenset(),
     ) -> None:
         self.content_dir = content_dir
         self._secret = case_secret
+        self._console_accounts = console_accounts
+        """Accounts whose commands may name the person acting (`person`): the staff console's own."""
         """The tracking links' signing secret (`content.service.secret`); None: the one beside the state file."""
         self.broker = broker
         self.store = store
@@ -138,6 +141,8 @@ class ContentService:
         self._media_published: set[str] = set()
         self.ready = threading.Event()
         self._purge_at: datetime | None = None
+        self._person: str | None = None
+        """The person the command being handled names (console accounts only)."""
         self.content: Content
         self.live: Live
         self.desk: Desk
@@ -381,6 +386,17 @@ class ContentService:
             log.info("cmd/%s/%s %s is a repeat; answering again", verb, sender, command_id)
             self._reply(sender, stored)
             return
+        person = payload.get("person")
+        if person is not None:
+            if sender not in self._console_accounts:
+                not_console = "only the staff console's account may name the person acting ('person')"
+                self._reply(sender, contract.reply(command_id, now, error=not_console))
+                return
+            if not isinstance(person, str) or contract.PERSON.fullmatch(person) is None:
+                not_console = "'person' must be a login name: lowercase letters, digits, '.', '_', '-', at most 32"
+                self._reply(sender, contract.reply(command_id, now, error=not_console))
+                return
+        self._person = person
 
         args = payload.get("args", {})
         if verb in CASE_HANDLERS or verb in CASE_QUERIES:
@@ -431,6 +447,7 @@ class ContentService:
                 after,
                 now,
                 calls,
+                person=self._person,
             )
         except Exception:
             # Nothing was stored, so nothing is applied: say so rather than leave the sender waiting.
@@ -470,7 +487,9 @@ class ContentService:
             if self._refusals.record(sender, now):
                 try:
                     refused_args, _ = case_commands.for_audit(kept_args(args), reply)
-                    self.store.commit(command_id, verb, sender, refused_args, reply, self.live, self.live, now)
+                    self.store.commit(
+                        command_id, verb, sender, refused_args, reply, self.live, self.live, now, person=self._person
+                    )
                 except Exception:
                     log.exception("cmd/%s/%s %s: the refusal could not be recorded", verb, sender, command_id)
             log.info("cmd/%s by %s refused: %s", verb, sender, exc)
@@ -480,7 +499,15 @@ class ContentService:
         audit_args, audit_reply = case_commands.for_audit(args, reply)
         try:
             self.store.commit_cases(
-                command_id, verb, sender, audit_args, audit_reply, outcome.changes, self.desk.calendar, now
+                command_id,
+                verb,
+                sender,
+                audit_args,
+                audit_reply,
+                outcome.changes,
+                self.desk.calendar,
+                now,
+                person=self._person,
             )
         except Exception:
             log.exception("cmd/%s/%s %s could not be stored", verb, sender, command_id)

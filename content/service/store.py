@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS commands (
     args TEXT NOT NULL,
     reply TEXT NOT NULL,
     ts TEXT NOT NULL,
+    person TEXT,
     PRIMARY KEY (by, id)
 );
 CREATE TABLE IF NOT EXISTS staff_status (
@@ -95,7 +96,7 @@ class StoreInUse(Exception):
     """Another running service holds the state file."""
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1 (no user_version): a command id was unique across senders, so anyone's repeat of an id got its
 stored reply. 2: the id is unique per sender, `by`, the account that sent it. 3: a ticket records the
 account that took it (`issued_by`), which the rate of tickets per account is counted by."""
@@ -128,6 +129,9 @@ def _migrate(db: sqlite3.Connection) -> None:
             for statement in _COMMANDS_BY_SENDER.split(";"):
                 if statement.strip():
                     db.execute(statement)
+        command_columns = {row[1] for row in db.execute("PRAGMA table_info(commands)")}
+        if command_columns and "person" not in command_columns:
+            db.execute("ALTER TABLE commands ADD COLUMN person TEXT")
         ticket_columns = {row[1] for row in db.execute("PRAGMA table_info(tickets)")}
         if ticket_columns and "issued_by" not in ticket_columns:
             db.execute("ALTER TABLE tickets ADD COLUMN issued_by TEXT")
@@ -284,12 +288,14 @@ class Store:
         after: Live,
         now: datetime,
         calls: tuple[Call, ...] = (),
+        person: str | None = None,
     ) -> None:
-        """Record the command and whatever it changed, all or nothing."""
+        """Record the command and whatever it changed, all or nothing; `person`: who, logged in to the
+        console, sent it through the account `by`."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            self._insert_command(command_id, verb, by, args, reply, now)
+            self._insert_command(command_id, verb, by, args, reply, now, person)
             for staff_id, state in after.staff.items():
                 if before.staff.get(staff_id) != state:
                     db.execute(
@@ -402,13 +408,14 @@ class Store:
         changes: list[tuple[Case, Case | None]],
         calendar: Calendar,
         now: datetime,
+        person: str | None = None,
     ) -> None:
         """Record a case command and the cases it changed (each with what it was before, None if new),
         all or nothing."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            self._insert_command(command_id, verb, by, args, reply, now)
+            self._insert_command(command_id, verb, by, args, reply, now, person)
             for case, before in changes:
                 case_store.write_case(db, case, before, calendar, now)
             db.execute("COMMIT")
@@ -437,10 +444,17 @@ class Store:
         return numbers
 
     def _insert_command(
-        self, command_id: str, verb: str, by: str, args: dict[str, Any], reply: dict[str, Any], now: datetime
+        self,
+        command_id: str,
+        verb: str,
+        by: str,
+        args: dict[str, Any],
+        reply: dict[str, Any],
+        now: datetime,
+        person: str | None = None,
     ) -> None:
         self._db.execute(
-            "INSERT INTO commands (id, verb, by, args, reply, ts) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO commands (id, verb, by, args, reply, ts, person) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 command_id,
                 verb,
@@ -448,6 +462,7 @@ class Store:
                 json.dumps(args, ensure_ascii=False),
                 json.dumps(reply, ensure_ascii=False),
                 now.isoformat(),
+                person,
             ),
         )
 
@@ -461,7 +476,7 @@ class Store:
 
     def audit(self, limit: int = 100) -> list[dict[str, Any]]:
         rows = self._db.execute(
-            "SELECT id, verb, by, args, reply, ts FROM commands ORDER BY rowid DESC LIMIT ?", (limit,)
+            "SELECT id, verb, by, args, reply, ts, person FROM commands ORDER BY rowid DESC LIMIT ?", (limit,)
         )
         return [
             {
@@ -471,6 +486,7 @@ class Store:
                 "args": json.loads(r[3]),
                 "reply": json.loads(r[4]),
                 "ts": r[5],
+                "person": r[6],
             }
             for r in rows
         ]

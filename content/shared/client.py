@@ -47,9 +47,11 @@ def send_command(
     *,
     timeout: float = DEFAULT_TIMEOUT_S,
     command_id: str | None = None,
+    person: str | None = None,
 ) -> dict[str, Any]:
     """Send `cmd/<verb>/<account>` as the broker URL's account and return the reply's result; raise
-    CommandFailed otherwise. The service takes the sender from the topic, so there is nothing to claim.
+    CommandFailed otherwise. The service takes the sender from the topic, so there is nothing to claim;
+    `person` (the console's account only) names who, logged in to the console, acts through it.
 
     A caller that retries after "no reply" passes the same `command_id`: the service applies a
     command once and answers a repeat with the stored reply (a kiosk must not print two tickets)."""
@@ -70,6 +72,8 @@ def send_command(
         payload = contract.command(args, now)
         if command_id is not None:
             payload["id"] = command_id
+        if person is not None:
+            payload["person"] = person
         # The broker drops the command if the service cannot take it before we give up waiting,
         # so "no reply" never turns into "applied later, unseen".
         delivery = transport.publish(

@@ -25,6 +25,9 @@ ACCOUNT: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 """A broker account's name (the roster's `user`). It has no ".", so `client_id` of one account is never
 that of another."""
 
+PERSON: Final = re.compile(r"[a-z0-9][a-z0-9._-]{0,31}")
+"""A console login's name, which a command from the console's account carries as `person`: who acted."""
+
 STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements", "stats", "pickup")
 """Retained QoS1 documents that only the service writes."""
 

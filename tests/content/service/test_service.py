@@ -444,3 +444,21 @@ def test_junk_from_a_stolen_account_is_answered_but_cannot_fill_the_disk(
     rows = db.execute("SELECT args FROM commands WHERE by = 'staff' AND id LIKE 'junk-%'").fetchall()
     assert 1 <= len(rows) <= REFUSALS_RECORDED_PER_MINUTE * 2  # the run may straddle a minute
     assert all(len(args.encode()) <= KEPT_ARGS_BYTES + 100 for (args,) in rows)
+
+
+def test_the_console_account_names_the_person_acting_and_no_other_account_may(
+    sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any]
+) -> None:
+    running = start_service(sample_dir, console_accounts=frozenset({"staff"}))
+    staff = parse_broker_url(broker.url("staff"))
+    send_command(staff, CENTRE, "window", {"window": "guotu", "state": "pause", "reason": "下村办件"}, person="li.na")
+    with pytest.raises(CommandFailed, match="only the staff console's account may name the person"):
+        send_command(parse_broker_url(broker.url("kiosk-1")), CENTRE, "ticket", {"category": "shebao"}, person="li.na")
+    with pytest.raises(CommandFailed, match="'person' must be a login name"):
+        send_command(staff, CENTRE, "window", {"window": "guotu", "state": "open"}, person="<b>x</b>")
+    send_command(staff, CENTRE, "window", {"window": "guotu", "state": "open"})
+    audit = running.store.audit(10)
+    assert [(r["verb"], r["by"], r["person"]) for r in audit[:2]] == [
+        ("window", "staff", None),
+        ("window", "staff", "li.na"),
+    ]

@@ -110,8 +110,9 @@ def test_a_state_file_of_the_first_schema_is_brought_up_to_date(tmp_path: Path) 
     assert store.reply_for("staff", "c1") == {"ok": True}
     store.commit("c1", "ticket", "kiosk-1", {}, {"ok": True}, Live(), Live(), NOW)  # no longer a clash
     assert [row["by"] for row in store.audit()] == ["kiosk-1", "staff"]
+    assert [row["person"] for row in store.audit()] == [None, None]  # the console's column, added
     store.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
 
 
 def test_a_state_file_of_the_second_schema_keeps_its_tickets(tmp_path: Path) -> None:
