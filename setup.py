@@ -14,7 +14,7 @@ setup(
     python_requires=">=3.11",
     # Namespace discovery so that data folders (the sample centre, later fonts and profiles) ship too.
     packages=find_namespace_packages(include=["hall*", "content*", "kiosk*", "led_driver*"]),
-    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv", "*.html"]},
+    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv", "*.html", "*.js", "*.css"]},
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "PyYAML>=6.0,<7",
@@ -29,6 +29,7 @@ setup(
         "flask>=3.0,<4",
         "waitress>=3.0,<4",
         "chinesecalendar>=1.11,<2",
+        "argon2-cffi>=23.1,<26",
     ],
     extras_require={
         "embedded-broker": ["amqtt>=0.11,<0.13"],

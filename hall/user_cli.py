@@ -1,0 +1,223 @@
+"""`hall user …`: the accounts of the staff console, kept in the users file (no service or broker needed).
+
+The file is `users.sqlite3` beside the service's state file (default `var/users.sqlite3`), or `$HALL_USERS`,
+or `--users FILE`. Run this as the account the service runs as (`sudo -u hall hall user add …`): the file is
+made readable by its owner only. The running service reads it at every login, and checks each console
+request's session against it (`content.accounts.sessions.still_valid`): a changed password, a disabled or a
+removed account ends that user's sessions.
+
+Passwords are asked twice on the terminal, or read as one line from stdin with `--password-stdin`
+(for scripts: `printf '%s\\n' "$PASSWORD" | hall user add …`); they are never printed, nor their hashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from content.accounts.users import ROLES, UserError, UserStore, check_account, check_name, check_password, users_path
+
+USERS_ENV = "HALL_USERS"
+DEFAULT_STATE = Path("var") / "hall-state.sqlite3"
+"""`hall serve`'s default state file, beside which the users file lives."""
+
+
+def _path(args: argparse.Namespace) -> Path:
+    if args.users:
+        return Path(args.users)
+    return Path(os.environ[USERS_ENV]) if os.environ.get(USERS_ENV) else users_path(DEFAULT_STATE)
+
+
+def _store(args: argparse.Namespace, create: bool = False) -> UserStore:
+    path = _path(args)
+    if not create and not path.exists():
+        raise UserError(f"no users file at {path}: `hall user add` makes it (or give --users FILE, or ${USERS_ENV})")
+    return UserStore(path)
+
+
+def _read_password(name: str, from_stdin: bool) -> str:
+    """The new password of `name`: one line of stdin, or asked twice on the terminal; checked against the policy."""
+    if from_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not password:
+            raise UserError("no password on stdin: --password-stdin reads it as one line")
+        check_password(name, password)
+        return password
+    try:
+        password = getpass.getpass(f"New password for {name}: ")
+        check_password(name, password)
+        again = getpass.getpass("The same again: ")
+    except EOFError:
+        raise UserError("no password given") from None
+    if again != password:
+        raise UserError("the two passwords differ: nothing changed")
+    return password
+
+
+def _check_centre(directory: str, window: str | None, staff_id: str | None) -> None:
+    """Refuse a window or staff id the centre in `directory` does not have."""
+    from content.centre.loader import load_content
+
+    label = directory.rstrip("/") or directory
+    loaded = load_content(Path(directory), label=label)
+    if loaded.content is None:
+        for problem in loaded.problems:
+            print(problem, file=sys.stderr)
+        raise UserError(f"{label}: cannot check the window against it: fix its problems first (hall check {label})")
+    centre = loaded.content
+    windows = [w.id for w in centre.centre.windows]
+    if window is not None and window not in windows:
+        raise UserError(f"window {window!r} is not one of {label}'s windows ({', '.join(windows)})")
+    staff = [s.id for s in centre.staff]
+    if staff_id is not None and staff_id not in staff:
+        raise UserError(f"staff id {staff_id!r} is not one of {label}'s staff ({', '.join(staff) or 'none'})")
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    check_account(args.name, args.role, args.window, args.staff)
+    store = _store(args, create=True)
+    if store.get(args.name) is not None:
+        raise UserError(f"user {args.name!r} already exists (hall user passwd {args.name} changes the password)")
+    if args.content is not None:
+        _check_centre(args.content, args.window, args.staff)
+    password = _read_password(args.name, args.password_stdin)
+    user = store.add(args.name, args.role, password, window=args.window, staff_id=args.staff)
+    where = f" at window {user.window}" if user.window else ""
+    print(f"added {user.role} {user.name}{where} to {store.path}")
+    return 0
+
+
+def _created(when: datetime | None) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "-"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    users = store.list()
+    if not users:
+        print(f"no users in {store.path} (hall user add NAME --role manager makes the first)")
+        return 0
+    header = ("name", "role", "window", "disabled", "created")
+    rows = [(u.name, u.role, u.window or "-", "yes" if u.disabled else "no", _created(u.created)) for u in users]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    print(f"{len(users)} user{'s' if len(users) != 1 else ''}")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    check_name(args.name)
+    store = _store(args)
+    if store.get(args.name) is None:
+        raise UserError(f"no user {args.name!r}")
+    store.set_password(args.name, _read_password(args.name, args.password_stdin))
+    print(f"changed the password of {args.name}")
+    return 0
+
+
+def _set_disabled(disabled: bool) -> Callable[[argparse.Namespace], int]:
+    def cmd(args: argparse.Namespace) -> int:
+        _store(args).set_disabled(args.name, disabled)
+        print(f"{'disabled' if disabled else 'enabled'} {args.name}")
+        return 0
+
+    return cmd
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    _store(args).remove(args.name)
+    print(f"removed {args.name}")
+    return 0
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the parsed `hall user` subcommand: 0, or 1 with `hall user: <why>` on stderr."""
+    try:
+        code: int = args.user_func(args)
+    except UserError as exc:
+        print(f"hall user: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"hall user: {_path(args)}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"hall user: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+def _add_users(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--users",
+        metavar="FILE",
+        help=f"the users file (default: ${USERS_ENV}, else {users_path(DEFAULT_STATE)}, beside the state file)",
+    )
+
+
+def _add_password(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--password-stdin", action="store_true", help="read the password as one line from stdin instead of asking"
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`hall user`'s subcommands on `parser`; run the parsed arguments with `dispatch`."""
+    sub = parser.add_subparsers(dest="user_command", required=True, metavar="SUBCOMMAND", parser_class=type(parser))
+
+    p = sub.add_parser("add", help="add an account (asks for its password twice)")
+    p.add_argument("name", metavar="NAME", help="login name: a-z, 0-9, '.', '_', '-', at most 32 characters")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=ROLES,
+        help="staff: one window's staff; manager: everything, accounts included; supervisor: read-only (电子监察)",
+    )
+    p.add_argument("--window", metavar="ID", help="the staff account's window (staff only, and required for them)")
+    p.add_argument("--staff", metavar="ID", help="the staff member in staff.yaml this account is")
+    p.add_argument("--content", metavar="DIR", help="check --window and --staff against this centre")
+    _add_password(p)
+    _add_users(p)
+    p.set_defaults(user_func=cmd_add)
+
+    p = sub.add_parser("list", help="every account: name, role, window, disabled, created")
+    _add_users(p)
+    p.set_defaults(user_func=cmd_list)
+
+    p = sub.add_parser("passwd", help="set an account's password (asks for it twice)")
+    p.add_argument("name", metavar="NAME")
+    _add_password(p)
+    _add_users(p)
+    p.set_defaults(user_func=cmd_passwd)
+
+    p = sub.add_parser("disable", help="stop an account from logging in (kept, with its history)")
+    p.add_argument("name", metavar="NAME")
+    _add_users(p)
+    p.set_defaults(user_func=_set_disabled(True))
+
+    p = sub.add_parser("enable", help="let a disabled account log in again")
+    p.add_argument("name", metavar="NAME")
+    _add_users(p)
+    p.set_defaults(user_func=_set_disabled(False))
+
+    p = sub.add_parser("remove", help="delete an account")
+    p.add_argument("name", metavar="NAME")
+    _add_users(p)
+    p.set_defaults(user_func=cmd_remove)
+
+
+def run(argv: Sequence[str]) -> int:
+    """`hall user` on its own: `run(["add", "wang", "--role", "manager"])`; the exit code (2: usage)."""
+    parser = argparse.ArgumentParser(prog="hall user", description="The accounts of the staff console.")
+    add_arguments(parser)
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:  # usage errors (2) and --help (0)
+        return exc.code if isinstance(exc.code, int) else 2
+    return dispatch(args)

@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from content.accounts.users import UserStore
+from content.centre.synth import SAMPLE
+from hall import user_cli
+from hall.user_cli import run
+from tests.conftest import REPO
+
+PASSWORD = "correct horse battery"
+
+
+def _cheap(path: Path | str) -> UserStore:
+    return UserStore(path, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default hasher takes 64 MiB and tens of milliseconds a hash: the tests use a cheap one."""
+    monkeypatch.setattr(user_cli, "UserStore", _cheap)
+    monkeypatch.delenv(user_cli.USERS_ENV, raising=False)
+
+
+@pytest.fixture
+def users(tmp_path: Path) -> Path:
+    return tmp_path / "users.sqlite3"
+
+
+def stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+
+
+def prompts(monkeypatch: pytest.MonkeyPatch, *answers: str) -> list[str]:
+    """getpass answering `answers` in turn; returns the prompts it was asked."""
+    asked: list[str] = []
+    given: Iterator[str] = iter(answers)
+
+    def getpass(prompt: str = "") -> str:
+        asked.append(prompt)
+        try:
+            return next(given)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    return asked
+
+
+def add(users: Path, *args: str) -> int:
+    return run(["add", *args, "--users", str(users), "--password-stdin"])
+
+
+def test_add_from_stdin_then_list(
+    users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert add(users, "wang", "--role", "manager") == 0
+    stdin(monkeypatch, "another long one\r\n")
+    assert add(users, "li.ming", "--role", "staff", "--window", "zonghe", "--staff", "s01") == 0
+    out = capsys.readouterr().out
+    assert "added manager wang" in out and "added staff li.ming at window zonghe" in out
+    assert run(["list", "--users", str(users)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["name", "role", "window", "disabled", "created"]
+    assert lines[1].split()[:4] == ["li.ming", "staff", "zonghe", "no"]
+    assert lines[2].split()[:4] == ["wang", "manager", "-", "no"]
+    assert lines[3] == "2 users"
+    store = _cheap(users)
+    assert store.verify("wang", PASSWORD) is not None
+    assert store.verify("li.ming", "another long one") is not None  # the line's end is not the password's
+
+
+def test_add_asks_twice(users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    asked = prompts(monkeypatch, PASSWORD, PASSWORD)
+    assert run(["add", "wang", "--role", "manager", "--users", str(users)]) == 0
+    assert len(asked) == 2 and "wang" in asked[0]
+    out, err = capsys.readouterr()
+    assert PASSWORD not in out + err
+    assert _cheap(users).verify("wang", PASSWORD) is not None
+
+
+def test_add_passwords_differ(users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    prompts(monkeypatch, PASSWORD, PASSWORD + "!")
+    assert run(["add", "wang", "--role", "manager", "--users", str(users)]) == 1
+    out, err = capsys.readouterr()
+    assert err == "hall user: the two passwords differ: nothing changed\n"
+    assert PASSWORD not in out + err
+    assert _cheap(users).get("wang") is None
+
+
+def test_a_short_password_is_refused_at_once(
+    users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = prompts(monkeypatch, "short")
+    assert run(["add", "wang", "--role", "manager", "--users", str(users)]) == 1
+    assert len(asked) == 1  # not asked again for a password that cannot be used
+    assert capsys.readouterr().err == "hall user: the password must be at least 10 characters long\n"
+
+
+def test_no_password(users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    stdin(monkeypatch, "")
+    assert add(users, "wang", "--role", "manager") == 1
+    assert "no password on stdin" in capsys.readouterr().err
+    prompts(monkeypatch)
+    assert run(["add", "wang", "--role", "manager", "--users", str(users)]) == 1
+    assert capsys.readouterr().err == "hall user: no password given\n"
+
+
+def test_staff_without_a_window(
+    users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = prompts(monkeypatch, PASSWORD, PASSWORD)
+    assert run(["add", "li", "--role", "staff", "--users", str(users)]) == 1
+    assert "staff account needs a window" in capsys.readouterr().err
+    assert asked == []  # refused before asking for the password
+    assert not users.exists()
+    assert run(["add", "wang", "--role", "manager", "--window", "zonghe", "--users", str(users)]) == 1
+    assert "manager account has no window" in capsys.readouterr().err
+
+
+def test_bad_name(users: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["add", "王芳", "--role", "manager", "--users", str(users), "--password-stdin"]) == 1
+    assert "login name '王芳': 1 to 32 characters of a-z" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(users: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["add", "wang", "--role", "admin", "--users", str(users)]) == 2
+    assert "invalid choice: 'admin'" in capsys.readouterr().err
+    assert run(["add", "wang", "--users", str(users)]) == 2
+    assert run(["frobnicate"]) == 2
+    assert run([]) == 2
+    assert not users.exists()
+
+
+def test_duplicate_refused_before_asking(
+    users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert add(users, "wang", "--role", "manager") == 0
+    asked = prompts(monkeypatch, "other password", "other password")
+    assert run(["add", "wang", "--role", "supervisor", "--users", str(users)]) == 1
+    assert "user 'wang' already exists" in capsys.readouterr().err
+    assert asked == []
+
+
+def test_window_checked_against_the_centre(
+    users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert add(users, "li", "--role", "staff", "--window", "nowhere", "--content", str(SAMPLE)) == 1
+    err = capsys.readouterr().err
+    assert f"hall user: window 'nowhere' is not one of {SAMPLE}'s windows (zonghe, shebao, minzheng" in err
+    assert add(users, "li", "--role", "staff", "--window", "shebao", "--staff", "s99", "--content", str(SAMPLE)) == 1
+    assert "staff id 's99' is not one of" in capsys.readouterr().err
+    assert add(users, "li", "--role", "staff", "--window", "shebao", "--staff", "s01", "--content", str(SAMPLE)) == 0
+    user = _cheap(users).get("li")
+    assert user is not None and user.window == "shebao" and user.staff_id == "s01"
+
+
+def test_a_broken_centre_is_not_checked_against(
+    users: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (sample_dir / "staff.yaml").write_text("staff:\n  - id: s01\n", encoding="utf-8")
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert add(users, "li", "--role", "staff", "--window", "zonghe", "--content", str(sample_dir)) == 1
+    err = capsys.readouterr().err
+    assert "staff.yaml:2: missing field 'name'" in err and "fix its problems first" in err
+
+
+def test_passwd(users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert add(users, "wang", "--role", "manager") == 0
+    stdin(monkeypatch, "a new password\n")
+    assert run(["passwd", "wang", "--password-stdin", "--users", str(users)]) == 0
+    prompts(monkeypatch, "the third one", "the third one")
+    assert run(["passwd", "wang", "--users", str(users)]) == 0
+    out, err = capsys.readouterr()
+    assert "changed the password of wang" in out and "the third one" not in out + err
+    store = _cheap(users)
+    assert store.verify("wang", PASSWORD) is None and store.verify("wang", "the third one") is not None
+    asked = prompts(monkeypatch, "the third one", "the third one")
+    assert run(["passwd", "zhao", "--users", str(users)]) == 1
+    assert capsys.readouterr().err == "hall user: no user 'zhao'\n"
+    assert asked == []
+
+
+def test_disable_enable_remove(
+    users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert add(users, "wang", "--role", "manager") == 0
+    assert run(["disable", "wang", "--users", str(users)]) == 0
+    assert _cheap(users).verify("wang", PASSWORD) is None
+    capsys.readouterr()
+    assert run(["list", "--users", str(users)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[:4] == ["wang", "manager", "-", "yes"]
+    assert run(["enable", "wang", "--users", str(users)]) == 0
+    assert _cheap(users).verify("wang", PASSWORD) is not None
+    assert run(["remove", "wang", "--users", str(users)]) == 0
+    assert _cheap(users).get("wang") is None
+    capsys.readouterr()
+    for command in ("remove", "disable", "enable"):
+        assert run([command, "wang", "--users", str(users)]) == 1
+        assert capsys.readouterr().err == "hall user: no user 'wang'\n"
+    assert run(["list", "--users", str(users)]) == 0
+    assert "no users in" in capsys.readouterr().out
+
+
+def test_no_users_file_yet(users: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["list", "--users", str(users)]) == 1
+    assert f"hall user: no users file at {users}: `hall user add` makes it" in capsys.readouterr().err
+    assert not users.exists()
+
+
+def test_where_the_file_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert run(["add", "wang", "--role", "manager", "--password-stdin"]) == 0
+    assert _cheap(tmp_path / "var" / "users.sqlite3").get("wang") is not None  # beside var/hall-state.sqlite3
+    monkeypatch.setenv(user_cli.USERS_ENV, str(tmp_path / "elsewhere.sqlite3"))
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert run(["add", "zhao", "--role", "supervisor", "--password-stdin"]) == 0
+    assert _cheap(tmp_path / "elsewhere.sqlite3").get("zhao") is not None
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert run(["add", "an", "--role", "supervisor", "--password-stdin", "--users", "third.sqlite3"]) == 0
+    assert _cheap(tmp_path / "third.sqlite3").get("an") is not None
+
+
+def test_not_a_users_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"garbage" * 1000)
+    assert run(["list", "--users", str(junk)]) == 1
+    assert capsys.readouterr().err.startswith(f"hall user: {junk} is not a users file")
+
+
+def test_in_a_process_of_its_own(tmp_path: Path) -> None:
+    """The real hasher, the real stdin: the password piped in, never printed."""
+    users = tmp_path / "users.sqlite3"
+    script = "import sys; from hall.user_cli import run; sys.exit(run(sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "add", "wang", "--role", "manager", "--password-stdin", "--users", str(users)],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert PASSWORD not in done.stdout + done.stderr
+    assert UserStore(users).verify("wang", PASSWORD) is not None
+
+
+def _wired() -> bool:
+    from hall.cli import build_parser
+
+    try:
+        build_parser().parse_args(["user", "list"])
+    except SystemExit:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _wired(), reason="hall/cli.py does not wire `hall user` yet")
+def test_hall_user_command(tmp_path: Path) -> None:
+    users = tmp_path / "users.sqlite3"
+    hall = [sys.executable, "-m", "hall", "user"]
+    done = subprocess.run(
+        [*hall, "add", "wang", "--role", "manager", "--password-stdin", "--users", str(users)],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([*hall, "list", "--users", str(users)], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 0 and done.stdout.splitlines()[1].split()[:2] == ["wang", "manager"]
+    done = subprocess.run(
+        [*hall, "remove", "zhao", "--users", str(users)], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert (done.returncode, done.stderr) == (1, "hall user: no user 'zhao'\n")
+    done = subprocess.run([*hall, "add", "x", "--role", "admin"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 2
