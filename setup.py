@@ -45,6 +45,7 @@ setup(
             "sacn>=1.11,<2",
             "zxing-cpp>=2.2,<4",
             "hypothesis>=6.100,<7",
+            "playwright>=1.45,<2",
         ],
     },
     entry_points={"console_scripts": ["hall=hall.cli:main"]},

@@ -188,8 +188,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"hall serve: {exc}", file=sys.stderr)
         store.close()
         return 1
+    console = None
+    if args.console_broker:
+        if not args.http:
+            print(
+                "hall serve: the staff console is served with the public pages: give --http HOST:PORT", file=sys.stderr
+            )
+            store.close()
+            return 2
+        from content.accounts.users import UserStore, users_path
+        from content.web.console_link import ConsoleLink
+
+        console_url = _broker(argparse.Namespace(broker=args.console_broker))
+        try:
+            users = UserStore(Path(args.users) if args.users else users_path(state))
+        except Exception as exc:  # the users file: unreadable, or not one
+            print(f"hall serve: cannot use the users file: {exc}", file=sys.stderr)
+            store.close()
+            return 1
+        from content.centre.loader import load_content
+
+        loaded = load_content(content_dir).content
+        if loaded is None:
+            print(f"hall serve: {content_dir} is not valid: run hall check {content_dir}", file=sys.stderr)
+            store.close()
+            return 1
+        console = (users, ConsoleLink(console_url, loaded.centre.id))
     service = ContentService(
-        content_dir, broker, store, watch=not args.no_watch, public_url=args.public_url, case_secret=secret
+        content_dir,
+        broker,
+        store,
+        watch=not args.no_watch,
+        public_url=args.public_url,
+        case_secret=secret,
+        console_accounts=frozenset({console[1].account}) if console else frozenset(),
     )
     web = None
     if args.http:
@@ -197,17 +229,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         host, port = args.http
         try:
-            web = WebServer(host, port, service.snapshot, cases=(CaseReader(state), secret), proxies=args.proxies)
+            web = WebServer(
+                host, port, service.snapshot, cases=(CaseReader(state), secret), proxies=args.proxies, console=console
+            )
         except (OSError, ValueError) as exc:
             print(f"hall serve: cannot serve the public pages on {host}:{port}: {exc}", file=sys.stderr)
             store.close()
             return 1
         web.start()
+    if console is not None:
+        console[1].start()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: service.request_stop())
     try:
         return service.run()
     finally:
+        if console is not None:
+            console[1].stop()
         if web is not None:
             web.stop()
         store.close()
@@ -549,6 +587,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the public pages that the QR codes open (guides, ticket progress) on HOST:PORT",
     )
     p.add_argument(
+        "--console-broker",
+        metavar="URL",
+        help="serve the staff console at /console (with --http), acting through this broker account of its own"
+        " (a staff account; mqtt[s]://console:pass@host:port, default: $HALL_CONSOLE_BROKER)",
+        default=os.environ.get("HALL_CONSOLE_BROKER"),
+    )
+    p.add_argument(
+        "--users",
+        metavar="FILE",
+        help="the console's users file, written by `hall user` (default: users.sqlite3 beside --state)",
+    )
+    p.add_argument(
         "--proxies",
         type=int,
         choices=range(6),
@@ -615,6 +665,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_case_arguments(p, _add_remote)
     p.set_defaults(func=cmd_case)
+
+    p = sub.add_parser("user", help="accounts of the staff console: add, list, passwd, disable, enable, remove")
+    from hall import user_cli
+
+    user_cli.add_arguments(p)
+    p.set_defaults(func=user_cli.dispatch)
 
     p = sub.add_parser("led", help="drive an LED display from the broker")
     from led_driver.cli import add_arguments

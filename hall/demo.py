@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from content.accounts.users import UserStore, users_path
 from content.broker.config import BUILD_PLUGIN, CLIENTID_PLUGIN, Account, Roster, find_clientid_plugin
 from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
 from content.centre.loader import load_content
@@ -21,6 +23,7 @@ from content.service.secret import SECRET_FILE, load_or_create
 from content.service.store import Store, StoreInUse
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import CommandFailed, send_command
+from content.web.console_link import ConsoleLink
 from content.web.server import WebServer
 
 log = logging.getLogger("hall.demo")
@@ -29,6 +32,7 @@ DEMO_DIR = Path("var") / "demo"
 ACCOUNTS = (
     ("service", "service"),
     ("staff", "staff"),
+    ("console", "staff"),
     ("kiosk-1", "kiosk"),
     ("led-wall", "display"),
     ("screen-zonghe", "display"),
@@ -102,6 +106,30 @@ edit is reported here with file:line and the last good content stays published.
 
 Ctrl-C stops everything the demo started.
 """
+
+
+DEMO_LOGINS = (("zhuren", "manager", None, None), ("liu.xiaoyan", "staff", "shebao", "s05"))
+"""The demo's console logins: the hall's manager, and 刘小燕 at the social security window."""
+
+
+def _demo_logins(state: Path) -> tuple[UserStore, list[tuple[str, str, str]]]:
+    """The demo's users file with its two logins, each given a new password on every start (printed)."""
+    users = UserStore(users_path(state))
+    made = []
+    for name, role, window, staff in DEMO_LOGINS:
+        password = secrets.token_urlsafe(9)
+        if users.get(name) is None:
+            users.add(name, role, password, window=window, staff_id=staff)  # type: ignore[arg-type]
+        else:
+            users.set_password(name, password)
+        made.append((name, password, role))
+    return users, made
+
+
+def _console_guide(pages: str, logins: list[tuple[str, str, str]]) -> str:
+    roles = {"manager": "the hall's manager", "staff": "刘小燕, window 2 (社会保障)"}
+    lines = "".join(f"  {name:<12} {password:<14} {roles[role]}\n" for name, password, role in logins)
+    return f"\nThe staff console, in a browser: {pages}/console (login, new password each start, who)\n\n{lines}"
 
 
 def _sample_case(centre: str, staff_url: str) -> tuple[str | None, str | None]:
@@ -218,6 +246,7 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
         )
         device_urls = {user: broker.url(user) for user, _, _, _, _ in PREVIEWS}
         device_urls["kiosk-1"] = broker.url("kiosk-1")
+        device_urls["console"] = broker.url("console")
         print(f"Mosquitto {broker.url('service').split('@')[1]} with broker_config roles (logs in {broker.directory})")
         if not bound:
             print(f"  without {CLIENTID_PLUGIN}, so client ids are not bound to accounts: {BUILD_PLUGIN}")
@@ -226,6 +255,7 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
         service_url = staff_url = display_url = broker.url()
         device_urls = {user: broker.url() for user, _, _, _, _ in PREVIEWS}
         device_urls["kiosk-1"] = broker.url()
+        device_urls["console"] = broker.url()
         print(f"embedded broker on {broker.url()} (anonymous, loopback only: install mosquitto for the real set-up)")
 
     try:
@@ -256,9 +286,21 @@ def _serve(
     env_file.chmod(0o600)
     # The public pages on a free loopback port; the QR codes of this demo point there.
     secret = load_or_create(store.path.with_name(SECRET_FILE), content_dir)
-    web = WebServer("127.0.0.1", 0, lambda: service.snapshot(), cases=(CaseReader(store.path), secret))
-    service = ContentService(content_dir, parse_broker_url(service_url), store, public_url=web.url, case_secret=secret)
+    users, logins = _demo_logins(store.path)
+    link = ConsoleLink(parse_broker_url(device_urls["console"]), centre)
+    web = WebServer(
+        "127.0.0.1", 0, lambda: service.snapshot(), cases=(CaseReader(store.path), secret), console=(users, link)
+    )
+    service = ContentService(
+        content_dir,
+        parse_broker_url(service_url),
+        store,
+        public_url=web.url,
+        case_secret=secret,
+        console_accounts=frozenset({link.account}),
+    )
     web.start()
+    link.start()
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(service.run()), name="service")
     previous = {sig: signal.signal(sig, lambda *_: service.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -271,6 +313,7 @@ def _serve(
         if service.ready.is_set():
             paths = leds.start()
             case, case_url = _sample_case(centre, staff_url)
+            print(_console_guide(web.url, logins), flush=True)
             print(_guide(centre, staff_url, display_url, env_file, paths, web.url, case, case_url), flush=True)
             kiosk = _start_kiosk(centre, device_urls["kiosk-1"])
         thread.join()
@@ -283,5 +326,6 @@ def _serve(
         leds.stop()
         service.request_stop()
         thread.join()
+        link.stop()
         web.stop()
     return result[0] if result else 1

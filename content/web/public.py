@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from flask import Flask, Response, render_template
 
@@ -195,12 +195,14 @@ def create_app(
     *,
     clock: Callable[[], float] = time.monotonic,
     proxies: int = 0,
+    console: tuple[Any, Any] | None = None,
 ) -> Flask:
     """The pages, reading `snapshot()` on every request (None while the service is starting); with
     `cases` (where to read them, the links' secret) the case tracking page too (`content.web.tracking`),
     whose rate limits count on `clock`. `proxies`: the reverse proxies in front that each add the
     address they were asked from to X-Forwarded-For; the client is the address the outermost one saw
-    (without a proxy the header is anybody's to write, and is ignored)."""
+    (without a proxy the header is anybody's to write, and is ignored). `console`: the users file and the
+    console's link to the hall (`content.web.console`); without them there is no staff console."""
     if not 0 <= proxies <= 5:
         raise ValueError(f"proxies: {proxies}; give 0 (none) to 5")
     app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
@@ -277,6 +279,10 @@ def create_app(
         from content.web.tracking import add_tracking
 
         add_tracking(app, current, cases[0], cases[1], clock)
+    if console is not None:
+        from content.web.console import add_console
+
+        add_console(app, console[0], console[1], clock=clock)
     return app
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from content.service.live import Snapshot
+from content.web.console import MAX_STREAMS
 from content.web.public import CaseSource, create_app
 
 log = logging.getLogger("hall.web")
@@ -39,17 +40,21 @@ class WebServer:
         snapshot: Callable[[], Snapshot | None],
         cases: tuple[CaseSource, bytes] | None = None,
         proxies: int = 0,
+        console: tuple[Any, Any] | None = None,
     ) -> None:
         """`cases`: where the case tracking page (`/t/`) reads cases and the secret its links are signed
-        with; without them there is no such page. `proxies`: reverse proxies in front (`create_app`)."""
+        with; without them there is no such page. `proxies`: reverse proxies in front (`create_app`).
+        `console`: the users file and the console's link (`content.web.console`): the staff console at
+        /console, whose event streams each hold a thread, so there are that many more."""
         from waitress.server import TcpWSGIServer, create_server
 
         # waitress warns each time a request waits for a free thread: under a burst of phones that is
         # most requests, and nothing to act on
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        server = create_server(
-            create_app(snapshot, cases, proxies=proxies), host=host, port=port, threads=4, ident="hall", **LIMITS
-        )
+        app = create_app(snapshot, cases, proxies=proxies, console=console)
+        # The console's event streams each hold a thread while they are open.
+        threads = 4 + (MAX_STREAMS if console is not None else 0)
+        server = create_server(app, host=host, port=port, threads=threads, ident="hall", **LIMITS)
         if not isinstance(server, TcpWSGIServer):
             raise ValueError(f"{host}:{port}: give one address to listen on")
         self._server = server

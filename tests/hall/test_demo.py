@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.content.web.test_console import Browser
+
 WAIT_S = 30.0
 
 
@@ -94,6 +96,14 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         assert shown.returncode == 0 and "最低生活保障申请" in shown.stdout, shown.stderr
         with urllib.request.urlopen(tracking[1], timeout=WAIT_S) as page:
             assert case[1] in page.read().decode()
+        # The console's logins, printed with their passwords of this run, let one in.
+        console = re.search(r"The staff console, in a browser: (http://127\.0\.0\.1:[0-9]+)/console", text)
+        manager = re.search(r"  zhuren +(\S+) ", text)
+        assert console is not None and manager is not None, text
+        browser = Browser(console[1])
+        assert browser.login("zhuren", manager[1])[0] == 200 and browser.csrf
+        status, reply = browser.act(action="call_next", window="shebao")
+        assert status == 200 and reply["ok"] and reply["result"]["ticket"] is None, reply  # nobody waits yet
         previews = {
             Path(line.strip()).name: tmp_path / line.strip()
             for line in text.splitlines()
