@@ -197,6 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             store.close()
             return 2
         from content.accounts.users import UserStore, users_path
+        from content.web.console import ConsoleSetup
         from content.web.console_link import ConsoleLink
 
         console_url = _broker(argparse.Namespace(broker=args.console_broker))
@@ -213,7 +214,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"hall serve: {content_dir} is not valid: run hall check {content_dir}", file=sys.stderr)
             store.close()
             return 1
-        console = (users, ConsoleLink(console_url, loaded.centre.id))
+        console = ConsoleSetup(users, ConsoleLink(console_url, loaded.centre.id))
     service = ContentService(
         content_dir,
         broker,
@@ -221,7 +222,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         watch=not args.no_watch,
         public_url=args.public_url,
         case_secret=secret,
-        console_accounts=frozenset({console[1].account}) if console else frozenset(),
+        console_accounts=frozenset({console.link.account}) if console else frozenset(),
     )
     web = None
     if args.http:
@@ -238,14 +239,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 1
         web.start()
     if console is not None:
-        console[1].start()
+        console.link.start()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: service.request_stop())
     try:
         return service.run()
     finally:
         if console is not None:
-            console[1].stop()
+            console.link.stop()
         if web is not None:
             web.stop()
         store.close()

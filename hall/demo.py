@@ -23,6 +23,7 @@ from content.service.secret import SECRET_FILE, load_or_create
 from content.service.store import Store, StoreInUse
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import CommandFailed, send_command
+from content.web.console import ConsoleSetup
 from content.web.console_link import ConsoleLink
 from content.web.server import WebServer
 
@@ -289,7 +290,11 @@ def _serve(
     users, logins = _demo_logins(store.path)
     link = ConsoleLink(parse_broker_url(device_urls["console"]), centre)
     web = WebServer(
-        "127.0.0.1", 0, lambda: service.snapshot(), cases=(CaseReader(store.path), secret), console=(users, link)
+        "127.0.0.1",
+        0,
+        lambda: service.snapshot(),
+        cases=(CaseReader(store.path), secret),
+        console=ConsoleSetup(users, link),
     )
     service = ContentService(
         content_dir,

@@ -25,7 +25,8 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -112,6 +113,102 @@ def command_for(action: str, window: str, body: dict[str, Any], user: User) -> t
     raise ActionRefused(f"未知操作 {action[:40]!r}")
 
 
+@dataclass
+class Console:
+    """What every part of the console shares: the users, the sessions, the link to the hall, and the
+    checks each request goes through. Parts (`content.web.console_*`) add their routes to `bp` with
+    these, and a tab to `nav`."""
+
+    users: UserStore
+    link: ConsoleLink
+    sessions: Sessions
+    limiter: LoginLimiter
+    clock: Callable[[], float]
+    preview: Preview | None = None
+    bp: Blueprint = field(default_factory=lambda: Blueprint("console", __name__, template_folder="templates"))
+    nav: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
+    """(path, label, roles that see it), in the order of the tabs."""
+    scripts: list[str] = field(default_factory=list)
+    """Files of `static/` the pages may load besides console.js and console.css."""
+
+    @staticmethod
+    def secured(response: Response) -> Response:
+        response.headers.update(HEADERS)
+        return response
+
+    def page(self, template: str, status: int = 200, **values: Any) -> Response:
+        found = self.current()
+        values.setdefault("centre", self.centre_name())
+        if found is not None:
+            values.setdefault("user", found[1])
+            values.setdefault("csrf", found[0].csrf)
+            values.setdefault("nav", [(path, label) for path, label, roles in self.nav if found[1].role in roles])
+        values.setdefault("here", request.path)
+        return self.secured(Response(render_template(template, **values), status=status, mimetype="text/html"))
+
+    @staticmethod
+    def same_origin() -> bool:
+        """A POST from this site only: Origin (or Referer) names this host, when the browser sends one."""
+        given = request.headers.get("Origin") or request.headers.get("Referer")
+        if given is None:
+            return True
+        return urlsplit(given).netloc == request.host
+
+    def current(self) -> tuple[Session, User] | None:
+        """The session of this request and its user, if it has one that still holds."""
+        return self.by_session(request.cookies.get(COOKIE, ""))
+
+    def by_session(self, session_id: str) -> tuple[Session, User] | None:
+        session = self.sessions.get(session_id)
+        if session is None:
+            return None
+        user = self.users.get(session.user)
+        if user is None or not still_valid(session, user):
+            self.sessions.end(session.id)
+            return None
+        return session, user
+
+    def json(self, body: Any, status: int = 200) -> Response:
+        return self.secured(Response(json.dumps(body, ensure_ascii=False), status, mimetype="application/json"))
+
+    def refuse(self, status: int, text: str) -> Response:
+        return self.json({"ok": False, "error": text}, status)
+
+    def posted(self) -> tuple[Session, User] | Response:
+        """A POST's session and user, or the refusal: no session (401), another origin or a wrong CSRF
+        token (403, from the X-CSRF-Token header or the form's `csrf`), a body past `MAX_BODY` (413)."""
+        found = self.current()
+        if found is None:
+            return self.refuse(401, "登录已过期，请重新登录")
+        given = request.headers.get("X-CSRF-Token") or request.form.get("csrf", "")
+        if not self.same_origin() or not csrf_ok(found[0], given):
+            return self.refuse(403, "请求无效，请刷新页面")
+        if (request.content_length or 0) > MAX_BODY:
+            return self.refuse(413, "请求过大")
+        return found
+
+    def centre_name(self) -> str:
+        _version, state = self.link.state()
+        centre = state.get("centre") or {}
+        return str(centre.get("name", "")) if isinstance(centre, dict) else ""
+
+
+@dataclass(frozen=True)
+class ConsoleSetup:
+    """What `hall serve` (or `hall demo`) hands the web server for the console."""
+
+    users: UserStore
+    link: ConsoleLink
+    preview: Preview | None = None
+
+
+Preview = Callable[[dict[str, Any]], dict[str, bytes]]
+"""An announcement (text, priority) → a PNG a display, by profile name: the LED driver's own renderers,
+handed in by `hall` (content may not import a device)."""
+Part = Callable[[Console], None]
+"""A part of the console: adds its routes to `console.bp` and its tab to `console.nav`."""
+
+
 def add_console(
     app: Flask,
     users: UserStore,
@@ -120,45 +217,21 @@ def add_console(
     sessions: Sessions | None = None,
     limiter: LoginLimiter | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> None:
-    sessions = sessions or Sessions(clock=clock)
-    limiter = limiter or LoginLimiter(clock=clock)
+    preview: Preview | None = None,
+    parts: Sequence[Part] | None = None,
+) -> Console:
+    ctx = Console(users, link, sessions or Sessions(clock=clock), limiter or LoginLimiter(clock=clock), clock, preview)
+    sessions, limiter = ctx.sessions, ctx.limiter
     streams = threading.BoundedSemaphore(MAX_STREAMS)
-    bp = Blueprint("console", __name__, template_folder="templates")
-    app.extensions["console"] = {"sessions": sessions, "limiter": limiter, "link": link}
-
-    def secured(response: Response) -> Response:
-        response.headers.update(HEADERS)
-        return response
+    bp = ctx.bp
+    app.extensions["console"] = ctx
+    ctx.nav.append(("/console", "窗口工作", frozenset({"staff", "manager", "supervisor"})))
+    secured, same_origin, current, refuse, centre_name = (
+        ctx.secured, ctx.same_origin, ctx.current, ctx.refuse, ctx.centre_name
+    )  # fmt: skip
 
     def page(template: str, status: int = 200, **values: Any) -> Response:
-        return secured(Response(render_template(template, **values), status=status, mimetype="text/html"))
-
-    def same_origin() -> bool:
-        """A POST from this site only: Origin (or Referer) names this host, when the browser sends one."""
-        given = request.headers.get("Origin") or request.headers.get("Referer")
-        if given is None:
-            return True
-        return urlsplit(given).netloc == request.host
-
-    def current() -> tuple[Session, User] | None:
-        session = sessions.get(request.cookies.get(COOKIE, ""))
-        if session is None:
-            return None
-        user = users.get(session.user)
-        if user is None or not still_valid(session, user):
-            sessions.end(session.id)
-            return None
-        return session, user
-
-    def refuse(status: int, text: str) -> Response:
-        return secured(Response(json.dumps({"ok": False, "error": text}, ensure_ascii=False), status,
-                                mimetype="application/json"))  # fmt: skip
-
-    def centre_name() -> str:
-        _version, state = link.state()
-        centre = state.get("centre") or {}
-        return str(centre.get("name", "")) if isinstance(centre, dict) else ""
+        return ctx.page(template, status, **values)
 
     @bp.get("/console/login")
     def login_form() -> Response:
@@ -240,14 +313,14 @@ def add_console(
                 ends = clock() + STREAM_S
                 version = -1
                 while clock() < ends:
-                    now_found = current_by(session_id)
-                    if now_found is None:
+                    held = ctx.by_session(session_id)
+                    if held is None:
                         yield "event: logout\ndata: {}\n\n"
                         return
                     newer, state = link.state()
                     if newer != version:
                         version = newer
-                        body = json.dumps({"version": version, "state": view(state, now_found)}, ensure_ascii=False)
+                        body = json.dumps({"version": version, "state": view(state, held[1])}, ensure_ascii=False)
                         yield f"event: state\ndata: {body}\n\n"
                         continue
                     if link.wait_newer(version, min(KEEPALIVE_S, max(0.0, ends - clock()))) == version:
@@ -259,23 +332,12 @@ def add_console(
         response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
         return secured(response)
 
-    def current_by(session_id: str) -> User | None:
-        session = sessions.get(session_id)
-        if session is None:
-            return None
-        user = users.get(session.user)
-        return user if user is not None and still_valid(session, user) else None
-
     @bp.post("/console/act")
     def act() -> Response:
-        found = current()
-        if found is None:
-            return refuse(401, "登录已过期，请重新登录")
-        session, user = found
-        if not same_origin() or not csrf_ok(session, request.headers.get("X-CSRF-Token", "")):
-            return refuse(403, "请求无效，请刷新页面")
-        if (request.content_length or 0) > MAX_BODY:
-            return refuse(413, "请求过大")
+        found = ctx.posted()
+        if isinstance(found, Response):
+            return found
+        _session, user = found
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return refuse(400, "请求格式不正确")
@@ -300,6 +362,7 @@ def add_console(
     @bp.get("/console/static/<name>")
     def static_file(name: str) -> Response:
         files = {"console.js": "text/javascript", "console.css": "text/css"}
+        files |= {extra: "text/javascript" if extra.endswith(".js") else "text/css" for extra in ctx.scripts}
         if name not in files:
             abort(404)
         response = Response((STATIC / name).read_bytes(), mimetype=files[name])
@@ -307,7 +370,14 @@ def add_console(
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
+    for part in DEFAULT_PARTS if parts is None else parts:
+        part(ctx)
     app.register_blueprint(bp)
+    return ctx
+
+
+DEFAULT_PARTS: tuple[Part, ...] = ()
+"""The console's other pages, each a module of its own (`content.web.console_*`)."""
 
 
 def user_json(user: User) -> dict[str, Any]:

@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from flask import Flask, Response, render_template
+
+if TYPE_CHECKING:
+    from content.web.console import ConsoleSetup
 
 from content.cases.rules import Case
 from content.centre.loader import Content
@@ -195,7 +198,7 @@ def create_app(
     *,
     clock: Callable[[], float] = time.monotonic,
     proxies: int = 0,
-    console: tuple[Any, Any] | None = None,
+    console: ConsoleSetup | None = None,
 ) -> Flask:
     """The pages, reading `snapshot()` on every request (None while the service is starting); with
     `cases` (where to read them, the links' secret) the case tracking page too (`content.web.tracking`),
@@ -282,7 +285,7 @@ def create_app(
     if console is not None:
         from content.web.console import add_console
 
-        add_console(app, console[0], console[1], clock=clock)
+        add_console(app, console.users, console.link, clock=clock, preview=console.preview)
     return app
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from content.service.live import Snapshot
-from content.web.console import MAX_STREAMS
+from content.web.console import MAX_STREAMS, ConsoleSetup
 from content.web.public import CaseSource, create_app
 
 log = logging.getLogger("hall.web")
@@ -40,7 +40,7 @@ class WebServer:
         snapshot: Callable[[], Snapshot | None],
         cases: tuple[CaseSource, bytes] | None = None,
         proxies: int = 0,
-        console: tuple[Any, Any] | None = None,
+        console: ConsoleSetup | None = None,
     ) -> None:
         """`cases`: where the case tracking page (`/t/`) reads cases and the secret its links are signed
         with; without them there is no such page. `proxies`: reverse proxies in front (`create_app`).
