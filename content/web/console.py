@@ -370,14 +370,14 @@ def add_console(
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    for part in DEFAULT_PARTS if parts is None else parts:
+    if parts is None:
+        from content.web import console_announce, console_devices, console_today
+
+        parts = (console_announce.add, console_devices.add, console_today.add)
+    for part in parts:
         part(ctx)
     app.register_blueprint(bp)
     return ctx
-
-
-DEFAULT_PARTS: tuple[Part, ...] = ()
-"""The console's other pages, each a module of its own (`content.web.console_*`)."""
 
 
 def user_json(user: User) -> dict[str, Any]:
