@@ -189,3 +189,43 @@ def test_call_next_in_a_real_browser_follows_without_reloading(
             page.wait_for_function("() => document.getElementById('window-state').textContent === '服务中'")
         finally:
             chromium.close()
+
+
+def test_call_next_never_gives_one_ticket_twice(hall: Hall) -> None:
+    """Two browsers on one window and a manager on another window hammer "call next" at once."""
+    import threading
+
+    for kiosk in ("kiosk-1", "kiosk-2"):  # each account may take 10 a minute
+        for _ in range(10):
+            send_command(parse_broker_url(hall.broker.url(kiosk)), CENTRE, "ticket", {"category": "shebao"})
+    first, second, manager = Browser(hall.url), Browser(hall.url), Browser(hall.url)
+    first.login("li.na", PASSWORDS["li.na"])
+    second.login("li.na", PASSWORDS["li.na"])
+    manager.login("boss", PASSWORDS["boss"])
+    got: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(3)
+
+    def hammer(browser: Browser, window: str) -> None:
+        start.wait()
+        for _ in range(12):
+            status, reply = browser.act(action="call_next", window=window)
+            assert status == 200, reply
+            ticket = reply["result"]["ticket"]
+            if ticket is not None:
+                with lock:
+                    got.append(ticket)
+
+    threads = [
+        threading.Thread(target=hammer, args=(first, "shebao")),
+        threading.Thread(target=hammer, args=(second, "shebao")),
+        threading.Thread(target=hammer, args=(manager, "zonghe")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT_S * 4)
+    assert len(got) == len(set(got)), sorted(got)
+    assert set(got) <= {f"A{n:03d}" for n in range(1, 21)}
+    # Each call finishes the one before at that window: all 20 are called, whoever asked first.
+    assert len(got) >= 12
