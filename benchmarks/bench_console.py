@@ -40,14 +40,14 @@ from _support import REPO, machine_lines, percentiles, percentiles_ms
 
 sys.path.insert(0, str(REPO))  # for the tests' roster
 
-from bench_led import LATENCY_RUNS, LONG_TICKER, WARMUP_CALLS, _logging_to, calls_run, tickets_needed  # noqa: E402
-from bench_queue import PREFIX, Hall, _hall_command, _wait_ready  # noqa: E402
+from bench_led import LATENCY_RUNS, LONG_TICKER, WARMUP_CALLS, _logging_to, calls_run, tickets_needed
+from bench_queue import PREFIX, Hall, _hall_command, _wait_ready
 
-from content.accounts.users import UserStore  # noqa: E402
-from content.broker.local import LOOPBACK, Mosquitto, free_port  # noqa: E402
-from content.centre.synth import SAMPLE  # noqa: E402
-from content.shared import contract  # noqa: E402
-from tests.conftest import ROSTER  # noqa: E402
+from content.accounts.users import UserStore
+from content.broker.local import LOOPBACK, Mosquitto, free_port
+from content.centre.synth import SAMPLE
+from content.shared import contract
+from tests.conftest import ROSTER
 
 MANAGER, PASSWORD = "boss", "bench-password-1"
 MUST_FRAME_P99_S, AIM_FRAME_P99_S = 0.060, 0.020
