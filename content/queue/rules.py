@@ -27,7 +27,12 @@ MAX_NUMBER = 999
 
 
 class QueueError(Exception):
-    """A queue command that cannot be applied; the message says why."""
+    """A queue command that cannot be applied; the message says why, `code` which rule it was (for a
+    screen that says it in its own words: the console)."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,7 @@ def issue(
     assert state.day is not None
     last = state.counters.get(prefix, 0)
     if last >= MAX_NUMBER:
-        raise QueueError(f"all {MAX_NUMBER} numbers of {prefix} are taken today")
+        raise QueueError(f"all {MAX_NUMBER} numbers of {prefix} are taken today", "numbers_exhausted")
     number = f"{prefix}{last + 1:03d}"
     ticket = Ticket(number=number, day=state.day, category=category, priority=priority, issued=now, issued_by=by)
     return replace(
@@ -232,7 +237,7 @@ def _open_window(state: QueueState, window_id: str) -> WindowState:
     current = window_state(state, window_id)
     if not current.open:
         reason = f" ({current.reason})" if current.reason else ""
-        raise QueueError(f"window {window_id} is paused{reason}; open it first")
+        raise QueueError(f"window {window_id} is paused{reason}; open it first", "window_paused")
     return current
 
 
@@ -257,11 +262,12 @@ def call_ticket(
     _open_window(state, window_id)
     ticket = state.tickets.get(number)
     if ticket is None:
-        raise QueueError(f"no ticket {number} today")
+        raise QueueError(f"no ticket {number} today", "no_ticket")
     if ticket.status in ("serving", "done"):
         where = f" at window {ticket.window}" if ticket.window else ""
         raise QueueError(
-            f"ticket {number} is already {'being served' if ticket.status == 'serving' else 'done'}{where}"
+            f"ticket {number} is already {'being served' if ticket.status == 'serving' else 'done'}{where}",
+            "ticket_taken",
         )
     state = _finish_current(state, window_id, "done", now)
     return _call(state, centre, window_id, state.tickets[number], staff, False, now)
@@ -270,21 +276,21 @@ def call_ticket(
 def recall(state: QueueState, centre: Centre, window_id: str, now: datetime) -> tuple[QueueState, Call]:
     current = _open_window(state, window_id)
     if current.serving is None:
-        raise QueueError(f"no one is being served at window {window_id} to call again")
+        raise QueueError(f"no one is being served at window {window_id} to call again", "nobody_served")
     return _call(state, centre, window_id, state.tickets[current.serving], None, True, now)
 
 
 def no_show(state: QueueState, window_id: str, now: datetime) -> tuple[QueueState, str]:
     current = window_state(state, window_id)
     if current.serving is None:
-        raise QueueError(f"no one is being served at window {window_id}")
+        raise QueueError(f"no one is being served at window {window_id}", "nobody_served")
     return _finish_current(state, window_id, "no_show", now), current.serving
 
 
 def done(state: QueueState, window_id: str, now: datetime) -> tuple[QueueState, str]:
     current = window_state(state, window_id)
     if current.serving is None:
-        raise QueueError(f"no one is being served at window {window_id}")
+        raise QueueError(f"no one is being served at window {window_id}", "nobody_served")
     return _finish_current(state, window_id, "done", now), current.serving
 
 
@@ -292,10 +298,10 @@ def transfer(state: QueueState, window_id: str, category: str) -> tuple[QueueSta
     """Send the ticket at the window to another category's queue, keeping its number and place."""
     current = window_state(state, window_id)
     if current.serving is None:
-        raise QueueError(f"no one is being served at window {window_id} to transfer")
+        raise QueueError(f"no one is being served at window {window_id} to transfer", "nobody_served")
     ticket = state.tickets[current.serving]
     if ticket.category == category:
-        raise QueueError(f"ticket {ticket.number} is already in category {category}")
+        raise QueueError(f"ticket {ticket.number} is already in category {category}", "same_category")
     moved = replace(
         ticket,
         category=category,
@@ -313,7 +319,8 @@ def set_window(state: QueueState, window_id: str, open_: bool, reason: str | Non
     current = window_state(state, window_id)
     if not open_ and current.serving is not None:
         raise QueueError(
-            f"window {window_id} is serving {current.serving}: finish, transfer or mark it no-show before pausing"
+            f"window {window_id} is serving {current.serving}: finish, transfer or mark it no-show before pausing",
+            "still_serving",
         )
     updated = replace(current, open=open_, reason=None if open_ else reason, idle_since=now if open_ else None)
     return replace(state, windows={**state.windows, window_id: updated})

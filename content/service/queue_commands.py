@@ -151,7 +151,7 @@ def call(live: Live, content: Content, args: dict[str, Any], by: str, now: datet
                 made = None
                 result = {"window": parsed.window, **ticket_json(content, queue, queue.tickets[number])}
     except q.QueueError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(str(exc), code=exc.code) from None
     return Outcome(replace(live, queue=queue), result, (made,) if made else ())
 
 
@@ -165,7 +165,7 @@ def window(live: Live, content: Content, args: dict[str, Any], by: str, now: dat
     try:
         queue = q.set_window(queue, parsed.window, parsed.state == "open", reason, now)
     except q.QueueError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(str(exc), code=exc.code) from None
     return Outcome(
         replace(live, queue=queue),
         {"window": parsed.window, "window_name": name, "open": parsed.state == "open", "reason": reason},

@@ -71,6 +71,17 @@ ACTIONS: Final = {
     "status": ("status", "staff"),
 }
 MAX_BODY: Final = 4096
+REFUSALS: Final = {
+    "still_serving": "本窗口还有正在办理的号码：请先办结、转办或标记过号，再暂停服务",
+    "window_paused": "本窗口已暂停服务：请先恢复服务",
+    "nobody_served": "本窗口当前没有正在办理的号码",
+    "no_ticket": "今天没有这个号码",
+    "ticket_taken": "这个号码正在办理或已办结",
+    "same_category": "这个号码已经在该类别中",
+    "numbers_exhausted": "该类别今天的号码已经用完",
+    "rate_limited": "操作太频繁，请稍候再试",
+}
+"""The service's refusals by their code, as staff read them; others are shown as the service words them."""
 
 
 class ActionRefused(Exception):
@@ -372,7 +383,8 @@ def add_console(
             return refuse(400, str(exc))
         reply = link.ask(verb, args, user.name)
         status = 200 if reply.get("ok") else 409
-        out = {"ok": bool(reply.get("ok")), "result": reply.get("result"), "error": reply.get("error")}
+        error = REFUSALS.get(str(reply.get("code")), reply.get("error"))
+        out = {"ok": bool(reply.get("ok")), "result": reply.get("result"), "error": error, "code": reply.get("code")}
         return secured(Response(json.dumps(out, ensure_ascii=False), status, mimetype="application/json"))
 
     @bp.get("/console/static/<name>")
