@@ -294,7 +294,7 @@ def _serve(
         0,
         lambda: service.snapshot(),
         cases=(CaseReader(store.path), secret),
-        console=ConsoleSetup(users, link),
+        console=ConsoleSetup(users, link, state=store.path),
     )
     service = ContentService(
         content_dir,

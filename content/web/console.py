@@ -136,6 +136,7 @@ class Console:
     limiter: LoginLimiter
     clock: Callable[[], float]
     preview: Preview | None = None
+    state: Path | None = None
     bp: Blueprint = field(default_factory=lambda: Blueprint("console", __name__, template_folder="templates"))
     nav: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
     """(path, label, roles that see it), in the order of the tabs."""
@@ -211,6 +212,8 @@ class ConsoleSetup:
     users: UserStore
     link: ConsoleLink
     preview: Preview | None = None
+    state: Path | None = None
+    """The service's state file, whose audit log managers and supervisors read (read-only)."""
 
 
 Preview = Callable[[dict[str, Any]], dict[str, bytes]]
@@ -229,9 +232,12 @@ def add_console(
     limiter: LoginLimiter | None = None,
     clock: Callable[[], float] = time.monotonic,
     preview: Preview | None = None,
+    state: Path | None = None,
     parts: Sequence[Part] | None = None,
 ) -> Console:
-    ctx = Console(users, link, sessions or Sessions(clock=clock), limiter or LoginLimiter(clock=clock), clock, preview)
+    ctx = Console(
+        users, link, sessions or Sessions(clock=clock), limiter or LoginLimiter(clock=clock), clock, preview, state
+    )
     sessions, limiter = ctx.sessions, ctx.limiter
     streams = threading.BoundedSemaphore(MAX_STREAMS)
     bp = ctx.bp
@@ -399,9 +405,9 @@ def add_console(
         return response
 
     if parts is None:
-        from content.web import console_announce, console_devices, console_today
+        from content.web import console_announce, console_audit, console_devices, console_today
 
-        parts = (console_announce.add, console_devices.add, console_today.add)
+        parts = (console_announce.add, console_devices.add, console_today.add, console_audit.add)
     for part in parts:
         part(ctx)
     app.register_blueprint(bp)

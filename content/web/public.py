@@ -285,7 +285,7 @@ def create_app(
     if console is not None:
         from content.web.console import add_console
 
-        add_console(app, console.users, console.link, clock=clock, preview=console.preview)
+        add_console(app, console.users, console.link, clock=clock, preview=console.preview, state=console.state)
     return app
 
 

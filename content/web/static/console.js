@@ -58,6 +58,18 @@
       if (str(w.id) === chosen) tr.className = "chosen";
       return tr;
     }));
+    const staffList = Array.isArray(state.staff) ? state.staff : [];
+    const sub = $("substitute");
+    const subIds = staffList.map((s) => str(s.id)).join(",");
+    if (sub.dataset.ids !== subIds) {
+      const keep = sub.value;
+      sub.replaceChildren(el("option", "（无）"), ...staffList
+        .filter((s) => str(s.id) !== user.staff)
+        .map((s) => { const o = el("option", `${str(s.name)}（${str(s.post)}）`); o.value = str(s.id); return o; }));
+      sub.firstChild.value = "";
+      sub.value = keep;
+      sub.dataset.ids = subIds;
+    }
     const readOnly = user.role === "supervisor";
     document.querySelectorAll("[data-action]").forEach((b) => { b.disabled = readOnly || !chosen; });
     $("status-row").hidden = readOnly || !user.staff;
@@ -105,7 +117,11 @@
     if (body.action === "call_ticket") body.ticket = $("ticket").value;
     if (body.action === "transfer") body.category = $("category").value;
     if (body.action === "pause") body.reason = $("reason").value;
-    if (body.action === "status") { body.status = button.dataset.status; body.staff = user.staff; }
+    if (body.action === "status") {
+      body.status = button.dataset.status;
+      body.staff = user.staff;
+      if (body.status !== "on_duty" && $("substitute").value) body.substitute = $("substitute").value;
+    }
     button.disabled = true;
     $("message").textContent = "正在发送……";
     fetch("/console/act", {

@@ -229,3 +229,24 @@ def test_call_next_never_gives_one_ticket_twice(hall: Hall) -> None:
     assert set(got) <= {f"A{n:03d}" for n in range(1, 21)}
     # Each call finishes the one before at that window: all 20 are called, whoever asked first.
     assert len(got) >= 12
+
+
+def test_managers_and_supervisors_read_the_audit_log_staff_do_not(hall: Hall) -> None:
+    manager = Browser(hall.url)
+    manager.login("boss", PASSWORDS["boss"])
+    script = '"><img src=x onerror=alert(1)>'
+    assert manager.act(action="pause", window="guotu", reason=script)[0] == 200
+    status, page = manager.request("/console/audit")
+    assert status == 200 and "staff-2" in page and "boss" in page
+    assert script not in page and "&lt;img src=x" in page  # what staff typed, as text
+    status, filtered = manager.request("/console/audit?who=nobody")
+    assert status == 200 and "没有记录" in filtered
+    assert manager.request("/console/audit?verb=%27%3B--")[0] == 400
+    supervisor = Browser(hall.url)
+    supervisor.login("jiancha", PASSWORDS["jiancha"])
+    assert supervisor.request("/console/audit")[0] == 200
+    staff = Browser(hall.url)
+    staff.login("li.na", PASSWORDS["li.na"])
+    status, page = staff.request("/console/audit")
+    assert status == 403 and "没有权限" in page
+    assert Browser(hall.url).request("/console/audit")[0] == 401
