@@ -1,9 +1,305 @@
-"""The staff console's today page (to be written)."""
+"""The staff console's today page (`/console/today`, tab 今日统计): the queue's figures of a service day per
+category, window and staff member, with bar charts, following the hall while it is today, and as CSV.
+
+The figures are the service's own `stats` query (the same as `hall stats`), asked as the console's account
+naming the person; one answer a day is kept for `CACHE_S`, so many open consoles polling at once ask the
+service once. When the service does not answer for today, the retained `stats` document (rebuilt by the
+service at most every ten seconds) stands in, and the page says so. Everything the service sends is read
+as untrusted: each value's type is checked and bounded, and the page sets every value as text.
+
+The CSV (`/console/today.csv?date=YYYY-MM-DD`) has the columns of `hall stats --csv`, in UTF-8 with a BOM
+(Excel then reads the hanzi), and a text cell starting with = + - @ (or a tab or carriage return) gets a
+leading ' so that a spreadsheet shows it rather than runs it.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from flask import Response, redirect, request
+
 from content.web.console import Console
+
+ROLES: Final = frozenset({"staff", "manager", "supervisor"})
+CACHE_S: Final = 2.0
+"""An answer of the service is shown for this long before it is asked again."""
+ASK_TIMEOUT_S: Final = 5.0
+POLL_MS: Final = 5000
+MAX_CACHED: Final = 32
+"""Days whose answers are kept at once (today and the past days people are looking at)."""
+GROUPS: Final = ("category", "window", "staff")
+MAX_ROWS: Final = 1000
+"""Rows of one group read from an answer; past this the rest are left out."""
+MAX_COUNT: Final = 10_000_000
+MAX_MINUTES: Final = 1_000_000.0
+NAME_CHARS: Final = 120
+COUNTS: Final = ("tickets", "served", "no_shows", "waiting")
+MINUTES: Final = ("avg_wait_min", "p90_wait_min", "avg_service_min", "idle_min")
+COLUMNS: Final = ("group", "id", "name", *COUNTS, *MINUTES)
+"""The CSV's columns: those of `hall stats --csv`."""
+DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+class BadDate(ValueError):
+    pass
+
+
+def parse_day(text: str | None, today: date | None) -> date | None:
+    """The date asked for (None: the service's day), or BadDate saying what is wrong."""
+    if text is None or text == "":
+        return None
+    wrong = f"日期格式不正确：{text[:20]!r}，应为 YYYY-MM-DD，如 2024-05-01"
+    if len(text) != 10 or DAY.fullmatch(text) is None:
+        raise BadDate(wrong)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadDate(f"没有这一天：{text}（应为 YYYY-MM-DD）") from None
+    if day.year < 2000:
+        raise BadDate("日期太早：统计从 2000 年起")
+    if today is not None and day > today:
+        raise BadDate(f"{text} 还没有到：只能查看今天（{today.isoformat()}）和以前的统计")
+    return day
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
+        return value
+    return None
+
+
+def _minutes(value: Any) -> float | None:
+    number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return round(float(value), 1) if number and 0 <= value <= MAX_MINUTES else None
+
+
+def _text(value: Any, most: int) -> str:
+    return CONTROL.sub("", value)[:most].strip() if isinstance(value, str) else ""
+
+
+def clean_row(row: Any) -> dict[str, Any] | None:
+    """One row of the service's answer as the page and the CSV use it, or None if it is not one."""
+    if not isinstance(row, dict):
+        return None
+    key = _text(row.get("id"), 64)
+    if not key:
+        return None
+    out: dict[str, Any] = {"id": key, "name": _text(row.get("name"), NAME_CHARS) or key}
+    out |= {name: _count(row.get(name)) for name in COUNTS}
+    out |= {name: _minutes(row.get(name)) for name in MINUTES}
+    return out
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A day's figures, read from the service's answer."""
+
+    day: str
+    total: dict[str, Any] | None
+    groups: dict[str, list[dict[str, Any]]]
+
+    def rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """(group, row) in the order of `hall stats`: the whole day, then each group."""
+        head = [("day", self.total)] if self.total is not None else []
+        return head + [(group, row) for group in GROUPS for row in self.groups[group]]
+
+
+def read_figures(body: Any) -> Figures | None:
+    """The figures of a `stats` answer or document, or None if it is not one."""
+    if not isinstance(body, dict):
+        return None
+    day, rows = body.get("day"), body.get("rows")
+    if not isinstance(day, str) or DAY.fullmatch(day) is None or not isinstance(rows, list):
+        return None
+    total = None
+    groups: dict[str, list[dict[str, Any]]] = {group: [] for group in GROUPS}
+    for raw in rows[: MAX_ROWS * (len(GROUPS) + 1)]:
+        group = raw.get("group") if isinstance(raw, dict) else None
+        row = clean_row(raw)
+        if row is None:
+            continue
+        if group == "day" and total is None:
+            total = row
+        elif group in groups and len(groups[group]) < MAX_ROWS:
+            groups[group].append(row)
+    return Figures(day, total, groups)
+
+
+@dataclass(frozen=True)
+class Answer:
+    figures: Figures | None
+    error: str | None = None
+    source: str = "service"
+
+
+class StatsCache:
+    """The service's answer per day, kept for `ttl` seconds; one question a day at a time, so browsers
+    asking together wait for the one answer. A failure is kept as long, so a silent service is not
+    asked by every browser in turn."""
+
+    def __init__(self, ask: Callable[[date | None, str], Answer], clock: Callable[[], float], ttl: float) -> None:
+        self._ask, self._clock, self._ttl = ask, clock, ttl
+        self._lock = threading.Lock()
+        self._answers: dict[str, tuple[float, Answer]] = {}
+        self._asking: dict[str, threading.Lock] = {}
+
+    def get(self, day: date | None, person: str) -> Answer:
+        key = day.isoformat() if day else ""
+        with self._lock:
+            held = self._fresh(key)
+            if held is not None:
+                return held
+            if len(self._asking) > MAX_CACHED:
+                self._asking = {k: v for k, v in self._asking.items() if v.locked()}
+            asking = self._asking.setdefault(key, threading.Lock())
+        with asking:
+            with self._lock:
+                held = self._fresh(key)
+            if held is not None:
+                return held
+            answer = self._ask(day, person)
+            with self._lock:
+                now = self._clock()
+                self._answers = {k: v for k, v in self._answers.items() if now - v[0] < self._ttl}
+                if len(self._answers) >= MAX_CACHED:
+                    self._answers.pop(min(self._answers, key=lambda k: self._answers[k][0]))
+                self._answers[key] = (now, answer)
+            return answer
+
+    def _fresh(self, key: str) -> Answer | None:
+        held = self._answers.get(key)
+        return held[1] if held is not None and self._clock() - held[0] < self._ttl else None
+
+
+def service_day(console: Console) -> date | None:
+    """The service's day, from the retained queue document."""
+    _version, state = console.link.state()
+    queue = state.get("queue")
+    day = queue.get("day") if isinstance(queue, dict) else None
+    if isinstance(day, str) and DAY.fullmatch(day):
+        try:
+            return date.fromisoformat(day)
+        except ValueError:
+            return None
+    return None
+
+
+def ask_service(console: Console) -> Callable[[date | None, str], Answer]:
+    def ask(day: date | None, person: str) -> Answer:
+        args = {"date": day.isoformat()} if day else {}
+        reply = console.link.ask("stats", args, person, timeout=ASK_TIMEOUT_S)
+        if not isinstance(reply, dict) or not reply.get("ok"):
+            said = reply.get("error") if isinstance(reply, dict) else None
+            return Answer(None, _text(said, 200) or "服务没有给出统计")
+        figures = read_figures(reply.get("result"))
+        if figures is None:
+            return Answer(None, "服务返回的统计格式不正确")
+        if day is not None and figures.day != day.isoformat():
+            return Answer(None, f"服务返回的是 {figures.day} 的统计，不是 {day.isoformat()} 的")
+        return Answer(figures)
+
+    return ask
+
+
+def figures_json(figures: Figures) -> dict[str, Any]:
+    return {"day": figures.day, "total": figures.total, "groups": figures.groups}
+
+
+def guarded(value: Any) -> str:
+    """A cell as text a spreadsheet shows and never runs."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA) else text
+
+
+def figures_csv(figures: Figures) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for group, row in figures.rows():
+        writer.writerow([guarded(group), *(guarded(row[name]) for name in COLUMNS[1:])])
+    return out.getvalue().encode("utf-8-sig")
 
 
 def add(console: Console) -> None:
     """Adds this part's routes to `console.bp` and its tab to `console.nav`."""
+    console.nav.append(("/console/today", "今日统计", ROLES))
+    console.scripts += ["console_today.js", "console_today.css"]
+    cache = StatsCache(ask_service(console), console.clock, CACHE_S)
+    bp = console.bp
+
+    def answer_for(day: date | None, person: str) -> Answer:
+        answer = cache.get(day, person)
+        today = service_day(console)
+        if answer.figures is None and (day is None or day == today):
+            _version, state = console.link.state()
+            retained = read_figures(state.get("stats"))
+            if retained is not None and (today is None or retained.day == today.isoformat()):
+                return Answer(retained, answer.error, "document")
+        return answer
+
+    @bp.get("/console/today")
+    def today_page() -> Response:
+        found = console.current()
+        if found is None:
+            return console.secured(redirect("/console/login", 303))  # type: ignore[arg-type]
+        today = service_day(console)
+        boot = {
+            "date": request.args.get("date", "")[:10],
+            "today": today.isoformat() if today else None,
+            "poll_ms": POLL_MS,
+        }
+        return console.page("console_today.html", boot=boot)
+
+    @bp.get("/console/today.json")
+    def today_json() -> Response:
+        found = console.current()
+        if found is None:
+            return console.refuse(401, "登录已过期，请重新登录")
+        today = service_day(console)
+        try:
+            day = parse_day(request.args.get("date"), today)
+        except BadDate as exc:
+            return console.refuse(400, str(exc))
+        answer = answer_for(day, found[1].name)
+        if answer.figures is None:
+            return console.refuse(503, f"暂时取不到统计：{answer.error}")
+        body = {
+            "ok": True,
+            **figures_json(answer.figures),
+            "today": today.isoformat() if today else None,
+            "source": answer.source,
+            "note": "服务暂时没有回答，显示的是大厅最近发布的统计（每10秒更新）" if answer.source == "document" else "",
+            "poll_ms": POLL_MS,
+        }
+        return console.json(body)
+
+    @bp.get("/console/today.csv")
+    def today_csv() -> Response:
+        def plain(status: int, text: str) -> Response:
+            return console.secured(Response(text + "\n", status, mimetype="text/plain"))
+
+        found = console.current()
+        if found is None:
+            return plain(401, "登录已过期，请重新登录后再导出")
+        today = service_day(console)
+        try:
+            day = parse_day(request.args.get("date"), today)
+        except BadDate as exc:
+            return plain(400, str(exc))
+        answer = answer_for(day, found[1].name)
+        if answer.figures is None:
+            return plain(503, f"暂时取不到统计，请稍后再导出：{answer.error}")
+        response = console.secured(Response(figures_csv(answer.figures), mimetype="text/csv"))
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        response.headers["Content-Disposition"] = f'attachment; filename="queue-stats-{answer.figures.day}.csv"'
+        return response
