@@ -345,7 +345,7 @@ def add_console(
                 yield "retry: 2000\n\n"
                 ends = clock() + STREAM_S
                 version = -1
-                while clock() < ends:
+                while clock() < ends and not link.closed:
                     held = ctx.by_session(session_id)
                     if held is None:
                         yield "event: logout\ndata: {}\n\n"

@@ -5,6 +5,10 @@ It reads what every device reads (the retained state documents, the call events)
 from this account and records beside it. Replies come on the account's own reply topic and are matched
 to the command by id. Pages wait on `changed` for the next version of the state: a browser's event
 stream, and a page that polls, both read `state()`.
+
+It also reads every device's retained `device/+/state` and the `rev` of every state document (of the
+catalog, the agents and the pickup list only the rev is kept), and hands them to the listeners given to
+`watch_devices` (the devices page's board), on the MQTT thread: a device's payload raw, unread.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from content.shared import contract
 from content.shared import limits as cap
@@ -29,9 +33,22 @@ log = logging.getLogger("hall.console")
 
 DOCUMENTS: Final = ("centre", "staff", "queue", "announcements", "stats")
 """The state documents the console shows."""
+REV_ONLY: Final = ("catalog", "agents", "pickup")
+"""State documents of which the console keeps only the rev (for the devices page)."""
+DEVICES: Final = "device/+/state"
+SERVICE_DEVICE: Final = "service"
+"""The service's device id (`content.service.loop.DEVICE_ID`): its `device/service/state` says it is up."""
 MAX_PENDING: Final = 200
 """Commands waiting for their reply at once: past this the console refuses another rather than grow."""
 REPLY_TIMEOUT_S: Final = 10.0
+
+
+class DeviceListener(Protocol):
+    def device(self, device_id: str, payload: bytes) -> None:
+        """A `device/<id>/state` payload as it arrived (unread: the listener reads it as hostile)."""
+
+    def document(self, topic: str, rev: str) -> None:
+        """The `rev` of a state document as it arrived."""
 
 
 class ConsoleLink:
@@ -41,7 +58,12 @@ class ConsoleLink:
         self._docs: dict[str, Any] = {}
         self._version = 0
         self._connected = False
+        self._service_ready = False
+        """The service's own device state says ready: the page has lost the service otherwise."""
+        self.closed = False
+        """Stopped: waiting pages are let go."""
         self._pending: dict[str, Future[dict[str, Any]]] = {}
+        self._listeners: list[DeviceListener] = []
         self.changed = threading.Condition()
         """Notified on every new version of the state (a document, the link up or down)."""
         self._transport = MqttTransport(
@@ -51,7 +73,7 @@ class ConsoleLink:
             self._on_event,
             max_packet_bytes=cap.DOCUMENT_BYTES + 4096,
         )
-        self._transport.subscribe([*DOCUMENTS, "call", contract.reply_topic(self.account)])
+        self._transport.subscribe([*DOCUMENTS, *REV_ONLY, "call", DEVICES, contract.reply_topic(self.account)])
 
     def start(self) -> ConsoleLink:
         self._transport.start()
@@ -60,6 +82,8 @@ class ConsoleLink:
     def stop(self) -> None:
         self._transport.stop()
         with self.changed:
+            self.closed = True
+            self._version += 1
             for future in self._pending.values():
                 future.set_exception(ConnectionError("the console stopped"))
             self._pending.clear()
@@ -70,13 +94,20 @@ class ConsoleLink:
     def state(self) -> tuple[int, dict[str, Any]]:
         """The version and the documents as last received (each as the service sent it)."""
         with self.changed:
-            return self._version, {"online": self._connected, **self._docs}
+            online = self._connected and self._service_ready
+            return self._version, {"online": online, "service": self._service_ready, **self._docs}
 
     def wait_newer(self, version: int, timeout: float) -> int:
         """Until the state is newer than `version` (or `timeout`); the version now."""
         with self.changed:
-            self.changed.wait_for(lambda: self._version != version, timeout)
+            self.changed.wait_for(lambda: self._version != version or self.closed, timeout)
             return self._version
+
+    def watch_devices(self, listener: DeviceListener) -> None:
+        """Hand every device state and every document's rev from now on to `listener` (on the MQTT
+        thread: it must not block). Retained states arrive again after each reconnect."""
+        with self.changed:
+            self._listeners.append(listener)
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -124,6 +155,19 @@ class ConsoleLink:
             case _:
                 pass
 
+    def _set_service(self, payload: bytes) -> None:
+        """Whether the service says it is ready: its retained state, `lost` as its will when it is cut off."""
+        try:
+            body = json.loads(payload) if payload else None
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        ready = isinstance(body, dict) and body.get("status") == "ready"
+        with self.changed:
+            if self._service_ready != ready:
+                self._service_ready = ready
+                self._version += 1
+                self.changed.notify_all()
+
     def _set_connected(self, up: bool) -> None:
         with self.changed:
             if self._connected != up:
@@ -132,6 +176,16 @@ class ConsoleLink:
                 self.changed.notify_all()
 
     def _on_message(self, topic: str, payload: bytes) -> None:
+        parts = topic.split("/")
+        if len(parts) == 3 and parts[0] == "device" and parts[2] == "state":
+            if parts[1] == SERVICE_DEVICE:
+                self._set_service(payload)
+            for listener in list(self._listeners):
+                try:
+                    listener.device(parts[1], payload)
+                except Exception:  # a listener's failure must not stop the link
+                    log.exception("device state of %s not taken", parts[1][:64])
+            return
         try:
             body = json.loads(payload) if payload else None
         except (ValueError, UnicodeDecodeError):
@@ -145,6 +199,15 @@ class ConsoleLink:
                     future.set_result(body)
             return
         if not isinstance(body, dict):
+            return
+        rev = body.get("rev")
+        if isinstance(rev, str) and (topic in DOCUMENTS or topic in REV_ONLY):
+            for listener in list(self._listeners):
+                try:
+                    listener.document(topic, rev)
+                except Exception:
+                    log.exception("rev of %s not taken", topic)
+        if topic in REV_ONLY:
             return
         with self.changed:
             if topic == "call":
