@@ -214,7 +214,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"hall serve: {content_dir} is not valid: run hall check {content_dir}", file=sys.stderr)
             store.close()
             return 1
-        console = ConsoleSetup(users, ConsoleLink(console_url, loaded.centre.id), state=state)
+        from hall.preview import render_previews
+
+        console = ConsoleSetup(users, ConsoleLink(console_url, loaded.centre.id), state=state, preview=render_previews)
     service = ContentService(
         content_dir,
         broker,

@@ -289,12 +289,14 @@ def _serve(
     secret = load_or_create(store.path.with_name(SECRET_FILE), content_dir)
     users, logins = _demo_logins(store.path)
     link = ConsoleLink(parse_broker_url(device_urls["console"]), centre)
+    from hall.preview import render_previews
+
     web = WebServer(
         "127.0.0.1",
         0,
         lambda: service.snapshot(),
         cases=(CaseReader(store.path), secret),
-        console=ConsoleSetup(users, link, state=store.path),
+        console=ConsoleSetup(users, link, state=store.path, preview=render_previews),
     )
     service = ContentService(
         content_dir,

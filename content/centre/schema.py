@@ -99,6 +99,14 @@ class CaseSettings(_Model):
     """Days after collection that the applicant's name and phone are kept; then only the masked record."""
 
 
+class AnnouncementSettings(_Model):
+    """Announcements put up from the staff console."""
+
+    approval: bool = False
+    """A window's announcement waits for the hall's manager to approve it (审核) before any screen shows it;
+    a manager's goes up at once. Off: everyone's goes up at once."""
+
+
 class Rule(_Model):
     title: Post
     text: Text
@@ -123,6 +131,7 @@ class Centre(_Model):
     """Where citizens' phones reach the hall's public pages (QR codes of guides and tickets)."""
     queue: QueueSettings = QueueSettings()
     cases: CaseSettings = CaseSettings()
+    announcements: AnnouncementSettings = AnnouncementSettings()
 
 
 class Category(_Model):

@@ -68,7 +68,8 @@ def agents(content: Content) -> dict[str, Any]:
 
 
 def announcements(live: Live, now: datetime) -> dict[str, Any]:
-    """Only what is active now; the service republishes when one starts or expires."""
+    """Only what is active now (approved, started, not over: `Announcement.active`): one waiting for a
+    manager or rejected is never published. The service republishes when one starts or expires."""
     order = {"emergency": 0, "high": 1, "normal": 2}
     active = sorted(
         (a for a in live.announcements.values() if a.active(now)),

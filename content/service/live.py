@@ -17,6 +17,9 @@ from content.queue.rules import QueueState
 
 Priority = Literal["normal", "high", "emergency"]
 Target = Literal["all", "led", "kiosk"]
+Review = Literal["approved", "pending", "rejected"]
+"""An announcement's review: up (when its time comes), waiting for a manager, or refused with a reason.
+Only an approved one is published; the others are kept (and listed to the console) until cleared or over."""
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,17 @@ class Announcement:
     targets: tuple[Target, ...]
     by: str
     created: datetime
+    review: Review = "approved"
+    reason: str | None = None
+    """Why a manager rejected it."""
+    reviewed_by: str | None = None
+    """The console login that approved or rejected it."""
+    person: str | None = None
+    """The console login that put it up or last edited it (None: an account of its own, e.g. `hall announce`)."""
 
     def active(self, now: datetime) -> bool:
-        return self.starts <= now and (self.expires is None or now < self.expires)
+        """Published now: approved, started and not over."""
+        return self.review == "approved" and self.starts <= now and (self.expires is None or now < self.expires)
 
     def over(self, now: datetime) -> bool:
         return self.expires is not None and now >= self.expires
@@ -83,6 +94,6 @@ def prune(live: Live, now: datetime) -> Live:
 
 def next_change(live: Live, now: datetime) -> datetime | None:
     """When the set of active announcements next changes on its own, if ever."""
-    moments = [a.starts for a in live.announcements.values() if a.starts > now]
+    moments = [a.starts for a in live.announcements.values() if a.starts > now and a.review == "approved"]
     moments += [a.expires for a in live.announcements.values() if a.expires is not None and a.expires > now]
     return min(moments, default=None)

@@ -27,7 +27,7 @@ from content.centre.loader import Content, load_content
 from content.queue import rules as q
 from content.service import case_commands, documents
 from content.service.case_commands import CASE_HANDLERS, CASE_QUERIES, Desk
-from content.service.commands import Args, CommandError, parse_args
+from content.service.commands import ACTING, Acting, Args, CommandError, parse_args
 from content.service.handlers import HANDLERS
 from content.service.live import ISSUED_DAYS, Live, Snapshot, next_change, prune
 from content.service.secret import SECRET_FILE, SecretError, load_or_create
@@ -422,12 +422,15 @@ class ContentService:
         elif not isinstance(args, dict):
             error = f"'args' must be a JSON object, got {type(args).__name__}"
         else:
+            token = ACTING.set(Acting(sender in self._console_accounts, self._person))
             try:
                 outcome = HANDLERS[verb](before, self.content, args, sender, now)
             except CommandError as exc:
                 error, code = str(exc), exc.code
             else:
                 error, after, calls = None, outcome.live, outcome.calls
+            finally:
+                ACTING.reset(token)
         reply = (
             contract.reply(command_id, now, error=error, code=code)
             if error is not None

@@ -49,7 +49,11 @@ CREATE TABLE IF NOT EXISTS announcements (
     by TEXT NOT NULL,
     created TEXT NOT NULL,
     cleared TEXT,
-    cleared_by TEXT
+    cleared_by TEXT,
+    review TEXT NOT NULL DEFAULT 'approved',
+    reason TEXT,
+    reviewed_by TEXT,
+    person TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tickets (
@@ -96,10 +100,19 @@ class StoreInUse(Exception):
     """Another running service holds the state file."""
 
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """1 (no user_version): a command id was unique across senders, so anyone's repeat of an id got its
 stored reply. 2: the id is unique per sender, `by`, the account that sent it. 3: a ticket records the
-account that took it (`issued_by`), which the rate of tickets per account is counted by."""
+account that took it (`issued_by`), which the rate of tickets per account is counted by. 5: an
+announcement has a review (`review`: approved, pending, rejected; the rejection's `reason`, the login that
+decided, `reviewed_by`) and the console login that put it up (`person`); those stored before are approved."""
+
+_ANNOUNCEMENT_COLUMNS = {
+    "review": "TEXT NOT NULL DEFAULT 'approved'",
+    "reason": "TEXT",
+    "reviewed_by": "TEXT",
+    "person": "TEXT",
+}
 
 _COMMANDS_BY_SENDER = """
 ALTER TABLE commands RENAME TO commands_v1;
@@ -135,6 +148,11 @@ def _migrate(db: sqlite3.Connection) -> None:
         ticket_columns = {row[1] for row in db.execute("PRAGMA table_info(tickets)")}
         if ticket_columns and "issued_by" not in ticket_columns:
             db.execute("ALTER TABLE tickets ADD COLUMN issued_by TEXT")
+        announcement_columns = {row[1] for row in db.execute("PRAGMA table_info(announcements)")}
+        if announcement_columns:
+            for column, kind in _ANNOUNCEMENT_COLUMNS.items():
+                if column not in announcement_columns:
+                    db.execute(f"ALTER TABLE announcements ADD COLUMN {column} {kind}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:
@@ -193,7 +211,8 @@ class Store:
         }
         announcements = {}
         rows = self._db.execute(
-            "SELECT id, text, priority, starts, expires, targets, by, created FROM announcements WHERE cleared IS NULL"
+            "SELECT id, text, priority, starts, expires, targets, by, created, review, reason, reviewed_by, person"
+            " FROM announcements WHERE cleared IS NULL"
         )
         for row in rows:
             a = Announcement(
@@ -205,6 +224,10 @@ class Store:
                 targets=tuple(json.loads(row[5])),
                 by=row[6],
                 created=datetime.fromisoformat(row[7]),
+                review=row[8],
+                reason=row[9],
+                reviewed_by=row[10],
+                person=row[11],
             )
             if not a.over(now):
                 announcements[a.id] = a
@@ -304,20 +327,28 @@ class Store:
                         (staff_id, state.status, state.since.isoformat(), state.by, state.substitute),
                     )
             for a in after.announcements.values():
-                if a.id not in before.announcements:
+                was = before.announcements.get(a.id)
+                if was is a:
+                    continue
+                row = {
+                    "id": a.id, "text": a.text, "priority": a.priority, "starts": a.starts.isoformat(),
+                    "expires": _iso(a.expires), "targets": json.dumps(list(a.targets)), "by": a.by,
+                    "created": a.created.isoformat(), "review": a.review, "reason": a.reason,
+                    "reviewed_by": a.reviewed_by, "person": a.person,
+                }  # fmt: skip
+                if was is None:
                     db.execute(
-                        "INSERT INTO announcements (id, text, priority, starts, expires, targets, by, created)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            a.id,
-                            a.text,
-                            a.priority,
-                            a.starts.isoformat(),
-                            a.expires.isoformat() if a.expires else None,
-                            json.dumps(list(a.targets)),
-                            a.by,
-                            a.created.isoformat(),
-                        ),
+                        "INSERT INTO announcements (id, text, priority, starts, expires, targets, by, created, review,"
+                        " reason, reviewed_by, person) VALUES (:id, :text, :priority, :starts, :expires, :targets, :by,"
+                        " :created, :review, :reason, :reviewed_by, :person)",
+                        row,
+                    )
+                else:  # edited or reviewed
+                    db.execute(
+                        "UPDATE announcements SET text = :text, priority = :priority, starts = :starts,"
+                        " expires = :expires, targets = :targets, review = :review, reason = :reason,"
+                        " reviewed_by = :reviewed_by, person = :person WHERE id = :id",
+                        row,
                     )
             for gone in before.announcements.keys() - after.announcements.keys():
                 db.execute(

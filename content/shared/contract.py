@@ -34,7 +34,7 @@ STATE_TOPICS: Final = ("centre", "catalog", "staff", "agents", "queue", "announc
 MAX_COMMAND_BYTES: Final = 64 * 1024
 COMMAND_VERBS: Final = (
     "announce", "staff", "ticket", "call", "window", "stats", "case", "case_open", "case_advance", "case_show",
-    "case_list", "case_trip", "case_slip",
+    "case_list", "case_trip", "case_slip", "announce_review", "announce_edit", "announce_list",
 )  # fmt: skip
 """Verbs the service answers on `cmd/<verb>/<account>`; later contract additions extend this tuple."""
 VERB: Final = re.compile(r"[a-z][a-z_]{0,31}")

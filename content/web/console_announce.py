@@ -1,9 +1,336 @@
-"""The staff console's announce page (to be written)."""
+"""The staff console's announcements page (`/console/announce`, tab 公告).
+
+A form for an announcement (text, priority, the screens it is for, when it starts and ends) with a live
+preview drawn by the LED driver's own renderers (`Console.preview`, handed in by `hall`), and the list of
+current announcements with their review. With the centre's `announcements.approval` on, a window's
+announcement waits for a manager (`content.accounts.users.announce_as`): managers see the pending ones
+with 批准 and 驳回 (with a reason). Anyone who may announce takes down (撤下) their own; managers any. A
+supervisor sees the list and nothing else.
+
+Every change is the service's own command, sent as the console's account naming the person
+(`announce`, `announce_review`, `announce_edit`); the list is the service's answer to `announce_list`,
+kept here for `LIST_FOR_S` (the service records every command it answers, so the page does not ask
+it on every poll), and asked again after every change made here and whenever the published
+`announcements` document changes.
+"""
 
 from __future__ import annotations
 
+import base64
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Response, redirect, request
+
+from content.accounts.users import User, announce_as, may
+from content.shared import limits as cap
 from content.web.console import Console
+
+PATH: Final = "/console/announce"
+PRIORITIES: Final = {"normal": "普通", "high": "重要", "emergency": "紧急"}
+TARGETS: Final = {"all": "所有屏幕", "led": "LED屏", "kiosk": "触摸屏"}
+DURATIONS: Final = (0, 1800, 3600, 7200, 14400, 28800)
+"""The form's choice of how long an announcement stays up (0: until taken down)."""
+MAX_SECONDS: Final = 366 * 24 * 3600
+MAX_REASON: Final = 200
+LIST_FOR_S: Final = 30.0
+"""How long the list the service gave is shown without asking again (a change made here asks at once)."""
+PREVIEWS_AT_ONCE: Final = 2
+"""Previews drawn at the same time (each takes ~50 ms of CPU); a request waits for its turn."""
+PREVIEW_WAIT_S: Final = 5.0
+EMERGENCY_WARNING: Final = "紧急通知将立即占用所有屏幕"
+ROLES: Final = frozenset({"staff", "manager", "supervisor"})
+
+
+class Refused(Exception):
+    pass
+
+
+def _centre(console: Console) -> dict[str, Any]:
+    _version, state = console.link.state()
+    centre = state.get("centre")
+    return centre if isinstance(centre, dict) else {}
+
+
+def _zone(console: Console) -> ZoneInfo:
+    centre = _centre(console)
+    try:
+        return ZoneInfo(str(centre.get("timezone") or "Asia/Shanghai"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Asia/Shanghai")
+
+
+def approval_on(console: Console) -> bool:
+    """The centre's `announcements.approval`, as its published `centre` document says."""
+    settings = _centre(console).get("announcements")
+    return isinstance(settings, dict) and settings.get("approval") is True
+
+
+def _local(value: Any, zone: ZoneInfo, what: str) -> datetime | None:
+    """A datetime-local field's value (YYYY-MM-DDTHH:MM, the centre's time), or None when empty."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 32:
+        raise Refused(f"{what}格式不正确")
+    try:
+        given = datetime.fromisoformat(value)
+    except ValueError:
+        raise Refused(f"{what}格式不正确，应为 年-月-日 时:分") from None
+    return given.replace(tzinfo=zone) if given.tzinfo is None else given.astimezone(zone)
+
+
+def _text(body: dict[str, Any]) -> str:
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise Refused("请填写公告内容")
+    text = text.strip()
+    if len(text) > cap.ANNOUNCEMENT:
+        raise Refused(f"公告内容最多 {cap.ANNOUNCEMENT} 个字，现在 {len(text)} 个")
+    return text
+
+
+def _priority(body: dict[str, Any]) -> str:
+    priority = body.get("priority", "normal")
+    if priority not in PRIORITIES:
+        raise Refused("级别应为：普通、重要或紧急")
+    return str(priority)
+
+
+def _targets(body: dict[str, Any]) -> list[str]:
+    targets = body.get("targets", ["all"])
+    if isinstance(targets, str):
+        targets = [targets]
+    if not isinstance(targets, list) or not targets or not all(t in TARGETS for t in targets) or len(targets) > 3:
+        raise Refused("显示位置应为：所有屏幕、LED屏或触摸屏")
+    return list(dict.fromkeys(targets))
+
+
+def announce_args(body: dict[str, Any], user: User, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    """The service's `announce` arguments of the form, or Refused saying what to correct."""
+    args: dict[str, Any] = {"text": _text(body), "priority": _priority(body), "targets": _targets(body)}
+    start = _local(body.get("start"), zone, "开始时间")
+    end = _local(body.get("end"), zone, "结束时间")
+    duration = body.get("duration_s")
+    if duration in (None, "", 0, "0"):
+        duration = None
+    elif isinstance(duration, str) and duration.isdigit():
+        duration = int(duration)
+    if duration is not None and (not isinstance(duration, int) or not 0 < duration <= MAX_SECONDS):
+        raise Refused("显示时长不正确")
+    begins = max(start, now) if start is not None else now
+    if start is not None and start - now > timedelta(days=366):
+        raise Refused("开始时间不能晚于一年以后")
+    if end is not None:
+        if end <= begins:
+            raise Refused("结束时间应晚于开始时间（和现在）")
+        duration = min(MAX_SECONDS, int((end - begins).total_seconds()))
+    if args["priority"] == "emergency":
+        if duration is None:
+            raise Refused("紧急通知必须设定结束时间或显示时长：它会占用所有屏幕直到结束")
+        if body.get("confirm") is not True:
+            raise Refused(f"请确认：{EMERGENCY_WARNING}")
+    if start is not None and start > now:
+        args["start"] = start.isoformat(timespec="seconds")
+    if duration is not None:
+        args["duration_s"] = duration
+    if announce_as(user) == "pending":
+        args["review"] = "pending"  # the service holds it back when the hall has approval on
+    return args
+
+
+class Listing:
+    """The service's `announce_list` answer, kept for `LIST_FOR_S` or until the published document changes."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._lock = threading.Lock()
+        self._kept: tuple[float, Any, dict[str, Any]] | None = None
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept = None
+
+    def get(self, person: str) -> dict[str, Any]:
+        _version, state = self._console.link.state()
+        doc = state.get("announcements")
+        rev = doc.get("rev") if isinstance(doc, dict) else None
+        with self._lock:
+            kept = self._kept
+            if kept is not None and kept[1] == rev and time.monotonic() - kept[0] < LIST_FOR_S:
+                return kept[2]
+            reply = self._console.link.ask("announce_list", {}, person)
+            if not reply.get("ok") or not isinstance(reply.get("result"), dict):
+                return {"ok": False, "error": str(reply.get("error") or "服务没有回答"), "announcements": []}
+            result = reply["result"]
+            listed = result.get("announcements")
+            answer = {
+                "ok": True,
+                "approval": result.get("approval") is True,
+                "announcements": [a for a in listed[: cap.ANNOUNCEMENTS] if isinstance(a, dict)]
+                if isinstance(listed, list)
+                else [],
+            }
+            self._kept = (time.monotonic(), rev, answer)
+            return answer
+
+
+def _shown_to(user: User, listing: dict[str, Any]) -> dict[str, Any]:
+    """The list as `user` sees it: what each row lets them do."""
+    rows = []
+    for a in listing.get("announcements", []):
+        mine = a.get("person") == user.name
+        rows.append(
+            {
+                **a,
+                "mine": mine,
+                "may_clear": may(user, "announce") and (mine or may(user, "approve")),
+                "may_review": may(user, "approve") and a.get("review") == "pending",
+            }
+        )
+    return {**listing, "announcements": rows}
 
 
 def add(console: Console) -> None:
     """Adds this part's routes to `console.bp` and its tab to `console.nav`."""
+    console.nav.append((PATH, "公告", ROLES))
+    console.scripts.extend(["console_announce.js", "console_announce.css"])
+    listing = Listing(console)
+    previews = threading.BoundedSemaphore(PREVIEWS_AT_ONCE)
+    bp = console.bp
+
+    def body_of() -> dict[str, Any] | Response:
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else console.refuse(400, "请求格式不正确")
+
+    def answer(reply: dict[str, Any]) -> Response:
+        listing.forget()
+        ok = bool(reply.get("ok"))
+        error = reply.get("error")
+        return console.json({"ok": ok, "result": reply.get("result"), "error": error}, 200 if ok else 409)
+
+    @bp.get(PATH)
+    def announce_page() -> Response:
+        found = console.current()
+        if found is None:
+            return console.secured(redirect("/console/login", 303))  # type: ignore[arg-type]
+        _session, user = found
+        boot = {
+            "user": {"name": user.name, "role": user.role},
+            "may_announce": may(user, "announce"),
+            "may_approve": may(user, "approve"),
+            "waits": announce_as(user) == "pending" and approval_on(console),
+            "approval": approval_on(console),
+            "max_chars": cap.ANNOUNCEMENT,
+            "preview": console.preview is not None,
+            "priorities": PRIORITIES,
+            "targets": TARGETS,
+            "durations": DURATIONS,
+            "warning": EMERGENCY_WARNING,
+        }
+        return console.page("console_announce.html", boot=boot, max_chars=cap.ANNOUNCEMENT)
+
+    @bp.get(PATH + "/list")
+    def announce_list() -> Response:
+        found = console.current()
+        if found is None:
+            return console.refuse(401, "登录已过期，请重新登录")
+        user = found[1]
+        shown = _shown_to(user, listing.get(user.name))
+        return console.json(shown, 200 if shown.get("ok") else 503)
+
+    @bp.post(PATH + "/preview")
+    def announce_preview() -> Response:
+        found = console.posted()
+        if isinstance(found, Response):
+            return found
+        if not may(found[1], "announce"):
+            return console.refuse(403, "没有权限：只读账号不能发布公告")
+        body = body_of()
+        if isinstance(body, Response):
+            return body
+        if console.preview is None:
+            return console.refuse(503, "本服务没有配置预览")
+        text = body.get("text")
+        wanted = {
+            "text": text[: cap.ANNOUNCEMENT] if isinstance(text, str) else "",
+            "priority": body.get("priority") if body.get("priority") in PRIORITIES else "normal",
+            "targets": [t for t in body.get("targets", ["all"]) if t in TARGETS][:3]
+            if isinstance(body.get("targets"), list)
+            else ["all"],
+            "centre": console.centre_name(),
+        }
+        if not previews.acquire(timeout=PREVIEW_WAIT_S):
+            return console.refuse(503, "预览繁忙，请稍候")
+        try:
+            started = time.perf_counter()
+            images = console.preview(wanted)
+            took_ms = (time.perf_counter() - started) * 1000
+        finally:
+            previews.release()
+        urls = {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for name, png in images.items()}
+        return console.json({"ok": True, "images": urls, "ms": round(took_ms)})
+
+    @bp.post(PATH)
+    def announce_submit() -> Response:
+        found = console.posted()
+        if isinstance(found, Response):
+            return found
+        user = found[1]
+        if not may(user, "announce"):
+            return console.refuse(403, "没有权限：只读账号不能发布公告")
+        body = body_of()
+        if isinstance(body, Response):
+            return body
+        zone = _zone(console)
+        try:
+            args = announce_args(body, user, zone, datetime.now(zone))
+        except Refused as exc:
+            return console.refuse(400, str(exc))
+        return answer(console.link.ask("announce", args, user.name))
+
+    @bp.post(PATH + "/review")
+    def announce_review() -> Response:
+        found = console.posted()
+        if isinstance(found, Response):
+            return found
+        user = found[1]
+        if not may(user, "approve"):
+            return console.refuse(403, "没有权限：只有中心负责人可以审核公告")
+        body = body_of()
+        if isinstance(body, Response):
+            return body
+        wanted, decision = str(body.get("id", ""))[:32], body.get("decision")
+        if not wanted or decision not in ("approve", "reject"):
+            return console.refuse(400, "请选择要审核的公告和审核结果")
+        args: dict[str, Any] = {"id": wanted, "decision": decision}
+        if decision == "reject":
+            reason = body.get("reason")
+            if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > MAX_REASON:
+                return console.refuse(400, f"驳回需要填写原因（{MAX_REASON}字以内），提交人会看到")
+            args["reason"] = reason.strip()
+        return answer(console.link.ask("announce_review", args, user.name))
+
+    @bp.post(PATH + "/clear")
+    def announce_clear() -> Response:
+        found = console.posted()
+        if isinstance(found, Response):
+            return found
+        user = found[1]
+        if not may(user, "announce"):
+            return console.refuse(403, "没有权限：只读账号不能撤下公告")
+        body = body_of()
+        if isinstance(body, Response):
+            return body
+        wanted = str(body.get("id", ""))[:32]
+        if not may(user, "approve"):
+            listing.forget()  # who put it up, as the service says now
+            current = listing.get(user.name)
+            row = next((a for a in current.get("announcements", []) if a.get("id") == wanted), None)
+            if row is None:
+                return console.refuse(404, "没有这条公告（可能已结束或已撤下）")
+            if row.get("person") != user.name:
+                return console.refuse(403, "没有权限：只能撤下自己发布的公告")
+        return answer(console.link.ask("announce", {"clear": wanted}, user.name))

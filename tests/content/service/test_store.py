@@ -7,7 +7,7 @@ from content.centre.loader import load_content
 from content.centre.synth import SAMPLE
 from content.service.commands import announce, set_staff_status
 from content.service.live import Live
-from content.service.store import Store
+from content.service.store import SCHEMA_VERSION, Store
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -112,7 +112,7 @@ def test_a_state_file_of_the_first_schema_is_brought_up_to_date(tmp_path: Path) 
     assert [row["by"] for row in store.audit()] == ["kiosk-1", "staff"]
     assert [row["person"] for row in store.audit()] == [None, None]  # the console's column, added
     store.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_a_state_file_of_the_second_schema_keeps_its_tickets(tmp_path: Path) -> None:
