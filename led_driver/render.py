@@ -561,6 +561,8 @@ class EmergencyLayout:
     step: int
     margin: int
     """Left and right of paged text: on a wall, half a line; a small display keeps every column."""
+    font: FontRef | None = None
+    """The face and size it is drawn in (None: the profile's own)."""
 
     @property
     def text_top(self) -> int:
@@ -571,18 +573,34 @@ class EmergencyLayout:
         return int(age_s // self.page_seconds) % len(self.pages) if self.pages else 0
 
 
+EMERGENCY_SCALES = (3.0, 2.5, 2.0, 1.5)
+"""An emergency on an outline font is drawn as large as it fits whole on one page: up to three times the
+profile's size (a wall's 44 px text is read from the back of the hall at 132 px). Bitmap faces keep their
+one size."""
+
+
 def emergency_layout(profile: Profile, words: str) -> EmergencyLayout:
-    font = font_of(profile, None)
+    if profile.font.font != "unifont":
+        for scale in EMERGENCY_SCALES:
+            ref = FontRef(font=profile.font.font, size=int(profile.font.size * scale))
+            layout = _emergency_layout(profile, words, ref)
+            if len(layout.pages) == 1 and not layout.scroll:
+                return layout
+    return _emergency_layout(profile, words, profile.font)
+
+
+def _emergency_layout(profile: Profile, words: str, ref: FontRef) -> EmergencyLayout:
+    font = _font(ref)
     width, height = profile.size
     step = font.line_height
     rows = max(1, height // step)
-    margin = step // 2 if width >= 20 * step else 0
+    margin = step // 2 if width >= 20 * step or (ref.font != "unifont" and width >= 8 * step) else 0
     heading = EMERGENCY_HEADING if rows > 1 else ""
     body = words if heading else f"{EMERGENCY_HEADING}：{words}"
     text_rows = rows - 1 if heading else rows
     pages = text.paginate(body, font, width - 2 * margin, text_rows) or [[]]
     if text_rows == 1 and len(pages) > 1:
-        return EmergencyLayout(heading, (), body, MIN_PAGE_S, max(0, (height - step * rows) // 2), step, 0)
+        return EmergencyLayout(heading, (), body, MIN_PAGE_S, max(0, (height - step * rows) // 2), step, 0, ref)
     longest = max(sum(len(line) for line in page) for page in pages)
     lines = max(len(page) for page in pages) + (1 if heading else 0)
     return EmergencyLayout(
@@ -593,13 +611,15 @@ def emergency_layout(profile: Profile, words: str) -> EmergencyLayout:
         max(0, (height - step * lines) // 2),
         step,
         margin,
+        ref,
     )
 
 
 def emergency_strip(profile: Profile, layout: EmergencyLayout, now: datetime) -> text.TickerStrip:
     paint = paint_for(profile, now)
     ink, background = paint(profile.colour("emergency_text")), paint(profile.colour("emergency"))
-    return text.TickerStrip(layout.scroll, font_of(profile, None), ink, paint.mode, background, gap=GAP)
+    font = _font(layout.font) if layout.font is not None else font_of(profile, None)
+    return text.TickerStrip(layout.scroll, font, ink, paint.mode, background, gap=GAP)
 
 
 def scroll_offset(profile: Profile, seconds: float) -> int:
@@ -614,7 +634,7 @@ def render_emergency(
     paint = paint_for(profile, now)
     background, ink = paint(profile.colour("emergency")), paint(profile.colour("emergency_text"))
     width, height = profile.size
-    font = font_of(profile, None)
+    font = _font(layout.font) if layout.font is not None else font_of(profile, None)
     canvas = _Canvas((width, height), paint.mode, background)
     if layout.heading:
         canvas.image.paste(ink, (0, layout.top, width, layout.top + layout.step))

@@ -156,7 +156,8 @@ def test_a_long_emergency_is_shown_whole_over_its_frames(name: str, words: str) 
     layout = render.emergency_layout(p, words)
     if name in ("strip-128x32", "window-192x64"):
         assert layout.scroll or len(layout.pages) > 1, "the test is meant to exercise a text that does not fit"
-    font = load_font(p.font.font, p.font.size)
+    drawn = layout.font or p.font  # a wall draws it as large as it fits on one page
+    font = load_font(drawn.font, drawn.size)
     paint = render.paint_for(p, NOW)
     ink, background = paint(p.colour("emergency_text")), paint(p.colour("emergency"))
     scheduler = scheduler_for(p)
@@ -233,3 +234,12 @@ def test_a_scrolling_emergency_moves_every_frame_from_its_start() -> None:
     later = scheduler.compose(urgent(LONG), NOW, 301.0, None).copy()
     assert at_start.crop((0, 0, 128, 16)) == later.crop((0, 0, 128, 16))  # the heading stays
     assert later == render.render_emergency(p, LONG, NOW, 1.0) != at_start
+
+
+def test_a_wall_draws_an_emergency_as_large_as_it_fits_whole() -> None:
+    wall = profile("wall-1920x1080")
+    short = render.emergency_layout(wall, "系统维护，暂停办理社保业务")
+    assert short.font is not None and short.font.size == 3 * wall.font.size and len(short.pages) == 1
+    long = render.emergency_layout(wall, "因大厅供电线路突发故障，即日起暂停办理全部业务。" * 12)
+    assert long.font is not None and wall.font.size <= long.font.size < short.font.size
+    assert render.emergency_layout(profile("strip-128x32"), "系统维护").font == profile("strip-128x32").font
