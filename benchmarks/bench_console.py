@@ -68,8 +68,14 @@ class ConsoleClicks:
         sent = Sent(time.perf_counter())
         body = json.dumps({"action": "call_next", "window": args["window"]})
         headers = {"Content-Type": "application/json", "X-CSRF-Token": self.csrf, "Cookie": self.cookie}
-        self._conn.request("POST", "/console/act", body, headers)
-        response = self._conn.getresponse()
+        try:
+            self._conn.request("POST", "/console/act", body, headers)
+            response = self._conn.getresponse()
+        except (ConnectionError, http.client.HTTPException):
+            # waitress closes a connection idle for 10 s (between runs): a browser opens another.
+            self._conn.close()
+            self._conn.request("POST", "/console/act", body, headers)
+            response = self._conn.getresponse()
         sent.reply = json.loads(response.read())
         sent.reply_at = time.perf_counter()
         return sent
