@@ -11,7 +11,6 @@ from content.service.commands import (
     Handler,
     announce,
     announce_edit,
-    announce_list,
     announce_review,
     set_staff_status,
 )
@@ -20,7 +19,6 @@ HANDLERS: dict[str, Handler] = {
     "announce": announce,
     "announce_review": announce_review,
     "announce_edit": announce_edit,
-    "announce_list": announce_list,
     "staff": set_staff_status,
     "ticket": queue_commands.take_ticket,
     "call": queue_commands.call,

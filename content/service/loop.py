@@ -27,7 +27,7 @@ from content.centre.loader import Content, load_content
 from content.queue import rules as q
 from content.service import case_commands, documents
 from content.service.case_commands import CASE_HANDLERS, CASE_QUERIES, Desk
-from content.service.commands import ACTING, Acting, Args, CommandError, parse_args
+from content.service.commands import ACTING, Acting, Args, CommandError, announce_list, parse_args
 from content.service.handlers import HANDLERS
 from content.service.live import ISSUED_DAYS, Live, Snapshot, next_change, prune
 from content.service.secret import SECRET_FILE, SecretError, load_or_create
@@ -49,6 +49,10 @@ class StatsArgs(Args):
 
 QUERIES: dict[str, Callable[[ContentService, dict[str, Any], datetime], dict[str, Any]]] = {
     "stats": lambda service, args, now: service.stats_for(args, now),
+    # The console's list of announcements with their review: asked every time the page looks.
+    "announce_list": lambda service, args, now: (
+        announce_list(service._current(now), service.content, args, "", now).result
+    ),
 }
 
 
@@ -545,12 +549,15 @@ class ContentService:
 
     def _answer_query(self, verb: str, command_id: str, sender: str, args: dict[str, Any], now: datetime) -> None:
         """Read-only commands: answered from the store, not recorded, changing nothing."""
+        token = ACTING.set(Acting(sender in self._console_accounts, self._person))
         try:
             result = QUERIES[verb](self, args, now)
         except CommandError as exc:
-            self._reply(sender, contract.reply(command_id, now, error=str(exc)))
+            self._reply(sender, contract.reply(command_id, now, error=str(exc), code=exc.code))
         else:
             self._reply(sender, contract.reply(command_id, now, result=result))
+        finally:
+            ACTING.reset(token)
 
     def stats_for(self, args: dict[str, Any], now: datetime) -> dict[str, Any]:
         parsed = parse_args(StatsArgs, args)

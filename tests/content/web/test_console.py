@@ -250,3 +250,40 @@ def test_managers_and_supervisors_read_the_audit_log_staff_do_not(hall: Hall) ->
     status, page = staff.request("/console/audit")
     assert status == 403 and "没有权限" in page
     assert Browser(hall.url).request("/console/audit")[0] == 401
+
+
+def test_every_page_fits_a_window_pc(hall: Hall) -> None:
+    """Each tab at 1366×768, as each role sees it: nothing wider than the screen; a screenshot of each."""
+    from playwright.sync_api import sync_playwright
+
+    browser_path = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    assert browser_path
+    send_command(parse_broker_url(hall.broker.url("kiosk-1")), CENTRE, "ticket", {"category": "shebao"})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "boss": ["/console", "/console/announce", "/console/devices", "/console/today", "/console/audit"],
+        "li.na": ["/console", "/console/announce", "/console/today"],
+        "jiancha": ["/console", "/console/announce", "/console/devices", "/console/today", "/console/audit"],
+    }
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        try:
+            for name, paths in pages.items():
+                context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+                page = context.new_page()
+                page.goto(hall.url + "/console/login")
+                page.fill("input[name=name]", name)
+                page.fill("input[name=password]", PASSWORDS[name])
+                page.click("button[type=submit]")
+                page.wait_for_url(hall.url + "/console")
+                tabs = page.eval_on_selector_all("header nav a", "links => links.map(a => a.getAttribute('href'))")
+                assert tabs == paths, (name, tabs)
+                for path in paths:
+                    page.goto(hall.url + path)
+                    page.wait_for_load_state("networkidle")
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    assert width <= 1366, f"{path} as {name} is {width} px wide"
+                    page.screenshot(path=str(SHOTS / f"{name}{path.replace('/', '-')}.png"))
+                context.close()
+        finally:
+            chromium.close()
