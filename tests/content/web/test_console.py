@@ -10,6 +10,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -87,6 +88,18 @@ class Browser:
         self.csrf = found[1] if found else ""
         return status, page
 
+    def wait_state(self, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """The console's state once `done` says so: it follows the retained documents as they come."""
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            status, text = self.request("/console/state")
+            assert status == 200, status
+            state: dict[str, Any] = json.loads(text)["state"]
+            if done(state):
+                return state
+            assert time.monotonic() < deadline, state
+            time.sleep(0.05)  # polling as the page itself does when it cannot hold a stream
+
     def act(self, csrf: str | None = None, **body: Any) -> tuple[int, dict[str, Any]]:
         headers = {"Content-Type": "application/json", "X-CSRF-Token": self.csrf if csrf is None else csrf}
         status, text = self.request("/console/act", json.dumps(body).encode(), headers)
@@ -123,6 +136,7 @@ def test_every_refusal(hall: Hall) -> None:
     script = "<script>alert(1)</script>"
     status, reply = manager.act(action="pause", window="guotu", reason=script)
     assert status == 200 and reply["ok"], reply
+    manager.wait_state(lambda s: any(w.get("reason") == script for w in s["windows"]))  # the queue doc came
     _, page = manager.request("/console")
     assert script not in page and "\\u003cscript\\u003e" in page  # escaped in the page's data
 
