@@ -71,7 +71,7 @@
       sub.dataset.ids = subIds;
     }
     const readOnly = user.role === "supervisor";
-    document.querySelectorAll("[data-action]").forEach((b) => { b.disabled = readOnly || !chosen; });
+    document.querySelectorAll("[data-action]").forEach((b) => { b.disabled = readOnly || !chosen || !state.online; });
     $("status-row").hidden = readOnly || !user.staff;
     document.body.dataset.version = String(version);
   }

@@ -301,3 +301,42 @@ def test_every_page_fits_a_window_pc(hall: Hall) -> None:
                 context.close()
         finally:
             chromium.close()
+
+
+def test_the_page_says_when_it_lost_the_hall_and_catches_up_after(hall: Hall) -> None:
+    """The broker goes down and comes back: the banner shows, then goes, and the page follows again; a
+    browser that cannot hold the event stream polls instead."""
+    from playwright.sync_api import sync_playwright
+
+    browser_path = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    assert browser_path
+    kiosk = parse_broker_url(hall.broker.url("kiosk-1"))
+    waiting = (
+        "n => [...document.querySelectorAll('#waiting tbody tr')]"
+        ".some(r => r.cells[0].textContent === '社会保障' && r.cells[1].textContent === String(n))"
+    )
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        try:
+            streaming = chromium.new_page(viewport={"width": 1366, "height": 768})
+            polling_context = chromium.new_context(viewport={"width": 1366, "height": 768})
+            polling_context.route("**/console/events", lambda route: route.abort())  # a proxy that cuts streams
+            polling = polling_context.new_page()
+            for page in (streaming, polling):
+                page.goto(hall.url + "/console/login")
+                page.fill("input[name=name]", "li.na")
+                page.fill("input[name=password]", PASSWORDS["li.na"])
+                page.click("button[type=submit]")
+                page.wait_for_url(hall.url + "/console")
+            assert streaming.is_hidden("#banner")
+            hall.broker.stop()
+            streaming.wait_for_selector("#banner", state="visible")
+            streaming.screenshot(path=str(SHOTS / "lost.png"))
+            hall.broker.start()
+            streaming.wait_for_selector("#banner", state="hidden")
+            send_command(kiosk, CENTRE, "ticket", {"category": "shebao"}, timeout=WAIT_S)
+            streaming.wait_for_function(waiting, arg=1)
+            polling.wait_for_function(waiting, arg=1)  # the polling page catches up too
+            assert polling.is_hidden("#banner")
+        finally:
+            chromium.close()
