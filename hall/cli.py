@@ -330,8 +330,11 @@ def cmd_call(args: argparse.Namespace) -> int:
     if args.transfer:
         chosen.append("transfer")
         payload["category"] = args.transfer
+    if args.to_window:
+        chosen.append("transfer")
+        payload["to_window"] = args.to_window
     if len(chosen) > 1:
-        raise UsageError("give at most one of --recall, --no-show, --ticket, --transfer, --done")
+        raise UsageError("give at most one of --recall, --no-show, --ticket, --transfer, --to-window, --done")
     if chosen:
         payload["action"] = chosen[0]
     result = _send(args, "call", payload)
@@ -343,6 +346,8 @@ def cmd_call(args: argparse.Namespace) -> int:
         case "next" | "ticket" | "recall":
             again = "（重呼）" if result.get("recall") else ""
             print(f"{result['text']}{again}")
+        case "transfer" if result.get("to_window_name"):
+            print(f"{result['ticket']} moved to {result['to_window_name']}, which calls it next in its place")
         case "transfer":
             print(f"{result['ticket']} moved to {result['category_name']}, {result['ahead']} ahead")
         case _:
@@ -646,6 +651,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-show", action="store_true", help="the current number did not come")
     p.add_argument("--ticket", metavar="NUMBER", help="call this number, e.g. A012")
     p.add_argument("--transfer", metavar="CATEGORY", help="send the current number to another category's queue")
+    p.add_argument(
+        "--to-window", metavar="WINDOW", help="send the current number to another window, which alone calls it"
+    )
     p.add_argument("--done", action="store_true", help="finish the current number without calling another")
     _add_remote(p)
     p.set_defaults(func=cmd_call)

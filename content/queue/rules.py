@@ -52,6 +52,8 @@ class Ticket:
     """The category it was issued for, when it has been transferred since."""
     issued_by: str | None = None
     """The account that took it: a kiosk's, or a staff tool's."""
+    for_window: str | None = None
+    """Sent to this window by a transfer: only it calls the ticket, in the ticket's place."""
 
 
 @dataclass(frozen=True)
@@ -165,9 +167,17 @@ def taken_lately(state: QueueState, by: str, now: datetime, seconds: float = 60.
     return count
 
 
-def waiting(state: QueueState, categories: Iterable[str]) -> list[Ticket]:
+def waiting(state: QueueState, categories: Iterable[str], window_id: str | None = None) -> list[Ticket]:
+    """The tickets waiting in `categories`, oldest first; with `window_id`, as that window calls them: those
+    sent to it by a transfer too, and none sent to another window."""
     wanted = set(categories)
-    found = [t for t in state.tickets.values() if t.status == "waiting" and t.category in wanted]
+
+    def called_here(t: Ticket) -> bool:
+        if window_id is None:
+            return t.category in wanted
+        return t.for_window == window_id or (t.for_window is None and t.category in wanted)
+
+    found = [t for t in state.tickets.values() if t.status == "waiting" and called_here(t)]
     return sorted(found, key=lambda t: (t.issued, t.number))
 
 
@@ -183,9 +193,11 @@ def ahead_of(state: QueueState, ticket: Ticket) -> int:
     return sum(1 for t in queue if t.priority is not None and (t.issued, t.number) < key)
 
 
-def pick_next(state: QueueState, categories: Iterable[str], streak: int, limit: int) -> Ticket | None:
+def pick_next(
+    state: QueueState, categories: Iterable[str], streak: int, limit: int, window_id: str | None = None
+) -> Ticket | None:
     """The ticket a window calls next, by the fair order in this module's docstring."""
-    queue = waiting(state, categories)
+    queue = waiting(state, categories, window_id)
     priority = [t for t in queue if t.priority is not None]
     normal = [t for t in queue if t.priority is None]
     if priority and (not normal or streak < limit):
@@ -249,7 +261,9 @@ def call_next(
     assert day is not None
     current = _open_window(state, window_id)
     state = _finish_current(state, window_id, "done", now)
-    chosen = pick_next(state, serves(centre, window_id, day), current.priority_streak, centre.queue.priority_streak)
+    chosen = pick_next(
+        state, serves(centre, window_id, day), current.priority_streak, centre.queue.priority_streak, window_id
+    )
     if chosen is None:
         return state, None
     return _call(state, centre, window_id, chosen, staff, False, now)
@@ -294,12 +308,22 @@ def done(state: QueueState, window_id: str, now: datetime) -> tuple[QueueState, 
     return _finish_current(state, window_id, "done", now), current.serving
 
 
-def transfer(state: QueueState, window_id: str, category: str) -> tuple[QueueState, str]:
-    """Send the ticket at the window to another category's queue, keeping its number and place."""
+def transfer(
+    state: QueueState, window_id: str, category: str | None, to_window: str | None = None
+) -> tuple[QueueState, str]:
+    """Send the ticket at the window to another category's queue, or to another window (which alone then
+    calls it), keeping its number and its place."""
     current = window_state(state, window_id)
     if current.serving is None:
         raise QueueError(f"no one is being served at window {window_id} to transfer", "nobody_served")
     ticket = state.tickets[current.serving]
+    if to_window is not None:
+        if to_window == window_id:
+            raise QueueError(f"ticket {ticket.number} is at window {window_id} already", "same_window")
+        moved = replace(ticket, status="waiting", window=None, staff=None, called=None, for_window=to_window)
+        windows = {**state.windows, window_id: replace(current, serving=None)}
+        return replace(state, tickets={**state.tickets, ticket.number: moved}, windows=windows), ticket.number
+    assert category is not None
     if ticket.category == category:
         raise QueueError(f"ticket {ticket.number} is already in category {category}", "same_category")
     moved = replace(
@@ -310,6 +334,7 @@ def transfer(state: QueueState, window_id: str, category: str) -> tuple[QueueSta
         staff=None,
         called=None,
         origin=ticket.origin or ticket.category,
+        for_window=None,
     )
     windows = {**state.windows, window_id: replace(current, serving=None)}
     return replace(state, tickets={**state.tickets, ticket.number: moved}, windows=windows), ticket.number

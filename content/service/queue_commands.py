@@ -29,6 +29,8 @@ class CallArgs(Args):
     action: Literal["next", "recall", "no_show", "ticket", "transfer", "done"] = "next"
     ticket: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9]{3}$")] | None = None
     category: Short | None = None
+    to_window: Short | None = None
+    """transfer: the window that alone calls the ticket next (instead of a category)."""
 
 
 class WindowArgs(Args):
@@ -81,7 +83,9 @@ def ticket_json(content: Content, queue: q.QueueState, ticket: q.Ticket) -> dict
         "ahead": ahead,
         "estimated_wait_min": q.estimated_wait(queue, content.centre, ticket.category, ahead),
         "url": ticket_url(content, ticket),
-    }
+        **({"to_window": ticket.for_window, "to_window_name": _window_name(content, ticket.for_window)}
+           if ticket.for_window else {}),
+    }  # fmt: skip
 
 
 def take_ticket(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
@@ -122,10 +126,14 @@ def call(live: Live, content: Content, args: dict[str, Any], by: str, now: datet
     name = _window_name(content, parsed.window)
     if parsed.action == "ticket" and parsed.ticket is None:
         raise CommandError("action 'ticket' needs 'ticket', e.g. A012")
+    target = None
     if parsed.action == "transfer":
-        if parsed.category is None:
-            raise CommandError("action 'transfer' needs 'category'")
-        target = _category(content, parsed.category)
+        if (parsed.category is None) == (parsed.to_window is None):
+            raise CommandError("action 'transfer' needs 'category' or 'to_window' (one of them)")
+        if parsed.category is not None:
+            target = _category(content, parsed.category)
+        else:
+            _window_name(content, parsed.to_window or "")
     queue = q.roll_day(live.queue, now, content.centre.queue)
     staff = staff_at(content, live, parsed.window)
     try:
@@ -147,7 +155,7 @@ def call(live: Live, content: Content, args: dict[str, Any], by: str, now: datet
                 queue, number = q.done(queue, parsed.window, now)
                 made, result = None, {"window": parsed.window, "ticket": number, "status": "done"}
             case "transfer":
-                queue, number = q.transfer(queue, parsed.window, target.id)
+                queue, number = q.transfer(queue, parsed.window, target.id if target else None, parsed.to_window)
                 made = None
                 result = {"window": parsed.window, **ticket_json(content, queue, queue.tickets[number])}
     except q.QueueError as exc:

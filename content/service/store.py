@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     calls INTEGER NOT NULL,
     origin TEXT,
     issued_by TEXT,
+    for_window TEXT,
     PRIMARY KEY (day, number)
 );
 CREATE TABLE IF NOT EXISTS windows (
@@ -100,12 +101,13 @@ class StoreInUse(Exception):
     """Another running service holds the state file."""
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """1 (no user_version): a command id was unique across senders, so anyone's repeat of an id got its
 stored reply. 2: the id is unique per sender, `by`, the account that sent it. 3: a ticket records the
 account that took it (`issued_by`), which the rate of tickets per account is counted by. 5: an
 announcement has a review (`review`: approved, pending, rejected; the rejection's `reason`, the login that
-decided, `reviewed_by`) and the console login that put it up (`person`); those stored before are approved."""
+decided, `reviewed_by`) and the console login that put it up (`person`); those stored before are approved.
+6: a ticket transferred to a window records it (`for_window`)."""
 
 _ANNOUNCEMENT_COLUMNS = {
     "review": "TEXT NOT NULL DEFAULT 'approved'",
@@ -148,6 +150,8 @@ def _migrate(db: sqlite3.Connection) -> None:
         ticket_columns = {row[1] for row in db.execute("PRAGMA table_info(tickets)")}
         if ticket_columns and "issued_by" not in ticket_columns:
             db.execute("ALTER TABLE tickets ADD COLUMN issued_by TEXT")
+        if ticket_columns and "for_window" not in ticket_columns:
+            db.execute("ALTER TABLE tickets ADD COLUMN for_window TEXT")
         announcement_columns = {row[1] for row in db.execute("PRAGMA table_info(announcements)")}
         if announcement_columns:
             for column, kind in _ANNOUNCEMENT_COLUMNS.items():
@@ -260,7 +264,7 @@ class Store:
     def tickets(self, day: date) -> list[Ticket]:
         rows = self._db.execute(
             "SELECT number, day, category, priority, issued, status, window, staff, called, finished, calls, origin,"
-            " issued_by FROM tickets WHERE day = ? ORDER BY issued, number",
+            " issued_by, for_window FROM tickets WHERE day = ? ORDER BY issued, number",
             (day.isoformat(),),
         )
         return [
@@ -278,6 +282,7 @@ class Store:
                 calls=r[10],
                 origin=r[11],
                 issued_by=r[12],
+                for_window=r[13],
             )
             for r in rows
         ]
@@ -376,20 +381,21 @@ class Store:
                 "day": t.day.isoformat(), "number": t.number, "category": t.category, "priority": t.priority,
                 "issued": t.issued.isoformat(), "status": t.status, "window": t.window, "staff": t.staff,
                 "called": _iso(t.called), "finished": _iso(t.finished), "calls": t.calls, "origin": t.origin,
-                "issued_by": t.issued_by,
+                "issued_by": t.issued_by, "for_window": t.for_window,
             }  # fmt: skip
             if old is None or old.day != t.day:
                 # A plain INSERT: a number issued twice fails the whole transaction, loudly.
                 db.execute(
                     "INSERT INTO tickets (day, number, category, priority, issued, status, window, staff, called,"
-                    " finished, calls, origin, issued_by) VALUES (:day, :number, :category, :priority, :issued,"
-                    " :status, :window, :staff, :called, :finished, :calls, :origin, :issued_by)",
+                    " finished, calls, origin, issued_by, for_window) VALUES (:day, :number, :category, :priority,"
+                    " :issued, :status, :window, :staff, :called, :finished, :calls, :origin, :issued_by, :for_window)",
                     row,
                 )
             else:
                 db.execute(
                     "UPDATE tickets SET category = :category, status = :status, window = :window, staff = :staff,"
-                    " called = :called, finished = :finished, calls = :calls, origin = :origin"
+                    " called = :called, finished = :finished, calls = :calls, origin = :origin,"
+                    " for_window = :for_window"
                     " WHERE day = :day AND number = :number",
                     row,
                 )

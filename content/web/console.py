@@ -78,6 +78,7 @@ REFUSALS: Final = {
     "no_ticket": "今天没有这个号码",
     "ticket_taken": "这个号码正在办理或已办结",
     "same_category": "这个号码已经在该类别中",
+    "same_window": "这个号码已经在本窗口",
     "numbers_exhausted": "该类别今天的号码已经用完",
     "rate_limited": "操作太频繁，请稍候再试",
 }
@@ -99,10 +100,12 @@ def command_for(action: str, window: str, body: dict[str, Any], user: User) -> t
             raise ActionRefused("请输入要呼叫的号码，如 A012")
         return "call", {"window": window, "action": "ticket", "ticket": ticket}
     if action == "transfer":
-        category = str(body.get("category", "")).strip()
-        if not category or len(category) > 64:
-            raise ActionRefused("请选择转去的事项类别")
-        return "call", {"window": window, "action": "transfer", "category": category}
+        target = str(body.get("to", "")).strip()
+        kind, _, name = target.partition(":")
+        if kind not in ("category", "window") or not name or len(name) > 64:
+            raise ActionRefused("请选择转去的事项类别或窗口")
+        key = "category" if kind == "category" else "to_window"
+        return "call", {"window": window, "action": "transfer", key: name}
     if action == "pause":
         reason = str(body.get("reason", "")).strip()
         if not reason or len(reason) > 60:

@@ -36,9 +36,16 @@
     $("window-state").className = mine.open === false ? "paused" : "open";
     const categories = Array.isArray(state.categories) ? state.categories : [];
     const cat = $("category");
-    const catIds = categories.map((c) => str(c.id)).join(",");
+    const catIds = categories.map((c) => str(c.id)).join(",") + "|" + windows.map((w) => str(w.id)).join(",") + "|" + chosen;
     if (cat.dataset.ids !== catIds) {
-      cat.replaceChildren(...categories.map((c) => { const o = el("option", str(c.name)); o.value = str(c.id); return o; }));
+      const byCategory = document.createElement("optgroup");
+      byCategory.label = "转到类别（保留原号和排队顺序）";
+      byCategory.append(...categories.map((c) => { const o = el("option", str(c.name)); o.value = `category:${str(c.id)}`; return o; }));
+      const byWindow = document.createElement("optgroup");
+      byWindow.label = "转到窗口（只由该窗口叫号）";
+      byWindow.append(...windows.filter((w) => str(w.id) !== chosen)
+        .map((w) => { const o = el("option", `${str(w.number)}号 ${str(w.name)}`); o.value = `window:${str(w.id)}`; return o; }));
+      cat.replaceChildren(byCategory, byWindow);
       cat.dataset.ids = catIds;
     }
     const waiting = $("waiting").tBodies[0];
@@ -115,7 +122,7 @@
   function act(button) {
     const body = { action: button.dataset.action, window: chosen };
     if (body.action === "call_ticket") body.ticket = $("ticket").value;
-    if (body.action === "transfer") body.category = $("category").value;
+    if (body.action === "transfer") body.to = $("category").value;
     if (body.action === "pause") body.reason = $("reason").value;
     if (body.action === "status") {
       body.status = button.dataset.status;

@@ -120,6 +120,28 @@ def test_transfer_keeps_the_number_and_the_place(content: Content) -> None:
         q.transfer(state, "minzheng", "minzheng")
 
 
+def test_transfer_to_a_window_keeps_the_place_and_only_that_window_calls_it(content: Content) -> None:
+    state = _today(content=content)
+    state = _issue(state, "shebao", "A", None, 0)  # A001, earliest
+    state = _issue(state, "minzheng", "C", None, 5)  # C001 waits at 民政
+    state = _issue(state, "shebao", "A", None, 6)  # A002
+    state, call = q.call_next(state, content.centre, "shebao", None, NOW + timedelta(minutes=7))
+    assert call is not None and call.ticket == "A001"
+    state, number = q.transfer(state, "shebao", None, to_window="minzheng")
+    moved = state.tickets[number]
+    assert (moved.category, moved.status, moved.for_window) == ("shebao", "waiting", "minzheng")
+    # The social security window goes on with A002, never A001, though A001 is of its category.
+    state, call = q.call_next(state, content.centre, "shebao", None, NOW + timedelta(minutes=8))
+    assert call is not None and call.ticket == "A002"
+    # 民政窗口 calls A001 before C001: it keeps its place (issued earlier), though not of its categories.
+    state, call = q.call_next(state, content.centre, "minzheng", None, NOW + timedelta(minutes=9))
+    assert call is not None and call.ticket == "A001"
+    assert len(q.waiting(state, ["shebao"])) == 0 and len(q.waiting(state, ["minzheng"])) == 1
+    with pytest.raises(q.QueueError, match="at window minzheng already") as same:
+        q.transfer(state, "minzheng", None, to_window="minzheng")
+    assert same.value.code == "same_window"
+
+
 def test_recall_no_show_and_calling_a_given_ticket(content: Content) -> None:
     state = _today(content=content)
     state = _issue(state, "shebao", "A", None, 0)

@@ -340,3 +340,17 @@ def test_the_page_says_when_it_lost_the_hall_and_catches_up_after(hall: Hall) ->
             assert polling.is_hidden("#banner")
         finally:
             chromium.close()
+
+
+def test_a_ticket_sent_to_another_window_is_called_there(hall: Hall) -> None:
+    kiosk = parse_broker_url(hall.broker.url("kiosk-1"))
+    for _ in range(2):
+        send_command(kiosk, CENTRE, "ticket", {"category": "shebao"})
+    manager = Browser(hall.url)
+    manager.login("boss", PASSWORDS["boss"])
+    assert manager.act(action="call_next", window="shebao")[1]["result"]["ticket"] == "A001"
+    status, reply = manager.act(action="transfer", window="shebao", to="window:minzheng")
+    assert status == 200 and reply["result"]["to_window"] == "minzheng", reply
+    assert manager.act(action="transfer", window="shebao", to="nowhere")[0] == 400
+    assert manager.act(action="call_next", window="shebao")[1]["result"]["ticket"] == "A002"
+    assert manager.act(action="call_next", window="minzheng")[1]["result"]["ticket"] == "A001"
