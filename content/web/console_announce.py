@@ -313,6 +313,33 @@ def add(console: Console) -> None:
             args["reason"] = reason.strip()
         return answer(console.link.ask("announce_review", args, user.name))
 
+    @bp.post(PATH + "/edit")
+    def announce_edit() -> Response:
+        """An announcement changed: its author's, or any for a manager; with approval on, back to pending."""
+        found = console.posted()
+        if isinstance(found, Response):
+            return found
+        user = found[1]
+        if not may(user, "announce"):
+            return console.refuse(403, "没有权限：只读账号不能修改公告")
+        body = body_of()
+        if isinstance(body, Response):
+            return body
+        wanted = str(body.get("id", ""))[:32]
+        listing.forget()
+        row = next((a for a in listing.get(user.name).get("announcements", []) if a.get("id") == wanted), None)
+        if row is None:
+            return console.refuse(404, "没有这条公告（可能已结束或已撤下）")
+        if not may(user, "approve") and row.get("person") != user.name:
+            return console.refuse(403, "没有权限：只能修改自己发布的公告")
+        zone = _zone(console)
+        try:
+            args = announce_args(body, user, zone, datetime.now(zone))
+        except Refused as exc:
+            return console.refuse(400, str(exc))
+        args.pop("review", None)  # an edit goes back to pending by the service's own rule
+        return answer(console.link.ask("announce_edit", {"id": wanted, **args}, user.name))
+
     @bp.post(PATH + "/clear")
     def announce_clear() -> Response:
         found = console.posted()

@@ -4,6 +4,7 @@
 (function () {
   const boot = JSON.parse(document.getElementById("boot").textContent);
   const csrf = document.querySelector('meta[name="csrf"]').content;
+  const user = boot.user || {};
   const $ = (id) => document.getElementById(id);
   const el = (tag, text) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; };
   const str = (v) => (typeof v === "string" || typeof v === "number") ? String(v) : "";
@@ -99,10 +100,15 @@
       if (why) { say(why, false); return; }
       $("submit").disabled = true;
       say("正在提交……", true);
-      const out = await post("/console/announce", wanted());
+      const editing = form.dataset.editing;
+      const out = editing
+        ? await post("/console/announce/edit", { ...wanted(), id: editing })
+        : await post("/console/announce", wanted());
       if (out.ok) {
         const r = out.result || {};
         say(r.review === "pending" ? `已提交（编号 ${str(r.id)}），等待中心负责人批准后显示` : `已发布（编号 ${str(r.id)}）`, true);
+        delete form.dataset.editing;
+        $("submit").textContent = $("submit").dataset.label || $("submit").textContent;
         $("text").value = "";
         $("confirm").checked = false;
         later();
@@ -134,6 +140,12 @@
       reject.dataset.id = id;
       cell.append(approve, reject);
     }
+    if (a.may_clear && user.role !== "supervisor") {
+      const edit = el("button", "编辑");
+      edit.dataset.act = "edit";
+      edit.dataset.id = id;
+      cell.append(edit);
+    }
     if (a.may_clear) {
       const clear = el("button", "撤下");
       clear.dataset.act = "clear";
@@ -143,7 +155,10 @@
     return cell;
   }
 
+  let lastListing = {};
+
   function render(listing) {
+    lastListing = listing;
     const rows = Array.isArray(listing.announcements) ? listing.announcements : [];
     $("list-note").textContent = listing.ok === false ? str(listing.error) :
       (rows.length ? `共 ${rows.length} 条` : "暂无公告") + (listing.approval ? " · 本中心公告需审核" : "");
@@ -180,6 +195,22 @@
     if (!button) return;
     const id = button.dataset.id;
     let out;
+    if (button.dataset.act === "edit") {
+      // Into the form: saved, it replaces the announcement (and waits for approval again where the hall asks it).
+      const a = (lastListing.announcements || []).find((x) => str(x.id) === id);
+      if (!a || !form) return;
+      $("text").value = str(a.text);
+      form.querySelectorAll("input[name=priority]").forEach((r) => { r.checked = r.value === a.priority; });
+      const target = Array.isArray(a.targets) && a.targets.length === 1 ? a.targets[0] : "all";
+      form.querySelectorAll("input[name=targets]").forEach((r) => { r.checked = r.value === target; });
+      form.dataset.editing = id;
+      $("submit").dataset.label = $("submit").dataset.label || $("submit").textContent;
+      $("submit").textContent = `保存修改（${id}）`;
+      say(`正在修改 ${id}：改好后保存${boot.waits ? "，修改后需重新批准" : ""}`, true);
+      later();
+      $("text").focus();
+      return;
+    }
     if (button.dataset.act === "reject") {
       const row = button.closest("td");
       let input = row.querySelector("input.reason");

@@ -126,6 +126,15 @@ def test_the_page_its_refusals_and_approval(hall: Hall, subscribe: Callable[...,
     assert [a["text"] for a in doc["announcements"]] == [SCRIPT]
     assert _post(manager, "/console/announce/review", id=pending, decision="approve")[0] == 409  # done already
 
+    # An edit by its author sends it back to pending; another window's staff may not edit it.
+    status, edited = _post(staff, "/console/announce/edit", id=pending, text="改过的通知", duration_s=3600)
+    assert status == 200 and edited["result"]["review"] == "pending", edited
+    wall.doc_where("announcements", lambda d: d["announcements"] == [], "the edited one held back again")
+    assert _post(supervisor, "/console/announce/edit", id=pending, text="x")[0] == 403
+    assert _post(staff, "/console/announce/edit", id="a999", text="x")[0] == 404
+    assert _post(manager, "/console/announce/review", id=pending, decision="approve")[0] == 200
+    wall.doc_where("announcements", lambda d: [a["text"] for a in d["announcements"]] == ["改过的通知"], "re-approved")
+
     # The manager's own goes up at once; a window takes down its own only.
     status, mine = _post(manager, "/console/announce", text="今天逢场，各窗口全员在岗")
     assert status == 200 and mine["result"]["review"] == "approved"
