@@ -38,7 +38,7 @@ class Uncovered:
 def display_fonts() -> dict[str, Covers]:
     """Each display surface and whether its fonts draw a character (surfaces whose fonts are missing are left out:
     the device itself refuses to start without them)."""
-    from kiosk.fonts import FontError, chain
+    from content.shared.fonts import FontError, chain
     from led_driver.fonts import FONTS, load_font
     from led_driver.fonts import FontError as LedFontError
 

@@ -35,12 +35,15 @@ import math
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Final, Literal
 
 from PIL import Image, ImageDraw, ImageFont
+
+from content.shared.fonts import FontChain, FontError, joins, read_cmap
+from content.shared.fonts import split_runs as shared_split_runs
 
 LAYOUTS: Final = ("a4", "receipt")
 SUFFIXES: Final = (".pdf", ".png")
@@ -61,26 +64,6 @@ MAX_NOTES: Final = 50
 MAX_NOTES_TEXT: Final = 10_000
 """Characters in all the notes together."""
 MAX_PHONES: Final = 50
-
-ENV_FONT_DIRS: Final = "HALL_FONT_DIRS"
-"""Extra font directories, searched first (the kiosk and the LED driver read the same variable)."""
-SYSTEM_FONT_DIRS: Final = (Path("/usr/local/share/fonts"), Path("/usr/share/fonts"))
-
-# (file name, directory below a font directory, Debian package)
-PRIMARY_FACES: Final = (
-    ("wqy-microhei.ttc", "truetype/wqy", "fonts-wqy-microhei"),
-    ("wqy-zenhei.ttc", "truetype/wqy", "fonts-wqy-zenhei"),
-    ("NotoSansCJK-Regular.ttc", "opentype/noto", "fonts-noto-cjk"),
-)
-"""The first of these that is installed draws everything it can."""
-FALLBACK_FACES: Final = (
-    ("HanaMinA.ttf", "truetype/hanazono", "fonts-hanazono"),
-    ("HanaMinB.ttf", "truetype/hanazono", "fonts-hanazono"),
-    ("unifont.otf", "opentype/unifont", "fonts-unifont"),
-    ("unifont_upper.otf", "opentype/unifont", "fonts-unifont"),
-)
-"""Tried in order for a character the primary face lacks; those not installed are skipped."""
-
 
 # -- the view ----------------------------------------------------------------------------------------
 
@@ -154,47 +137,22 @@ def _phones(value: object) -> tuple[tuple[str, str], ...]:
 # -- fonts -------------------------------------------------------------------------------------------
 
 
-def font_dirs(environ: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
-    """$HALL_FONT_DIRS first, then the system font directories."""
-    extra = [Path(part) for part in environ.get(ENV_FONT_DIRS, "").split(os.pathsep) if part]
-    return (*extra, *SYSTEM_FONT_DIRS)
-
-
-def _find(name: str, subdir: str, dirs: Sequence[Path]) -> str | None:
-    for folder in dirs:
-        for candidate in (folder / subdir / name, folder / name):
-            if candidate.is_file():
-                return str(candidate)
-    return None
-
-
 @functools.lru_cache(maxsize=8)
 def font_chain(dirs: tuple[Path, ...] | None = None) -> tuple[str, ...]:
-    """The installed faces in chain order: the first primary face found, then every fallback found.
-
-    FileNotFoundError (an OSError, as for a file that cannot be written) when no primary face is installed.
-    """
-    dirs = font_dirs() if dirs is None else dirs
-    primary = next((p for name, sub, _ in PRIMARY_FACES if (p := _find(name, sub, dirs)) is not None), None)
-    if primary is None:
-        where = ", ".join(str(d) for d in dirs)
-        raise FileNotFoundError(
-            f"no CJK font for the slip in {where}: install {PRIMARY_FACES[0][2]} (and fonts-hanazono for rare hanzi)"
-        )
-    fallbacks = [p for name, sub, _ in FALLBACK_FACES if (p := _find(name, sub, dirs)) is not None]
-    return (primary, *fallbacks)
+    """The installed faces in chain order (`content.shared.fonts`): the first primary face found, then
+    every fallback found. FileNotFoundError (an OSError, as for a file that cannot be written) when no
+    primary face is installed."""
+    try:
+        found = FontChain.installed(dirs)
+    except FontError as exc:
+        raise FileNotFoundError(f"{exc} (and fonts-hanazono for rare hanzi) to print the slip") from None
+    return tuple(str(path) for path in found.paths)
 
 
 @functools.lru_cache(maxsize=16)
 def cmap(path: str) -> frozenset[int]:
     """The code points the face (the first of a collection) maps; empty for a file fontTools cannot read."""
-    from fontTools.ttLib import TTFont
-
-    try:
-        with TTFont(path, fontNumber=0, lazy=True) as font:
-            return frozenset(font.getBestCmap() or {})
-    except Exception:  # a damaged file: the chain goes on without it
-        return frozenset()
+    return read_cmap(Path(path))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -202,17 +160,6 @@ def face_of(chain: tuple[str, ...], ch: str) -> int | None:
     """The first face of `chain` whose character map has `ch`; None when none has."""
     cp = ord(ch)
     return next((i for i, path in enumerate(chain) if cp in cmap(path)), None)
-
-
-def _joins(ch: str) -> bool:
-    """Drawn with the character before it: combining marks, ZWJ, variation selectors."""
-    cp = ord(ch)
-    return (
-        unicodedata.category(ch) in ("Mn", "Mc", "Me")
-        or ch == "\u200d"
-        or 0xFE00 <= cp <= 0xFE0F
-        or 0xE0100 <= cp <= 0xE01EF
-    )
 
 
 def clean(text: str) -> str:
@@ -234,7 +181,7 @@ def clusters(text: str) -> list[str]:
     """A character with the marks and joiners after it: what a line never splits."""
     out: list[str] = []
     for ch in text:
-        if out and _joins(ch):
+        if out and joins(ch):
             out[-1] += ch
         else:
             out.append(ch)
@@ -242,25 +189,8 @@ def clusters(text: str) -> list[str]:
 
 
 def split_runs(text: str, chain: tuple[str, ...]) -> list[tuple[int, str]]:
-    """`text` cut into runs of one face each, in order: (index into `chain`, run).
-
-    Spaces, marks and joiners stay in the run they are in (every face has a space; a mark belongs to
-    its base); a character no face has goes to face 0, which draws its box.
-    """
-    runs: list[tuple[int, str]] = []
-    face, run = 0, ""
-    for ch in text:
-        if run and (ch.isspace() or _joins(ch)):
-            run += ch
-            continue
-        this = 0 if ch.isspace() else (face_of(chain, ch) or 0)
-        if run and this != face:
-            runs.append((face, run))
-            run = ""
-        face, run = this, run + ch
-    if run:
-        runs.append((face, run))
-    return runs
+    """`text` cut into runs of one face each, in order: (index into `chain`, run)."""
+    return shared_split_runs(text, lambda ch: face_of(chain, ch))
 
 
 @functools.lru_cache(maxsize=64)
