@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Response, redirect, request
 
-from content.accounts.users import User, announce_as, may
+from content.accounts.users import Action, User, announce_as, may
 from content.shared import limits as cap
 from content.web.console import Console
 
@@ -201,9 +201,26 @@ def add(console: Console) -> None:
     previews = threading.BoundedSemaphore(PREVIEWS_AT_ONCE)
     bp = console.bp
 
-    def body_of() -> dict[str, Any] | Response:
+    def posted_as(action: Action, refusal: str) -> tuple[User, dict[str, Any]] | Response:
+        """A POST's user and JSON body, or the refusal: the console's checks, then `may(user, action)`."""
+        found = console.posted()
+        if isinstance(found, Response):
+            return found
+        if not may(found[1], action):
+            return console.refuse(403, refusal)
         body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else console.refuse(400, "请求格式不正确")
+        return (found[1], body) if isinstance(body, dict) else console.refuse(400, "请求格式不正确")
+
+    def not_theirs(user: User, wanted: str, what: str) -> Response | None:
+        """The refusal when `user` may not `what` announcement `wanted` (someone else's, for staff; gone),
+        from who put it up as the service says now; None when they may."""
+        listing.forget()
+        row = next((a for a in listing.get(user.name).get("announcements", []) if a.get("id") == wanted), None)
+        if row is None:
+            return console.refuse(404, "没有这条公告（可能已结束或已撤下）")
+        if not may(user, "approve") and row.get("person") != user.name:
+            return console.refuse(403, f"没有权限：只能{what}自己发布的公告")
+        return None
 
     def answer(reply: dict[str, Any]) -> Response:
         listing.forget()
@@ -243,14 +260,10 @@ def add(console: Console) -> None:
 
     @bp.post(PATH + "/preview")
     def announce_preview() -> Response:
-        found = console.posted()
-        if isinstance(found, Response):
-            return found
-        if not may(found[1], "announce"):
-            return console.refuse(403, "没有权限：只读账号不能发布公告")
-        body = body_of()
-        if isinstance(body, Response):
-            return body
+        posted = posted_as("announce", "没有权限：只读账号不能发布公告")
+        if isinstance(posted, Response):
+            return posted
+        body = posted[1]
         if console.preview is None:
             return console.refuse(503, "本服务没有配置预览")
         text = body.get("text")
@@ -275,15 +288,10 @@ def add(console: Console) -> None:
 
     @bp.post(PATH)
     def announce_submit() -> Response:
-        found = console.posted()
-        if isinstance(found, Response):
-            return found
-        user = found[1]
-        if not may(user, "announce"):
-            return console.refuse(403, "没有权限：只读账号不能发布公告")
-        body = body_of()
-        if isinstance(body, Response):
-            return body
+        posted = posted_as("announce", "没有权限：只读账号不能发布公告")
+        if isinstance(posted, Response):
+            return posted
+        user, body = posted
         zone = _zone(console)
         try:
             args = announce_args(body, user, zone, datetime.now(zone))
@@ -293,15 +301,10 @@ def add(console: Console) -> None:
 
     @bp.post(PATH + "/review")
     def announce_review() -> Response:
-        found = console.posted()
-        if isinstance(found, Response):
-            return found
-        user = found[1]
-        if not may(user, "approve"):
-            return console.refuse(403, "没有权限：只有中心负责人可以审核公告")
-        body = body_of()
-        if isinstance(body, Response):
-            return body
+        posted = posted_as("approve", "没有权限：只有中心负责人可以审核公告")
+        if isinstance(posted, Response):
+            return posted
+        user, body = posted
         wanted, decision = str(body.get("id", ""))[:32], body.get("decision")
         if not wanted or decision not in ("approve", "reject"):
             return console.refuse(400, "请选择要审核的公告和审核结果")
@@ -316,22 +319,14 @@ def add(console: Console) -> None:
     @bp.post(PATH + "/edit")
     def announce_edit() -> Response:
         """An announcement changed: its author's, or any for a manager; with approval on, back to pending."""
-        found = console.posted()
-        if isinstance(found, Response):
-            return found
-        user = found[1]
-        if not may(user, "announce"):
-            return console.refuse(403, "没有权限：只读账号不能修改公告")
-        body = body_of()
-        if isinstance(body, Response):
-            return body
+        posted = posted_as("announce", "没有权限：只读账号不能修改公告")
+        if isinstance(posted, Response):
+            return posted
+        user, body = posted
         wanted = str(body.get("id", ""))[:32]
-        listing.forget()
-        row = next((a for a in listing.get(user.name).get("announcements", []) if a.get("id") == wanted), None)
-        if row is None:
-            return console.refuse(404, "没有这条公告（可能已结束或已撤下）")
-        if not may(user, "approve") and row.get("person") != user.name:
-            return console.refuse(403, "没有权限：只能修改自己发布的公告")
+        refused = not_theirs(user, wanted, "修改")
+        if refused is not None:
+            return refused
         zone = _zone(console)
         try:
             args = announce_args(body, user, zone, datetime.now(zone))
@@ -342,22 +337,13 @@ def add(console: Console) -> None:
 
     @bp.post(PATH + "/clear")
     def announce_clear() -> Response:
-        found = console.posted()
-        if isinstance(found, Response):
-            return found
-        user = found[1]
-        if not may(user, "announce"):
-            return console.refuse(403, "没有权限：只读账号不能撤下公告")
-        body = body_of()
-        if isinstance(body, Response):
-            return body
+        posted = posted_as("announce", "没有权限：只读账号不能撤下公告")
+        if isinstance(posted, Response):
+            return posted
+        user, body = posted
         wanted = str(body.get("id", ""))[:32]
-        if not may(user, "approve"):
-            listing.forget()  # who put it up, as the service says now
-            current = listing.get(user.name)
-            row = next((a for a in current.get("announcements", []) if a.get("id") == wanted), None)
-            if row is None:
-                return console.refuse(404, "没有这条公告（可能已结束或已撤下）")
-            if row.get("person") != user.name:
-                return console.refuse(403, "没有权限：只能撤下自己发布的公告")
+        if not may(user, "approve"):  # a manager takes down any, even one the list has not shown yet
+            refused = not_theirs(user, wanted, "撤下")
+            if refused is not None:
+                return refused
         return answer(console.link.ask("announce", {"clear": wanted}, user.name))
