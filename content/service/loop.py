@@ -457,12 +457,7 @@ class ContentService:
                 person=self._person,
             )
         except Exception:
-            # Nothing was stored, so nothing is applied: say so rather than leave the sender waiting.
-            log.exception("cmd/%s/%s %s could not be stored", verb, sender, command_id)
-            failed = contract.reply(
-                command_id, now, error="the service could not store this command; it was not applied"
-            )
-            self._reply(sender, failed)
+            self._not_stored(verb, sender, command_id, now)
             return
         self.live = after
         # Calls first: they are what the hall is waiting to see and hear.
@@ -517,15 +512,17 @@ class ContentService:
                 person=self._person,
             )
         except Exception:
-            log.exception("cmd/%s/%s %s could not be stored", verb, sender, command_id)
-            failed = contract.reply(
-                command_id, now, error="the service could not store this command; it was not applied"
-            )
-            self._reply(sender, failed)
+            self._not_stored(verb, sender, command_id, now)
             return
         self._reply(sender, reply)
         log.info("cmd/%s by %s: %s %s", verb, sender, outcome.result.get("number"), outcome.result.get("stage"))
         self._refresh_pickup()
+
+    def _not_stored(self, verb: str, sender: str, command_id: str, now: datetime) -> None:
+        """Nothing was stored, so nothing is applied: say so rather than leave the sender waiting."""
+        log.exception("cmd/%s/%s %s could not be stored", verb, sender, command_id)
+        failed = contract.reply(command_id, now, error="the service could not store this command; it was not applied")
+        self._reply(sender, failed)
 
     def _refresh_pickup(self) -> None:
         """The wall's 取件 list, from the store, if a case command changed it."""

@@ -7,10 +7,12 @@ repeated command id gets the stored reply instead of being applied again.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -320,9 +322,7 @@ class Store:
     ) -> None:
         """Record the command and whatever it changed, all or nothing; `person`: who, logged in to the
         console, sent it through the account `by`."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             self._insert_command(command_id, verb, by, args, reply, now, person)
             for staff_id, state in after.staff.items():
                 if before.staff.get(staff_id) != state:
@@ -366,10 +366,6 @@ class Store:
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('announcement_seq', ?)",
                     (str(after.announcement_seq),),
                 )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def _write_queue(self, before: QueueState, after: QueueState, calls: tuple[Call, ...]) -> None:
         db = self._db
@@ -449,16 +445,10 @@ class Store:
     ) -> None:
         """Record a case command and the cases it changed (each with what it was before, None if new),
         all or nothing."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             self._insert_command(command_id, verb, by, args, reply, now, person)
             for case, before in changes:
                 case_store.write_case(db, case, before, calendar, now)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def purge_cases(self, collected_before: datetime, now: datetime) -> list[str]:
         """Remove the applicant's name and phone from cases collected before `collected_before`, recording
@@ -466,19 +456,25 @@ class Store:
         numbers = case_store.purge_due(self._db, collected_before)
         if not numbers:
             return []
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             args = {"collected_before": collected_before.isoformat(), "cases": numbers[:50], "count": len(numbers)}
             command_id = f"purge-{now.isoformat()}"
             reply = {"id": command_id, "ok": True, "result": {"purged": len(numbers)}}
             self._insert_command(command_id, "case_purge", "service", args, reply, now)
             case_store.mark_purged(db, numbers, now)
+        return numbers
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE): all of it committed, or none."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return numbers
 
     def _insert_command(
         self,
