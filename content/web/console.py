@@ -45,6 +45,8 @@ MAX_STREAMS: Final = 32
 STREAM_S: Final = 60.0
 """A stream ends after this, and the browser reconnects: a re-sync, and no thread held for ever."""
 KEEPALIVE_S: Final = 15.0
+USER_CHECK_S: Final = 5.0
+"""An open stream reads its user's row again this often: a disabled login's stream ends within it."""
 POLL_MS: Final = 3000
 STATIC: Final = Path(__file__).with_name("static")
 HEADERS: Final = {
@@ -347,16 +349,22 @@ def add_console(
             try:
                 yield "retry: 2000\n\n"
                 ends = clock() + STREAM_S
-                version = -1
+                version, checked = -1, clock()
+                user: User | None = found[1]
                 while clock() < ends and not link.closed:
-                    held = ctx.by_session(session_id)
-                    if held is None:
+                    # The session (in memory) on every event; the user's row (the users file) every few
+                    # seconds, not once an event for every open stream.
+                    session = sessions.get(session_id)
+                    if session is not None and clock() - checked >= USER_CHECK_S:
+                        held = ctx.by_session(session_id)
+                        user, checked = (held[1] if held else None), clock()
+                    if session is None or user is None:
                         yield "event: logout\ndata: {}\n\n"
                         return
                     newer, state = link.state()
                     if newer != version:
                         version = newer
-                        body = encoded(version, state, held[1])
+                        body = encoded(version, state, user)
                         yield f"event: state\ndata: {body}\n\n"
                         continue
                     if link.wait_newer(version, min(KEEPALIVE_S, max(0.0, ends - clock()))) == version:
