@@ -522,7 +522,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from hall.demo import run_demo
+    from hall.commands.demo import run_demo
 
     return run_demo(Path(args.content) if args.content else None, embedded=args.embedded)
 
@@ -672,13 +672,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("case", help="cases (办件) through the three tiers: open, advance, show, list, trip, slip")
-    from hall.case_cli import add_arguments as add_case_arguments
+    from hall.commands.case import add_arguments as add_case_arguments
 
     add_case_arguments(p, _add_remote)
     p.set_defaults(func=cmd_case)
 
     p = sub.add_parser("user", help="accounts of the staff console: add, list, passwd, disable, enable, remove")
-    from hall import user_cli
+    from hall.commands import user as user_cli
 
     user_cli.add_arguments(p)
     p.set_defaults(func=user_cli.dispatch)

@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 
 from content.accounts.users import UserStore
 from content.centre.synth import SAMPLE
-from hall import user_cli
-from hall.user_cli import run
+from hall.commands import user as user_cli
+from hall.commands.user import run
 from tests.conftest import REPO
 
 PASSWORD = "correct horse battery"
@@ -244,7 +244,7 @@ def test_not_a_users_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_in_a_process_of_its_own(tmp_path: Path) -> None:
     """The real hasher, the real stdin: the password piped in, never printed."""
     users = tmp_path / "users.sqlite3"
-    script = "import sys; from hall.user_cli import run; sys.exit(run(sys.argv[1:]))"
+    script = "import sys; from hall.commands.user import run; sys.exit(run(sys.argv[1:]))"
     done = subprocess.run(
         [sys.executable, "-c", script, "add", "wang", "--role", "manager", "--password-stdin", "--users", str(users)],
         input=PASSWORD + "\n",
