@@ -5,7 +5,7 @@
 Needs Xvfb and Mosquitto (`scripts/dev test` installs both). It measures:
 
 1. cold start: the kiosk as `hall kiosk` builds it (kiosk.cli.configure_kivy, KioskLink, KioskApp)
-   spawned under Xvfb with the flow `kiosk.shots.HomeTour`, from `Popen` to the line `HOME DRAWN`
+   spawned under Xvfb with the tour `home` of tests/kiosk/tours.py, from `Popen` to the line `HOME DRAWN`
    that the app prints once home shows the centre name and one tile per category and a frame
    with them has been flipped (time.monotonic in this process). Offline from a cache dir filled by
    a previous run (the broker URL points at a port where nothing listens), and live (Mosquitto +
@@ -53,6 +53,7 @@ from content.service import documents
 from content.shared import contract
 from kiosk.model import KioskModel
 from tests.conftest import CENTRE, ROSTER, RunningService
+from tests.kiosk.tours import command
 
 SIZE = (1080, 1920)
 WAIT_S = 60.0
@@ -60,22 +61,6 @@ MUST_START_S, AIM_START_S = 3.0, 1.5
 MUST_APPLY_S, AIM_APPLY_S = 1.0, 0.3
 SAMPLE_ITEM = ("canlian", "canlian-canjiren-zheng", "残疾人证办理（初审）")
 """The item renamed end to end: category, id, name in content/samples/weicheng/items/canlian.yaml."""
-
-_KIOSK = """
-import sys
-from pathlib import Path
-from content.shared.broker_url import parse_broker_url
-from kiosk.cli import configure_kivy
-configure_kivy({size!r}, False)
-from kiosk import shots
-from kiosk.app import KioskApp
-from kiosk.device import KioskLink
-link = KioskLink(parse_broker_url({url!r}), {centre!r}, device_id="kiosk-1", cache_dir=Path({cache!r}))
-app = KioskApp(link)
-{tour}.schedule({delay})
-app.run()
-sys.exit(app.exit_code)
-"""
 
 _PEER = """
 import os
@@ -137,14 +122,12 @@ def xvfb() -> Iterator[str]:
 class Kiosk:
     """A kiosk process; `started` is time.monotonic() just before Popen; stdout lines stamped on arrival."""
 
-    def __init__(self, display: str, code: str, home: Path, log: Path) -> None:
+    def __init__(self, display: str, cmd: list[str], home: Path, log: Path) -> None:
         env = {**os.environ, "DISPLAY": display, "KIVY_NO_ARGS": "1", "KIVY_HOME": str(home)}
         self._log = log.open("a")
         self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=self._log, text=True, cwd=REPO
-        )
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True, cwd=REPO)
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
@@ -175,12 +158,14 @@ class Kiosk:
         self._log.close()
 
 
-def kiosk_code(url: str, cache: Path, tour: str, delay: float = 0) -> str:
-    return _KIOSK.format(size=SIZE, url=url, centre=CENTRE, cache=str(cache), tour=tour, delay=delay)
+def kiosk_command(url: str, cache: Path, tour: str, *args: str) -> list[str]:
+    """The kiosk as `hall kiosk` builds it, running `tour` of tests/kiosk/tours.py with `args`."""
+    size = f"{SIZE[0]}x{SIZE[1]}"
+    return command(tour, "--broker", url, "--centre", CENTRE, "--cache", str(cache), "--size", size, *args)
 
 
-def time_to_home(display: str, code: str, tmp: Path) -> tuple[float, str]:
-    kiosk = Kiosk(display, code, tmp / "kivy-home", tmp / "kiosk.log")
+def time_to_home(display: str, cmd: list[str], tmp: Path) -> tuple[float, str]:
+    kiosk = Kiosk(display, cmd, tmp / "kivy-home", tmp / "kiosk.log")
     try:
         at, line = kiosk.wait_line("HOME DRAWN")
     finally:
@@ -193,18 +178,18 @@ def time_to_home(display: str, code: str, tmp: Path) -> tuple[float, str]:
 
 def cold_starts(display: str, url: str, runs: int, tmp: Path) -> dict[str, list[float]]:
     cache = tmp / "cache-filled"
-    _, line = time_to_home(display, kiosk_code(url, cache, "shots.HomeTour(app, live=True)"), tmp)
+    _, line = time_to_home(display, kiosk_command(url, cache, "home"), tmp)
     print(f"  cache filled by a live run: {line}")
     nobody = f"mqtt://kiosk-1:x@127.0.0.1:{free_port()}"
     figures: dict[str, list[float]] = {"offline, from the cache": [], "live, empty cache": [], "naive peer": []}
-    peer = _PEER.format(w=SIZE[0], h=SIZE[1], name="绵阳市游仙区魏城镇便民服务中心")
+    peer = [sys.executable, "-c", _PEER.format(w=SIZE[0], h=SIZE[1], name="绵阳市游仙区魏城镇便民服务中心")]
     for run in range(runs):
-        seconds, line = time_to_home(display, kiosk_code(nobody, cache, "shots.HomeTour(app, live=False)"), tmp)
+        seconds, line = time_to_home(display, kiosk_command(nobody, cache, "home", "--cached"), tmp)
         if "stale=信息可能不是最新" not in line or "tiles=0" in line:
             raise SystemExit(f"the offline start did not show the cache as stale: {line}")
         figures["offline, from the cache"].append(seconds)
         empty = tmp / f"cache-empty-{run}"
-        seconds, line = time_to_home(display, kiosk_code(url, empty, "shots.HomeTour(app, live=True)"), tmp)
+        seconds, line = time_to_home(display, kiosk_command(url, empty, "home"), tmp)
         if "stale=- " not in line:
             raise SystemExit(f"the live start is stale: {line}")
         figures["live, empty cache"].append(seconds)
@@ -258,8 +243,8 @@ def catalog_end_to_end(display: str, broker: Mosquitto, runs: int, tmp: Path) ->
     service = RunningService(content, broker.url("service"), tmp / "e2e.sqlite3")
     subscriber = TimedSubscriber(broker.url("led-wall"), [f"{contract.ROOT}/{CENTRE}/catalog"]).wait_subscribed()
     names = [f"{name}（修订{run}）" for run in range(runs)]
-    tour = f"shots.ItemNameTour(app, {category!r}, {names!r})"
-    kiosk = Kiosk(display, kiosk_code(broker.url("kiosk-1"), tmp / "cache-e2e", tour, 0.6), tmp / "kh", tmp / "k.log")
+    tour = kiosk_command(broker.url("kiosk-1"), tmp / "cache-e2e", "item-names", "--category", category, *names)
+    kiosk = Kiosk(display, tour, tmp / "kh", tmp / "k.log")
     figures: dict[str, list[float]] = {"save → catalog published": [], "published → kiosk shows it": [], "total": []}
     try:
         kiosk.wait_line("CATEGORY OPEN")

@@ -114,7 +114,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     link = KioskLink(broker, centre, device_id=device_id, cache_dir=cache, keepalive=args.keepalive)
     app = KioskApp(link, idle_timeout_s=args.idle, attract_after_s=args.attract_after)
     if args.screenshots:
-        from kiosk.shots import ScreenshotTour
+        from kiosk.screenshots import ScreenshotTour
 
         ScreenshotTour(app, Path(args.screenshots), content_timeout_s=args.content_timeout).schedule()
     app.run()

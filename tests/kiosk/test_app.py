@@ -1,6 +1,7 @@
 """The kiosk app under a real X server (Xvfb), on the real Mosquitto and the real content service.
 
 Kivy runs in a subprocess: one window per process, and its event loop does not belong in pytest's.
+The subprocess is `hall kiosk` itself (`python -m kiosk.cli`) or a tour of tests/kiosk/tours.py.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from content.centre.loader import load_content
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
 from tests.conftest import CENTRE, REPO, Subscriber
+from tests.kiosk.tours import command
 from tests.led_driver.test_device import HOSTILE
 
 SCREENS = ("home", "category", "guide", "search", "staff", "ticket", "case", "emergency", "attract", "large-text")
@@ -77,12 +79,17 @@ def xvfb() -> Iterator[str]:
         proc.wait(10)
 
 
-def _kiosk(display: str, code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """Run `code` with the display; on a hang, dump every thread's stack (faulthandler) into the failure."""
+def hall_kiosk(argv: list[str]) -> list[str]:
+    """The command line of `hall kiosk` with `argv`."""
+    return [sys.executable, "-m", "kiosk.cli", *argv]
+
+
+def _kiosk(display: str, cmd: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run `cmd` with the display; on a hang, dump every thread's stack (faulthandler) into the failure."""
     env = {**os.environ, "DISPLAY": display, "KIVY_NO_ARGS": "1", "KIVY_HOME": str(tmp_path / "kivy-home")}
     env["PYTHONFAULTHANDLER"] = "1"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code],
+        cmd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -117,7 +124,7 @@ def test_screenshots_of_every_screen(
     out = tmp_path / "shots"
     argv = ["--broker", broker.url("kiosk-1"), "--centre", CENTRE, "--cache", str(tmp_path / "cache")]
     argv += ["--screenshots", str(out), "--size", f"{size[0]}x{size[1]}"]
-    done = _kiosk(xvfb, f"import sys; from kiosk.cli import main; sys.exit(main({argv!r}))", tmp_path)
+    done = _kiosk(xvfb, hall_kiosk(argv), tmp_path)
     assert done.returncode == 0, done.stderr[-4000:]
     for name in SCREENS:
         path = out / f"{name}.png"
@@ -157,7 +164,7 @@ def _qr_text(png: Path) -> str:
 def test_no_content_ends_with_a_clear_message(xvfb: str, tmp_path: Path) -> None:
     argv = ["--broker", "mqtt://kiosk-1:x@127.0.0.1:9", "--centre", CENTRE, "--cache", str(tmp_path / "cache")]
     argv += ["--screenshots", str(tmp_path / "shots"), "--content-timeout", "2"]
-    done = _kiosk(xvfb, f"import sys; from kiosk.cli import main; sys.exit(main({argv!r}))", tmp_path)
+    done = _kiosk(xvfb, hall_kiosk(argv), tmp_path)
     assert done.returncode != 0
     assert "no content within 2 s" in done.stderr
 
@@ -167,62 +174,32 @@ def test_touch_flow_home_category_guide(
     xvfb: str, sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any], tmp_path: Path
 ) -> None:
     start_service(sample_dir)
-    code = f"""
-import sys
-from pathlib import Path
-from content.shared.broker_url import parse_broker_url
-from kiosk.cli import configure_kivy
-configure_kivy((1920, 1080), False)
-from kiosk.app import KioskApp
-from kiosk.device import KioskLink
-from kiosk.shots import FlowTour
-link = KioskLink(parse_broker_url({broker.url("kiosk-1")!r}), {CENTRE!r}, device_id="kiosk-1",
-                 cache_dir=Path({str(tmp_path / "cache")!r}))
-app = KioskApp(link)
-FlowTour(app).schedule()
-app.run()
-sys.exit(app.exit_code)
-"""
-    done = _kiosk(xvfb, code, tmp_path)
+    argv = ["--broker", broker.url("kiosk-1"), "--centre", CENTRE, "--cache", str(tmp_path / "cache")]
+    done = _kiosk(xvfb, command("flow", *argv, "--size", "1920x1080"), tmp_path)
     assert done.returncode == 0, done.stderr[-4000:]
     flow = next(line for line in done.stdout.splitlines() if line.startswith("FLOW "))
     assert flow.split()[1:4] == ["home", "category", "guide"] or "home category guide" in flow, flow
     assert "current=guide" in flow
 
 
-# -- flows that the test drives from outside: the app prints markers (kiosk.shots), the test acts on them
+# -- flows that the test drives from outside: the app prints markers (tests/kiosk/tours.py), the test acts on them
 
 
-def _tour_code(broker_url: str, cache: Path, tour: str, app_args: str = "") -> str:
-    """A kiosk as `hall kiosk` builds it, with the flow `tour` (an expression over `app` and `shots`);
-    `app_args`: more keyword arguments for KioskApp."""
-    return f"""
-import sys
-from pathlib import Path
-from content.shared.broker_url import parse_broker_url
-from kiosk.cli import configure_kivy
-configure_kivy({SIZE!r}, False)
-from kiosk import shots
-from kiosk.app import KioskApp
-from kiosk.device import KioskLink
-link = KioskLink(parse_broker_url({broker_url!r}), {CENTRE!r}, device_id="kiosk-1", cache_dir=Path({str(cache)!r}))
-app = KioskApp(link, {app_args})
-{tour}.schedule()
-app.run()
-sys.exit(app.exit_code)
-"""
+def _tour(tour: str, broker_url: str, cache: Path, *args: str) -> list[str]:
+    """A kiosk as `hall kiosk` builds it (kiosk-1 on the sample centre), running `tour` with `args`."""
+    return command(tour, "--broker", broker_url, "--centre", CENTRE, "--cache", str(cache), *args)
 
 
 class RunningKiosk:
     """The app in a subprocess; its stdout read line by line on a thread, its stderr into a file."""
 
-    def __init__(self, display: str, code: str, tmp_path: Path) -> None:
+    def __init__(self, display: str, cmd: list[str], tmp_path: Path) -> None:
         env = {**os.environ, "DISPLAY": display, "KIVY_NO_ARGS": "1", "KIVY_HOME": str(tmp_path / "kivy-home")}
         env["PYTHONFAULTHANDLER"] = "1"
         self.stderr_path = tmp_path / f"kiosk-stderr-{time.monotonic_ns()}.txt"
         self._stderr = self.stderr_path.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", code],
+            cmd,
             env=env,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -279,11 +256,11 @@ class RunningKiosk:
 
 
 @pytest.fixture
-def run_kiosk(xvfb: str, tmp_path: Path) -> Iterator[Callable[[str], RunningKiosk]]:
+def run_kiosk(xvfb: str, tmp_path: Path) -> Iterator[Callable[[list[str]], RunningKiosk]]:
     started: list[RunningKiosk] = []
 
-    def run(code: str) -> RunningKiosk:
-        kiosk = RunningKiosk(xvfb, code, tmp_path)
+    def run(cmd: list[str]) -> RunningKiosk:
+        kiosk = RunningKiosk(xvfb, cmd, tmp_path)
         started.append(kiosk)
         return kiosk
 
@@ -297,15 +274,15 @@ def live_kiosk(
     sample_dir: Path,
     broker: Mosquitto,
     start_service: Callable[..., Any],
-    run_kiosk: Callable[[str], RunningKiosk],
+    run_kiosk: Callable[[list[str]], RunningKiosk],
     tmp_path: Path,
 ) -> Callable[..., RunningKiosk]:
-    """The service on the sample centre, then `start(tour, app_args="")`: a kiosk on it (kiosk-1) running
-    the flow `tour`."""
+    """The service on the sample centre, then `start(tour, *args)`: a kiosk on it (kiosk-1) running
+    the flow `tour` with `args`."""
     start_service(sample_dir)
 
-    def start(tour: str, app_args: str = "") -> RunningKiosk:
-        return run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour, app_args))
+    def start(tour: str, *args: str) -> RunningKiosk:
+        return run_kiosk(_tour(tour, broker.url("kiosk-1"), tmp_path / "cache", *args))
 
     return start
 
@@ -319,7 +296,7 @@ def test_announcement_and_staff_status_reach_the_screens(
     broker: Mosquitto, live_kiosk: Callable[..., RunningKiosk]
 ) -> None:
     text = "今天逢场，各窗口全员在岗，请按号有序办理"
-    kiosk = live_kiosk(f"shots.UpdateTour(app, {text!r}, '陈静', '暂离，由刘小燕代岗')")
+    kiosk = live_kiosk("update", "--ticker", text, "--staff", "陈静", "--status", "暂离，由刘小燕代岗")
     assert kiosk.wait_line("KIOSK READY") == f"KIOSK READY {SAMPLE_NAME}"
     _staff_command(broker, "announce", {"text": text})
     _staff_command(broker, "staff", {"staff": "s03", "status": "away", "substitute": "s05"})
@@ -334,7 +311,7 @@ def test_announcement_and_staff_status_reach_the_screens(
 @pytest.mark.broker
 def test_emergency_covers_the_screen_until_cleared(broker: Mosquitto, live_kiosk: Callable[..., RunningKiosk]) -> None:
     text = "大厅临时停电，请有序从东门离开"
-    kiosk = live_kiosk(f"shots.EmergencyTour(app, {text!r})")
+    kiosk = live_kiosk("emergency", "--text", text)
     kiosk.wait_line("KIOSK READY")
     made = _staff_command(broker, "announce", {"text": text, "priority": "emergency"})
     shown = kiosk.wait_line("EMERGENCY SHOWN")
@@ -350,19 +327,19 @@ def test_offline_start_shows_the_cache_and_says_it_may_be_stale(
     sample_dir: Path,
     broker: Mosquitto,
     start_service: Callable[..., Any],
-    run_kiosk: Callable[[str], RunningKiosk],
+    run_kiosk: Callable[[list[str]], RunningKiosk],
     tmp_path: Path,
 ) -> None:
     start_service(sample_dir)
     cache = tmp_path / "cache"
-    first = run_kiosk(_tour_code(broker.url("kiosk-1"), cache, "shots.HomeTour(app, live=True)"))
+    first = run_kiosk(_tour("home", broker.url("kiosk-1"), cache))
     live = first.wait_line("HOME DRAWN")
     assert f"name={SAMPLE_NAME} stale=- " in live, live
     assert first.wait_exit() == 0
     assert (cache / "centre.json").is_file() and (cache / "catalog.json").is_file()
 
     nobody = f"mqtt://kiosk-1:x@127.0.0.1:{free_port()}"
-    second = run_kiosk(_tour_code(nobody, cache, "shots.HomeTour(app, live=False)"))
+    second = run_kiosk(_tour("home", nobody, cache, "--cached"))
     offline = second.wait_line("HOME DRAWN")
     assert f"name={SAMPLE_NAME} stale=信息可能不是最新 " in offline, offline
     assert offline.split(": ", 1)[1] == live.split(": ", 1)[1]  # the same categories
@@ -376,7 +353,7 @@ def test_malformed_state_payloads_leave_the_app_running_with_its_content(
     live_kiosk: Callable[..., RunningKiosk],
 ) -> None:
     after = "恶意消息之后的正常公告"
-    kiosk = live_kiosk(f"shots.UpdateTour(app, {after!r}, '陈静', '在岗')")
+    kiosk = live_kiosk("update", "--ticker", after, "--staff", "陈静", "--status", "在岗")
     kiosk.wait_line("KIOSK READY")
     attacker = subscribe([], user="service")  # only the service may write state topics
     for payload in HOSTILE:
@@ -399,7 +376,7 @@ def test_idle_home_shows_the_attract_loop_and_a_tap_opens_the_guide(
     broker: Mosquitto, live_kiosk: Callable[..., RunningKiosk]
 ) -> None:
     text = "本周六上午正常办公"
-    kiosk = live_kiosk("shots.AttractTour(app)", "attract_after_s=2, attract_slide_s=1")
+    kiosk = live_kiosk("attract", "--attract-after", "2", "--attract-slide", "1")
     kiosk.wait_line("KIOSK READY")
     _staff_command(broker, "announce", {"text": text})
     shown = kiosk.wait_line("ATTRACT SHOWN")
@@ -416,13 +393,13 @@ def test_ticket_retry_after_no_answer_sends_the_same_command(
     sample_dir: Path,
     broker: Mosquitto,
     start_service: Callable[..., Any],
-    run_kiosk: Callable[[str], RunningKiosk],
+    run_kiosk: Callable[[list[str]], RunningKiosk],
     tmp_path: Path,
 ) -> None:
     service = start_service(sample_dir)
     shot = tmp_path / "retry.png"
-    tour = f"shots.TicketRetryTour(app, 'shebao', timeout_s=45.0, shot=Path({str(shot)!r}))"
-    kiosk = run_kiosk(_tour_code(broker.url("kiosk-1"), tmp_path / "cache", tour))
+    args = ("--category", "shebao", "--timeout", "45", "--shot", str(shot))
+    kiosk = run_kiosk(_tour("ticket-retry", broker.url("kiosk-1"), tmp_path / "cache", *args))
     kiosk.wait_line("KIOSK READY")
     service.stop()
     failed = kiosk.wait_line("TICKET NO ANSWER")
@@ -435,68 +412,13 @@ def test_ticket_retry_after_no_answer_sends_the_same_command(
     assert shot.stat().st_size > 0  # the screen with 重试, kept under pytest's --basetemp to look at
 
 
-def _screens_code(size: tuple[int, int], out: Path) -> str:
-    """A kiosk without a broker on the sample centre plus an empty category (新办事项): it shows that
-    category, the staff board scrolled to its agents and a sample ticket, prints what each shows
-    (`CATEGORY`, `AGENTS`, `TICKET`, one line each) and saves each as a PNG into `out`."""
-    return f"""
-import dataclasses
-import sys
-from pathlib import Path
-from kiosk.cli import configure_kivy
-configure_kivy({size!r}, False)
-from content.centre import schema
-from content.centre.loader import load_content
-from content.centre.synth import SAMPLE
-from kiosk import shots
-from kiosk.app import KioskApp
-from tests.kiosk.test_model import full_model
-
-content = load_content(SAMPLE).content
-empty = schema.Category(id="xinban", name="新办事项", prefix="Z")
-model = full_model(dataclasses.replace(content, categories=(*content.categories, empty)))
-out = Path({str(out)!r})
-out.mkdir(parents=True, exist_ok=True)
-
-
-class Screens(shots.Tour):
-    def show(self, name, marker, widget):
-        shots.save_screenshot(out / f"{{name}}.png")
-        cut = shots.clipped_labels(self.app.root)
-        if cut:
-            raise RuntimeError(f"{{name}}: text does not fit its widget: {{cut}}")
-        shots.emit(marker, " | ".join(shots.texts_under(widget)))
-
-    def steps(self):
-        app = self.app
-        app.open_category("xinban")
-        yield shots.SETTLE_S
-        self.show("category-empty", "CATEGORY", app.screen("category"))
-        app.go("staff")
-        agents = app.screen("staff").ids.agents
-        agents.parent.parent.scroll_y = 0  # down to the agents
-        yield shots.SETTLE_S
-        self.show("staff-agents", "AGENTS", agents)
-        app.start_ticket()
-        ticket = app.screen("ticket")
-        ticket.choose_category("shebao")
-        ticket.show_sample(shots.sample_ticket(app.model, app.model.category("shebao")))
-        yield shots.SETTLE_S
-        self.show("ticket-sample", "TICKET", ticket)
-
-
-app = KioskApp(model=model)
-Screens(app).schedule()
-app.run()
-sys.exit(app.exit_code)
-"""
-
-
 @pytest.mark.parametrize("size", [SIZE, LANDSCAPE], ids=["portrait", "landscape"])
 def test_an_empty_category_the_agents_by_tier_and_a_sample_ticket_on_screen(
-    run_kiosk: Callable[[str], RunningKiosk], tmp_path: Path, size: tuple[int, int]
+    run_kiosk: Callable[[list[str]], RunningKiosk], tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    kiosk = run_kiosk(_screens_code(size, tmp_path / "screens"))
+    """A kiosk without a broker on the sample centre plus an empty category (新办事项): that category,
+    the staff board scrolled to its agents and a sample ticket (tours.ScreensTour)."""
+    kiosk = run_kiosk(command("screens", "--size", f"{size[0]}x{size[1]}", "--out", str(tmp_path / "screens")))
     category = kiosk.wait_line("CATEGORY")
     assert "本类事项暂未上线。请到 1 号综合窗口咨询，或拨打咨询电话 0816-2731000。" in category, category
     assert "请选择要办理的事项" not in category, category

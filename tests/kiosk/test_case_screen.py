@@ -30,6 +30,7 @@ from kiosk.device import (
 from tests.conftest import CENTRE, WAIT_S
 from tests.kiosk import test_app
 from tests.kiosk.test_app import LANDSCAPE, SIZE, RunningKiosk, _qr_text
+from tests.kiosk.tours import command
 
 xvfb = test_app.xvfb  # the fixtures: a real X server, the kiosk in a subprocess on it
 run_kiosk = test_app.run_kiosk
@@ -50,112 +51,6 @@ def _open_case(broker: Mosquitto) -> dict[str, Any]:
     return send_command(parse_broker_url(broker.url("staff")), CENTRE, "case_open", args, timeout=WAIT_S)
 
 
-def _case_code(broker_url: str, cache: Path, size: tuple[int, int], number: str, tag: str) -> str:
-    """A kiosk as `hall kiosk` builds it, driven by taps on its window: it looks `number` up with the
-    right digits (prints `CASE SHOWN <json>`), with wrong ones (`CASE REFUSED <json>`), then again and
-    waits for the idle reset (`CASE CLEARED <json>`); a screenshot of each step into SHOTS/<tag>-*.png."""
-    return f"""
-import json
-import sys
-import time
-from pathlib import Path
-from content.shared.broker_url import parse_broker_url
-from kiosk.cli import configure_kivy
-configure_kivy({size!r}, False)
-from kivy.uix.button import Button
-from kivy.uix.image import Image
-from kiosk import shots
-from kiosk.app import KioskApp
-from kiosk.device import KioskLink
-
-OUT = Path({str(SHOTS)!r})
-OUT.mkdir(parents=True, exist_ok=True)
-
-
-class CaseTour(shots.LiveTour):
-    def tap(self, text):
-        root = self.app.root  # what is on view: the current screen (and the overlay, if any)
-        found = [w for w in root.walk(restrict=True) if isinstance(w, Button) and w.text == text]
-        if len(found) != 1:
-            self.fail(f"{{len(found)}} buttons {{text!r}} on {{self.app.sm.current}}")
-            raise shots.FlowFailed()
-        yield from shots.AttractTour.tap(*found[0].to_window(*found[0].center))
-        yield 0.05
-
-    def type(self, keys):
-        for key in keys:
-            yield from self.tap(key)
-
-    def state(self, shot):
-        yield shots.SETTLE_S
-        shots.save_screenshot(OUT / f"{tag}-{{shot}}.png")
-        case = self.app.screen("case")
-        return {{
-            "step": case.step,
-            "number": case.number,
-            "digits": case.digits,
-            "result": case.result is not None,
-            "texts": shots.texts_under(case),
-            "qr": sum(1 for w in case.walk(restrict=True) if isinstance(w, Image) and w.texture is not None),
-            "faults": shots.screen_faults(self.app),
-        }}
-
-    def steps(self):
-        app = self.app
-        try:
-            yield from self.ready()
-            case = app.screen("case")
-            yield from self.tap("查询办件")  # from home, as a citizen does
-            yield from self.type({number!r})
-            keypad = yield from self.state("number")
-            yield from self.tap("下一步")
-            yield from self.type("5678")
-            digits = yield from self.state("digits")
-            yield from self.tap("查询")
-            yield from self.wait_text(lambda: case.step == "result", "the case")
-            shown = yield from self.state("result")
-            case.ids.scroll.scroll_y = 0
-            shown["bottom"] = (yield from self.state("result-bottom"))["faults"]
-            app.set_large(True)
-            case.ids.scroll.scroll_y = 1
-            shown["large"] = (yield from self.state("result-large"))["faults"]
-            app.set_large(False)
-            shots.emit("CASE SHOWN", json.dumps(dict(shown, keypad=keypad, digits_step=digits), ensure_ascii=False))
-
-            yield from self.tap("重新查询")
-            yield from self.type({number!r})
-            yield from self.tap("下一步")
-            yield from self.type("0000")
-            yield from self.tap("查询")
-            yield from self.wait_text(lambda: case.step == "refused", "the refusal")
-            shots.emit("CASE REFUSED", json.dumps((yield from self.state("not-found")), ensure_ascii=False))
-
-            yield from self.tap("重新输入手机号")  # the number stays, the digits go
-            yield from self.type("5678")
-            yield from self.tap("查询")
-            yield from self.wait_text(lambda: case.step == "result", "the case again")
-            app.last_touch = time.monotonic() - app.idle_timeout_s - 1  # as if the citizen walked away
-            yield from self.wait_text(lambda: app.sm.current == "home", "the idle reset")
-            cleared = {{
-                "step": case.step,
-                "number": case.number,
-                "digits": case.digits,
-                "result": case.result is not None,
-                "texts": shots.texts_under(case),
-            }}
-            shots.emit("CASE CLEARED", json.dumps(cleared, ensure_ascii=False))
-        except shots.FlowFailed:
-            return
-
-
-link = KioskLink(parse_broker_url({broker_url!r}), {CENTRE!r}, device_id="kiosk-1", cache_dir=Path({str(cache)!r}))
-app = KioskApp(link, idle_timeout_s=60)
-CaseTour(app).schedule()
-app.run()
-sys.exit(app.exit_code)
-"""
-
-
 def _marked(line: str, marker: str) -> dict[str, Any]:
     value: dict[str, Any] = json.loads(line.removeprefix(marker).strip())
     return value
@@ -167,7 +62,7 @@ def test_a_citizen_looks_a_case_up_with_the_phone_digits(
     sample_dir: Path,
     broker: Mosquitto,
     start_service: Callable[..., Any],
-    run_kiosk: Callable[[str], RunningKiosk],
+    run_kiosk: Callable[[list[str]], RunningKiosk],
     tmp_path: Path,
     size: tuple[int, int],
 ) -> None:
@@ -176,7 +71,9 @@ def test_a_citizen_looks_a_case_up_with_the_phone_digits(
     number = opened["number"]  # WC-261204-0001
     typed = number.split("-", 1)[1].replace("-", "")  # the digits, as on the keypad
     tag = "portrait" if size == SIZE else "landscape"
-    kiosk = run_kiosk(_case_code(broker.url("kiosk-1"), tmp_path / "cache", size, typed, tag))
+    argv = ["--broker", broker.url("kiosk-1"), "--centre", CENTRE, "--cache", str(tmp_path / "cache")]
+    argv += ["--size", f"{size[0]}x{size[1]}", "--idle", "60"]
+    kiosk = run_kiosk(command("case", *argv, "--number", typed, "--out", str(SHOTS), "--tag", tag))
     kiosk.wait_line("KIOSK READY")
 
     shown = _marked(kiosk.wait_line("CASE SHOWN"), "CASE SHOWN")

@@ -1,4 +1,4 @@
-"""The screenshot tour's pure parts: the sample ticket it shows instead of taking a number."""
+"""The screenshots' samples (kiosk.samples): the ticket they show instead of taking a number."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from content.centre.loader import Content
 from kiosk.model import KioskModel
-from kiosk.shots import sample_ticket
+from kiosk.samples import sample_ticket
 from tests.kiosk.test_model import full_model
 
 

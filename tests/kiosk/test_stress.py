@@ -2,7 +2,7 @@
 staff, names at their longest, rare hanzi of every CJK extension, a 1,000-character step.
 
 The tour fails by itself on cut text, overlapping widgets, glyphs no face draws, small touch targets
-and disclosure text missing from the guide (kiosk.shots), in portrait and landscape, normal and large
+and disclosure text missing from the guide (kiosk.checks), in portrait and landscape, normal and large
 text; this test only runs it against the real broker and service.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from content.broker.config import Account, Roster
 from content.broker.local import Mosquitto, mosquitto_available
 from content.centre.stress import write_stress_centre
-from tests.kiosk.test_app import LANDSCAPE, SCREENS, SIZE, _kiosk, xvfb  # noqa: F401  (xvfb: the fixture)
+from tests.kiosk.test_app import LANDSCAPE, SCREENS, SIZE, _kiosk, hall_kiosk, xvfb  # noqa: F401  (xvfb: the fixture)
 
 STRESS = "stress"
 """The stress centre's id (its centre.yaml)."""
@@ -56,7 +56,7 @@ def test_the_stress_centre_on_every_screen(
     out = tmp_path / "shots"
     argv = ["--broker", broker.url("kiosk-1"), "--centre", STRESS, "--cache", str(tmp_path / "cache")]
     argv += ["--screenshots", str(out), "--size", f"{size[0]}x{size[1]}"]
-    done = _kiosk(xvfb, f"import sys; from kiosk.cli import main; sys.exit(main({argv!r}))", tmp_path)
+    done = _kiosk(xvfb, hall_kiosk(argv), tmp_path)
     if out.is_dir():
         view = SHOTS / ("portrait" if size == SIZE else "landscape")
         shutil.rmtree(view, ignore_errors=True)
