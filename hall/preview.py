@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageOps
 
 from content.shared import limits as cap
+from content.shared.wire.announcements import Announcement
+from content.shared.wire.queue import WindowState
 from led_driver.profile import Profile, find_profile, load_profile, rgb
 from led_driver.render import render_frame
-from led_driver.state import Announcement, DisplayState, WindowRow
+from led_driver.state import DisplayState
 
 PROFILES: Final = ("wall-1920x1080", "wall-768x384", "window-192x64", "strip-128x32")
 """The hall wall, the guide screen over the comprehensive window, a window's screen, the text strip."""
@@ -29,7 +31,7 @@ SMALL_PX: Final = 400
 SCALE: Final = 4
 NOW: Final = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 """A Tuesday morning: inside any hall's opening hours, at full brightness."""
-WINDOW: Final = WindowRow(id="preview", number=1, name="综合窗口", open=True, reason="", serving="", staff="")
+WINDOW: Final = WindowState(id="preview", number=1, name="综合窗口", open=True, reason="", serving="", staff="")
 PRIORITIES: Final = ("normal", "high", "emergency")
 TARGETS: Final = ("all", "led", "kiosk")
 CENTRE: Final = "便民服务中心"

@@ -22,7 +22,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.device import CASE_NO_ANSWER, NO_ANSWER, CaseResult, KioskLink, TicketResult
 from kiosk.fonts import register_cjk_font
-from kiosk.model import KioskModel
+from kiosk.model import TARGET, KioskModel
 from kiosk.viewmodel import (
     ATTRACT_AFTER_S,
     ATTRACT_SLIDE_S,
@@ -221,7 +221,7 @@ class KioskApp(App):  # type: ignore[misc]
         if self.root is None:
             return
         centre = self.model.centre
-        emergency = self.model.announcements.emergency(centre.now() if centre else datetime.now().astimezone())
+        emergency = self.model.announcements.emergency(centre.now() if centre else datetime.now().astimezone(), TARGET)
         shown = self._overlay.parent is not None
         if emergency is not None:
             self._overlay.text = emergency.text

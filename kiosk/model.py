@@ -1,236 +1,40 @@
-"""What the kiosk shows, read defensively from the contract's documents. Pure: no Kivy, no I/O.
+"""What the kiosk shows: the latest of each document, read by the contract's one reader each
+(`content.shared.wire`), and the lookups its screens make. Pure: no Kivy, no I/O.
 
-Every payload is untrusted. A field of the wrong type is skipped, text is bounded, a row that is
-not an object is dropped; a payload that is not a contract document at all, or whose main list is
-missing, raises `PayloadError` and leaves the previous model in place, so a screen never shows a
-document half-applied. A guide's text is bounded where the schema bounds it (`read_whole`): what
-`hall check` passed shows whole, and a longer text is cut with a visible "…". `KioskModel.apply`
-returns a new model; models are immutable, so handing one from the MQTT side to the UI thread is a
-reference swap.
+A payload that is not a contract document, or whose main list is missing, raises `PayloadError` and leaves
+the previous model in place, so a screen never shows a document half-applied. `KioskModel.apply` returns a
+new model; models are immutable, so handing one from the MQTT side to the UI thread is a reference swap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
 
 from content.shared import limits as cap
-from content.shared.contract import (
-    PayloadError,
-    decode,
-    read_id,
-    read_ids,
-    read_int,
-    read_main_rows,
-    read_object,
-    read_optional,
-    read_rows,
-    read_strings,
-    read_text,
-    read_time,
-    read_zone,
-    zone_named,
-)
-from content.shared.wording import (
-    STATUS_NAMES,
-    TIER_NAMES,
-    Session,
-    format_document,
-    format_hours,
-    format_limits,
-    read_sessions,
-)
+from content.shared.contract import PayloadError, decode, read_text
+from content.shared.wire import agents as agents_doc
+from content.shared.wire import announcements as announcements_doc
+from content.shared.wire import catalog as catalog_doc
+from content.shared.wire import centre as centre_doc
+from content.shared.wire import queue as queue_doc
+from content.shared.wire import staff as staff_doc
+from content.shared.wire.agents import Agent
+from content.shared.wire.announcements import Announcements
+from content.shared.wire.catalog import Category, Item
+from content.shared.wire.centre import Centre, Window
+from content.shared.wire.queue import Queue
+from content.shared.wire.staff import StaffMember
 from kiosk.search import IndexCache, SearchIndex
 
 MAX_PAYLOAD: Final = cap.DOCUMENT_BYTES
 SERVICE_PRESENCE: Final = "device/service/state"
 DOCUMENTS: Final = ("centre", "catalog", "staff", "agents", "queue", "announcements")
 """The state documents the kiosk shows (and caches)."""
-
-
-# -- what the screens show ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Window:
-    id: str
-    number: int | None
-    name: str
-    categories: tuple[str, ...]
-    comprehensive: bool = False
-    """The comprehensive window (综合窗口): where to ask about anything."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Centre:
-    id: str
-    name: str
-    short_name: str
-    tier_name: str
-    address: str
-    sessions: tuple[Session, ...]
-    """The opening hours."""
-    hours_note: str
-    hotline: str
-    complaint_phone: str
-    public_url: str | None
-    windows: tuple[Window, ...]
-    rules: tuple[Rule, ...]
-    logo: str | None
-    """The logo's media hash."""
-    timezone: str = "Asia/Shanghai"
-
-    @property
-    def hours(self) -> tuple[str, ...]:
-        """The opening hours for people: 周一至周五 09:00–12:00、14:00–17:30."""
-        return format_hours(self.sessions)
-
-    def now(self) -> datetime:
-        """The time in the centre's own zone: the kiosk's clock, hours and announcement times."""
-        zone = zone_named(self.timezone)
-        return datetime.now(zone) if zone is not None else datetime.now().astimezone()
-
-
-@dataclass(frozen=True)
-class Category:
-    id: str
-    name: str
-    prefix: str
-    items: tuple[str, ...]
-    """Ids of the category's items, in catalog order."""
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    """One line of the required-documents checklist."""
-
-    name: str
-    form: str
-    copies: int | None
-    note: str
-    text: str
-    """居民身份证 — 原件和复印件各1份（有则提供）."""
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    name: str
-    category: str
-    department: str
-    windows: tuple[str, ...]
-    instant: bool
-    legal: int | None
-    promised: int | None
-    proxy: int | None
-    limits: str
-    """即办件，当场办结 / 承诺 8 个工作日（法定 20 个工作日）；代办 13 个工作日."""
-    fee: str
-    documents: tuple[DocumentRow, ...]
-    steps: tuple[str, ...]
-    basis: str
-    phone: str
-    tiers: tuple[str, ...]
-    tier_names: tuple[str, ...]
-    keywords: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    id: str
-    name: str
-    post: str
-    window: str | None
-    phone: str
-    photo: str | None
-    """The photo's sha256 (its media topic), when it has one."""
-    status: str
-    status_name: str
-    since: str
-    substitute: str | None
-
-
-@dataclass(frozen=True)
-class Agent:
-    id: str
-    name: str
-    tier: str
-    tier_name: str
-    area: str
-    phone: str
-
-
-@dataclass(frozen=True)
-class QueueLine:
-    category: str
-    name: str
-    prefix: str
-    waiting: int
-    priority_waiting: int
-    estimate_min: int | None
-
-
-@dataclass(frozen=True)
-class WindowState:
-    id: str
-    number: int | None
-    name: str
-    open: bool
-    reason: str
-    serving: str
-    staff: str
-
-
-@dataclass(frozen=True)
-class Queue:
-    day: str = ""
-    market_day: bool = False
-    lines: tuple[QueueLine, ...] = ()
-    windows: tuple[WindowState, ...] = ()
-
-    def line(self, category: str) -> QueueLine | None:
-        return next((line for line in self.lines if line.category == category), None)
-
-
-@dataclass(frozen=True)
-class Announcement:
-    id: str
-    text: str
-    priority: str
-    targets: tuple[str, ...]
-    starts: datetime | None
-    expires: datetime | None
-
-    def shown(self, now: datetime | None, target: str = "kiosk") -> bool:
-        if "all" not in self.targets and target not in self.targets:
-            return False
-        if now is None:
-            return True
-        if self.starts is not None and now < self.starts:
-            return False
-        # From the cache, offline: an announcement that has run out must not go on showing.
-        return self.expires is None or now < self.expires
-
-
-@dataclass(frozen=True)
-class Announcements:
-    rows: tuple[Announcement, ...] = ()
-
-    def emergency(self, now: datetime | None = None) -> Announcement | None:
-        """The announcement that covers the whole screen, while it lasts."""
-        return next((a for a in self.rows if a.priority == "emergency" and a.shown(now)), None)
-
-    def ticker(self, now: datetime | None = None, separator: str = "　　") -> str:
-        return separator.join(a.text for a in self.rows if a.priority != "emergency" and a.shown(now))
+TARGET: Final = "kiosk"
+"""What the kiosk is to an announcement's `targets`."""
 
 
 @dataclass(frozen=True)
@@ -252,219 +56,6 @@ def guide_url(centre: Centre | None, item: Item | str) -> str | None:
         return None
     item_id = item.id if isinstance(item, Item) else item
     return f"{centre.public_url.rstrip('/')}/g/{quote(item_id, safe='')}"
-
-
-# -- documents ------------------------------------------------------------------------------------
-
-CUT: Final = "…"
-
-
-def read_whole(value: Any, limit: int) -> str:
-    """A text field people must read whole (the disclosure of a guide, a rule, the address), at most
-    `limit` characters, the schema's own bound (`content.shared.limits`): content that `hall check`
-    passed is never cut. Anything longer came from elsewhere, and is cut with a visible "…"."""
-    if not isinstance(value, str):
-        return ""
-    text = value.strip()
-    return text if len(text) <= limit else text[: limit - len(CUT)].rstrip() + CUT
-
-
-def read_wholes(value: Any, limit: int, rows: int) -> tuple[str, ...]:
-    """`read_whole` over the non-empty strings of a list field, at most `rows` of them."""
-    if not isinstance(value, list):
-        return ()
-    return tuple(t for t in (read_whole(v, limit) for v in value[:rows]) if t)
-
-
-def parse_centre(doc: Mapping[str, Any]) -> Centre:
-    name = read_text(doc.get("name"), cap.CENTRE_NAME)
-    if not name:
-        raise PayloadError("centre: 'name' must be text")
-    url = read_text(doc.get("public_url"), 300)
-    windows = tuple(
-        Window(
-            read_id(w.get("id")),
-            read_int(w.get("number"), 1, 999),
-            read_text(w.get("name"), cap.LABEL),
-            read_ids(w.get("categories")),
-            w.get("comprehensive") is True,
-        )
-        for w in read_rows(doc.get("windows"))
-        if read_id(w.get("id"))
-    )
-    rules = tuple(
-        Rule(read_whole(r.get("title"), cap.POST), read_whole(r.get("text"), cap.LONG))
-        for r in read_rows(doc.get("rules"))
-        if read_text(r.get("title"), cap.POST) or read_text(r.get("text"))
-    )
-    return Centre(
-        id=read_id(doc.get("id")),
-        name=name,
-        short_name=read_text(doc.get("short_name"), cap.CENTRE_NAME) or name,
-        tier_name=read_text(doc.get("tier_name"), cap.LABEL) or TIER_NAMES.get(read_text(doc.get("tier"), 20), ""),
-        address=read_whole(doc.get("address"), cap.LONG),
-        sessions=read_sessions(read_rows(doc.get("hours"))),
-        hours_note=read_whole(doc.get("hours_note"), cap.LONG),
-        hotline=read_text(doc.get("hotline"), cap.PHONE),
-        complaint_phone=read_text(doc.get("complaint_phone"), cap.PHONE),
-        public_url=url if url.startswith(("http://", "https://")) and " " not in url else None,
-        windows=windows,
-        rules=rules,
-        logo=read_optional(doc.get("logo"), 64),
-        timezone=read_zone(doc.get("timezone")),
-    )
-
-
-def _document_row(d: Mapping[str, Any]) -> DocumentRow | None:
-    name = read_whole(d.get("name"), cap.NAME)
-    if not name:
-        return None
-    form = read_text(d.get("form"), 20)
-    copies = read_int(d.get("copies"), 0, 99)
-    note = read_whole(d.get("note"), cap.NOTE)
-    return DocumentRow(name, form, copies, note, format_document(name, form, copies, note))
-
-
-def parse_item(raw: Mapping[str, Any]) -> Item | None:
-    item_id, name = read_id(raw.get("id")), read_whole(raw.get("name"), cap.NAME)
-    if not item_id or not name:
-        return None
-    limits = read_object(raw.get("limits"))
-    instant = raw.get("instant") is True
-    legal, promised, proxy = (read_int(limits.get(key), 0, 3650) for key in ("legal", "promised", "proxy"))
-    tiers = tuple(t for t in read_strings(raw.get("tiers"), 20, 3) if t in TIER_NAMES)
-    return Item(
-        id=item_id,
-        name=name,
-        category=read_id(raw.get("category")),
-        department=read_whole(raw.get("department"), cap.NAME),
-        windows=read_ids(raw.get("windows"), cap.ITEM_WINDOWS),
-        instant=instant,
-        legal=legal,
-        promised=promised,
-        proxy=proxy,
-        limits=format_limits(instant, legal, promised, proxy),
-        fee=read_whole(raw.get("fee"), cap.NOTE),
-        documents=tuple(row for row in map(_document_row, read_rows(raw.get("documents"), cap.DOCUMENTS)) if row),
-        steps=read_wholes(raw.get("steps"), cap.LONG, cap.STEPS),
-        basis=read_whole(raw.get("basis"), cap.LONG),
-        phone=read_text(raw.get("phone"), cap.PHONE),
-        tiers=tiers,
-        tier_names=tuple(TIER_NAMES[t] for t in tiers),
-        keywords=read_strings(raw.get("keywords"), cap.KEYWORD, cap.KEYWORDS),
-    )
-
-
-def parse_catalog(doc: Mapping[str, Any]) -> tuple[tuple[Category, ...], dict[str, Item]]:
-    raw_categories = read_main_rows(doc, "categories", "catalog")
-    items: dict[str, Item] = {}
-    for raw in read_main_rows(doc, "items", "catalog"):
-        item = parse_item(raw)
-        if item is not None and item.id not in items:
-            items[item.id] = item
-    categories = []
-    seen: set[str] = set()
-    for c in raw_categories:
-        category_id = read_id(c.get("id"))
-        if not category_id or category_id in seen:
-            continue
-        seen.add(category_id)
-        members = tuple(item.id for item in items.values() if item.category == category_id)
-        categories.append(
-            Category(
-                category_id, read_text(c.get("name"), cap.LABEL) or category_id, read_text(c.get("prefix"), 2), members
-            )
-        )
-    return tuple(categories), items
-
-
-def parse_staff(doc: Mapping[str, Any]) -> tuple[StaffMember, ...]:
-    rows = []
-    for m in read_main_rows(doc, "staff", "staff"):
-        name = read_text(m.get("name"), cap.LABEL)
-        if not name:
-            continue
-        status = read_text(m.get("status"), 10)
-        photo = read_text(m.get("photo"), 64).lower()
-        rows.append(
-            StaffMember(
-                id=read_id(m.get("id")),
-                name=name,
-                post=read_text(m.get("post"), cap.POST),
-                window=read_id(m.get("window")) or None,
-                phone=read_text(m.get("phone"), cap.PHONE),
-                photo=photo if len(photo) == 64 and all(ch in "0123456789abcdef" for ch in photo) else None,
-                status=status if status in STATUS_NAMES else "",
-                status_name=STATUS_NAMES.get(status, ""),
-                since=read_text(m.get("since"), 40),
-                substitute=read_id(m.get("substitute")) or None,
-            )
-        )
-    return tuple(rows)
-
-
-def parse_agents(doc: Mapping[str, Any]) -> tuple[Agent, ...]:
-    return tuple(
-        Agent(
-            id=read_id(a.get("id")),
-            name=read_text(a.get("name"), cap.LABEL),
-            tier=read_text(a.get("tier"), 20),
-            tier_name=TIER_NAMES.get(read_text(a.get("tier"), 20), ""),
-            area=read_text(a.get("area"), cap.POST),
-            phone=read_text(a.get("phone"), cap.PHONE),
-        )
-        for a in read_main_rows(doc, "agents", "agents")
-        if read_text(a.get("name"), cap.LABEL)
-    )
-
-
-def parse_queue(doc: Mapping[str, Any]) -> Queue:
-    lines = tuple(
-        QueueLine(
-            category=read_id(c.get("id")),
-            name=read_text(c.get("name"), cap.LABEL),
-            prefix=read_text(c.get("prefix"), 2),
-            waiting=read_int(c.get("waiting")) or 0,
-            priority_waiting=read_int(c.get("priority_waiting")) or 0,
-            estimate_min=read_int(c.get("estimated_wait_min")),
-        )
-        for c in read_main_rows(doc, "categories", "queue")
-        if read_id(c.get("id"))
-    )
-    windows = []
-    for w in read_main_rows(doc, "windows", "queue"):
-        windows.append(
-            WindowState(
-                id=read_id(w.get("id")),
-                number=read_int(w.get("number"), 1, 999),
-                name=read_text(w.get("name"), cap.LABEL),
-                open=w.get("open") is not False,
-                reason=read_text(w.get("reason"), 60),
-                serving=read_text(w.get("serving"), 8),
-                staff=read_text(read_object(w.get("staff")).get("name"), 40),
-            )
-        )
-    return Queue(read_text(doc.get("day"), 10), doc.get("market_day") is True, lines, tuple(windows))
-
-
-def parse_announcements(doc: Mapping[str, Any]) -> Announcements:
-    rows = []
-    for a in read_main_rows(doc, "announcements", "announcements", cap.ANNOUNCEMENTS):
-        text = read_text(a.get("text"), cap.ANNOUNCEMENT)
-        if not text:
-            continue
-        priority = read_text(a.get("priority"), 10)
-        rows.append(
-            Announcement(
-                id=read_id(a.get("id")),
-                text=text,
-                priority=priority if priority in ("normal", "high", "emergency") else "normal",
-                targets=read_strings(a.get("targets"), 10, 5) or ("all",),
-                starts=read_time(a.get("starts")),
-                expires=read_time(a.get("expires")),
-            )
-        )
-    return Announcements(tuple(rows))
 
 
 # -- the model ------------------------------------------------------------------------------------
@@ -565,28 +156,28 @@ class KioskModel:
 
 
 def _centre(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
-    return replace(model, centre=parse_centre(doc))
+    return replace(model, centre=centre_doc.read(doc))
 
 
 def _catalog(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
-    categories, items = parse_catalog(doc)
+    categories, items = catalog_doc.read(doc)
     return replace(model, categories=categories, items=items, index=model.indexes.index_for(doc))
 
 
 def _staff(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
-    return replace(model, staff=parse_staff(doc))
+    return replace(model, staff=staff_doc.read(doc))
 
 
 def _agents(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
-    return replace(model, agents=parse_agents(doc))
+    return replace(model, agents=agents_doc.read(doc))
 
 
 def _queue(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
-    return replace(model, queue=parse_queue(doc))
+    return replace(model, queue=queue_doc.read(doc))
 
 
 def _announcements(model: KioskModel, doc: Mapping[str, Any]) -> KioskModel:
-    return replace(model, announcements=parse_announcements(doc))
+    return replace(model, announcements=announcements_doc.read(doc))
 
 
 _BUILDERS: Final[dict[str, Callable[[KioskModel, Mapping[str, Any]], KioskModel]]] = {

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from content.shared import wording
+from content.shared import when, wording
+from content.shared.wire.staff import StaffMember
 from content.shared.wording import Section
-from kiosk.model import Guide, KioskModel, StaffMember
+from kiosk.model import TARGET, Guide, KioskModel
 
 IDLE_TIMEOUT_S: Final = 90.0
 ATTRACT_AFTER_S: Final = 60.0
@@ -234,7 +235,7 @@ def attract_slides(model: KioskModel, now: datetime | None = None, guides: int =
     slides += [
         Slide("announcement", "通知公告", a.text, "点击屏幕返回首页")
         for a in model.announcements.rows
-        if a.priority != "emergency" and a.shown(now)
+        if a.priority != "emergency" and a.shown(now, TARGET)
     ]
     return tuple(slides)
 
@@ -278,9 +279,9 @@ def closed_notice(model: KioskModel, now: datetime, with_hours: bool = True) -> 
     """Outside the opening hours, when the hall opens next today (or that it is over for today), and
     the hours (`with_hours`); empty while open (or when nothing is known)."""
     centre = model.centre
-    if centre is None or wording.is_open(centre.sessions, now):
+    if centre is None or when.is_open(centre.sessions, now):
         return ""
-    later = wording.opens_later_today(centre.sessions, now)
+    later = when.opens_later_today(centre.sessions, now)
     notice = f"现在不是办公时间，今天 {later} 开始办理。" if later else "今天的办公时间已结束。"
     hours = "；".join(centre.hours)
     return f"{notice}办公时间：{hours}" if hours and with_hours else notice

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from PIL import Image
 
-from content.shared import wording
+from content.shared import when
 from led_driver import text
 from led_driver.profile import FontRef, Profile, Zone, dimmed, rgb
 from led_driver.state import DisplayState, WindowRow
@@ -78,7 +78,7 @@ def _font(ref: FontRef) -> text.Font:
 
 def is_open(state: DisplayState, now: datetime) -> bool:
     """Within the centre's opening hours (always, when the centre published none)."""
-    return wording.is_open(state.hours, now)
+    return when.is_open(state.hours, now)
 
 
 # -- drawing helpers ------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def zone_key(profile: Profile, zone: Zone, state: DisplayState, now: datetime, f
         case "guides":
             return (level, state.guides, _rows_page(len(state.guides), 1, zone.page_seconds, now))
         case "ticker":
-            return (level, state.ticker())
+            return (level, state.ticker(now=now))
         case "text":
             return (level, zone.text)
         case "pickup":
@@ -526,7 +526,7 @@ def _guide(
 
 def ticker_strip(profile: Profile, zone: Zone, state: DisplayState, now: datetime) -> text.TickerStrip:
     paint = paint_for(profile, now)
-    words = state.ticker() or state.centre
+    words = state.ticker(now=now) or state.centre
     return text.TickerStrip(
         words,
         font_of(profile, zone),
@@ -684,7 +684,7 @@ def render_frame(
 ) -> Image.Image:
     """One whole frame. `call_age_s`: seconds since the last call arrived (for the flash);
     `emergency_age_s`: since the emergency first showed (its page, or how far it scrolled)."""
-    emergency = state.emergency()
+    emergency = state.emergency(now=now)
     if emergency is not None:
         return render_emergency(profile, emergency.text, now, emergency_age_s)
     if not profile.always_open and not is_open(state, now):

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from content.centre.schema import Centre, QueueSettings
+from content.shared import when
 
 TicketStatus = Literal["waiting", "serving", "done", "no_show"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -97,13 +98,12 @@ class QueueState:
 
 
 def service_day(now: datetime, settings: QueueSettings) -> date:
-    """The day a ticket belongs to: numbers restart at `reset_hour`, not at midnight."""
-    return (now - timedelta(hours=settings.reset_hour)).date()
+    """The day a ticket belongs to: numbers restart at `reset_hour`, not at midnight (`when.service_day`)."""
+    return when.service_day(now, settings.reset_hour)
 
 
 def next_reset(now: datetime, settings: QueueSettings) -> datetime:
-    start = now.replace(hour=settings.reset_hour, minute=0, second=0, microsecond=0)
-    return start if start > now else start + timedelta(days=1)
+    return when.next_reset(now, settings.reset_hour)
 
 
 def is_market_day(day: date, settings: QueueSettings) -> bool:

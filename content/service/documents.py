@@ -1,7 +1,8 @@
 """The retained state documents, built from content and live state. Pure functions.
 
-Each builder returns the body of one `hall/v1/<c>/<topic>` document; `content.shared.contract`
-adds `schema`, `ts` and `rev`. Bodies are plain JSON-ready dicts, stable for equal inputs, so
+Each builder turns content and live state into a document's typed form and hands it to that document's
+module in `content.shared.wire`, which writes the body that every device reads back with its one reader;
+`content.shared.contract` adds `schema`, `ts` and `rev`. Bodies are plain JSON-ready dicts, stable for equal inputs, so
 their rev changes only when what a device would show changes.
 """
 
@@ -12,14 +13,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from content.centre.loader import Content
+from content.centre.schema import Window
 from content.queue import rules as q
 from content.queue.stats import day_stats
-from content.service.commands import announcement_json
-from content.service.live import Live
+from content.service.live import Announcement, Live
 from content.service.queue_commands import staff_at
 from content.shared import contract
 from content.shared import limits as cap
 from content.shared.contract import rev_of
+from content.shared.wire import agents as agents_doc
+from content.shared.wire import announcements as announcements_doc
+from content.shared.wire import catalog as catalog_doc
+from content.shared.wire import centre as centre_doc
+from content.shared.wire import pickup as pickup_doc
+from content.shared.wire import queue as queue_doc
+from content.shared.wire import staff as staff_doc
 from content.shared.wording import TIER_NAMES
 
 
@@ -30,17 +38,15 @@ def _media_hash(content: Content, ref: str | None) -> str | None:
 
 
 def centre(content: Content) -> dict[str, Any]:
-    body = content.centre.model_dump(mode="json", exclude={"logo"})
-    body["logo"] = _media_hash(content, content.centre.logo)
-    body["tier_name"] = TIER_NAMES[content.centre.tier]
-    return body
+    fields = content.centre.model_dump(mode="json", exclude={"logo"})
+    return centre_doc.body(fields, _media_hash(content, content.centre.logo), TIER_NAMES[content.centre.tier])
 
 
 def catalog(content: Content) -> dict[str, Any]:
-    return {
-        "categories": [category.model_dump(mode="json") for category in content.categories],
-        "items": [item.model_dump(mode="json") for item in content.items],
-    }
+    return catalog_doc.body(
+        [category.model_dump(mode="json") for category in content.categories],
+        [item.model_dump(mode="json") for item in content.items],
+    )
 
 
 def staff(content: Content, live: Live) -> dict[str, Any]:
@@ -48,96 +54,103 @@ def staff(content: Content, live: Live) -> dict[str, Any]:
     for member in content.staff:
         state = live.staff.get(member.id)
         members.append(
-            {
-                "id": member.id,
-                "name": member.name,
-                "post": member.post,
-                "window": member.window,
-                "phone": member.phone,
-                "photo": _media_hash(content, member.photo),
-                "status": state.status if state else member.status,
-                "since": state.since.isoformat(timespec="seconds") if state else None,
-                "substitute": state.substitute if state else None,
-            }
+            staff_doc.StaffMember(
+                id=member.id,
+                name=member.name,
+                post=member.post,
+                window=member.window,
+                phone=member.phone,
+                photo=_media_hash(content, member.photo),
+                status=state.status if state else member.status,
+                since=state.since.isoformat(timespec="seconds") if state else "",
+                substitute=state.substitute if state else None,
+            )
         )
-    return {"staff": members}
+    return staff_doc.body(members)
 
 
 def agents(content: Content) -> dict[str, Any]:
-    return {"agents": [agent.model_dump(mode="json") for agent in content.agents]}
+    return agents_doc.body([agent.model_dump(mode="json") for agent in content.agents])
+
+
+def wire_announcement(a: Announcement) -> announcements_doc.Announcement:
+    """An announcement of the live state as the `announcements` document carries it."""
+    return announcements_doc.Announcement(a.id, a.text, a.priority, tuple(a.targets), a.starts, a.expires, a.by)
 
 
 def announcements(live: Live, now: datetime) -> dict[str, Any]:
     """Only what is active now (approved, started, not over: `Announcement.active`): one waiting for a
     manager or rejected is never published. The service republishes when one starts or expires."""
-    order = {"emergency": 0, "high": 1, "normal": 2}
-    active = sorted(
-        (a for a in live.announcements.values() if a.active(now)),
-        key=lambda a: (order[a.priority], a.starts, a.id),
-    )
-    return {"announcements": [announcement_json(a) for a in active]}
+    return announcements_doc.body(wire_announcement(a) for a in live.announcements.values() if a.active(now))
 
 
 def pickup(live: Live) -> dict[str, Any]:
     """请以下办件人到窗口取件: case numbers only, of applicants who agreed to be shown."""
-    return {"cases": list(live.pickup)}
+    return pickup_doc.body(live.pickup)
+
+
+def _window(content: Content, live: Live, window: Window) -> queue_doc.WindowState:
+    state, day = live.queue, live.queue.day
+    w = q.window_state(state, window.id)
+    staff_id = staff_at(content, live, window.id)
+    member = next((m for m in content.staff if m.id == staff_id), None)
+    return queue_doc.WindowState(
+        id=window.id,
+        number=window.number,
+        name=window.name,
+        open=w.open,
+        reason=w.reason or "",
+        serving=w.serving or "",
+        staff=member.name if member else "",
+        staff_id=member.id if member else "",
+        categories=tuple(sorted(q.serves(content.centre, window.id, day)) if day else window.categories),
+    )
 
 
 def queue(content: Content, live: Live) -> dict[str, Any]:
     """What the hall shows of the queue: who is served where, how many wait, the last calls."""
     state = live.queue
     day = state.day
-    windows = []
-    for window in content.centre.windows:
-        w = q.window_state(state, window.id)
-        staff_id = staff_at(content, live, window.id)
-        member = next((m for m in content.staff if m.id == staff_id), None)
-        windows.append(
-            {
-                "id": window.id,
-                "number": window.number,
-                "name": window.name,
-                "open": w.open,
-                "reason": w.reason,
-                "serving": w.serving,
-                "staff": {"id": member.id, "name": member.name} if member else None,
-                "categories": sorted(q.serves(content.centre, window.id, day)) if day else list(window.categories),
-            }
-        )
     lines = q.category_lines(state, content.centre) if day else {}
     empty = q.CategoryLine(0, 0, None)
-    categories = [
-        {
-            "id": category.id,
-            "name": category.name,
-            "prefix": category.prefix,
-            "waiting": lines.get(category.id, empty).waiting,
-            "priority_waiting": lines.get(category.id, empty).priority_waiting,
-            "estimated_wait_min": lines.get(category.id, empty).estimated_wait_min,
-        }
-        for category in content.categories
-    ]
-    return {
-        "day": day.isoformat() if day else None,
-        "market_day": q.is_market_day(day, content.centre.queue) if day else None,
-        "windows": windows,
-        "categories": categories,
-        "last_calls": [call_json(call) for call in state.recent],
-    }
+    return queue_doc.body(
+        queue_doc.Queue(
+            day=day.isoformat() if day else "",
+            market_day=q.is_market_day(day, content.centre.queue) if day else False,
+            lines=tuple(
+                queue_doc.QueueLine(
+                    category=category.id,
+                    name=category.name,
+                    prefix=category.prefix,
+                    waiting=lines.get(category.id, empty).waiting,
+                    priority_waiting=lines.get(category.id, empty).priority_waiting,
+                    estimate_min=lines.get(category.id, empty).estimated_wait_min,
+                )
+                for category in content.categories
+            ),
+            windows=tuple(_window(content, live, window) for window in content.centre.windows),
+            last_calls=tuple(wire_call(call) for call in state.recent),
+        )
+    )
+
+
+def wire_call(call: q.Call) -> queue_doc.Call:
+    return queue_doc.Call(
+        seq=call.seq,
+        ticket=call.ticket,
+        window=call.window,
+        window_name=call.window_name,
+        window_number=call.window_number,
+        text=call.text,
+        recall=call.recall,
+        category=call.category,
+        at=call.at,
+    )
 
 
 def call_json(call: q.Call) -> dict[str, Any]:
-    return {
-        "seq": call.seq,
-        "ticket": call.ticket,
-        "window": call.window,
-        "window_name": call.window_name,
-        "window_number": call.window_number,
-        "category": call.category,
-        "recall": call.recall,
-        "at": call.at.isoformat(timespec="seconds"),
-        "text": call.text,
-    }
+    """A call as the `call` event and the queue's last calls carry it."""
+    return queue_doc.call_json(wire_call(call))
 
 
 def stats(content: Content, live: Live) -> dict[str, Any]:

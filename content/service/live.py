@@ -14,6 +14,7 @@ from typing import Literal
 
 from content.centre.loader import Content
 from content.queue.rules import QueueState
+from content.shared import when
 
 Priority = Literal["normal", "high", "emergency"]
 Target = Literal["all", "led", "kiosk"]
@@ -50,7 +51,7 @@ class Announcement:
 
     def active(self, now: datetime) -> bool:
         """Published now: approved, started and not over."""
-        return self.review == "approved" and self.starts <= now and (self.expires is None or now < self.expires)
+        return self.review == "approved" and when.shown(self.starts, self.expires, now)
 
     def over(self, now: datetime) -> bool:
         return self.expires is not None and now >= self.expires

@@ -4,12 +4,11 @@ public pages. Pure functions over plain values; the standard library only, so de
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
-from content.shared.contract import read_strings, read_text
+from content.shared.when import WEEK, Session
 
 TIER_NAMES: Final = {"village": "村(社区)代办点", "township": "乡镇(街道)便民服务中心", "district": "区政务服务中心"}
 AGENT_HEADINGS: Final = {"village": "村(社区)代办员", "township": "乡镇(街道)代办员", "district": "区级代办员"}
@@ -33,7 +32,7 @@ DAY_NAMES: Final = {
     "sat": "周六",
     "sun": "周日",
 }
-_WEEK: Final = tuple(DAY_NAMES)
+_WEEK: Final = WEEK
 FORMS: Final = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
 
 
@@ -147,41 +146,3 @@ def empty_category_notice(window: str = "", number: int | None = None, hotline: 
     else:
         ask = "请向大厅工作人员咨询"
     return f"本类事项暂未上线。{ask}，或拨打咨询电话 {hotline}。" if hotline else f"本类事项暂未上线。{ask}。"
-
-
-# -- opening hours --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Session:
-    """One opening session: the days (mon … sun) and the times, "09:00" to "12:00"."""
-
-    days: tuple[str, ...]
-    open: str
-    close: str
-
-
-def read_sessions(rows: Iterable[Mapping[str, Any]]) -> tuple[Session, ...]:
-    """The `hours` of a centre document, the malformed sessions left out."""
-    sessions = []
-    for row in rows:
-        days = tuple(d for d in read_strings(row.get("days"), 3, 7) if d in DAY_NAMES)
-        opens, closes = read_text(row.get("open"), 5), read_text(row.get("close"), 5)
-        if days and len(opens) == len(closes) == 5 and opens < closes:
-            sessions.append(Session(days, opens, closes))
-    return tuple(sessions)
-
-
-def is_open(sessions: Iterable[Session], now: datetime) -> bool:
-    """Within the opening hours at `now` (in the centre's zone); always, when there are none."""
-    sessions = tuple(sessions)
-    if not sessions:
-        return True
-    day, clock = _WEEK[now.weekday()], now.strftime("%H:%M")
-    return any(day in s.days and s.open <= clock < s.close for s in sessions)
-
-
-def opens_later_today(sessions: Iterable[Session], now: datetime) -> str | None:
-    """When the next session of today starts ("14:00"), if one does after `now`."""
-    day, clock = _WEEK[now.weekday()], now.strftime("%H:%M")
-    return min((s.open for s in sessions if day in s.days and s.open > clock), default=None)

@@ -30,11 +30,11 @@ from content.centre.loader import Content
 from content.centre.schema import Item
 from content.queue import rules as q
 from content.service.live import Snapshot
+from content.shared.when import Session
 from content.shared.wording import (
     PRIORITY_NAMES,
     TIER_NAMES,
     Section,
-    Session,
     format_document,
     format_hours,
     format_limits,

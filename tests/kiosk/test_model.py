@@ -131,10 +131,10 @@ def test_announcements_ticker_and_emergency(content: Content) -> None:
     for arg in args:
         live = announce(live, content, arg, "staff", NOW).live
     model = full_model(content, live)
-    assert model.announcements.ticker(NOW) == "今天逢场，各窗口全员在岗"
-    emergency = model.announcements.emergency(NOW)
+    assert model.announcements.ticker(NOW, "kiosk") == "今天逢场，各窗口全员在岗"
+    emergency = model.announcements.emergency(NOW, "kiosk")
     assert emergency is not None and emergency.text == "大厅停电，请有序离开"
-    assert model.announcements.emergency(NOW + timedelta(hours=1)) is None  # run out while offline
+    assert model.announcements.emergency(NOW + timedelta(hours=1), "kiosk") is None  # run out while offline
 
 
 def test_presence_and_connection_make_it_stale_or_not(content: Content) -> None:
@@ -197,7 +197,7 @@ def test_wrong_rows_and_fields_are_skipped(content: Content, doc: dict[str, Any]
     queue = model.apply("queue", json.dumps(ROWS[3]).encode()).queue
     assert queue.lines[0].waiting == 0 and queue.lines[0].estimate_min is None
     shown = model.apply("announcements", json.dumps(ROWS[4]).encode()).announcements
-    assert shown.ticker(NOW) == "ok"
+    assert shown.ticker(NOW, "kiosk") == "ok"
 
 
 def test_unknown_topics_are_ignored(content: Content) -> None:
@@ -307,7 +307,7 @@ def test_who_is_on_duty_at_each_window(content: Content) -> None:
 
 
 def test_a_notice_outside_opening_hours(content: Content) -> None:
-    from content.shared.wording import Session, is_open, read_sessions
+    from content.shared.when import Session, is_open, read_sessions
     from kiosk.viewmodel import closed_notice
 
     model = full_model(content)

@@ -11,8 +11,8 @@ from content.centre.loader import load_content
 from content.centre.synth import SAMPLE, synthetic_items
 from content.service import documents
 from content.shared import contract
+from content.shared.wire.catalog import read as parse_catalog
 from kiosk import search as search_module
-from kiosk.model import parse_catalog
 from kiosk.search import MAX_QUERY, MAX_TEXT, Hit, IndexCache, SearchIndex, normalise_query, pinyin_of
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))

@@ -11,7 +11,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.model import KioskModel
+from kiosk.model import TARGET, KioskModel
 from kiosk.qr import qr_texture
 from kiosk.viewmodel import DutyRow, Slide, closed_notice, duty_rows, even_rows, home_tiles, stale_marker
 from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
@@ -156,7 +156,7 @@ class HomeScreen(KioskScreen):
     def show_ticker(self, model: KioskModel) -> None:
         """The announcements in force now: also called every second, since one may start or end while
         the kiosk is offline and no new model arrives."""
-        ticker = model.announcements.ticker(model.centre.now() if model.centre else datetime.now().astimezone())
+        ticker = model.announcements.ticker(model.centre.now() if model.centre else datetime.now().astimezone(), TARGET)
         if self.ids.ticker.text != ticker:
             self.ids.ticker.text = ticker
             self.ids.ticker.x = self.ids.ticker_box.right
