@@ -119,7 +119,7 @@ class Scheduler:
     def compose(self, state: DisplayState, wall: datetime, now: float, call_at: float | None) -> Image.Image:
         """The frame for this moment, redrawing only what changed since the last one."""
         profile = self.profile
-        emergency = state.emergency()
+        emergency = state.emergency(now=wall)
         if emergency is not None:
             return self._emergency(emergency.text, wall, now)
         self._alarm = self._alarm_strip = None
@@ -128,8 +128,12 @@ class Scheduler:
                 ("idle", state.centre, wall.strftime("%H:%M")), lambda: render.render_idle(profile, state, wall)
             )
         if self._screen != "zones":
+            # Back from a whole screen (an emergency, the idle page): what lies between the zones is
+            # painted too, or the last screen would show through the gaps.
             self._screen = "zones"
             self._keys.clear()
+            self._strips.clear()
+            self._buffer.paste(render.paint_for(profile, wall)(profile.colour("background")), (0, 0, *profile.size))
         flash = render.flash_on(profile, state, None if call_at is None else now - call_at)
         buffer = self._buffer
         for index, zone in enumerate(profile.zones):
