@@ -14,6 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hall.options import UsageError, add_remote, send
+from hall.parts import require
+
+HELP = "cases (办件) through the three tiers: open, advance, show, list, trip, slip"
 TIERS = ("village", "township", "district")
 STAGES = (
     "received", "prereview", "accepted", "refused", "reviewing", "supplement", "special", "decided", "ready",
@@ -64,7 +68,9 @@ def print_case(case: dict[str, Any]) -> None:
 
 def cmd_open(args: argparse.Namespace, send: Callable[[str, dict[str, Any]], dict[str, Any] | None]) -> int:
     if (args.applicant is None) != (args.phone is None):
-        raise _usage("give --applicant and --phone together (the tracking page asks for the phone's last four digits)")
+        raise UsageError(
+            "give --applicant and --phone together (the tracking page asks for the phone's last four digits)"
+        )
     payload: dict[str, Any] = {"item": args.item, "at": args.at, "received": args.received or []}
     for key in ("agent", "window", "applicant", "phone", "note"):
         if getattr(args, key):
@@ -160,11 +166,12 @@ def _trip_rows(rows: list[dict[str, Any]]) -> None:
 
 
 def cmd_slip(args: argparse.Namespace, send: Callable[[str, dict[str, Any]], dict[str, Any] | None]) -> int:
-    from content.cases.slip import SlipView, write_slip
-
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".png"):
-        raise _usage(f"--out {args.out}: give a .pdf or .png file")
+        raise UsageError(f"--out {args.out}: give a .pdf or .png file")
+    require("service")  # the slip is laid out with Pillow, fontTools and qrcode
+    from content.cases.slip import SlipView, write_slip
+
     result = send("case_slip", {"case": args.case})
     if result is None:
         return 1
@@ -191,13 +198,13 @@ def cmd_slip(args: argparse.Namespace, send: Callable[[str, dict[str, Any]], dic
     return 0
 
 
-def _usage(message: str) -> Exception:
-    from hall.cli import UsageError
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed `hall case` subcommand, its commands sent to the service."""
+    code: int = args.case_func(args, lambda verb, payload: send(args, verb, payload))
+    return code
 
-    return UsageError(message)
 
-
-def add_arguments(parser: argparse.ArgumentParser, add_remote: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="case_command", required=True, metavar="SUBCOMMAND", parser_class=type(parser))
 
     p = sub.add_parser("open", help="open a case handed in at a tier (prints its number as the last line)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import secrets
@@ -10,23 +11,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from content.accounts.users import UserStore, users_path
-from content.broker.config import BUILD_PLUGIN, CLIENTID_PLUGIN, Account, Roster, find_clientid_plugin
-from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
-from content.centre.loader import load_content
-from content.centre.synth import SAMPLE
-from content.service.case_store import CaseReader
-from content.service.loop import ContentService
-from content.service.secret import SECRET_FILE, load_or_create
-from content.service.store import Store, StoreInUse
-from content.shared.broker_url import parse_broker_url
-from content.shared.client import CommandFailed, send_command
-from content.web.console import ConsoleSetup
-from content.web.console_link import ConsoleLink
-from content.web.server import WebServer
+from hall.parts import require
 
+if TYPE_CHECKING:
+    from content.accounts.users import UserStore
+
+HELP = "run a broker and the service on the sample centre"
 log = logging.getLogger("hall.demo")
 
 DEMO_DIR = Path("var") / "demo"
@@ -46,6 +38,18 @@ PREVIEWS = (
 )
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", metavar="DIR", help="content directory (default: the sample centre)")
+    parser.add_argument(
+        "--embedded", action="store_true", help="use the embedded broker even if Mosquitto is installed"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    require("service", "led")  # the LED previews are drawn with the LED driver's renderers
+    return run_demo(Path(args.content) if args.content else None, embedded=args.embedded)
+
+
 def _guide(
     centre: str,
     staff_url: str,
@@ -56,6 +60,8 @@ def _guide(
     case: str | None = None,
     case_url: str | None = None,
 ) -> str:
+    from content.shared.broker_url import parse_broker_url
+
     parsed = parse_broker_url(display_url)
     leds = (
         "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n"
@@ -115,6 +121,8 @@ DEMO_LOGINS = (("zhuren", "manager", None, None), ("liu.xiaoyan", "staff", "sheb
 
 def _demo_logins(state: Path) -> tuple[UserStore, list[tuple[str, str, str]]]:
     """The demo's users file with its two logins, each given a new password on every start (printed)."""
+    from content.accounts.users import UserStore, users_path
+
     users = UserStore(users_path(state))
     made = []
     for name, role, window, staff in DEMO_LOGINS:
@@ -135,6 +143,9 @@ def _console_guide(pages: str, logins: list[tuple[str, str, str]]) -> str:
 
 def _sample_case(centre: str, staff_url: str) -> tuple[str | None, str | None]:
     """A case to follow, opened through the service as staff would (the demo's state is its own)."""
+    from content.shared.broker_url import parse_broker_url
+    from content.shared.client import CommandFailed, send_command
+
     args = {
         "item": "minzheng-dibao",
         "at": "village",
@@ -180,6 +191,7 @@ class _Previews:
         self._running: list[tuple[Any, Any, threading.Thread]] = []
 
     def start(self) -> list[Path]:
+        from content.shared.broker_url import parse_broker_url
         from led_driver.device import LedController
         from led_driver.outputs.snapshot import SnapshotOutput
         from led_driver.profile import find_profile, load_profile
@@ -221,13 +233,18 @@ class _Previews:
 
 
 def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
+    from content.broker.config import BUILD_PLUGIN, CLIENTID_PLUGIN, Account, Roster, find_clientid_plugin
+    from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
+    from content.centre.synth import SAMPLE
+    from content.service.store import Store, StoreInUse
+    from hall.assembly import HallError, centre_id
+
     content_dir = content_dir or SAMPLE
-    loaded = load_content(content_dir)
-    if loaded.content is None:
-        for problem in loaded.problems:
-            print(problem, file=sys.stderr)
+    try:
+        centre = centre_id(content_dir)
+    except HallError as exc:
+        print(f"hall demo: {exc}", file=sys.stderr)
         return 1
-    centre = loaded.content.centre.id
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     try:
         store = Store(DEMO_DIR / "state.sqlite3")
@@ -240,42 +257,28 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
         roster = Roster(centre=centre, accounts=[Account(user=u, role=r) for u, r in ACCOUNTS])  # type: ignore[arg-type]
         bound = find_clientid_plugin() is not None
         broker = Mosquitto(DEMO_DIR / "broker", roster, bind_client_ids=bound).start()
-        service_url, staff_url, display_url = (
-            broker.url("service"),
-            broker.url("staff"),
-            broker.url("led-wall"),
-        )
-        device_urls = {user: broker.url(user) for user, _, _, _, _ in PREVIEWS}
-        device_urls["kiosk-1"] = broker.url("kiosk-1")
-        device_urls["console"] = broker.url("console")
+        urls = {user: broker.url(user) for user, _ in ACCOUNTS}
         print(f"Mosquitto {broker.url('service').split('@')[1]} with broker_config roles (logs in {broker.directory})")
         if not bound:
             print(f"  without {CLIENTID_PLUGIN}, so client ids are not bound to accounts: {BUILD_PLUGIN}")
     else:
         broker = EmbeddedBroker().start()
-        service_url = staff_url = display_url = broker.url()
-        device_urls = {user: broker.url() for user, _, _, _, _ in PREVIEWS}
-        device_urls["kiosk-1"] = broker.url()
-        device_urls["console"] = broker.url()
+        urls = {user: broker.url() for user, _ in ACCOUNTS}
         print(f"embedded broker on {broker.url()} (anonymous, loopback only: install mosquitto for the real set-up)")
 
     try:
-        return _serve(content_dir, centre, store, service_url, staff_url, display_url, device_urls)
+        return _serve(content_dir, centre, store, urls)
     finally:
-        store.close()
         broker.stop()
         print("demo stopped")
 
 
-def _serve(
-    content_dir: Path,
-    centre: str,
-    store: Store,
-    service_url: str,
-    staff_url: str,
-    display_url: str,
-    device_urls: dict[str, str],
-) -> int:
+def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str]) -> int:
+    """The hall on the demo's broker (`urls`: each account's broker URL), until Ctrl-C; closes `store`."""
+    from content.shared.broker_url import parse_broker_url
+    from hall.assembly import HallError, HallOptions, build_hall
+
+    staff_url, display_url = urls["staff"], urls["led-wall"]
     env_file = DEMO_DIR / "env"
     # The commands the guide shows run from another terminal: the env file also puts this
     # installation's `hall` first on PATH.
@@ -285,45 +288,42 @@ def _serve(
         encoding="utf-8",
     )
     env_file.chmod(0o600)
+    try:
+        _, logins = _demo_logins(store.path)
+    except BaseException:
+        store.close()
+        raise
     # The public pages on a free loopback port; the QR codes of this demo point there.
-    secret = load_or_create(store.path.with_name(SECRET_FILE), content_dir)
-    users, logins = _demo_logins(store.path)
-    link = ConsoleLink(parse_broker_url(device_urls["console"]), centre)
-    from hall.preview import render_previews
-
-    web = WebServer(
-        "127.0.0.1",
-        0,
-        lambda: service.snapshot(),
-        cases=(CaseReader(store.path), secret),
-        console=ConsoleSetup(users, link, state=store.path, preview=render_previews),
+    options = HallOptions(
+        content=content_dir,
+        broker=parse_broker_url(urls["service"]),
+        state=store.path,
+        http=("127.0.0.1", 0),
+        public_url_is_own=True,
+        console_broker=parse_broker_url(urls["console"]),
     )
-    service = ContentService(
-        content_dir,
-        parse_broker_url(service_url),
-        store,
-        public_url=web.url,
-        case_secret=secret,
-        console_accounts=frozenset({link.account}),
-    )
-    web.start()
-    link.start()
-    result: list[int] = []
-    thread = threading.Thread(target=lambda: result.append(service.run()), name="service")
-    previous = {sig: signal.signal(sig, lambda *_: service.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    thread.start()
-    leds = _Previews(centre, device_urls)
+    try:
+        hall = build_hall(options, store=store)
+    except HallError as exc:
+        print(f"hall demo: {exc}", file=sys.stderr)
+        return 1
+    assert hall.web is not None
+    pages = hall.web.url
+    service = hall.service
+    previous = {sig: signal.signal(sig, lambda *_: hall.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    hall.start()
+    leds = _Previews(centre, urls)
     kiosk: subprocess.Popen[bytes] | None = None
     try:
-        while thread.is_alive() and not service.ready.wait(0.2):
+        while not hall.wait(0.2) and not service.ready.is_set():
             pass
         if service.ready.is_set():
             paths = leds.start()
             case, case_url = _sample_case(centre, staff_url)
-            print(_console_guide(web.url, logins), flush=True)
-            print(_guide(centre, staff_url, display_url, env_file, paths, web.url, case, case_url), flush=True)
-            kiosk = _start_kiosk(centre, device_urls["kiosk-1"])
-        thread.join()
+            print(_console_guide(pages, logins), flush=True)
+            print(_guide(centre, staff_url, display_url, env_file, paths, pages, case, case_url), flush=True)
+            kiosk = _start_kiosk(centre, urls["kiosk-1"])
+        hall.wait()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -331,8 +331,5 @@ def _serve(
             kiosk.terminate()
             kiosk.wait(timeout=10)
         leds.stop()
-        service.request_stop()
-        thread.join()
-        link.stop()
-        web.stop()
-    return result[0] if result else 1
+        code = hall.stop()
+    return code

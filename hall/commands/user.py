@@ -20,29 +20,47 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
-from content.accounts.users import ROLES, UserError, UserStore, check_account, check_name, check_password, users_path
+from hall.parts import require
 
+if TYPE_CHECKING:
+    from content.accounts.users import UserStore
+
+HELP = "accounts of the staff console: add, list, passwd, disable, enable, remove"
 USERS_ENV = "HALL_USERS"
 DEFAULT_STATE = Path("var") / "hall-state.sqlite3"
 """`hall serve`'s default state file, beside which the users file lives."""
+DEFAULT_USERS = DEFAULT_STATE.with_name("users.sqlite3")
+"""`content.accounts.users.users_path(DEFAULT_STATE)`."""
+ROLES: Final = ("staff", "manager", "supervisor")
+"""`content.accounts.users.ROLES`, written out: that module hashes with argon2, which only the service's part
+installs, and every `hall` builds this parser (a test keeps the two the same)."""
 
 
 def _path(args: argparse.Namespace) -> Path:
+    from content.accounts.users import users_path
+
     if args.users:
         return Path(args.users)
     return Path(os.environ[USERS_ENV]) if os.environ.get(USERS_ENV) else users_path(DEFAULT_STATE)
 
 
 def _store(args: argparse.Namespace, create: bool = False) -> UserStore:
+    from content.accounts import users
+
     path = _path(args)
     if not create and not path.exists():
-        raise UserError(f"no users file at {path}: `hall user add` makes it (or give --users FILE, or ${USERS_ENV})")
-    return UserStore(path)
+        raise users.UserError(
+            f"no users file at {path}: `hall user add` makes it (or give --users FILE, or ${USERS_ENV})"
+        )
+    return users.UserStore(path)
 
 
 def _read_password(name: str, from_stdin: bool) -> str:
     """The new password of `name`: one line of stdin, or asked twice on the terminal; checked against the policy."""
+    from content.accounts.users import UserError, check_password
+
     if from_stdin:
         password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
         if not password:
@@ -62,6 +80,7 @@ def _read_password(name: str, from_stdin: bool) -> str:
 
 def _check_centre(directory: str, window: str | None, staff_id: str | None) -> None:
     """Refuse a window or staff id the centre in `directory` does not have."""
+    from content.accounts.users import UserError
     from content.centre.loader import load_content
 
     label = directory.rstrip("/") or directory
@@ -80,6 +99,8 @@ def _check_centre(directory: str, window: str | None, staff_id: str | None) -> N
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from content.accounts.users import UserError, check_account
+
     check_account(args.name, args.role, args.window, args.staff)
     store = _store(args, create=True)
     if store.get(args.name) is not None:
@@ -113,6 +134,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_passwd(args: argparse.Namespace) -> int:
+    from content.accounts.users import UserError, check_name
+
     check_name(args.name)
     store = _store(args)
     if store.get(args.name) is None:
@@ -137,8 +160,11 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def dispatch(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run the parsed `hall user` subcommand: 0, or 1 with `hall user: <why>` on stderr."""
+    require("service")  # the users file's hashes are argon2's
+    from content.accounts.users import UserError
+
     try:
         code: int = args.user_func(args)
     except UserError as exc:
@@ -157,7 +183,7 @@ def _add_users(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--users",
         metavar="FILE",
-        help=f"the users file (default: ${USERS_ENV}, else {users_path(DEFAULT_STATE)}, beside the state file)",
+        help=f"the users file (default: ${USERS_ENV}, else {DEFAULT_USERS}, beside the state file)",
     )
 
 
@@ -168,7 +194,7 @@ def _add_password(parser: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """`hall user`'s subcommands on `parser`; run the parsed arguments with `dispatch`."""
+    """`hall user`'s subcommands on `parser`; run the parsed arguments with `run`."""
     sub = parser.add_subparsers(dest="user_command", required=True, metavar="SUBCOMMAND", parser_class=type(parser))
 
     p = sub.add_parser("add", help="add an account (asks for its password twice)")
@@ -212,12 +238,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.set_defaults(user_func=cmd_remove)
 
 
-def run(argv: Sequence[str]) -> int:
-    """`hall user` on its own: `run(["add", "wang", "--role", "manager"])`; the exit code (2: usage)."""
+def main(argv: Sequence[str]) -> int:
+    """`hall user` on its own: `main(["add", "wang", "--role", "manager"])`; the exit code (2: usage)."""
     parser = argparse.ArgumentParser(prog="hall user", description="The accounts of the staff console.")
     add_arguments(parser)
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:  # usage errors (2) and --help (0)
         return exc.code if isinstance(exc.code, int) else 2
-    return dispatch(args)
+    return run(args)

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from content.centre.synth import SAMPLE
-from hall.cli import UsageError, main, parse_duration
+from hall.cli import main
+from hall.options import UsageError, parse_duration
 from tests.conftest import REPO
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
+from content.accounts import users as accounts
 from content.accounts.users import UserStore
 from content.centre.synth import SAMPLE
 from hall.commands import user as user_cli
-from hall.commands.user import run
+from hall.commands.user import main as run
 from tests.conftest import REPO
 
 PASSWORD = "correct horse battery"
@@ -25,7 +26,7 @@ def _cheap(path: Path | str) -> UserStore:
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """The default hasher takes 64 MiB and tens of milliseconds a hash: the tests use a cheap one."""
-    monkeypatch.setattr(user_cli, "UserStore", _cheap)
+    monkeypatch.setattr(accounts, "UserStore", _cheap)
     monkeypatch.delenv(user_cli.USERS_ENV, raising=False)
 
 
@@ -244,7 +245,7 @@ def test_not_a_users_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_in_a_process_of_its_own(tmp_path: Path) -> None:
     """The real hasher, the real stdin: the password piped in, never printed."""
     users = tmp_path / "users.sqlite3"
-    script = "import sys; from hall.commands.user import run; sys.exit(run(sys.argv[1:]))"
+    script = "import sys; from hall.commands.user import main; sys.exit(main(sys.argv[1:]))"
     done = subprocess.run(
         [sys.executable, "-c", script, "add", "wang", "--role", "manager", "--password-stdin", "--users", str(users)],
         input=PASSWORD + "\n",

@@ -1,0 +1,197 @@
+"""One hall built from its options: the content service, its public pages, the staff console and the console's
+link to the broker, wired in one place for `hall serve` and `hall demo`.
+
+The service loads the content (once, when it runs); the console's link needs only the centre's id before
+that, which `centre_id` reads from centre.yaml alone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from content.shared.broker_url import BrokerUrl
+
+if TYPE_CHECKING:
+    from content.service.live import Snapshot
+    from content.service.loop import ContentService
+    from content.service.store import Store
+    from content.web.console import ConsoleSetup
+    from content.web.server import WebServer
+
+
+@dataclass(frozen=True)
+class HallOptions:
+    content: Path
+    """The centre's content directory."""
+    broker: BrokerUrl
+    """The service's own broker account."""
+    state: Path
+    """The SQLite file of the live state; the users file and the case secret default to its side."""
+    watch: bool = True
+    """Republish when a content file changes."""
+    case_secret: Path | None = None
+    """The secret that signs the case tracking links (default: `case-secret` beside `state`)."""
+    http: tuple[str, int] | None = None
+    """Serve the public pages on this host and port (port 0: any free one)."""
+    proxies: int = 0
+    """Reverse proxies in front of the pages that add X-Forwarded-For."""
+    public_url: str | None = None
+    """Where phones reach the pages (the QR codes); None: centre.yaml's `public_url`."""
+    public_url_is_own: bool = False
+    """The QR codes point at the pages' own address (`hall demo`, whose pages are on a free loopback port)."""
+    console_broker: BrokerUrl | None = None
+    """Serve the staff console (needs `http`), acting through this broker account of its own."""
+    users: Path | None = None
+    """The console's users file (default: `users.sqlite3` beside `state`)."""
+
+
+class HallError(Exception):
+    """The hall cannot be built; the message says why. `code`: the exit code (2: a usage error)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Hall:
+    """A built hall: `start` it, `wait` until its service stops (`request_stop`), then `stop` the rest."""
+
+    service: ContentService
+    store: Store
+    web: WebServer | None = None
+    console: ConsoleSetup | None = None
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _code: list[int] = field(default_factory=list, repr=False)
+
+    def start(self) -> Hall:
+        """The pages, the console's link, and the service on a thread of its own."""
+        if self.web is not None:
+            self.web.start()
+        if self.console is not None:
+            self.console.link.start()
+        self._thread = threading.Thread(target=lambda: self._code.append(self.service.run()), name="service")
+        self._thread.start()
+        return self
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the service has stopped (True), or `timeout` seconds."""
+        assert self._thread is not None, "start the hall first"
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def request_stop(self) -> None:
+        """Ask the service to stop; safe from a signal handler."""
+        self.service.request_stop()
+
+    def stop(self) -> int:
+        """Stop everything the hall started and close the store; the service's exit code."""
+        self.service.request_stop()
+        if self._thread is not None:
+            self._thread.join()
+        if self.console is not None:
+            self.console.link.stop()
+        if self.web is not None:
+            self.web.stop()
+        self.store.close()
+        return self._code[0] if self._code else 1
+
+
+def centre_id(content: Path) -> str:
+    """The centre's id, from its centre.yaml alone (the service loads and checks the whole content)."""
+    from content.shared.contract import CENTRE_ID
+    from content.shared.yamlfile import load_yaml
+
+    data, _, problems = load_yaml(content / "centre.yaml")
+    found = data.get("id") if isinstance(data, dict) else None
+    if problems or not isinstance(found, str) or not CENTRE_ID.match(found):
+        raise HallError(f"{content} is not valid: run hall check {content}")
+    return found
+
+
+def build_hall(options: HallOptions, *, store: Store | None = None) -> Hall:
+    """The hall `options` describe, not started. `store`: the state file already open (the demo opens it
+    first, to refuse a second demo before it starts a broker); the hall closes it. HallError when it cannot be
+    built, with nothing left open."""
+    from content.service.store import Store, StoreInUse
+
+    if options.console_broker is not None and options.http is None:
+        raise HallError("the staff console is served with the public pages: give --http HOST:PORT", code=2)
+    if store is None:
+        try:
+            store = Store(options.state)
+        except (OSError, sqlite3.Error, StoreInUse) as exc:
+            raise HallError(f"cannot use the state file {options.state}: {exc}") from exc
+    try:
+        return _build(options, store)
+    except BaseException:
+        store.close()
+        raise
+
+
+def _build(options: HallOptions, store: Store) -> Hall:
+    from content.service.loop import ContentService
+    from content.service.secret import SECRET_FILE, SecretError, load_or_create
+
+    secret_path = options.case_secret or options.state.with_name(SECRET_FILE)
+    try:
+        secret = load_or_create(secret_path, options.content)
+    except SecretError as exc:
+        raise HallError(str(exc)) from exc
+    console = _console(options) if options.console_broker is not None else None
+    service: ContentService | None = None
+    web = _web(options, lambda: service.snapshot() if service is not None else None, secret, console)
+    public_url = web.url if options.public_url_is_own and web is not None else options.public_url
+    service = ContentService(
+        options.content,
+        options.broker,
+        store,
+        watch=options.watch,
+        public_url=public_url,
+        case_secret=secret,
+        console_accounts=frozenset({console.link.account}) if console is not None else frozenset(),
+    )
+    return Hall(service, store, web, console)
+
+
+def _console(options: HallOptions) -> ConsoleSetup:
+    from content.accounts.users import UserStore, users_path
+    from content.web.console import ConsoleSetup
+    from content.web.console_link import ConsoleLink
+    from hall.preview import render_previews
+
+    assert options.console_broker is not None
+    centre = centre_id(options.content)
+    try:
+        users = UserStore(options.users or users_path(options.state))
+    except Exception as exc:  # the users file: unreadable, or not one
+        raise HallError(f"cannot use the users file: {exc}") from exc
+    link = ConsoleLink(options.console_broker, centre)
+    return ConsoleSetup(users, link, state=options.state, preview=render_previews)
+
+
+def _web(
+    options: HallOptions, snapshot: Callable[[], Snapshot | None], secret: bytes, console: ConsoleSetup | None
+) -> WebServer | None:
+    from content.service.case_store import CaseReader
+    from content.web.server import WebServer
+
+    if options.http is None:
+        return None
+    host, port = options.http
+    try:
+        return WebServer(
+            host,
+            port,
+            snapshot,
+            cases=(CaseReader(options.state), secret),
+            proxies=options.proxies,
+            console=console,
+        )
+    except (OSError, ValueError) as exc:
+        raise HallError(f"cannot serve the public pages on {host}:{port}: {exc}") from exc
