@@ -4,6 +4,19 @@ from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
 
+LED = ["Pillow>=10.0,<13"]
+KIOSK = ["kivy>=2.3,<3", "qrcode>=7.4,<9", "pypinyin>=0.50,<1", "fonttools>=4.40,<5"]
+SERVICE = [
+    "flask>=3.0,<4",
+    "waitress>=3.0,<4",
+    "watchfiles>=0.21,<2",
+    "argon2-cffi>=23.1,<26",
+    "chinesecalendar>=1.11,<2",
+    "qrcode>=7.4,<9",
+    "Pillow>=10.0,<13",
+    "fonttools>=4.40,<5",
+]
+
 setup(
     name="hall",
     version="0.1.0",
@@ -15,23 +28,21 @@ setup(
     # Namespace discovery so that data folders (the sample centre, later fonts and profiles) ship too.
     packages=find_namespace_packages(include=["hall*", "content*", "kiosk*", "led_driver*"]),
     package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv", "*.html", "*.js", "*.css"]},
+    # The core is what every machine runs: the shared layer, the MQTT link, YAML and its validation (content,
+    # display profiles, the roster), and the commands staff send. Each part adds what only it imports, so an
+    # LED controller (often a small ARM board, where Kivy has no wheels) installs neither Kivy nor the web
+    # stack; `hall.parts` names the extra a missing part needs.
     install_requires=[
         "paho-mqtt>=2.1,<3",
         "PyYAML>=6.0,<7",
         "pydantic>=2.7,<3",
-        "Pillow>=10.0,<13",
-        "qrcode>=7.4,<9",
-        "kivy>=2.3,<3",
-        "fonttools>=4.40,<5",
-        "watchfiles>=0.21,<2",
         "tzdata>=2024.1",
-        "pypinyin>=0.50,<1",
-        "flask>=3.0,<4",
-        "waitress>=3.0,<4",
-        "chinesecalendar>=1.11,<2",
-        "argon2-cffi>=23.1,<26",
     ],
     extras_require={
+        "service": SERVICE,
+        "kiosk": KIOSK,
+        "led": LED,
+        "all": sorted(set(SERVICE + KIOSK + LED)),
         "embedded-broker": ["amqtt>=0.11,<0.13"],
         "dev": [
             "pytest>=8,<10",

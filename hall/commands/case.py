@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hall.options import UsageError, add_remote, send
+from hall.options import UsageError, add_remote
+from hall.options import send as send_to_service
 from hall.parts import require
 
 HELP = "cases (办件) through the three tiers: open, advance, show, list, trip, slip"
@@ -200,7 +201,7 @@ def cmd_slip(args: argparse.Namespace, send: Callable[[str, dict[str, Any]], dic
 
 def run(args: argparse.Namespace) -> int:
     """Run the parsed `hall case` subcommand, its commands sent to the service."""
-    code: int = args.case_func(args, lambda verb, payload: send(args, verb, payload))
+    code: int = args.case_func(args, lambda verb, payload: send_to_service(args, verb, payload))
     return code
 
 
