@@ -1,8 +1,5 @@
-"""The kiosk's disk cache: the last good payload of each document, and media by content hash.
-
-A document is stored only after it parsed (the link stores what the model accepted), one file per
-topic, written to a temporary file and renamed over the old one, so a power cut leaves either
-the old or the new payload, never half of one. Media are addressed by their sha256: what arrives on
+"""The kiosk's disk cache: the last good payload of each document (`DocumentCache`), and media by content
+hash. Media are addressed by their sha256: what arrives on
 `media/<sha>` is stored only if it hashes to `<sha>`, and a file read back is checked again.
 """
 
@@ -11,13 +8,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 from content.shared import limits as cap
+from content.shared.device_link import DocumentCache, replace_file
 from kiosk.model import DOCUMENTS
 
 log = logging.getLogger("hall.kiosk")
@@ -30,41 +27,10 @@ def is_sha256(text: str) -> bool:
     return bool(_SHA256.match(text))
 
 
-def _replace(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
-
-
-class KioskCache:
+class KioskCache(DocumentCache):
     def __init__(self, directory: Path, topics: Iterable[str] = DOCUMENTS) -> None:
-        self.directory = directory
+        super().__init__(directory, topics, log)
         self.media_dir = directory / "media"
-        self._topics = tuple(topics)
-
-    # -- documents ------------------------------------------------------------------------------
-
-    def load(self) -> dict[str, bytes]:
-        """The stored payload of each document topic that has one."""
-        found = {}
-        for topic in self._topics:
-            with contextlib.suppress(OSError):
-                found[topic] = (self.directory / f"{topic}.json").read_bytes()
-        return found
-
-    def store(self, topic: str, payload: bytes) -> bool:
-        if topic not in self._topics:
-            raise ValueError(f"{topic!r} is not a cached document")
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            _replace(self.directory / f"{topic}.json", payload)
-        except OSError as exc:  # a full or read-only disk must not stop the kiosk
-            log.warning("cannot cache %s: %s", topic, exc)
-            return False
-        return True
 
     # -- media ----------------------------------------------------------------------------------
 
@@ -79,7 +45,7 @@ class KioskCache:
             return True
         try:
             self.media_dir.mkdir(parents=True, exist_ok=True)
-            _replace(self.media_dir / sha256, data)
+            replace_file(self.media_dir / sha256, data)
         except OSError as exc:
             log.warning("cannot cache media %s: %s", sha256, exc)
             return False

@@ -1,11 +1,10 @@
-"""The kiosk as a device on the bus: subscriptions, the disk cache, presence, and its two commands.
+"""The kiosk as a device on the bus (`content.shared.device_link`): its model, its media, and its two
+commands.
 
-Threads. paho's network thread only records what arrived: the latest payload per topic (a burst
-of queue updates is applied once) and connection events, in order. One worker thread applies them
-to the model (parsing, and building the search index when the catalog rev changes, stay off the
-UI thread), stores good payloads on disk and then calls `on_change`, which a Kivy app sets to a
-`Clock.create_trigger(...)`: safe to call from any thread. On the main thread the trigger's
-callback calls `poll()`, which returns the latest model, an immutable value.
+The link's worker applies what arrives to the model (parsing, and building the search index when the
+catalog rev changes, stay off the UI thread), stores good payloads on disk and then calls `on_change`,
+which a Kivy app sets to a `Clock.create_trigger(...)`: safe to call from any thread. On the main thread
+the trigger's callback calls `poll()`, which returns the latest model, an immutable value.
 
 Commands (`take_ticket`, `lookup_case`) run `content.shared.client.send_command` on a small executor and
 give back a Future whose result is always a value with a message for the screen; their
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,22 +24,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from content.shared import contract
 from content.shared.broker_url import BrokerUrl
 from content.shared.client import CommandFailed, NoReply, send_command
 from content.shared.contract import read_int, read_text
-from content.shared.transport import (
-    DEVICE_KEEPALIVE_S,
-    Connected,
-    Disconnected,
-    Event,
-    Message,
-    MqttTransport,
-    PublishRefused,
-    Refused,
-    Subscribed,
-    device_transport,
-)
+from content.shared.device_link import DeviceLink
+from content.shared.transport import DEVICE_KEEPALIVE_S
 from kiosk.cache import KioskCache, is_sha256
 from kiosk.model import DOCUMENTS, SERVICE_PRESENCE, KioskModel
 
@@ -246,7 +233,12 @@ def ticket_message(ticket: str, ahead: int | None, estimate_min: int | None) -> 
     return text + "。"
 
 
-class KioskLink:
+class KioskLink(DeviceLink[KioskModel]):
+    KIND = "kiosk"
+    TOPICS = TOPICS
+    CACHED = DOCUMENTS
+    PRESENCE_REVS = PRESENCE_REVS
+
     def __init__(
         self,
         broker: BrokerUrl | None,
@@ -259,190 +251,57 @@ class KioskLink:
         sender: Callable[..., dict[str, Any]] = send_command,
         keepalive: int = DEVICE_KEEPALIVE_S,
     ) -> None:
-        self.broker = broker
-        self._keepalive = keepalive
-        self.centre = centre
-        self.device_id = device_id
-        self.cache = KioskCache(cache_dir)
-        self.on_change = on_change
-        self._clock = clock
-        self._send = sender
-        self._boot = uuid.uuid4().hex[:12]
-        self._cond = threading.Condition()
-        self._pending: dict[tuple[str, str], Event] = {}
-        """Messages keyed by ("msg", topic), other events by a unique key; dicts keep insertion order."""
-        self._seq = 0
-        self._stopping = False
-        self._model = KioskModel()
-        self._revs_announced: dict[str, str] = {}
-        self._transport: MqttTransport | None = None
-        self._worker: threading.Thread | None = None
-        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-cmd")
-        self.ready = threading.Event()
-        """Set while subscribed (after the broker acknowledged the subscriptions)."""
-
-    # -- lifecycle ------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Show what the cache holds (on the worker), then connect; returns at once."""
-        self._worker = threading.Thread(target=self._work, name="kiosk-apply", daemon=True)
-        self._worker.start()
-        if self.broker is None:
-            return
-        self._transport = device_transport(
-            self.broker,
-            self.centre,
-            self.device_id,
-            self._receive,
-            self._presence("lost"),
-            TOPICS,
-            keepalive=self._keepalive,
+        self.cache: KioskCache
+        super().__init__(
+            broker,
+            centre,
+            KioskModel(),
+            device_id=device_id,
+            cache=KioskCache(cache_dir),
+            log=log,
+            clock=clock,
+            keepalive=keepalive,
         )
+        self.on_change = on_change
+        self._send = sender
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-cmd")
 
     def stop(self) -> None:
         """Publish `disconnected`, disconnect, and end the worker and the command threads."""
-        if self._transport is not None:
-            self._transport.stop(final=(contract.device_topic(self.device_id), self._presence("disconnected")))
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._worker is not None:
-            self._worker.join(timeout=5)
+        super().stop()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     # -- the model, for the UI thread -----------------------------------------------------------
 
     def poll(self) -> KioskModel:
         """The latest model. Cheap: call it from the `on_change` trigger's callback."""
-        return self._model
-
-    def wait_for(self, predicate: Callable[[KioskModel], bool], timeout: float) -> KioskModel | None:
-        """The first model that satisfies `predicate` within `timeout` seconds, else None (tools, tests)."""
-        with self._cond:
-            if self._cond.wait_for(lambda: predicate(self._model), timeout):
-                return self._model
-        return None
+        return self.state
 
     def media_path(self, sha256: str | None) -> Path | None:
         return self.cache.media_path(sha256) if sha256 else None
 
-    # -- paho's thread: record and return --------------------------------------------------------
-
-    def _receive(self, event: Event) -> None:
-        with self._cond:
-            if isinstance(event, Message):
-                self._pending[("msg", event.topic)] = event  # the latest per topic, at its first place
-            else:
-                self._seq += 1
-                self._pending[("event", str(self._seq))] = event
-            self._cond.notify_all()
-
     # -- the worker -----------------------------------------------------------------------------
 
-    def _work(self) -> None:
-        self._restore()
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: bool(self._pending) or self._stopping)
-                if self._stopping:
-                    return
-                batch = list(self._pending.values())
-                self._pending.clear()
-            model = self._model
-            for event in batch:
-                try:
-                    model = self._handle(model, event)
-                except Exception:  # whatever arrives, the kiosk goes on
-                    log.exception("failed to handle %s", event)
-            self._publish_model(model)
-            self._announce_revs(model)
+    def apply(self, state: KioskModel, topic: str, payload: bytes) -> KioskModel:
+        return state.apply(topic, payload)
 
-    def _restore(self) -> None:
-        model = KioskModel(media=self.cache.load_media())
-        payloads = self.cache.load()
-        for topic in DOCUMENTS:
-            payload = payloads.get(topic)
-            if payload is None:
-                continue
-            try:
-                model = model.apply(topic, payload)
-            except contract.PayloadError as exc:
-                log.warning("cached %s ignored: %s", topic, exc)
-        if model.revs:
-            log.info("showing cached content (%s)", ", ".join(f"{k}={v}" for k, v in sorted(model.revs.items())))
-        self._publish_model(model)
+    def first_state(self) -> KioskModel:
+        return KioskModel(media=self.cache.load_media())
 
-    def _publish_model(self, model: KioskModel) -> None:
-        with self._cond:
-            if model is self._model:
-                return
-            self._model = model
-            self._cond.notify_all()
-        if self.on_change is not None:
-            try:
-                self.on_change()
-            except Exception:
-                log.exception("on_change failed")
+    def connection(self, state: KioskModel, connected: bool) -> KioskModel:
+        return state.with_connection(connected)
 
-    def _handle(self, model: KioskModel, event: Event) -> KioskModel:
-        match event:
-            case Message(topic=topic, payload=payload):
-                return self._message(model, topic, payload)
-            case Subscribed(refused=refused):
-                if refused:
-                    log.error("the broker refused these subscriptions: %s", ", ".join(refused))
-                self.ready.set()
-                model = model.with_connection(True)
-                self._publish_presence("ready", model)
-                log.info("ready: subscribed to %s", ", ".join(TOPICS))
-                return model
-            case Connected():
-                log.info("connected to %s", self.broker.redacted() if self.broker else "")
-            case Refused(reason=reason, permanent=permanent):
-                log.error("broker refused the kiosk: %s%s", reason, "" if permanent else "; retrying")
-            case Disconnected(reason=reason, requested=requested):
-                self.ready.clear()
-                if requested:
-                    log.info("disconnected")
-                else:
-                    log.warning("disconnected (%s): showing the last content while reconnecting", reason)
-                return model.with_connection(False)
-            case PublishRefused(reason=reason):
-                log.error("the broker refused a publish: %s", reason)
-        return model
-
-    def _message(self, model: KioskModel, topic: str, payload: bytes) -> KioskModel:
+    def received(self, state: KioskModel, topic: str, payload: bytes, arrived: float) -> KioskModel:
         if topic.startswith("media/"):
             sha = topic.removeprefix("media/")
             if not payload or not is_sha256(sha):  # an empty retained message clears a medium
-                return model
-            return model.with_media(sha) if self.cache.store_media(sha, payload) else model
-        try:
-            updated = model.apply(topic, payload)
-        except contract.PayloadError as exc:
-            log.warning("%s ignored: %s", topic, exc)
-            return model
-        if topic in DOCUMENTS:
-            self.cache.store(topic, payload)
-        return updated
+                return state
+            return state.with_media(sha) if self.cache.store_media(sha, payload) else state
+        return super().received(state, topic, payload, arrived)
 
-    # -- presence -------------------------------------------------------------------------------
-
-    def _presence(self, status: contract.DeviceStatus, model: KioskModel | None = None) -> bytes:
-        revs = dict((model or self._model).revs)
-        return contract.encode(contract.device_state(status, "kiosk", self._boot, self._clock(), revs))
-
-    def _publish_presence(self, status: contract.DeviceStatus, model: KioskModel) -> None:
-        if self._transport is not None:
-            self._transport.publish(contract.device_topic(self.device_id), self._presence(status, model), retain=True)
-            self._revs_announced = {k: v for k, v in model.revs.items() if k in PRESENCE_REVS}
-
-    def _announce_revs(self, model: KioskModel) -> None:
-        if not self.ready.is_set():
-            return
-        revs = {k: v for k, v in model.revs.items() if k in PRESENCE_REVS}
-        if revs != self._revs_announced:
-            self._publish_presence("ready", model)
+    def settle(self, state: KioskModel) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     # -- commands -------------------------------------------------------------------------------
 

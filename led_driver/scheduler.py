@@ -133,7 +133,8 @@ class Scheduler:
             self._screen = "zones"
             self._keys.clear()
             self._strips.clear()
-            self._buffer.paste(render.paint_for(profile, wall)(profile.colour("background")), (0, 0, *profile.size))
+            width, height = profile.size
+            self._buffer.paste(render.paint_for(profile, wall)(profile.colour("background")), (0, 0, width, height))
         flash = render.flash_on(profile, state, None if call_at is None else now - call_at)
         buffer = self._buffer
         for index, zone in enumerate(profile.zones):

@@ -16,7 +16,7 @@ from content.service import documents
 from content.service.live import Live
 from content.shared import contract
 from led_driver import render
-from led_driver.device import Cache, LedController, restore
+from led_driver.device import LedController
 from led_driver.outputs.memory import MemoryOutput
 from led_driver.profile import PROFILES, FontRef, Profile, Zone, find_profile, load_profile
 from led_driver.scheduler import Scheduler
@@ -120,7 +120,7 @@ def test_the_controller_survives_hostile_pickup_documents_and_caches_the_good_on
     profile = variants()["window"]
     scheduler = Scheduler(profile, MemoryOutput(), wall_clock=lambda: NOW)
     led = LedController(None, "weicheng", scheduler, device_id="led-test", cache_dir=tmp_path)
-    led._message("pickup", pickup_doc(list(CASES)), 0.0)
+    state = led.received(led.state, "pickup", pickup_doc(list(CASES)), 0.0)
     for hostile in (
         b"not json",
         b"[]",
@@ -129,11 +129,21 @@ def test_the_controller_survives_hostile_pickup_documents_and_caches_the_good_on
         pickup_doc(["WC-261203-0001"] * 500_000),  # over the 4 MB a device reads: refused unread
         pickup_doc([None, 1.5, "WC-261203-0099", "WC-261203-0099"]),
     ):
-        led._message("pickup", hostile, 0.0)
+        state = led.received(state, "pickup", hostile, 0.0)
+    led.settle(state)
     assert scheduler.state.pickup == ("WC-261203-0099",)
     frame = scheduler.compose(scheduler.state, NOW, 0.0, None)
     assert frame.size == tuple(profile.size)
-    assert restore(Cache(tmp_path)).pickup == ("WC-261203-0099",)  # the last good document, from the cache
+    # the last good document, from the cache, at the next start
+    again = LedController(
+        None, "weicheng", Scheduler(profile, MemoryOutput()), device_id="led-test", cache_dir=tmp_path
+    )
+    again.start()
+    try:
+        restored = again.wait_for(lambda s: bool(s.pickup), 15.0)
+    finally:
+        again.stop()
+    assert restored is not None and restored.pickup == ("WC-261203-0099",)
 
 
 # -- the zone --------------------------------------------------------------------------------------
