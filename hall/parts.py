@@ -15,11 +15,12 @@ NEEDS: Final[dict[Part, tuple[str, ...]]] = {
     "led": ("PIL",),
 }
 """The top-level modules of each extra's packages, as setup.py lists them."""
-NAMES: Final[dict[Part, str]] = {
-    "service": "服务端（内容服务、公共页面、工作台）",
-    "kiosk": "自助终端（触摸屏）",
-    "led": "LED 显示屏",
+NAMES: Final[dict[Part, tuple[str, str]]] = {
+    "service": ("服务端", "内容服务、公共页面、工作台"),
+    "kiosk": ("自助终端", "触摸屏"),
+    "led": ("LED 显示屏", "显示屏驱动"),
 }
+"""Each part as the installer reads it: its name, and what it runs."""
 
 
 class PartMissing(Exception):
@@ -31,10 +32,11 @@ class PartMissing(Exception):
 
 
 def missing_sentence(part: Part, modules: tuple[str, ...]) -> str:
-    """What to tell the installer, e.g. 本机没有安装LED 显示屏部分（缺少 PIL），请安装：pip install 'hall[led]'."""
+    """What to tell the installer: which part, which modules are missing, and the extra that brings them."""
+    name, runs = NAMES[part]
     return (
-        f"本机没有安装{NAMES[part]}部分（缺少 {'、'.join(modules)}），"
-        f"请安装：pip install 'hall[{part}]'（全部部分：'hall[all]'）"
+        f"本机没有安装{name}部分（{runs}），缺少 {'、'.join(modules)}。"
+        f"请安装：pip install 'hall[{part}]'（全部部分：pip install 'hall[all]'）"
     )
 
 

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from content.accounts.users import ROLES, users_path
 from content.centre.synth import SAMPLE
 from hall.cli import main
+from hall.commands import user as user_command
 from hall.options import UsageError, parse_duration
 from tests.conftest import REPO
 
@@ -181,3 +186,48 @@ def test_check_window_needs_a_centre(capsys: pytest.CaptureFixture[str]) -> None
         main(["check", "window-192x64", "--window", "zonghe"])
     assert exited.value.code == 2
     assert "--window is checked against a centre's windows: give --content DIR too" in capsys.readouterr().err
+
+
+HEAVY = (
+    "kivy",
+    "flask",
+    "waitress",
+    "werkzeug",
+    "watchfiles",
+    "argon2",
+    "chinese_calendar",
+    "PIL",
+    "qrcode",
+    "fontTools",
+)
+"""What only a part imports: the web stack, Kivy, argon2, Pillow …"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["led", "--help"], ["kiosk", "--help"], ["serve", "--help"]])
+def test_the_parser_imports_no_part(argv: list[str]) -> None:
+    """Every part is installed here: `hall … --help` still imports none of them, as on a display without them."""
+    script = (
+        "import sys, contextlib, io\n"
+        "from hall.cli import main\n"
+        f"with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()): main({argv!r})\n"
+        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
+
+
+def test_a_missing_part_names_its_extra(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "kivy" else real(name, *a))
+    assert main(["kiosk", "--broker", "mqtt://127.0.0.1:9", "--centre", "weicheng"]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("hall kiosk: 本机没有安装自助终端部分") and "缺少 kivy。" in said
+    assert "pip install 'hall[kiosk]'" in said
+
+
+def test_the_user_command_offers_the_roles_the_users_file_knows() -> None:
+    assert user_command.ROLES == ROLES
+    assert users_path(user_command.DEFAULT_STATE) == user_command.DEFAULT_USERS

@@ -1,0 +1,82 @@
+"""One hall from its options (hall/assembly.py): the refusals first, then a whole hall on a real broker."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import content.centre.loader
+import content.service.loop
+from content.broker.local import Mosquitto
+from content.centre.synth import SAMPLE
+from content.service.store import Store
+from content.shared.broker_url import parse_broker_url
+from content.shared.client import send_command
+from hall.assembly import HallError, HallOptions, build_hall, centre_id
+from tests.conftest import WAIT_S
+
+NOWHERE = parse_broker_url("mqtt://127.0.0.1:9")
+
+
+def test_the_console_needs_the_pages(tmp_path: Path) -> None:
+    options = HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", console_broker=NOWHERE)
+    with pytest.raises(HallError, match="served with the public pages") as refused:
+        build_hall(options)
+    assert refused.value.code == 2
+
+
+def test_a_state_file_in_use_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite3"
+    first = Store(state)
+    try:
+        with pytest.raises(HallError, match=f"cannot use the state file {state}"):
+            build_hall(HallOptions(SAMPLE, NOWHERE, state))
+    finally:
+        first.close()
+
+
+def test_the_centre_id_comes_from_centre_yaml_alone(sample_dir: Path) -> None:
+    (sample_dir / "staff.yaml").write_text("not: [the staff", encoding="utf-8")  # the rest is the service's to check
+    assert centre_id(sample_dir) == "weicheng"
+    (sample_dir / "centre.yaml").write_text("id: Not An Id\n", encoding="utf-8")
+    with pytest.raises(HallError, match=f"{sample_dir} is not valid: run hall check {sample_dir}"):
+        centre_id(sample_dir)
+
+
+@pytest.mark.broker
+def test_a_hall_with_its_pages_and_console_loads_the_content_once(
+    sample_dir: Path, broker: Mosquitto, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[Path] = []
+
+    def counted(directory: Any, *args: Any, **kwargs: Any) -> Any:
+        loads.append(Path(directory))
+        return content.centre.loader.load_content(directory, *args, **kwargs)
+
+    monkeypatch.setattr(content.service.loop, "load_content", counted)
+    options = HallOptions(
+        sample_dir,
+        parse_broker_url(broker.url("service")),
+        tmp_path / "state.sqlite3",
+        watch=False,
+        http=("127.0.0.1", 0),
+        public_url_is_own=True,
+        console_broker=parse_broker_url(broker.url("staff-2")),
+    )
+    hall = build_hall(options).start()
+    try:
+        assert hall.service.ready.wait(WAIT_S), "the service never became ready"
+        assert hall.web is not None and hall.console is not None
+        assert hall.console.link.account == "staff-2"
+        with urllib.request.urlopen(f"{hall.web.url}/console/login", timeout=WAIT_S) as page:
+            assert page.status == 200
+        # The QR codes point at the pages' own address.
+        reply = send_command(parse_broker_url(broker.url("kiosk-1")), "weicheng", "ticket", {"category": "shebao"})
+        assert reply["url"].startswith(f"{hall.web.url}/q/"), json.dumps(reply, ensure_ascii=False)
+    finally:
+        assert hall.stop() == 0
+    assert loads == [sample_dir]
