@@ -179,14 +179,20 @@ class DocumentCache:
 
     STATS_EVERY = timedelta(seconds=10)
     """The statistics cover the whole day: rebuilt at most this often, not on every ticket."""
+    IDLE = timedelta(days=1)
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[tuple[object, ...], dict[str, Any], str]] = {}
         self._stats_at: datetime | None = None
+        self._stats_behind = False
+        """The statistics' inputs changed since they were last built (the rebuild waits for the throttle)."""
 
     def next_due(self, now: datetime) -> datetime:
-        """When the throttled statistics may need rebuilding."""
-        return (self._stats_at or now) + self.STATS_EVERY
+        """When the throttled statistics need rebuilding: only when they are behind. Statistics that are
+        current need nothing, so a hall at rest sleeps (a moment in the past here would spin the loop)."""
+        if self._stats_behind and self._stats_at is not None:
+            return max(now, self._stats_at + self.STATS_EVERY)
+        return now + self.IDLE
 
     def build(self, content: Content, live: Live, now: datetime) -> dict[str, tuple[dict[str, Any], str]]:
         """Every state document by topic, with its rev."""
@@ -204,23 +210,27 @@ class DocumentCache:
         built = {}
         for topic, (inputs, make) in plan.items():
             cached = self._cache.get(topic)
-            if topic == "stats" and cached is not None and self._stats_at and now < self._stats_at + self.STATS_EVERY:
-                built[topic] = (cached[1], cached[2])
-                continue
-            if (
-                cached is not None
-                and len(cached[0]) == len(inputs)
-                and all(a is b or (isinstance(a, tuple) and a == b) for a, b in zip(cached[0], inputs, strict=True))
-            ):
+            current = cached is not None and _same(cached[0], inputs)
+            throttled = topic == "stats" and self._stats_at is not None and now < self._stats_at + self.STATS_EVERY
+            if cached is not None and (current or throttled):
+                if topic == "stats":
+                    self._stats_behind = not current
                 built[topic] = (cached[1], cached[2])
                 continue
             body = make()
             rev = rev_of(body)
             self._cache[topic] = (inputs, body, rev)
             if topic == "stats":
-                self._stats_at = now
+                self._stats_at, self._stats_behind = now, False
             built[topic] = (body, rev)
         return built
+
+
+def _same(before: tuple[object, ...], now: tuple[object, ...]) -> bool:
+    """Inputs alike: the same objects (content and live state are immutable), or equal tuples."""
+    return len(before) == len(now) and all(
+        a is b or (isinstance(a, tuple) and a == b) for a, b in zip(before, now, strict=True)
+    )
 
 
 def oversized(content: Content, now: datetime) -> list[str]:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from content.centre.loader import load_content
 from content.centre.synth import SAMPLE
+from content.queue import rules as q
 from content.service import documents
 from content.service.commands import set_staff_status
 from content.service.live import Live
@@ -68,3 +69,31 @@ def test_content_that_would_make_a_document_too_big_for_a_device_is_named() -> N
     )
     (problem,) = documents.oversized(dataclasses.replace(content, items=items), NOW)
     assert problem.startswith("the catalog document would be ") and "more than the 4 MB a device reads" in problem
+
+
+def test_statistics_at_rest_ask_for_no_wake_up() -> None:
+    """Once the statistics are current, nothing is due: a moment in the past would spin the service's loop."""
+    content = load_content(SAMPLE).content
+    assert content is not None
+    cache = documents.DocumentCache()
+    live = Live()
+    cache.build(content, live, NOW)
+    for later in (NOW + timedelta(seconds=10), NOW + timedelta(minutes=5), NOW + timedelta(hours=3)):
+        cache.build(content, live, later)
+        assert cache.next_due(later) - later >= timedelta(hours=1)
+
+
+def test_statistics_changed_while_throttled_are_due_at_the_end_of_the_throttle() -> None:
+    content = load_content(SAMPLE).content
+    assert content is not None
+    cache = documents.DocumentCache()
+    cache.build(content, Live(), NOW)
+    day = q.service_day(NOW, content.centre.queue)
+    ticket = q.Ticket(number="A001", day=day, category="shebao", priority=None, issued=NOW)
+    busier = Live(queue=q.QueueState(day=day, tickets={"A001": ticket}))
+    soon = NOW + timedelta(seconds=3)
+    stale = cache.build(content, busier, soon)["stats"]
+    assert cache.next_due(soon) == NOW + documents.DocumentCache.STATS_EVERY
+    due = cache.next_due(soon)
+    fresh = cache.build(content, busier, due)["stats"]
+    assert fresh[1] != stale[1] and cache.next_due(due) - due >= timedelta(hours=1)
