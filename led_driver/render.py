@@ -651,18 +651,37 @@ def render_emergency(
     return canvas.image
 
 
+IDLE_PAGE_S = 4
+"""Outside the hours, a line too long for the display shows a part at a time, this long each."""
+
+
+def idle_lines(profile: Profile, state: DisplayState, now: datetime, rows: int) -> list[str]:
+    """What a display says outside the hours, at most `rows` lines: when the hall opens again today (or the
+    profile's idle text), the time, the centre; fewer rows keep them in that order of need."""
+    later = when.opens_later_today(state.hours, now)
+    note = f"今天 {later} 开始办理" if later else profile.idle_text
+    lines = [line for line in (state.centre, f"{now:%H:%M}", note) if line]
+    needed = [line for line in (note, f"{now:%H:%M}", state.centre) if line][: max(1, rows)]
+    return [line for line in lines if line in needed]
+
+
+def idle_key(profile: Profile, state: DisplayState, now: datetime) -> Hashable:
+    """Changes whenever the idle screen's picture may: the minute, a page of a long line, the hours."""
+    return ("idle", state.centre, state.hours, now.strftime("%H:%M"), int(now.timestamp() // IDLE_PAGE_S))
+
+
 def render_idle(profile: Profile, state: DisplayState, now: datetime) -> Image.Image:
-    """Outside opening hours: the centre, the time and the idle text."""
+    """Outside opening hours: the centre, the time and when the hall opens; a long line is paged, never cut."""
     paint = paint_for(profile, now)
     width, height = profile.size
     canvas = _Canvas((width, height), paint.mode, paint(profile.colour("background")))
     font = font_of(profile, None)
     step = font.line_height
-    lines = [state.centre, f"{now:%H:%M}", profile.idle_text]
-    fitting = [line for line in lines if line][: max(1, height // step)]
+    fitting = idle_lines(profile, state, now, height // step)
     top = max(0, (height - step * len(fitting)) // 2)
     for i, line in enumerate(fitting):
-        canvas.line(line, font, paint(profile.colour("text")), 0, top + i * step, width, "center")
+        shown = paged_line(line, font, width, IDLE_PAGE_S, now)
+        canvas.line(shown, font, paint(profile.colour("text")), 0, top + i * step, width, "center")
     return canvas.image
 
 

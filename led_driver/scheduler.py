@@ -124,9 +124,7 @@ class Scheduler:
             return self._emergency(emergency.text, wall, now)
         self._alarm = self._alarm_strip = None
         if not profile.always_open and not render.is_open(state, wall):
-            return self._whole(
-                ("idle", state.centre, wall.strftime("%H:%M")), lambda: render.render_idle(profile, state, wall)
-            )
+            return self._whole(render.idle_key(profile, state, wall), lambda: render.render_idle(profile, state, wall))
         if self._screen != "zones":
             # Back from a whole screen (an emergency, the idle page): what lies between the zones is
             # painted too, or the last screen would show through the gaps.

@@ -117,6 +117,32 @@ def test_closed_hours_show_the_idle_screen(state: DisplayState) -> None:
     assert idle != render.render_frame(p, state, NOW)
 
 
+@pytest.mark.parametrize("name", ["window-192x64", "strip-128x32"])
+def test_outside_the_hours_a_small_display_says_its_message_whole_a_page_at_a_time(
+    name: str, state: DisplayState
+) -> None:
+    p = profile(name)
+    font = render.font_of(p, None)
+    (message,) = [line for line in render.idle_lines(p, state, EVENING, 9) if "下班" in line]
+    pages = [
+        render.paged_line(message, font, p.size[0], render.IDLE_PAGE_S, EVENING + timedelta(seconds=s))
+        for s in range(0, 60, render.IDLE_PAGE_S)
+    ]
+    assert len(set(pages)) > 1, "the message does not fit: it must page"
+    shown = "".join(dict.fromkeys(page.removesuffix("…") for page in pages))
+    assert shown == message, f"{name} never shows all of {message!r}: {pages}"
+    frames = {
+        render.render_idle(p, state, EVENING + timedelta(seconds=s)).tobytes() for s in range(0, 60, render.IDLE_PAGE_S)
+    }
+    assert len(frames) > 1
+
+
+def test_at_lunch_a_display_says_when_the_afternoon_opens(state: DisplayState) -> None:
+    lunch = NOW.replace(hour=12, minute=30)
+    assert not render.is_open(state, lunch)
+    assert "今天 14:00 开始办理" in render.idle_lines(profile("window-192x64"), state, lunch, 3)
+
+
 def test_brightness_dims_the_colours(state: DisplayState) -> None:
     p = profile("window-192x64")  # 50% from 18:30
     assert render.paint_for(p, NOW)("#ffffff") == (255, 255, 255)
