@@ -32,7 +32,7 @@ from kiosk.viewmodel import (
     is_idle,
     text_scale,
 )
-from kiosk.widgets import Emergency, KioskScreen, load_kv
+from kiosk.widgets import Emergency, KioskScreen, load_kv, scroll_to_top
 
 CHECK_EVERY_S = 1.0
 
@@ -147,6 +147,7 @@ class KioskApp(App):  # type: ignore[misc]
         if name == "home":
             screen.hide_attract()
         screen.refresh(self.model)
+        scroll_to_top(screen)  # every way onto a screen starts a look at it from its top
         self.sm.current = name
         self.visited.append(name)
 
@@ -156,7 +157,6 @@ class KioskApp(App):  # type: ignore[misc]
 
     def open_guide(self, item: str) -> None:
         self.screen("guide").item = item
-        self.screen("guide").ids.body.parent.scroll_y = 1
         self.go("guide")
 
     def start_ticket(self) -> None:

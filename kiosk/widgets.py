@@ -176,6 +176,15 @@ class Emergency(BoxLayout):  # type: ignore[misc]
         return True
 
 
+def scroll_to_top(root: Any) -> None:
+    """Every scrolling area under `root` back at its top: where a new citizen, or a new step, starts."""
+    from kivy.uix.scrollview import ScrollView
+
+    for widget in root.walk(restrict=True):
+        if isinstance(widget, ScrollView):
+            widget.scroll_y = 1
+
+
 def clear_into(container: Any, widgets: list[Any]) -> None:
     container.clear_widgets()
     for widget in widgets:

@@ -16,7 +16,7 @@ from kiosk.device import TicketResult
 from kiosk.model import KioskModel
 from kiosk.qr import qr_texture
 from kiosk.viewmodel import closed_notice, home_tiles
-from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv
+from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv, scroll_to_top
 
 PRIORITIES: Final = (
     ("elderly", "老年人"),
@@ -43,6 +43,7 @@ class TicketScreen(KioskScreen):
         self.sample = False
         """The result shown is a sample (`show_sample`), not the service's."""
         self._model: KioskModel | None = None
+        self._shown_step = ""
 
     def start(self) -> None:
         self.step, self.category, self.priority, self.result, self.sample = "category", "", None, None, False
@@ -124,6 +125,9 @@ class TicketScreen(KioskScreen):
             done.bind(on_release=lambda _b: self._go_home())
             widgets.append(done)
         clear_into(self.ids.body, widgets)
+        if self.step != self._shown_step:  # a new step starts at its top: 普通取号 first, never scrolled away
+            self._shown_step = self.step
+            scroll_to_top(self)
 
     @staticmethod
     def _ticket(result: TicketResult, sample: bool = False) -> Any:
