@@ -5,7 +5,7 @@
 Needs Xvfb and Mosquitto (`scripts/dev test` installs both). It measures:
 
 1. cold start: the kiosk as `hall kiosk` builds it (kiosk.cli.configure_kivy, KioskLink, KioskApp)
-   spawned under Xvfb with the tour `home` of tests/kiosk/tours.py, from `Popen` to the line `HOME DRAWN`
+   spawned under Xvfb with the tour `home` of tests/kiosk/tours/, from `Popen` to the line `HOME DRAWN`
    that the app prints once home shows the centre name and one tile per category and a frame
    with them has been flipped (time.monotonic in this process). Offline from a cache dir filled by
    a previous run (the broker URL points at a port where nothing listens), and live (Mosquitto +
@@ -159,7 +159,7 @@ class Kiosk:
 
 
 def kiosk_command(url: str, cache: Path, tour: str, *args: str) -> list[str]:
-    """The kiosk as `hall kiosk` builds it, running `tour` of tests/kiosk/tours.py with `args`."""
+    """The kiosk as `hall kiosk` builds it, running `tour` of tests/kiosk/tours/ with `args`."""
     size = f"{SIZE[0]}x{SIZE[1]}"
     return command(tour, "--broker", url, "--centre", CENTRE, "--cache", str(cache), "--size", size, *args)
 

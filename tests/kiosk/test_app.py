@@ -1,7 +1,7 @@
 """The kiosk app under a real X server (Xvfb), on the real Mosquitto and the real content service.
 
 Kivy runs in a subprocess: one window per process, and its event loop does not belong in pytest's.
-The subprocess is `hall kiosk` itself (`python -m kiosk.cli`) or a tour of tests/kiosk/tours.py.
+The subprocess is `hall kiosk` itself (`python -m kiosk.cli`) or a tour (`python -m tests.kiosk.tours`).
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def test_touch_flow_home_category_guide(
     assert "current=guide" in flow
 
 
-# -- flows that the test drives from outside: the app prints markers (tests/kiosk/tours.py), the test acts on them
+# -- flows that the test drives from outside: the app prints markers (tests/kiosk/tours/), the test acts on them
 
 
 def _tour(tour: str, broker_url: str, cache: Path, *args: str) -> list[str]:
