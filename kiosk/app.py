@@ -67,7 +67,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.exit_message = ""
         self.visited: list[str] = []
         self.tour: Any = None
-        """A scripted walk (kiosk.shots), kept here because Kivy's clock holds callbacks weakly."""
+        """A scripted walk (kiosk.tour), kept here because Kivy's clock holds callbacks weakly."""
         self.sm: Any = None
         self._overlay: Any = None
         self._model_changed = Clock.create_trigger(self._take_model)
