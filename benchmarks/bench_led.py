@@ -53,9 +53,10 @@ from content.centre.loader import Content, load_content
 from content.centre.synth import SAMPLE
 from content.queue.rules import MAX_NUMBER
 from content.service import documents
-from content.service.commands import announce
+from content.service.commands.announcements import announce
+from content.service.commands.base import Context
+from content.service.commands.queue import call, take_ticket
 from content.service.live import Live
-from content.service.queue_commands import call, take_ticket
 from content.shared import contract
 from content.shared.broker_url import parse_broker_url
 from led_driver import render
@@ -132,12 +133,12 @@ def hall_states(content: Content, count: int) -> list[DisplayState]:
     content = dataclasses.replace(content, centre=content.centre.model_copy(update={"queue": queue}))
     for i in range(4 * count):
         category = ("shebao", "minzheng", "guangdian", "shebao", "nongye")[i % 5]
-        live = take_ticket(live, content, {"category": category}, "kiosk-1", now).live
-    live = announce(live, content, {"text": "今天逢场，各窗口全员在岗，请按号有序办理"}, "staff", now).live
-    live = announce(live, content, {"text": LONG_TICKER}, "staff", now).live
+        live = take_ticket(Context(live, content, {"category": category}, "kiosk-1", now)).live
+    live = announce(Context(live, content, {"text": "今天逢场，各窗口全员在岗，请按号有序办理"}, "staff", now)).live
+    live = announce(Context(live, content, {"text": LONG_TICKER}, "staff", now)).live
     states = []
     for i in range(count):
-        out = call(live, content, {"window": ("zonghe", "shebao")[i % 2]}, "staff", now)
+        out = call(Context(live, content, {"window": ("zonghe", "shebao")[i % 2]}, "staff", now))
         live = out.live
         state = _docs_state(content, live, now)
         event = contract.call_event(documents.call_json(out.calls[0]), now)

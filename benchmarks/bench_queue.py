@@ -63,7 +63,8 @@ from content.centre.synth import SAMPLE
 from content.queue.rules import MAX_NUMBER
 from content.service import documents as documents_module
 from content.service import loop as service_module
-from content.service.handlers import HANDLERS
+from content.service.commands.base import Command
+from content.service.commands.table import COMMANDS
 from content.service.loop import ContentService
 from content.service.store import Store
 from content.shared import contract
@@ -467,10 +468,10 @@ class _Phases:
         service._reply = self.wrap("reply", service._reply)  # type: ignore[method-assign]
         service._publish_state = self.wrap("publish_state", service._publish_state)  # type: ignore[method-assign]
         service._on_command = self.wrap("command", service._on_command, command=True)  # type: ignore[method-assign]
-        handlers = dict(HANDLERS, ticket=self.wrap("handler", HANDLERS["ticket"]))
+        commands = dict(COMMANDS, ticket=Command("live", self.wrap("handler", COMMANDS["ticket"].handler)))
         # The service and the document cache look these names up in their modules at each command.
         with (
-            _patched(service_module, "HANDLERS", handlers),
+            _patched(service_module, "COMMANDS", commands),
             _patched(documents_module, "queue", self.wrap("doc.queue", documents_module.queue)),
             _patched(documents_module, "stats", self.wrap("doc.stats", documents_module.stats)),
             _patched(documents_module, "rev_of", self.wrap("rev_of", contract.rev_of)),

@@ -16,8 +16,8 @@ from content.centre.loader import Content
 from content.centre.schema import Window
 from content.queue import rules as q
 from content.queue.stats import day_stats
+from content.service.commands.queue import staff_at
 from content.service.live import Announcement, Live
-from content.service.queue_commands import staff_at
 from content.shared import contract
 from content.shared import limits as cap
 from content.shared.contract import rev_of

@@ -18,17 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import Field
+from typing import Any
 
 from content.cases.calendar import calendar_for, calendar_warnings
 from content.centre.loader import Content, load_content
 from content.queue import rules as q
-from content.service import case_commands, documents
-from content.service.case_commands import CASE_HANDLERS, CASE_QUERIES, Desk
-from content.service.commands import ACTING, Acting, Args, CommandError, announce_list, parse_args
-from content.service.handlers import HANDLERS
+from content.service import documents
+from content.service.commands import cases
+from content.service.commands.base import Command, Context, Outcome, Refusal
+from content.service.commands.cases import Desk
+from content.service.commands.table import COMMANDS
 from content.service.live import ISSUED_DAYS, Live, Snapshot, next_change, prune
 from content.service.secret import SECRET_FILE, SecretError, load_or_create
 from content.service.store import Store
@@ -42,22 +41,6 @@ DEVICE_ID = "service"
 MAX_IDLE_WAIT_S = 30.0
 PUBLISH_TIMEOUT_S = 10.0
 
-
-class StatsArgs(Args):
-    date: Annotated[dt.date, Field(strict=False)] | None = None  # "YYYY-MM-DD" from JSON
-
-
-QUERIES: dict[str, Callable[[ContentService, dict[str, Any], datetime], dict[str, Any]]] = {
-    "stats": lambda service, args, now: service.stats_for(args, now),
-    # The console's list of announcements with their review: asked every time the page looks.
-    "announce_list": lambda service, args, now: (
-        announce_list(service._current(now), service.content, args, "", now).result
-    ),
-}
-
-
-CASE_STATS_DAYS = 30
-"""`hall stats` gives the on-time completion of the cases decided in this many days up to its day."""
 
 REFUSALS_RECORDED_PER_MINUTE = 10
 """Refused commands of one account the audit log records in a minute; the rest are answered, counted and
@@ -145,8 +128,6 @@ class ContentService:
         self._media_published: set[str] = set()
         self.ready = threading.Event()
         self._purge_at: datetime | None = None
-        self._person: str | None = None
-        """The person the command being handled names (console accounts only)."""
         self.content: Content
         self.live: Live
         self.desk: Desk
@@ -187,9 +168,7 @@ class ContentService:
         now = self.now()
         settings = self.content.centre.queue
         today = q.service_day(now, settings)
-        self.live = replace(
-            self.store.load(now, today, settings.recent_calls), pickup=case_commands.ready_numbers(self.desk)
-        )
+        self.live = replace(self.store.load(now, today, settings.recent_calls), pickup=cases.ready_numbers(self.desk))
         self._issued = self.store.issued(today - dt.timedelta(days=ISSUED_DAYS), today)
         self._transport = MqttTransport(
             self.broker,
@@ -382,8 +361,7 @@ class ContentService:
             return
         command_id = payload.get("id")
         if not isinstance(command_id, str) or not 1 <= len(command_id) <= 64:
-            wrong = contract.reply(str(command_id)[:64], now, error="'id' must be text of 1 to 64 characters")
-            self._reply(sender, wrong)
+            self._reply(sender, _refusal_reply(str(command_id)[:64], now, Refusal("bad_id")))
             return
         stored = self.store.reply_for(sender, command_id)
         if stored is not None:
@@ -391,142 +369,105 @@ class ContentService:
             self._reply(sender, stored)
             return
         person = payload.get("person")
-        if person is not None:
-            if sender not in self._console_accounts:
-                not_console = "only the staff console's account may name the person acting ('person')"
-                self._reply(sender, contract.reply(command_id, now, error=not_console))
-                return
-            if not isinstance(person, str) or contract.PERSON.fullmatch(person) is None:
-                not_console = "'person' must be a login name: lowercase letters, digits, '.', '_', '-', at most 32"
-                self._reply(sender, contract.reply(command_id, now, error=not_console))
-                return
-        self._person = person
-
+        try:
+            self._check_person(sender, person)
+        except Refusal as refused:  # answered, not recorded: the audit log would name a person not believed
+            self._reply(sender, _refusal_reply(command_id, now, refused))
+            return
         args = payload.get("args", {})
-        if verb in CASE_HANDLERS or verb in CASE_QUERIES:
+        command = COMMANDS.get(verb)
+        try:
+            if command is None:
+                raise Refusal("unknown_command", verb=verb, known=", ".join(sorted(COMMANDS)))
             if not isinstance(args, dict):
-                wrong_args = f"'args' must be a JSON object, got {type(args).__name__}"
-                self._reply(sender, contract.reply(command_id, now, error=wrong_args))
-            else:
-                self._on_case_command(verb, command_id, sender, args, now)
+                raise Refusal("args_not_object", got=type(args).__name__)
+            console = sender in self._console_accounts
+            cx = Context(self._current(now), self.content, args, sender, now, self.desk, console, person)
+            outcome = command.handler(cx)
+        except Refusal as refused:
+            recorded = command is None or command.kind != "asks"
+            self._refused(verb, command_id, sender, args, person, refused, now, recorded=recorded)
             return
-        if verb in QUERIES:
-            if not isinstance(args, dict):
-                wrong_args = f"'args' must be a JSON object, got {type(args).__name__}"
-                self._reply(sender, contract.reply(command_id, now, error=wrong_args))
-            else:
-                self._answer_query(verb, command_id, sender, args, now)
+        self._apply(command, verb, command_id, sender, cx, outcome)
+
+    def _check_person(self, sender: str, person: Any) -> None:
+        """Only the console's account names the person acting through it, by a login name."""
+        if person is None:
             return
-        before = self._current(now)
-        after = before
-        calls: tuple[q.Call, ...] = ()
-        code: str | None = None
-        if verb not in HANDLERS:
-            error: str | None = f"unknown command {verb!r}; known: {', '.join(sorted(HANDLERS))}"
-        elif not isinstance(args, dict):
-            error = f"'args' must be a JSON object, got {type(args).__name__}"
-        else:
-            token = ACTING.set(Acting(sender in self._console_accounts, self._person))
-            try:
-                outcome = HANDLERS[verb](before, self.content, args, sender, now)
-            except CommandError as exc:
-                error, code = str(exc), exc.code
-            else:
-                error, after, calls = None, outcome.live, outcome.calls
-            finally:
-                ACTING.reset(token)
-        reply = (
-            contract.reply(command_id, now, error=error, code=code)
-            if error is not None
-            else contract.reply(command_id, now, result=outcome.result)
-        )
-        if error is not None and not self._refusals.record(sender, now):
-            self._reply(sender, reply)  # answered, but past this minute's share of the audit log
+        if sender not in self._console_accounts:
+            raise Refusal("person_not_console")
+        if not isinstance(person, str) or contract.PERSON.fullmatch(person) is None:
+            raise Refusal("bad_person")
+
+    def _apply(self, command: Command, verb: str, command_id: str, sender: str, cx: Context, outcome: Outcome) -> None:
+        """Store what the command changed with its audit row, all or nothing, then answer; a question is
+        answered only."""
+        now = cx.now
+        reply = contract.reply(command_id, now, result=outcome.result)
+        if command.kind == "asks":
+            self._reply(sender, reply)
             return
         try:
-            self.store.commit(
-                command_id,
-                verb,
-                sender,
-                args if error is None else kept_args(args),
-                reply,
-                before,
-                after,
-                now,
-                calls,
-                person=self._person,
-            )
+            if command.kind == "live":
+                args = cx.args
+                self.store.commit(
+                    command_id, verb, sender, args, reply, cx.live, outcome.live, now, outcome.calls, person=cx.person
+                )
+            else:
+                args, kept = cases.for_audit(cx.args, reply)
+                changes = list(outcome.cases)
+                calendar = self.desk.calendar
+                self.store.commit_cases(command_id, verb, sender, args, kept, changes, calendar, now, person=cx.person)
         except Exception:
             self._not_stored(verb, sender, command_id, now)
             return
-        self.live = after
+        self.live = outcome.live
         # Calls first: they are what the hall is waiting to see and hear.
-        for made in calls:
+        for made in outcome.calls:
             event = contract.call_event(documents.call_json(made), now)
             self._transport.publish("call", contract.encode(event))
         self._reply(sender, reply)
-        if error is None:
-            log.info("cmd/%s by %s: %s", verb, sender, reply["result"])
-            self._dirty = True
+        if command.kind == "cases":  # the number and stage only: the result names the applicant
+            log.info("cmd/%s by %s: %s %s", verb, sender, outcome.result.get("number"), outcome.result.get("stage"))
+            self._refresh_pickup()
         else:
-            log.info("cmd/%s by %s refused: %s", verb, sender, error)
+            log.info("cmd/%s by %s: %s", verb, sender, outcome.result)
+            self._dirty = True
 
-    def _on_case_command(self, verb: str, command_id: str, sender: str, args: dict[str, Any], now: datetime) -> None:
-        """A case command: a question is answered and not recorded; a change is stored with its audit row
-        in one transaction, then answered."""
-        if verb in CASE_QUERIES:
+    def _refused(
+        self,
+        verb: str,
+        command_id: str,
+        sender: str,
+        args: Any,
+        person: str | None,
+        refused: Refusal,
+        now: datetime,
+        *,
+        recorded: bool,
+    ) -> None:
+        """Answer a refusal; one that is not a question's goes in the audit log too, up to the minute's
+        share of its account (the applicant of a case masked)."""
+        reply = _refusal_reply(command_id, now, refused)
+        if recorded and self._refusals.record(sender, now):
             try:
-                answer = contract.reply(command_id, now, result=CASE_QUERIES[verb](self.desk, args, sender, now))
-            except CommandError as exc:
-                answer = contract.reply(command_id, now, error=str(exc), code=exc.code)
-                log.info("cmd/%s by %s refused: %s", verb, sender, exc)
-            self._reply(sender, answer)
-            return
-        try:
-            outcome = CASE_HANDLERS[verb](self.desk, args, sender, now)
-        except CommandError as exc:
-            reply = contract.reply(command_id, now, error=str(exc), code=exc.code)
-            if self._refusals.record(sender, now):
-                try:
-                    refused_args, _ = case_commands.for_audit(kept_args(args), reply)
-                    self.store.commit(
-                        command_id, verb, sender, refused_args, reply, self.live, self.live, now, person=self._person
-                    )
-                except Exception:
-                    log.exception("cmd/%s/%s %s: the refusal could not be recorded", verb, sender, command_id)
-            log.info("cmd/%s by %s refused: %s", verb, sender, exc)
-            self._reply(sender, reply)
-            return
-        reply = contract.reply(command_id, now, result=outcome.result)
-        audit_args, audit_reply = case_commands.for_audit(args, reply)
-        try:
-            self.store.commit_cases(
-                command_id,
-                verb,
-                sender,
-                audit_args,
-                audit_reply,
-                outcome.changes,
-                self.desk.calendar,
-                now,
-                person=self._person,
-            )
-        except Exception:
-            self._not_stored(verb, sender, command_id, now)
-            return
+                kept_refused, kept_reply = cases.for_audit(kept_args(args), reply)
+                self.store.commit(
+                    command_id, verb, sender, kept_refused, kept_reply, self.live, self.live, now, person=person
+                )
+            except Exception:
+                log.exception("cmd/%s/%s %s: the refusal could not be recorded", verb, sender, command_id)
+        log.info("cmd/%s by %s refused: %s", verb, sender, refused)
         self._reply(sender, reply)
-        log.info("cmd/%s by %s: %s %s", verb, sender, outcome.result.get("number"), outcome.result.get("stage"))
-        self._refresh_pickup()
 
     def _not_stored(self, verb: str, sender: str, command_id: str, now: datetime) -> None:
         """Nothing was stored, so nothing is applied: say so rather than leave the sender waiting."""
         log.exception("cmd/%s/%s %s could not be stored", verb, sender, command_id)
-        failed = contract.reply(command_id, now, error="the service could not store this command; it was not applied")
-        self._reply(sender, failed)
+        self._reply(sender, _refusal_reply(command_id, now, Refusal("not_stored")))
 
     def _refresh_pickup(self) -> None:
         """The wall's 取件 list, from the store, if a case command changed it."""
-        ready = case_commands.ready_numbers(self.desk)
+        ready = cases.ready_numbers(self.desk)
         if ready != self.live.pickup:
             self.live = replace(self.live, pickup=ready)
             self._dirty = True
@@ -537,38 +478,12 @@ class ContentService:
             return
         self._purge_at = now + dt.timedelta(hours=1)
         try:
-            purged = self.store.purge_cases(case_commands.purge_before(self.desk, now), now)
+            purged = self.store.purge_cases(cases.purge_before(self.desk, now), now)
         except Exception:
             log.exception("personal data of collected cases could not be removed; will try again in an hour")
             return
         if purged:
             log.info("removed the applicant's name and phone from %d collected case(s)", len(purged))
-
-    def _answer_query(self, verb: str, command_id: str, sender: str, args: dict[str, Any], now: datetime) -> None:
-        """Read-only commands: answered from the store, not recorded, changing nothing."""
-        token = ACTING.set(Acting(sender in self._console_accounts, self._person))
-        try:
-            result = QUERIES[verb](self, args, now)
-        except CommandError as exc:
-            self._reply(sender, contract.reply(command_id, now, error=str(exc), code=exc.code))
-        else:
-            self._reply(sender, contract.reply(command_id, now, result=result))
-        finally:
-            ACTING.reset(token)
-
-    def stats_for(self, args: dict[str, Any], now: datetime) -> dict[str, Any]:
-        parsed = parse_args(StatsArgs, args)
-        live = self._current(now)
-        day = parsed.date or live.queue.day
-        assert day is not None
-        tickets = list(live.queue.tickets.values()) if day == live.queue.day else self.store.tickets(day)
-        since = day - dt.timedelta(days=CASE_STATS_DAYS - 1)
-        return {
-            "day": day.isoformat(),
-            "rows": documents.stats_rows(self.content, tickets),
-            "cases_since": since.isoformat(),
-            "cases": case_commands.on_time(self.desk, since),
-        }
 
     def _reply(self, account: str, reply: dict[str, Any]) -> None:
         self._transport.publish(contract.reply_topic(account), contract.encode(reply))
@@ -613,3 +528,8 @@ class ContentService:
         self._settle_due = True
         changed = self._publish_state()
         log.info("content reloaded: %d message(s) republished", len(changed))
+
+
+def _refusal_reply(command_id: str, now: datetime, refused: Refusal) -> dict[str, Any]:
+    """The reply to a refused command: its code and its sentence."""
+    return contract.reply(command_id, now, error=str(refused), code=refused.code)

@@ -1,7 +1,7 @@
 """Every command verb, fuzzed through the handlers on the sample centre: applied or refused, never broken.
 
 Sequences of commands from several accounts, each with near-valid or hostile arguments. A command is
-applied or refused with a clear CommandError, nothing else; after each, every state document still
+applied or refused with a coded Refusal, nothing else; after each, every state document still
 builds, stays under what a device reads, and reads on the kiosk and on an LED display; the documents a
 verb does not touch keep their rev.
 """
@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 
 from content.centre.loader import Content
 from content.service import documents
-from content.service.commands import CommandError
-from content.service.handlers import HANDLERS
+from content.service.commands.base import Context, Refusal
+from content.service.commands.table import COMMANDS
 from content.service.live import Live
 from content.shared import contract
 from content.shared import limits as cap
+from content.shared.refusals import SENTENCES
 from kiosk.model import KioskModel
 from led_driver.state import DisplayState, apply
 from tests.fault.strategies import examples, json_values, near_valid_args
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.fault
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8)))  # a Friday, not a market day
 ACCOUNTS = ["staff", "staff-2", "kiosk-1", "kiosk-2"]
 # The documents each verb may change; any other keeps its rev.
+LIVE = sorted(verb for verb, command in COMMANDS.items() if command.kind == "live")
 TOUCHES = {
     "announce": {"announcements"},
     "staff": {"staff", "queue"},
@@ -63,7 +65,7 @@ def sample(content: Content) -> Content:
 def test_every_verb_is_applied_or_refused_and_documents_stay_readable(sample: Content) -> None:
     commands = st.lists(
         st.tuples(
-            st.sampled_from(sorted(HANDLERS)),
+            st.sampled_from(LIVE),
             near_valid_args(sample) | st.dictionaries(st.text(max_size=8), json_values, max_size=4),
             st.sampled_from(ACCOUNTS),
             st.integers(min_value=0, max_value=600),
@@ -81,9 +83,9 @@ def test_every_verb_is_applied_or_refused_and_documents_stay_readable(sample: Co
         for verb, args, by, seconds in sequence:
             now = now + timedelta(seconds=seconds)
             try:
-                outcome = HANDLERS[verb](live, sample, args, by, now)
-            except CommandError as exc:
-                assert str(exc) and len(str(exc)) < 2000  # a clear, short reason
+                outcome = COMMANDS[verb].handler(Context(live, sample, args, by, now))
+            except Refusal as exc:
+                assert exc.code in SENTENCES and str(exc) and len(str(exc)) < 2000  # a clear, short reason
                 continue
             after = _revs(sample, outcome.live, now)
             unchanged = {t for t in after if t not in TOUCHES[verb]}

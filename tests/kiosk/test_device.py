@@ -114,7 +114,7 @@ def test_take_ticket_returns_a_number(
     assert again.ticket == "A001"
     assert link.wait_for(lambda m: (line := m.queue.line("shebao")) is not None and line.waiting == 1, WAIT_S)
     refused = link.take_ticket("no-such-category").result(WAIT_S)
-    assert not refused.ok and not refused.retry and "no category" in refused.detail
+    assert not refused.ok and not refused.retry and "没有类别" in refused.detail
     case = link.lookup_case("2612040001", "0000").result(WAIT_S)
     assert not case.ok and case.message == CASE_NOT_FOUND
 

@@ -15,7 +15,8 @@ from content.centre import schema
 from content.centre.loader import Content
 from content.centre.synth import SAMPLE
 from content.service import documents
-from content.service.commands import announce
+from content.service.commands.announcements import announce
+from content.service.commands.base import Context
 from content.service.live import Live
 from content.shared import contract
 from content.shared import limits as cap
@@ -129,7 +130,7 @@ def test_announcements_ticker_and_emergency(content: Content) -> None:
         {"text": "只给LED看", "targets": ["led"]},
     ]
     for arg in args:
-        live = announce(live, content, arg, "staff", NOW).live
+        live = announce(Context(live, content, arg, "staff", NOW)).live
     model = full_model(content, live)
     assert model.announcements.ticker(NOW, "kiosk") == "今天逢场，各窗口全员在岗"
     emergency = model.announcements.emergency(NOW, "kiosk")
@@ -251,7 +252,7 @@ def test_attract_slides_and_which_is_due(content: Content) -> None:
 
     live = Live()
     for arg in ({"text": "本周六上午正常办公"}, {"text": "大厅停电", "priority": "emergency"}):
-        live = announce(live, content, arg, "staff", NOW).live
+        live = announce(Context(live, content, arg, "staff", NOW)).live
     model = full_model(content, live)
     slides = vm.attract_slides(model, NOW)
     guides = [s for s in slides if s.kind == "guide"]
@@ -281,8 +282,8 @@ def test_even_rows_makes_each_row_as_tall_as_its_tallest() -> None:
 
 
 def test_who_is_on_duty_at_each_window(content: Content) -> None:
-    from content.service.commands import set_staff_status
-    from content.service.queue_commands import window
+    from content.service.commands.staff import set_staff_status
+    from content.service.commands.windows import window
     from kiosk import viewmodel as vm
 
     rows = vm.duty_rows(full_model(content))
@@ -293,8 +294,10 @@ def test_who_is_on_duty_at_each_window(content: Content) -> None:
 
     live = Live()
     for args in ({"staff": "s05", "status": "away", "substitute": "s04"}, {"staff": "s10", "status": "leave"}):
-        live = set_staff_status(live, content, args, "staff", NOW).live
-    live = window(live, content, {"window": "nongye", "state": "pause", "reason": "下村办件"}, "staff", NOW).live
+        live = set_staff_status(Context(live, content, args, "staff", NOW)).live
+    live = window(
+        Context(live, content, {"window": "nongye", "state": "pause", "reason": "下村办件"}, "staff", NOW)
+    ).live
     model = full_model(content, live)
     rows = vm.duty_rows(model)
     by_window = {r.window: r for r in rows}

@@ -10,9 +10,10 @@ import pytest
 
 from content.centre.loader import Content
 from content.service import documents
-from content.service.commands import announce
+from content.service.commands.announcements import announce
+from content.service.commands.base import Context
+from content.service.commands.queue import call, take_ticket
 from content.service.live import Live
-from content.service.queue_commands import call, take_ticket
 from content.shared import contract
 from led_driver.state import DisplayState, apply
 
@@ -27,10 +28,10 @@ def sample_state(content: Content) -> DisplayState:
     """The display state a controller builds from the sample centre with a call and announcements."""
     live = Live()
     for category in ("shebao", "shebao", "minzheng"):
-        live = take_ticket(live, content, {"category": category}, "kiosk-1", NOW).live
-    out = call(live, content, {"window": "shebao"}, "staff", NOW)
+        live = take_ticket(Context(live, content, {"category": category}, "kiosk-1", NOW)).live
+    out = call(Context(live, content, {"window": "shebao"}, "staff", NOW))
     live = out.live
-    live = announce(live, content, {"text": "今天逢场，各窗口全员在岗，请按号有序办理"}, "staff", NOW).live
+    live = announce(Context(live, content, {"text": "今天逢场，各窗口全员在岗，请按号有序办理"}, "staff", NOW)).live
     docs = documents.all_documents(content, live, NOW)
     state = DisplayState()
     for topic in ("centre", "queue", "staff", "catalog", "announcements"):

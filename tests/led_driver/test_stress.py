@@ -12,9 +12,10 @@ import pytest
 from content.centre.loader import Content, load_content
 from content.centre.stress import RARE, WINDOWS, write_stress_centre
 from content.service import documents
-from content.service.commands import announce
+from content.service.commands.announcements import announce
+from content.service.commands.base import Context
+from content.service.commands.queue import call, take_ticket
 from content.service.live import Live
-from content.service.queue_commands import call, take_ticket
 from content.shared import contract
 from led_driver import render, text
 from led_driver.profile import Profile, find_profile, load_profile, shipped
@@ -38,9 +39,11 @@ def stress(tmp_path_factory: pytest.TempPathFactory) -> Content:
 def state(stress: Content) -> DisplayState:
     live = Live()
     for category in ("c07", "c07", "c27", "c08"):  # c27: prefix AA
-        live = take_ticket(live, stress, {"category": category}, "kiosk-1", NOW).live
-    out = call(live, stress, {"window": CALLED}, "staff", NOW)
-    live = announce(out.live, stress, {"text": f"{RARE}片区今日逢场，各窗口全员在岗·请按号办理①②③"}, "staff", NOW).live
+        live = take_ticket(Context(live, stress, {"category": category}, "kiosk-1", NOW)).live
+    out = call(Context(live, stress, {"window": CALLED}, "staff", NOW))
+    live = announce(
+        Context(out.live, stress, {"text": f"{RARE}片区今日逢场，各窗口全员在岗·请按号办理①②③"}, "staff", NOW)
+    ).live
     docs = documents.all_documents(stress, live, NOW)
     built = DisplayState()
     for topic in ("centre", "queue", "staff", "catalog", "announcements"):

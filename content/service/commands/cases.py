@@ -1,10 +1,10 @@
 """Case commands: opening and advancing cases (办件), and the questions staff and kiosks ask about them.
 
-The service routes `cmd/case_*/<account>` here. Changing commands (`case_open`, `case_advance`) return
-the cases they change, which the loop stores in the transaction that records the command; questions
-(`case_show`, `case_list`, `case_trip`, `case_slip`, and the kiosk's `case`) change nothing and are not
-recorded. The broker's ACL lets a kiosk send only `case` (with the applicant's phone digits), so opening
-and advancing cases is for staff accounts. Case details go only to the asking account's reply topic.
+Changing commands (`case_open`, `case_advance`) return the cases they change, which the loop stores in
+the transaction that records the command; questions (`case_show`, `case_list`, `case_trip`,
+`case_slip`, and the kiosk's `case`) change nothing and are not recorded. The broker's ACL lets a kiosk
+send only `case` (with the applicant's phone digits), so opening and advancing cases is for staff
+accounts. Case details go only to the asking account's reply topic.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from content.cases.rules import Calendar, Case, CaseRefused
 from content.cases.views import day_text, promise_text, time_text, track
 from content.centre.loader import Content
 from content.service import case_store
-from content.service.commands import Args, CommandError, parse_args
+from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
 from content.shared import limits as cap
 from content.shared.wording import TIER_NAMES
 
@@ -91,13 +91,6 @@ class LookupArgs(Args):
     digits: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 
 
-@dataclass(frozen=True)
-class CaseOutcome:
-    result: dict[str, Any]
-    changes: list[tuple[Case, Case | None]]
-    """Each changed case with what it was before (None: new)."""
-
-
 @dataclass
 class Desk:
     """What case commands work with: the content, its working-day calendar, the store, the signing secret."""
@@ -122,14 +115,12 @@ class Desk:
     def find(self, text: str) -> Case:
         number = rules.normal_number(text, self.settings.prefix)
         case = self.store.case(number) if number else None
+        if case is None and number is None:
+            raise Refusal("not_a_case_number", case=text, example=f"{self.settings.prefix}-261203-0007")
         if case is None:
-            raise CommandError(f"no case {text!r}" + ("" if number else f" (numbers look like {_example(self)})"))
+            raise Refusal("no_case", case=text)
         found: Case = case
         return found
-
-
-def _example(desk: Desk) -> str:
-    return f"{desk.settings.prefix}-261203-0007"
 
 
 class _Attempts:
@@ -164,8 +155,8 @@ class _Attempts:
         self._recent(self._wrong, number, self._clock() - 3600).append(self._clock())
 
 
-def _refused(exc: CaseRefused) -> CommandError:
-    return CommandError(str(exc))
+def _refused(exc: CaseRefused) -> Refusal:
+    return Refusal("case_rule", detail=str(exc))
 
 
 def _agent(content: Content, given: str) -> str:
@@ -176,30 +167,27 @@ def _agent(content: Content, given: str) -> str:
     if len(named) == 1:
         return named[0].id
     if len(named) > 1:
-        ids = ", ".join(a.id for a in named)
-        raise CommandError(f"{len(named)} agents are named {given!r}: give the id of one ({ids})")
-    raise CommandError(f"no agent {given!r} in agents.yaml (give an agent's id or name)")
+        raise Refusal("agent_ambiguous", count=len(named), agent=given, ids=", ".join(a.id for a in named))
+    raise Refusal("no_agent", agent=given)
 
 
-def case_open(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> CaseOutcome:
-    parsed = parse_args(OpenArgs, args)
+def case_open(cx: Context) -> Outcome:
+    desk, by, now = cx.cases(), cx.sender, cx.now
+    parsed = parse_args(OpenArgs, cx.args)
     content = desk.content
     item = next((i for i in content.items if i.id == parsed.item), None)
     if item is None:
-        raise CommandError(f"no service item {parsed.item!r} in the catalog")
+        raise Refusal("no_item", item=parsed.item)
     centre = content.centre
     if rules.RANK[parsed.at] > rules.RANK[centre.tier]:
-        raise CommandError(
-            f"this is a {centre.tier} centre: cases are handed in here or at the tiers below it,"
-            f" not at the {parsed.at} tier"
-        )
+        raise Refusal("tier_above_centre", centre=TIER_NAMES[centre.tier], at=TIER_NAMES[parsed.at])
     agent = _agent(content, parsed.agent) if parsed.agent else None
     if parsed.window is not None and parsed.window not in {w.id for w in centre.windows}:
-        raise CommandError(f"no window {parsed.window!r} (windows: {', '.join(w.id for w in centre.windows)})")
+        raise Refusal("no_window", window=parsed.window, known=", ".join(w.id for w in centre.windows))
     if parsed.at == "village" and agent is None:
-        raise CommandError("a case handed in at a village point is carried by its agent: give --agent")
+        raise Refusal("village_needs_agent")
     if parsed.at == centre.tier and agent is None and parsed.window is None:
-        raise CommandError("say who received it: --window ID (or --agent NAME)")
+        raise Refusal("who_received")
     day = now.date()
     seq = case_store.last_seq(desk.store.db, desk.settings.prefix, day) + 1
     try:
@@ -225,24 +213,27 @@ def case_open(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> CaseO
         )
     except CaseRefused as exc:
         raise _refused(exc) from None
-    return CaseOutcome(staff_view(desk, case, now), [(case, None)])
+    return Outcome(cx.live, staff_view(desk, case, now), cases=((case, None),))
 
 
-def case_advance(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> CaseOutcome:
-    parsed = parse_args(AdvanceArgs, args)
+def case_advance(cx: Context) -> Outcome:
+    desk, by, now = cx.cases(), cx.sender, cx.now
+    parsed = parse_args(AdvanceArgs, cx.args)
     before = desk.find(parsed.case)
+    if parsed.stage in ("sent", "returned"):
+        if parsed.to is None:
+            raise Refusal("hand_over_needs_tier")
+        going_up = rules.RANK[parsed.to] > rules.RANK[before.holder]
+        if going_up != (parsed.stage == "sent"):
+            code = "sent_goes_up" if parsed.stage == "sent" else "returned_goes_down"
+            raise Refusal(code, case=before.number, tier=TIER_NAMES.get(before.holder, before.holder))
+    elif parsed.to is not None:
+        raise Refusal("to_only_hand_over")
     try:
         if parsed.stage in ("sent", "returned"):
-            if parsed.to is None:
-                raise CaseRefused(f"{parsed.stage} needs the tier the papers go to (--to village|township|district)")
-            going_up = rules.RANK[parsed.to] > rules.RANK[before.holder]
-            if going_up != (parsed.stage == "sent"):
-                word = "sent goes up to the deciding tier" if parsed.stage == "sent" else "returned comes back down"
-                raise CaseRefused(f"{word}; {before.number} is at the {before.holder} tier")
+            assert parsed.to is not None
             after = rules.hand_over(before, parsed.to, by=by, now=now, note=parsed.note)
         else:
-            if parsed.to is not None:
-                raise CaseRefused("--to is for a hand-over (sent, returned), not a stage")
             after = rules.advance(
                 before,
                 parsed.stage,
@@ -254,7 +245,7 @@ def case_advance(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> Ca
             )
     except CaseRefused as exc:
         raise _refused(exc) from None
-    return CaseOutcome(staff_view(desk, after, now), [(after, before)])
+    return Outcome(cx.live, staff_view(desk, after, now), cases=((after, before),))
 
 
 # -- questions ------------------------------------------------------------------------------------
@@ -278,17 +269,19 @@ def staff_view(desk: Desk, case: Case, now: datetime) -> dict[str, Any]:
     return view
 
 
-def case_show(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
-    return staff_view(desk, desk.find(parse_args(ShowArgs, args).case), now)
+def case_show(cx: Context) -> Outcome:
+    desk = cx.cases()
+    return cx.answer(staff_view(desk, desk.find(parse_args(ShowArgs, cx.args).case), cx.now))
 
 
-def case_list(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
-    parsed = parse_args(ListArgs, args)
+def case_list(cx: Context) -> Outcome:
+    desk = cx.cases()
+    parsed = parse_args(ListArgs, cx.args)
     if parsed.overdue and parsed.due_soon:
-        raise CommandError("give --overdue or --due-soon, not both")
+        raise Refusal("overdue_or_due_soon")
     if parsed.stage is not None and parsed.stage not in rules.STAGES:
-        raise CommandError(f"unknown stage {parsed.stage!r}; stages: {', '.join(rules.STAGES)}")
-    today = now.date()
+        raise Refusal("unknown_stage", stage=parsed.stage, stages=", ".join(rules.STAGES))
+    today = cx.now.date()
     filters: dict[str, Any] = {"tier": parsed.tier, "stage": parsed.stage, "open_only": not parsed.closed}
     if parsed.agent:
         filters["agent"] = _agent(desk.content, parsed.agent)
@@ -306,30 +299,29 @@ def case_list(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[
             desk.calendar.working_days_between(row.due, today) if row.due is not None and row.due < today else 0
         )
         rows.append(entry)
-    return {"cases": rows, "total": total, "today": today.isoformat()}
+    return cx.answer({"cases": rows, "total": total, "today": today.isoformat()})
 
 
-def case_trip(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+def case_trip(cx: Context) -> Outcome:
     """The township agent's weekly trip to the district: papers to take up, results to bring back."""
-    parse_args(TripArgs, args)
+    desk = cx.cases()
+    parse_args(TripArgs, cx.args)
     up, back = case_store.trip(desk.store.db, LIST_LIMIT)
-    return {
-        "date": now.date().isoformat(),
+    return cx.answer({
+        "date": cx.now.date().isoformat(),
         "centre": desk.content.centre.name,
         "up": [r.json() | {"stage_name": rules.STAGE_NAMES[r.stage]} for r in up],
         "back": [r.json() | {"stage_name": rules.STAGE_NAMES[r.stage]} for r in back],
-    }
+    })  # fmt: skip
 
 
-def case_slip(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+def case_slip(cx: Context) -> Outcome:
     """What the acceptance slip (受理回执) prints; the CLI lays it out."""
-    case = desk.find(parse_args(ShowArgs, args).case)
+    desk, now = cx.cases(), cx.now
+    case = desk.find(parse_args(ShowArgs, cx.args).case)
     url = desk.url(case.number)
     if url is None:
-        raise CommandError(
-            "the slip's QR code needs the address phones reach the tracking pages at: set public_url in "
-            "centre.yaml or pass --public-url to hall serve"
-        )
+        raise Refusal("slip_needs_address")
     content = desk.content
     item = next((i for i in content.items if i.id == case.item), None)
     forms = {d.name: d for d in item.documents} if item is not None else {}
@@ -349,7 +341,7 @@ def case_slip(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[
     elif window is not None:
         where = f"{content.centre.name} {window.name}"
     view = track(case, content, desk.calendar, now, details=True)
-    return {
+    return cx.answer({
         "centre": content.centre.name,
         "number": case.number,
         "item": case.item_name,
@@ -366,39 +358,27 @@ def case_slip(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[
             "请妥善保管本回执，凭回执取件。",
             f"打印时间 {day_text(now.date())}",
         ],
-    }
+    })  # fmt: skip
 
 
-def case_lookup(desk: Desk, args: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+def case_lookup(cx: Context) -> Outcome:
     """The kiosk's 查询办件: the case number and the last four digits of the applicant's phone. A case
     that does not exist and wrong digits get the same answer, so numbers cannot be tried one by one."""
-    parsed = parse_args(LookupArgs, args)
-    if not desk.attempts.lookup(by):
-        raise CommandError(f"more than {LOOKUPS_PER_MINUTE} lookups in a minute from {by}", "rate_limited")
+    desk = cx.cases()
+    parsed = parse_args(LookupArgs, cx.args)
+    if not desk.attempts.lookup(cx.sender):
+        raise Refusal("rate_limited", account=cx.sender, most=LOOKUPS_PER_MINUTE)
     number = rules.normal_number(parsed.case, desk.settings.prefix)
     case = desk.store.case(number) if number else None
     if number is not None and desk.attempts.locked(number):
-        raise CommandError("too many wrong attempts for this case; ask at a window", "locked")
+        raise Refusal("locked")
     if case is None or not case.phone_tail or case.phone_tail != parsed.digits:
         if number is not None:
             desk.attempts.wrong(number)
-        raise CommandError("no case with that number and those phone digits", "not_found")
-    view = track(case, desk.content, desk.calendar, now, details=True, soon_days=desk.settings.due_soon_days)
+        raise Refusal("not_found")
+    view = track(case, desk.content, desk.calendar, cx.now, details=True, soon_days=desk.settings.due_soon_days)
     view["url"] = desk.url(case.number)
-    return view
-
-
-CASE_HANDLERS: dict[str, Callable[[Desk, dict[str, Any], str, datetime], CaseOutcome]] = {
-    "case_open": case_open,
-    "case_advance": case_advance,
-}
-CASE_QUERIES: dict[str, Callable[[Desk, dict[str, Any], str, datetime], dict[str, Any]]] = {
-    "case": case_lookup,
-    "case_show": case_show,
-    "case_list": case_list,
-    "case_trip": case_trip,
-    "case_slip": case_slip,
-}
+    return cx.answer(view)
 
 
 def for_audit(args: dict[str, Any], reply: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -1,10 +1,10 @@
-"""Queue command handlers: `cmd/ticket`, `cmd/call`, `cmd/window`. Thin: they check the
-arguments against the content and apply the rules of `content.queue.rules`."""
+"""Queue commands: `ticket` (take a number) and `call` (next, a given ticket, recall, no-show, done,
+transfer). Thin: they check the arguments against the content and apply the rules of
+`content.queue.rules`, whose refusals they word with the numbers and windows they are about."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import StringConstraints
@@ -12,7 +12,7 @@ from pydantic import StringConstraints
 from content.centre.loader import Content
 from content.centre.schema import Category, PriorityKind
 from content.queue import rules as q
-from content.service.commands import Args, CommandError, Outcome, parse_args
+from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
 from content.service.live import Live
 from content.shared.wording import PRIORITY_NAMES
 
@@ -33,26 +33,38 @@ class CallArgs(Args):
     """transfer: the window that alone calls the ticket next (instead of a category)."""
 
 
-class WindowArgs(Args):
-    window: Short
-    state: Literal["open", "pause"]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = None
-
-
-def _category(content: Content, category_id: str) -> Category:
+def category_of(content: Content, category_id: str) -> Category:
     for category in content.categories:
         if category.id == category_id:
             return category
     known = ", ".join(f"{c.id} ({c.name})" for c in content.categories)
-    raise CommandError(f"no category {category_id!r}; categories: {known}")
+    raise Refusal("no_category", category=category_id, known=known)
 
 
-def _window_name(content: Content, window_id: str) -> str:
+def window_name(content: Content, window_id: str) -> str:
     for window in content.centre.windows:
         if window.id == window_id:
             return window.name
     known = ", ".join(f"{w.id} ({w.name})" for w in content.centre.windows)
-    raise CommandError(f"no window {window_id!r}; windows: {known}")
+    raise Refusal("no_window", window=window_id, known=known)
+
+
+def queue_refused(exc: q.QueueError, content: Content, queue: q.QueueState, window_id: str) -> Refusal:
+    """A refusal of the queue's rules, worded with what it is about: the window's name, the ticket at it."""
+    at = q.window_state(queue, window_id)
+    name = window_name(content, window_id)
+    match exc.code:
+        case "window_paused":
+            return Refusal("window_paused", window=name, reason=f"（{at.reason}）" if at.reason else "")
+        case "nobody_served":
+            return Refusal("nobody_served", window=name)
+        case "still_serving" | "same_window":
+            return Refusal(exc.code, window=name, ticket=at.serving)
+        case "same_category":
+            ticket = queue.tickets[at.serving] if at.serving else None
+            category = category_of(content, ticket.category).name if ticket else ""
+            return Refusal("same_category", ticket=at.serving, category=category)
+    return Refusal("queue_rule", detail=str(exc))
 
 
 def staff_at(content: Content, live: Live, window_id: str) -> str | None:
@@ -76,43 +88,39 @@ def ticket_json(content: Content, queue: q.QueueState, ticket: q.Ticket) -> dict
         "ticket": ticket.number,
         "day": ticket.day.isoformat(),
         "category": ticket.category,
-        "category_name": _category(content, ticket.category).name,
+        "category_name": category_of(content, ticket.category).name,
         "priority": ticket.priority,
         "priority_name": PRIORITY_NAMES.get(ticket.priority or ""),
         "issued": ticket.issued.isoformat(timespec="seconds"),
         "ahead": ahead,
         "estimated_wait_min": q.estimated_wait(queue, content.centre, ticket.category, ahead),
         "url": ticket_url(content, ticket),
-        **({"to_window": ticket.for_window, "to_window_name": _window_name(content, ticket.for_window)}
+        **({"to_window": ticket.for_window, "to_window_name": window_name(content, ticket.for_window)}
            if ticket.for_window else {}),
     }  # fmt: skip
 
 
-def take_ticket(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
-    parsed = parse_args(TicketArgs, args)
-    category = _category(content, parsed.category)
-    settings = content.centre.queue
-    queue = q.roll_day(live.queue, now, settings)
-    if q.taken_lately(queue, by, now) >= settings.tickets_per_minute:
-        raise CommandError(
-            f"{by} has taken {settings.tickets_per_minute} numbers in the last minute, the most one account may "
-            "(queue.tickets_per_minute in centre.yaml); wait a moment",
-            code="rate_limited",
-        )
+def take_ticket(cx: Context) -> Outcome:
+    parsed = parse_args(TicketArgs, cx.args)
+    category = category_of(cx.content, parsed.category)
+    settings = cx.content.centre.queue
+    queue = q.roll_day(cx.live.queue, cx.now, settings)
+    if q.taken_lately(queue, cx.sender, cx.now) >= settings.tickets_per_minute:
+        raise Refusal("rate_limited", account=cx.sender, most=settings.tickets_per_minute)
     try:
-        queue = q.issue(queue, category.id, category.prefix, parsed.priority, now, by)
-    except q.QueueError as exc:
-        raise CommandError(str(exc), code="numbers_exhausted") from None
+        queue = q.issue(queue, category.id, category.prefix, parsed.priority, cx.now, cx.sender)
+    except q.QueueError:
+        raise Refusal("numbers_exhausted", prefix=category.prefix, most=q.MAX_NUMBER) from None
     ticket = queue.tickets[f"{category.prefix}{queue.counters[category.prefix]:03d}"]
-    return Outcome(replace(live, queue=queue), ticket_json(content, queue, ticket))
+    return Outcome(replace(cx.live, queue=queue), ticket_json(cx.content, queue, ticket))
 
 
-def _call_json(call: q.Call | None, window: str, window_name: str) -> dict[str, Any]:
+def _call_json(call: q.Call | None, window: str, name: str) -> dict[str, Any]:
     if call is None:
-        return {"window": window, "window_name": window_name, "ticket": None, "message": "no one waiting"}
+        return {"window": window, "window_name": name, "ticket": None, "message": "no one waiting"}
     return {
         "window": window,
-        "window_name": window_name,
+        "window_name": name,
         "ticket": call.ticket,
         "category": call.category,
         "recall": call.recall,
@@ -121,21 +129,22 @@ def _call_json(call: q.Call | None, window: str, window_name: str) -> dict[str, 
     }
 
 
-def call(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
-    parsed = parse_args(CallArgs, args)
-    name = _window_name(content, parsed.window)
+def call(cx: Context) -> Outcome:
+    content, now = cx.content, cx.now
+    parsed = parse_args(CallArgs, cx.args)
+    name = window_name(content, parsed.window)
     if parsed.action == "ticket" and parsed.ticket is None:
-        raise CommandError("action 'ticket' needs 'ticket', e.g. A012")
+        raise Refusal("ticket_needs_number")
     target = None
     if parsed.action == "transfer":
         if (parsed.category is None) == (parsed.to_window is None):
-            raise CommandError("action 'transfer' needs 'category' or 'to_window' (one of them)")
+            raise Refusal("transfer_needs_target")
         if parsed.category is not None:
-            target = _category(content, parsed.category)
+            target = category_of(content, parsed.category)
         else:
-            _window_name(content, parsed.to_window or "")
-    queue = q.roll_day(live.queue, now, content.centre.queue)
-    staff = staff_at(content, live, parsed.window)
+            window_name(content, parsed.to_window or "")
+    before = queue = q.roll_day(cx.live.queue, now, content.centre.queue)
+    staff = staff_at(content, cx.live, parsed.window)
     try:
         match parsed.action:
             case "next":
@@ -159,22 +168,7 @@ def call(live: Live, content: Content, args: dict[str, Any], by: str, now: datet
                 made = None
                 result = {"window": parsed.window, **ticket_json(content, queue, queue.tickets[number])}
     except q.QueueError as exc:
-        raise CommandError(str(exc), code=exc.code) from None
-    return Outcome(replace(live, queue=queue), result, (made,) if made else ())
-
-
-def window(live: Live, content: Content, args: dict[str, Any], by: str, now: datetime) -> Outcome:
-    parsed = parse_args(WindowArgs, args)
-    name = _window_name(content, parsed.window)
-    if parsed.state == "open" and parsed.reason:
-        raise CommandError("a reason is given only when pausing a window")
-    queue = q.roll_day(live.queue, now, content.centre.queue)
-    reason = (parsed.reason or "暂停服务") if parsed.state == "pause" else None
-    try:
-        queue = q.set_window(queue, parsed.window, parsed.state == "open", reason, now)
-    except q.QueueError as exc:
-        raise CommandError(str(exc), code=exc.code) from None
-    return Outcome(
-        replace(live, queue=queue),
-        {"window": parsed.window, "window_name": name, "open": parsed.state == "open", "reason": reason},
-    )
+        if exc.code in ("no_ticket", "ticket_taken"):
+            raise Refusal(exc.code, ticket=parsed.ticket) from None
+        raise queue_refused(exc, content, before, parsed.window) from None
+    return Outcome(replace(cx.live, queue=queue), result, (made,) if made else ())

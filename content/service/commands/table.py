@@ -1,26 +1,34 @@
-"""The table of command handlers, one small function a verb (see `content.service.commands`).
-
-Each handler runs with `commands.ACTING` set by the loop (`content.service.loop`): whether the command
-came from the staff console's account, and the person it names.
+"""The table of commands: every verb the service answers on `cmd/<verb>/<account>`, with its kind and
+its handler (one small function, `Context` in, `Outcome` out, in the module of its family). The loop
+(`content.service.loop`) looks a verb up here and stores, answers and publishes by its kind.
 """
 
 from __future__ import annotations
 
-from content.service import queue_commands
-from content.service.commands import (
-    Handler,
-    announce,
-    announce_edit,
-    announce_review,
-    set_staff_status,
-)
+from collections.abc import Mapping
+from typing import Final
 
-HANDLERS: dict[str, Handler] = {
-    "announce": announce,
-    "announce_review": announce_review,
-    "announce_edit": announce_edit,
-    "staff": set_staff_status,
-    "ticket": queue_commands.take_ticket,
-    "call": queue_commands.call,
-    "window": queue_commands.window,
+from content.service.commands import announcements, cases, queue, staff, statistics, windows
+from content.service.commands.base import Command
+
+COMMANDS: Final[Mapping[str, Command]] = {
+    # The live state: queue, windows, staff, announcements.
+    "ticket": Command("live", queue.take_ticket),
+    "call": Command("live", queue.call),
+    "window": Command("live", windows.window),
+    "staff": Command("live", staff.set_staff_status),
+    "announce": Command("live", announcements.announce),
+    "announce_edit": Command("live", announcements.announce_edit),
+    "announce_review": Command("live", announcements.announce_review),
+    # Cases.
+    "case_open": Command("cases", cases.case_open),
+    "case_advance": Command("cases", cases.case_advance),
+    # Questions: answered to the asker, not recorded.
+    "case": Command("asks", cases.case_lookup),
+    "case_show": Command("asks", cases.case_show),
+    "case_list": Command("asks", cases.case_list),
+    "case_trip": Command("asks", cases.case_trip),
+    "case_slip": Command("asks", cases.case_slip),
+    "announce_list": Command("asks", announcements.announce_list),
+    "stats": Command("asks", statistics.stats),
 }

@@ -6,7 +6,8 @@ from content.centre.loader import load_content
 from content.centre.synth import SAMPLE
 from content.queue import rules as q
 from content.service import documents
-from content.service.commands import set_staff_status
+from content.service.commands.base import Context
+from content.service.commands.staff import set_staff_status
 from content.service.live import Live
 from content.shared import contract
 
@@ -52,7 +53,7 @@ def test_rev_changes_with_content_not_with_time() -> None:
     a = contract.state_document(body, NOW)
     b = contract.state_document(body, NOW + timedelta(hours=1))
     assert a["rev"] == b["rev"] and a["ts"] != b["ts"]
-    changed = set_staff_status(Live(), content, {"staff": "s03", "status": "leave"}, "x", NOW).live
+    changed = set_staff_status(Context(Live(), content, {"staff": "s03", "status": "leave"}, "x", NOW)).live
     assert contract.state_document(documents.staff(content, changed), NOW)["rev"] != a["rev"]
     assert a["ts"] == "2026-11-27T09:30:00+08:00"
 

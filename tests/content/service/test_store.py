@@ -5,7 +5,9 @@ from pathlib import Path
 
 from content.centre.loader import load_content
 from content.centre.synth import SAMPLE
-from content.service.commands import announce, set_staff_status
+from content.service.commands.announcements import announce
+from content.service.commands.base import Context
+from content.service.commands.staff import set_staff_status
 from content.service.live import Live
 from content.service.store import SCHEMA_VERSION, Store
 
@@ -17,16 +19,18 @@ def test_commit_then_load_round_trips(tmp_path: Path) -> None:
     assert content is not None
     store = Store(tmp_path / "s.sqlite3")
     live = Live()
-    out = announce(live, content, {"text": "今天逢场", "duration_s": 600}, "staff", NOW)
+    out = announce(Context(live, content, {"text": "今天逢场", "duration_s": 600}, "staff", NOW))
     store.commit("c1", "announce", "staff", {"text": "今天逢场"}, {"ok": True}, live, out.live, NOW)
     live = out.live
-    out = set_staff_status(live, content, {"staff": "s03", "status": "away", "substitute": "s04"}, "staff", NOW)
+    out = set_staff_status(
+        Context(live, content, {"staff": "s03", "status": "away", "substitute": "s04"}, "staff", NOW)
+    )
     store.commit("c2", "staff", "staff", {}, {"ok": True}, live, out.live, NOW)
     live = out.live
-    out = announce(live, content, {"text": "二"}, "staff", NOW)
+    out = announce(Context(live, content, {"text": "二"}, "staff", NOW))
     store.commit("c3", "announce", "staff", {}, {"ok": True}, live, out.live, NOW)
     live = out.live
-    out = announce(live, content, {"clear": "a2"}, "staff", NOW)
+    out = announce(Context(live, content, {"clear": "a2"}, "staff", NOW))
     store.commit("c4", "announce", "staff", {}, {"ok": True}, live, out.live, NOW)
     store.close()
 
@@ -50,7 +54,7 @@ def test_the_queue_round_trips_and_a_number_is_never_stored_twice(tmp_path: Path
     import pytest
 
     from content.queue.rules import service_day
-    from content.service.queue_commands import call, take_ticket
+    from content.service.commands.queue import call, take_ticket
 
     content = load_content(SAMPLE).content
     assert content is not None
@@ -58,10 +62,10 @@ def test_the_queue_round_trips_and_a_number_is_never_stored_twice(tmp_path: Path
     store = Store(tmp_path / "q.sqlite3")
     live = store.load(NOW, service_day(NOW, settings))
     for i, category in enumerate(["shebao", "shebao", "minzheng"]):
-        out = take_ticket(live, content, {"category": category}, "kiosk-1", NOW)
+        out = take_ticket(Context(live, content, {"category": category}, "kiosk-1", NOW))
         store.commit(f"t{i}", "ticket", "kiosk-1", {}, {"ok": True}, live, out.live, NOW)
         live = out.live
-    out = call(live, content, {"window": "shebao"}, "staff", NOW)
+    out = call(Context(live, content, {"window": "shebao"}, "staff", NOW))
     store.commit("c1", "call", "staff", {}, {"ok": True}, live, out.live, NOW, out.calls)
     live = out.live
     store.close()
@@ -78,7 +82,7 @@ def test_the_queue_round_trips_and_a_number_is_never_stored_twice(tmp_path: Path
     assert next_day.tickets == {} and next_day.windows["shebao"].serving is None and next_day.seq == 1
     # Issuing a number that is already stored fails the whole command instead of overwriting it.
     stale = Live()  # as if the service had forgotten today's tickets
-    out = take_ticket(stale, content, {"category": "shebao"}, "kiosk-1", NOW)
+    out = take_ticket(Context(stale, content, {"category": "shebao"}, "kiosk-1", NOW))
     with pytest.raises(sqlite3.IntegrityError):
         store.commit("t9", "ticket", "kiosk-1", {}, {"ok": True}, stale, out.live, NOW)
     assert store.reply_for("kiosk-1", "t9") is None
@@ -141,16 +145,16 @@ def test_a_state_file_of_the_second_schema_keeps_its_tickets(tmp_path: Path) -> 
     (ticket,) = store.tickets(service_day(NOW, content.centre.queue))
     assert ticket.number == "A001" and ticket.issued_by is None
     live = store.load(NOW, service_day(NOW, content.centre.queue))
-    from content.service.queue_commands import take_ticket
+    from content.service.commands.queue import take_ticket
 
-    out = take_ticket(live, content, {"category": "shebao"}, "kiosk-1", NOW)
+    out = take_ticket(Context(live, content, {"category": "shebao"}, "kiosk-1", NOW))
     store.commit("t2", "ticket", "kiosk-1", {}, {"ok": True}, live, out.live, NOW)
     assert [t.issued_by for t in store.tickets(service_day(NOW, content.centre.queue))] == [None, "kiosk-1"]
 
 
 def test_the_last_number_of_each_prefix_on_past_days(tmp_path: Path) -> None:
     from content.queue.rules import service_day
-    from content.service.queue_commands import take_ticket
+    from content.service.commands.queue import take_ticket
 
     content = load_content(SAMPLE).content
     assert content is not None
@@ -158,7 +162,7 @@ def test_the_last_number_of_each_prefix_on_past_days(tmp_path: Path) -> None:
     for day, categories in ((NOW, ["shebao", "shebao", "minzheng"]), (NOW + timedelta(days=1), ["shebao"])):
         live = store.load(day, service_day(day, content.centre.queue))
         for k, category in enumerate(categories):
-            out = take_ticket(live, content, {"category": category}, "kiosk-1", day + timedelta(seconds=k))
+            out = take_ticket(Context(live, content, {"category": category}, "kiosk-1", day + timedelta(seconds=k)))
             store.commit(f"{day.date()}-{k}", "ticket", "kiosk-1", {}, {"ok": True}, live, out.live, day)
             live = out.live
     first, second = NOW.date(), NOW.date() + timedelta(days=1)
