@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from content.devices import STALE_GRACE_S, DeviceBoard, History, read_report
 from content.shared import contract
-from content.web.devices import STALE_GRACE_S, DeviceBoard, History, read_report
 
 TZ = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2025, 3, 10, 8, 0, tzinfo=TZ).timestamp()  # a Monday, 08:00 in the hall
