@@ -12,8 +12,9 @@ import fcntl
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -523,3 +524,48 @@ class Store:
             }
             for r in rows
         ]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One command of the audit log, its arguments and reply as they were stored (JSON text)."""
+
+    ts: str
+    verb: str
+    by: str
+    person: str | None
+    args: str
+    reply: str
+
+
+class AuditReader:
+    """Read-only access to the audit log for other threads (the console's audit page): a connection per
+    thread, which SQLite's WAL lets read while the service writes; reading it changes nothing."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            db.execute("PRAGMA query_only = 1")
+            self._local.db = db
+        return db
+
+    def entries(self, offset: int, limit: int, verb: str | None = None, who: str | None = None) -> list[AuditEntry]:
+        """Newest first, from `offset`: with `verb`, that command's only; with `who`, those the account or
+        the console's person `who` sent."""
+        where, values = [], []
+        if verb:
+            where.append("verb = ?")
+            values.append(verb)
+        if who:
+            where.append("(by = ? OR person = ?)")
+            values += [who, who]
+        sql = "SELECT ts, verb, by, person, args, reply FROM commands"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY rowid DESC LIMIT ? OFFSET ?"
+        return [AuditEntry(*row) for row in self._db().execute(sql, (*values, limit, offset))]
