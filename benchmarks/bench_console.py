@@ -66,7 +66,7 @@ class ConsoleClicks:
 
     def send(self, topic: str, args: dict[str, Any]) -> Sent:
         sent = Sent(time.perf_counter())
-        body = json.dumps({"action": "call_next", "window": args["window"]})
+        body = json.dumps({"action": "next", "window": args["window"]})
         headers = {"Content-Type": "application/json", "X-CSRF-Token": self.csrf, "Cookie": self.cookie}
         try:
             self._conn.request("POST", "/console/act", body, headers)

@@ -62,7 +62,8 @@ from content.centre.synth import write_synthetic_centre
 from content.queue import rules as q
 from content.service.live import Live, Snapshot
 from content.shared.wording import DAY_NAMES
-from content.web.public import REFRESH_S, centre_view, create_app, guide_view, ticket_view
+from content.web.app import create_app
+from content.web.public import REFRESH_S, centre_view, guide_view, ticket_view
 from content.web.server import WebServer
 
 DAY = date(2026, 11, 27)

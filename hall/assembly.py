@@ -161,8 +161,7 @@ def _build(options: HallOptions, store: Store) -> Hall:
 
 def _console(options: HallOptions) -> ConsoleSetup:
     from content.accounts.users import UserStore, users_path
-    from content.web.console import ConsoleSetup
-    from content.web.console_link import ConsoleLink
+    from content.web.console import ConsoleLink, ConsoleSetup
     from hall.preview import render_previews
 
     assert options.console_broker is not None

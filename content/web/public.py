@@ -4,28 +4,23 @@
 The content service serves them (`hall serve --http HOST:PORT`) from the same content and live state it
 publishes, so a page says what the kiosk and the wall say. Pages are read-only and carry no personal
 data: a ticket page shows the number, its category and where it stands. The views are pure functions of
-(content, live state, time); Flask routes and Jinja templates (autoescaped) only lay them out, and
-`content.web.server` serves them. The one page with personal data, the case tracking page (`/t/<case>`,
-`content.web.tracking`), opens only with its link's signed key, and shows that data masked.
+(content, live state, time); Flask routes (`Public`) and Jinja templates (autoescaped) only lay them out,
+`content.web.app` puts them on the app and `content.web.server` serves them. The one page with personal
+data, the case tracking page (`/t/<case>`, `content.web.tracking`), opens only with its link's signed
+key, and shows that data masked.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import Final
 
 from flask import Flask, Response, render_template
 
-if TYPE_CHECKING:
-    from content.web.console import ConsoleSetup
-
-from content.cases.rules import Case
 from content.centre.loader import Content
 from content.centre.schema import Item
 from content.queue import rules as q
@@ -183,111 +178,82 @@ def centre_view(content: Content) -> CentreView:
     )
 
 
-# -- the Flask app --------------------------------------------------------------------------------
+# -- the routes ----------------------------------------------------------------------------------
 
 
-class CaseSource(Protocol):
-    """Where the tracking page reads cases: `content.service.case_store.CaseReader`, or a test's."""
-
-    def case(self, number: str) -> Case | None: ...
+class Unavailable(Exception):
+    """The service has no content yet."""
 
 
-def create_app(
-    snapshot: Callable[[], Snapshot | None],
-    cases: tuple[CaseSource, bytes] | None = None,
-    *,
-    clock: Callable[[], float] = time.monotonic,
-    proxies: int = 0,
-    console: ConsoleSetup | None = None,
-) -> Flask:
-    """The pages, reading `snapshot()` on every request (None while the service is starting); with
-    `cases` (where to read them, the links' secret) the case tracking page too (`content.web.tracking`),
-    whose rate limits count on `clock`. `proxies`: the reverse proxies in front that each add the
-    address they were asked from to X-Forwarded-For; the client is the address the outermost one saw
-    (without a proxy the header is anybody's to write, and is ignored). `console`: the users file and the
-    console's link to the hall (`content.web.console`); without them there is no staff console."""
-    if not 0 <= proxies <= 5:
-        raise ValueError(f"proxies: {proxies}; give 0 (none) to 5")
-    app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
-    if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+class Public:
+    """The public pages on a Flask app, reading `snapshot()` on every request (None while the service is
+    starting)."""
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
+    def __init__(self, snapshot: Callable[[], Snapshot | None]) -> None:
+        self.snapshot = snapshot
+        self._centre_page: tuple[Content, str] | None = None
+        """The centre page and the content it was made from: it changes only with an edit."""
 
-    def current() -> Snapshot:
-        now = snapshot()
+    def add(self, app: Flask) -> None:
+        app.register_error_handler(Unavailable, self.unavailable)
+        app.register_error_handler(404, self.not_found)
+        app.register_error_handler(405, self.not_allowed)
+        app.after_request(headers)
+        app.add_url_rule("/", "centre", self.centre)
+        app.add_url_rule("/g/<item_id>", "guide", self.guide)
+        app.add_url_rule("/q/<day>/<number>", "ticket", self.ticket)
+        app.add_url_rule("/healthz", "health", self.health)
+
+    def current(self) -> Snapshot:
+        """The snapshot now, or Unavailable (a 503 page) while the service is starting."""
+        now = self.snapshot()
         if now is None:
-            raise _Unavailable()
+            raise Unavailable()
         return now
 
-    def message(title: str, text: str, status: int, **headers: str) -> Response:
+    def message(self, title: str, text: str, status: int, **headers: str) -> Response:
         """A page that only says something: not found, starting, not allowed."""
-        now = snapshot()
+        now = self.snapshot()
         name = now.content.centre.name if now is not None else ""
         body = render_template("message.html", title=title, text=text, centre=name)
         return Response(body, status=status, mimetype="text/html", headers=headers)
 
-    @app.errorhandler(_Unavailable)
-    def unavailable(_exc: Exception) -> Response:
-        return message("正在启动", "服务正在启动，请稍后刷新。", 503, **{"Retry-After": "5"})
+    def unavailable(self, _exc: Exception) -> Response:
+        return self.message("正在启动", "服务正在启动，请稍后刷新。", 503, **{"Retry-After": "5"})
 
-    @app.errorhandler(404)
-    def not_found(_exc: Exception) -> Response:
-        return message("没有找到", "没有找到这个页面。请回到首页查看办事指南，或拨打咨询电话。", 404)
+    def not_found(self, _exc: Exception) -> Response:
+        return self.message("没有找到", "没有找到这个页面。请回到首页查看办事指南，或拨打咨询电话。", 404)
 
-    @app.errorhandler(405)
-    def not_allowed(exc: Exception) -> Response:
+    def not_allowed(self, exc: Exception) -> Response:
         allowed = getattr(exc, "valid_methods", None) or ["GET", "HEAD"]
-        return message("不支持的请求", "这些页面只能查看。", 405, Allow=", ".join(allowed))
+        return self.message("不支持的请求", "这些页面只能查看。", 405, Allow=", ".join(allowed))
 
-    @app.after_request
-    def headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)  # a page may tighten them (the tracking page does)
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    def centre(self) -> str:
+        now = self.current()
+        if self._centre_page is None or self._centre_page[0] is not now.content:
+            self._centre_page = now.content, render_template("centre.html", centre=centre_view(now.content))
+        return self._centre_page[1]
 
-    centre_page: tuple[Content, str] | None = None
-    """The centre page and the content it was made from: it changes only with an edit."""
-
-    @app.get("/")
-    def centre() -> str:
-        nonlocal centre_page
-        now = current()
-        if centre_page is None or centre_page[0] is not now.content:
-            centre_page = now.content, render_template("centre.html", centre=centre_view(now.content))
-        return centre_page[1]
-
-    @app.get("/g/<item_id>")
-    def guide(item_id: str) -> Response | str:
-        now = current()
+    def guide(self, item_id: str) -> Response | str:
+        now = self.current()
         view = guide_view(now.content, item_id)
         if view is None:
-            return message("没有找到", "没有找到这份办事指南，它可能已经更新。请回到首页查找。", 404)
+            return self.message("没有找到", "没有找到这份办事指南，它可能已经更新。请回到首页查找。", 404)
         return render_template("guide.html", guide=view, centre=now.content.centre)
 
-    @app.get("/q/<day>/<number>")
-    def ticket(day: str, number: str) -> Response | str:
-        now = current()
+    def ticket(self, day: str, number: str) -> Response | str:
+        now = self.current()
         view = ticket_view(now, day, number)
         if view is None:
-            return message("没有找到", "没有找到这张号。请核对号码，或到综合窗口咨询。", 404)
+            return self.message("没有找到", "没有找到这张号。请核对号码，或到综合窗口咨询。", 404)
         return render_template("ticket.html", ticket=view, centre=now.content.centre, refresh_s=REFRESH_S)
 
-    @app.get("/healthz")
-    def health() -> tuple[str, int]:
-        return ("ok", 200) if snapshot() is not None else ("starting", 503)
-
-    if cases is not None:
-        from content.web.tracking import add_tracking
-
-        add_tracking(app, current, cases[0], cases[1], clock)
-    if console is not None:
-        from content.web.console import add_console
-
-        add_console(app, console.users, console.link, clock=clock, preview=console.preview, state=console.state)
-    return app
+    def health(self) -> tuple[str, int]:
+        return ("ok", 200) if self.snapshot() is not None else ("starting", 503)
 
 
-class _Unavailable(Exception):
-    """The service has no content yet."""
+def headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)  # a page may tighten them (the tracking page does)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

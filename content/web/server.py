@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from content.service.live import Snapshot
+from content.web.app import create_app
 from content.web.console import MAX_STREAMS, ConsoleSetup
-from content.web.public import CaseSource, create_app
+from content.web.tracking import CaseSource
 
 log = logging.getLogger("hall.web")
 

@@ -28,18 +28,19 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, render_template, request
 
 from content.cases import rules
 from content.cases.calendar import WorkCalendar, calendar_for
+from content.cases.rules import Case
 from content.cases.views import track
 from content.centre.loader import Content
 from content.service.live import Snapshot
 from content.shared.wording import TIER_NAMES
-from content.web.public import SECURITY_HEADERS, CaseSource
+from content.web.public import SECURITY_HEADERS
 
 PER_MINUTE: Final = 30
 """Requests to /t/ one client may make in a minute."""
@@ -60,6 +61,12 @@ HEADERS: Final = {
 
 Clock = Callable[[], float]
 """Seconds, monotonic: `time.monotonic`, or a test's."""
+
+
+class CaseSource(Protocol):
+    """Where the tracking page reads cases: `content.service.case_store.CaseReader`, or a test's."""
+
+    def case(self, number: str) -> Case | None: ...
 
 
 # -- counters -------------------------------------------------------------------------------------
@@ -178,85 +185,95 @@ def _minutes(seconds: int) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
-def add_tracking(
-    app: Flask,
-    current_snapshot: Callable[[], Snapshot],
-    reader: CaseSource,
-    secret: bytes,
-    clock: Clock = time.monotonic,
-) -> None:
-    """`/t/<number>` on `app`: cases from `reader`, links signed with `secret`."""
-    limit = RateLimit(clock=clock)
-    tries = DigitTries(clock=clock)
-    app.extensions["tracking"] = {"limit": limit, "tries": tries}
-    calendar: tuple[Content, WorkCalendar] | None = None
+class Tracking:
+    """`/t/<number>`: cases from `reader`, links signed with `secret`, the snapshot from `current_snapshot`."""
 
-    def calendar_of(content: Content) -> WorkCalendar:
-        nonlocal calendar
-        if calendar is None or calendar[0] is not content:
-            calendar = content, calendar_for(content)
-        return calendar[1]
+    def __init__(
+        self, current_snapshot: Callable[[], Snapshot], reader: CaseSource, secret: bytes, clock: Clock = time.monotonic
+    ) -> None:
+        self.current_snapshot, self.reader, self.secret = current_snapshot, reader, secret
+        self.limit = RateLimit(clock=clock)
+        self.tries = DigitTries(clock=clock)
+        self._calendar: tuple[Content, WorkCalendar] | None = None
 
+    def calendar_of(self, content: Content) -> WorkCalendar:
+        if self._calendar is None or self._calendar[0] is not content:
+            self._calendar = content, calendar_for(content)
+        return self._calendar[1]
+
+    @staticmethod
     def page(body: str, status: int, **headers: str) -> Response:
         response = Response(body, status=status, mimetype="text/html")
         response.headers.update(HEADERS)
         response.headers.update(headers)
         return response
 
-    def message(title: str, text: str, status: int, **headers: str) -> Response:
-        centre = current_snapshot().content.centre.name
-        return page(render_template("case_message.html", title=title, text=text, centre=centre), status, **headers)
+    def message(self, title: str, text: str, status: int, **headers: str) -> Response:
+        centre = self.current_snapshot().content.centre.name
+        body = render_template("case_message.html", title=title, text=text, centre=centre)
+        return self.page(body, status, **headers)
 
-    def not_found() -> Response:
+    def not_found(self) -> Response:
         # One page for every way of not being there: nothing in it depends on what was asked.
-        return message("没有找到", "没有找到这个办件。请核对回执上的二维码或链接，或拨打咨询电话。", 404)
+        return self.message("没有找到", "没有找到这个办件。请核对回执上的二维码或链接，或拨打咨询电话。", 404)
 
-    def case_page(number: str) -> Response:
-        wait = limit.wait(client_key(request.remote_addr))
+    def case_page(self, number: str) -> Response:
+        wait = self.limit.wait(client_key(request.remote_addr))
         if wait:
             text = f"查询过于频繁，请 {wait} 秒后再试。"
-            return message("请稍后再试", text, 429, **{"Retry-After": str(wait)})
-        snapshot = current_snapshot()
+            return self.message("请稍后再试", text, 429, **{"Retry-After": str(wait)})
+        snapshot = self.current_snapshot()
         key = request.args.get("k")
-        if rules.NUMBER.fullmatch(number) is None or not rules.token_ok(secret, number, key):
-            return not_found()
-        case = reader.case(number)
+        if rules.NUMBER.fullmatch(number) is None or not rules.token_ok(self.secret, number, key):
+            return self.not_found()
+        case = self.reader.case(number)
         if case is None:
-            return not_found()
+            return self.not_found()
         assert key is not None
-        details = False
-        notice: Notice | None = None
-        locked = tries.locked_for(number)
+        details, notice, locked = False, None, self.tries.locked_for(number)
         if request.method == "POST":
-            form_key = request.form.get("k")
-            origin_ok = same_host(request.headers.get("Origin"), request.host) and same_host(
-                request.headers.get("Referer"), request.host
-            )
-            if not rules.token_ok(secret, number, form_key) or not origin_ok:
-                return message("请求无效", "这个请求不是从本页提交的。请重新打开回执上的链接后再试。", 403)
-            digits = (request.form.get("digits") or "").strip()
-            if locked:
-                pass
-            elif not case.phone_tail:
-                notice = Notice("info", "这个办件没有登记手机号，请拨打下方电话或到窗口查询详情。")
-            elif DIGITS.fullmatch(digits) is None:
-                notice = Notice("error", "请输入申请人手机号的后四位，4 位数字。")
-            else:
-                right = hmac.compare_digest(digits.encode(), case.phone_tail.encode())
-                details, left, locked = tries.attempt(number, right)
-                if not details and not locked:
-                    notice = Notice("error", f"手机号后四位不正确，还可以再试 {left} 次。")
+            tried = self._digits(number, case, locked)
+            if isinstance(tried, Response):
+                return tried
+            details, notice, locked = tried
         if locked and not details:
             notice = Notice(
                 "locked",
                 f"手机号后四位输错次数过多，本办件的详情已锁定 {_minutes(locked)} 分钟。"
                 "请稍后再试，或拨打下方电话咨询。",
             )
+        return self._case(snapshot, case, key, details, notice, locked)
+
+    def _digits(self, number: str, case: Case, locked: int) -> tuple[bool, Notice | None, int] | Response:
+        """The form's try at the phone's last four digits: whether it opens the details, what to say, and the
+        seconds the case is locked; or the refusal of a form not posted from the page."""
+        form_key = request.form.get("k")
+        origin_ok = same_host(request.headers.get("Origin"), request.host) and same_host(
+            request.headers.get("Referer"), request.host
+        )
+        if not rules.token_ok(self.secret, number, form_key) or not origin_ok:
+            return self.message("请求无效", "这个请求不是从本页提交的。请重新打开回执上的链接后再试。", 403)
+        digits = (request.form.get("digits") or "").strip()
+        if locked:
+            return False, None, locked
+        if not case.phone_tail:
+            return False, Notice("info", "这个办件没有登记手机号，请拨打下方电话或到窗口查询详情。"), locked
+        if DIGITS.fullmatch(digits) is None:
+            return False, Notice("error", "请输入申请人手机号的后四位，4 位数字。"), locked
+        right = hmac.compare_digest(digits.encode(), case.phone_tail.encode())
+        details, left, locked = self.tries.attempt(number, right)
+        if not details and not locked:
+            return details, Notice("error", f"手机号后四位不正确，还可以再试 {left} 次。"), locked
+        return details, None, locked
+
+    def _case(
+        self, snapshot: Snapshot, case: Case, key: str, details: bool, notice: Notice | None, locked: int
+    ) -> Response:
         content = snapshot.content
         view = track(
             case,
             content,
-            calendar_of(content),
+            self.calendar_of(content),
             snapshot.now,
             details=details,
             soon_days=content.centre.cases.due_soon_days,
@@ -270,6 +287,18 @@ def add_tracking(
             ask=not details and not locked and bool(case.phone_tail),
             tier_names=TIER_NAMES,
         )
-        return page(body, 200)
+        return self.page(body, 200)
 
-    app.add_url_rule("/t/<number>", "case", case_page, methods=["GET", "POST"])
+
+def add_tracking(
+    app: Flask,
+    current_snapshot: Callable[[], Snapshot],
+    reader: CaseSource,
+    secret: bytes,
+    clock: Clock = time.monotonic,
+) -> Tracking:
+    """`/t/<number>` on `app`: cases from `reader`, links signed with `secret`."""
+    tracking = Tracking(current_snapshot, reader, secret, clock)
+    app.extensions["tracking"] = {"limit": tracking.limit, "tries": tracking.tries}
+    app.add_url_rule("/t/<number>", "case", tracking.case_page, methods=["GET", "POST"])
+    return tracking

@@ -102,7 +102,7 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         assert console is not None and manager is not None, text
         browser = Browser(console[1])
         assert browser.login("zhuren", manager[1])[0] == 200 and browser.csrf
-        status, reply = browser.act(action="call_next", window="shebao")
+        status, reply = browser.act(action="next", window="shebao")
         assert status == 200 and reply["ok"] and reply["result"]["ticket"] is None, reply  # nobody waits yet
         previews = {
             Path(line.strip()).name: tmp_path / line.strip()

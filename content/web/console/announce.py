@@ -21,13 +21,14 @@ import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from flask import Response, redirect, request
+from flask import Response
 
 from content.accounts.users import Action, User, announce_as, may
 from content.shared import limits as cap
-from content.web.console import Console
+from content.web.console import reading
+from content.web.console.base import Asked, Console, Route, View, may_do
 
 PATH: Final = "/console/announce"
 PRIORITIES: Final = {"normal": "普通", "high": "重要", "emergency": "紧急"}
@@ -47,26 +48,6 @@ ROLES: Final = frozenset({"staff", "manager", "supervisor"})
 
 class Refused(Exception):
     pass
-
-
-def _centre(console: Console) -> dict[str, Any]:
-    _version, state = console.link.state()
-    centre = state.get("centre")
-    return centre if isinstance(centre, dict) else {}
-
-
-def _zone(console: Console) -> ZoneInfo:
-    centre = _centre(console)
-    try:
-        return ZoneInfo(str(centre.get("timezone") or "Asia/Shanghai"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
-
-
-def approval_on(console: Console) -> bool:
-    """The centre's `announcements.approval`, as its published `centre` document says."""
-    settings = _centre(console).get("announcements")
-    return isinstance(settings, dict) and settings.get("approval") is True
 
 
 def _local(value: Any, zone: ZoneInfo, what: str) -> datetime | None:
@@ -193,77 +174,69 @@ def _shown_to(user: User, listing: dict[str, Any]) -> dict[str, Any]:
     return {**listing, "announcements": rows}
 
 
-def add(console: Console) -> None:
-    """Adds this part's routes to `console.bp` and its tab to `console.nav`."""
-    console.nav.append((PATH, "公告", ROLES))
-    console.scripts.extend(["console_announce.js", "console_announce.css"])
-    listing = Listing(console)
-    previews = threading.BoundedSemaphore(PREVIEWS_AT_ONCE)
-    bp = console.bp
+class Announce:
+    """The tab's routes, with the service's list kept and the previews drawn a few at a time."""
 
-    def posted_as(action: Action, refusal: str) -> tuple[User, dict[str, Any]] | Response:
-        """A POST's user and JSON body, or the refusal: the console's checks, then `may(user, action)`."""
-        found = console.posted()
-        if isinstance(found, Response):
-            return found
-        if not may(found[1], action):
-            return console.refuse(403, refusal)
-        body = request.get_json(silent=True)
-        return (found[1], body) if isinstance(body, dict) else console.refuse(400, "请求格式不正确")
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.listing = Listing(console)
+        self.previews = threading.BoundedSemaphore(PREVIEWS_AT_ONCE)
 
-    def not_theirs(user: User, wanted: str, what: str) -> Response | None:
+    def routes(self) -> list[Route]:
+        def post(rule: str, view: View, action: Action, refusal: str) -> Route:
+            return Route(rule, view, methods=("POST",), allowed=may_do(action), forbidden=refusal, body=True)
+
+        return [
+            Route(PATH, self.page, login="page"),
+            Route(PATH + "/list", self.listed),
+            post(PATH + "/preview", self.preview, "announce", "没有权限：只读账号不能发布公告"),
+            post(PATH, self.submit, "announce", "没有权限：只读账号不能发布公告"),
+            post(PATH + "/review", self.review, "approve", "没有权限：只有中心负责人可以审核公告"),
+            post(PATH + "/edit", self.edit, "announce", "没有权限：只读账号不能修改公告"),
+            post(PATH + "/clear", self.clear, "announce", "没有权限：只读账号不能撤下公告"),
+        ]
+
+    def _not_theirs(self, user: User, wanted: str, what: str) -> Response | None:
         """The refusal when `user` may not `what` announcement `wanted` (someone else's, for staff; gone),
         from who put it up as the service says now; None when they may."""
-        listing.forget()
-        row = next((a for a in listing.get(user.name).get("announcements", []) if a.get("id") == wanted), None)
+        self.listing.forget()
+        row = next((a for a in self.listing.get(user.name).get("announcements", []) if a.get("id") == wanted), None)
         if row is None:
-            return console.refuse(404, "没有这条公告（可能已结束或已撤下）")
+            return self.console.refuse(404, "没有这条公告（可能已结束或已撤下）")
         if not may(user, "approve") and row.get("person") != user.name:
-            return console.refuse(403, f"没有权限：只能{what}自己发布的公告")
+            return self.console.refuse(403, f"没有权限：只能{what}自己发布的公告")
         return None
 
-    def answer(reply: dict[str, Any]) -> Response:
-        listing.forget()
+    def _answer(self, reply: dict[str, Any]) -> Response:
+        self.listing.forget()
         ok = bool(reply.get("ok"))
         error = reply.get("error")
-        return console.json({"ok": ok, "result": reply.get("result"), "error": error}, 200 if ok else 409)
+        return self.console.json({"ok": ok, "result": reply.get("result"), "error": error}, 200 if ok else 409)
 
-    @bp.get(PATH)
-    def announce_page() -> Response:
-        found = console.current()
-        if found is None:
-            return console.secured(redirect("/console/login", 303))  # type: ignore[arg-type]
-        _session, user = found
+    def page(self, asked: Asked) -> Response:
+        user, state = asked.user, self.console.link.state()[1]
+        approval = reading.approval_on(state)
         boot = {
             "user": {"name": user.name, "role": user.role},
             "may_announce": may(user, "announce"),
             "may_approve": may(user, "approve"),
-            "waits": announce_as(user) == "pending" and approval_on(console),
-            "approval": approval_on(console),
+            "waits": announce_as(user) == "pending" and approval,
+            "approval": approval,
             "max_chars": cap.ANNOUNCEMENT,
-            "preview": console.preview is not None,
+            "preview": self.console.preview is not None,
             "priorities": PRIORITIES,
             "targets": TARGETS,
             "durations": DURATIONS,
             "warning": EMERGENCY_WARNING,
         }
-        return console.page("console_announce.html", boot=boot, max_chars=cap.ANNOUNCEMENT)
+        return self.console.page("console_announce.html", boot=boot, max_chars=cap.ANNOUNCEMENT)
 
-    @bp.get(PATH + "/list")
-    def announce_list() -> Response:
-        found = console.current()
-        if found is None:
-            return console.refuse(401, "登录已过期，请重新登录")
-        user = found[1]
-        shown = _shown_to(user, listing.get(user.name))
-        return console.json(shown, 200 if shown.get("ok") else 503)
+    def listed(self, asked: Asked) -> Response:
+        shown = _shown_to(asked.user, self.listing.get(asked.user.name))
+        return self.console.json(shown, 200 if shown.get("ok") else 503)
 
-    @bp.post(PATH + "/preview")
-    def announce_preview() -> Response:
-        posted = posted_as("announce", "没有权限：只读账号不能发布公告")
-        if isinstance(posted, Response):
-            return posted
-        body = posted[1]
+    def preview(self, asked: Asked) -> Response:
+        console, body = self.console, asked.body
         if console.preview is None:
             return console.refuse(503, "本服务没有配置预览")
         text = body.get("text")
@@ -275,75 +248,67 @@ def add(console: Console) -> None:
             else ["all"],
             "centre": console.centre_name(),
         }
-        if not previews.acquire(timeout=PREVIEW_WAIT_S):
+        if not self.previews.acquire(timeout=PREVIEW_WAIT_S):
             return console.refuse(503, "预览繁忙，请稍候")
         try:
             started = time.perf_counter()
             images = console.preview(wanted)
             took_ms = (time.perf_counter() - started) * 1000
         finally:
-            previews.release()
+            self.previews.release()
         urls = {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for name, png in images.items()}
         return console.json({"ok": True, "images": urls, "ms": round(took_ms)})
 
-    @bp.post(PATH)
-    def announce_submit() -> Response:
-        posted = posted_as("announce", "没有权限：只读账号不能发布公告")
-        if isinstance(posted, Response):
-            return posted
-        user, body = posted
-        zone = _zone(console)
-        try:
-            args = announce_args(body, user, zone, datetime.now(zone))
-        except Refused as exc:
-            return console.refuse(400, str(exc))
-        return answer(console.link.ask("announce", args, user.name))
+    def _args(self, asked: Asked) -> dict[str, Any]:
+        zone = reading.zone(self.console.link.state()[1])
+        return announce_args(asked.body, asked.user, zone, datetime.now(zone))
 
-    @bp.post(PATH + "/review")
-    def announce_review() -> Response:
-        posted = posted_as("approve", "没有权限：只有中心负责人可以审核公告")
-        if isinstance(posted, Response):
-            return posted
-        user, body = posted
+    def submit(self, asked: Asked) -> Response:
+        try:
+            args = self._args(asked)
+        except Refused as exc:
+            return self.console.refuse(400, str(exc))
+        return self._answer(self.console.link.ask("announce", args, asked.user.name))
+
+    def review(self, asked: Asked) -> Response:
+        body = asked.body
         wanted, decision = str(body.get("id", ""))[:32], body.get("decision")
         if not wanted or decision not in ("approve", "reject"):
-            return console.refuse(400, "请选择要审核的公告和审核结果")
+            return self.console.refuse(400, "请选择要审核的公告和审核结果")
         args: dict[str, Any] = {"id": wanted, "decision": decision}
         if decision == "reject":
             reason = body.get("reason")
             if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > MAX_REASON:
-                return console.refuse(400, f"驳回需要填写原因（{MAX_REASON}字以内），提交人会看到")
+                return self.console.refuse(400, f"驳回需要填写原因（{MAX_REASON}字以内），提交人会看到")
             args["reason"] = reason.strip()
-        return answer(console.link.ask("announce_review", args, user.name))
+        return self._answer(self.console.link.ask("announce_review", args, asked.user.name))
 
-    @bp.post(PATH + "/edit")
-    def announce_edit() -> Response:
+    def edit(self, asked: Asked) -> Response:
         """An announcement changed: its author's, or any for a manager; with approval on, back to pending."""
-        posted = posted_as("announce", "没有权限：只读账号不能修改公告")
-        if isinstance(posted, Response):
-            return posted
-        user, body = posted
-        wanted = str(body.get("id", ""))[:32]
-        refused = not_theirs(user, wanted, "修改")
+        user = asked.user
+        wanted = str(asked.body.get("id", ""))[:32]
+        refused = self._not_theirs(user, wanted, "修改")
         if refused is not None:
             return refused
-        zone = _zone(console)
         try:
-            args = announce_args(body, user, zone, datetime.now(zone))
+            args = self._args(asked)
         except Refused as exc:
-            return console.refuse(400, str(exc))
+            return self.console.refuse(400, str(exc))
         args.pop("review", None)  # an edit goes back to pending by the service's own rule
-        return answer(console.link.ask("announce_edit", {"id": wanted, **args}, user.name))
+        return self._answer(self.console.link.ask("announce_edit", {"id": wanted, **args}, user.name))
 
-    @bp.post(PATH + "/clear")
-    def announce_clear() -> Response:
-        posted = posted_as("announce", "没有权限：只读账号不能撤下公告")
-        if isinstance(posted, Response):
-            return posted
-        user, body = posted
-        wanted = str(body.get("id", ""))[:32]
+    def clear(self, asked: Asked) -> Response:
+        user = asked.user
+        wanted = str(asked.body.get("id", ""))[:32]
         if not may(user, "approve"):  # a manager takes down any, even one the list has not shown yet
-            refused = not_theirs(user, wanted, "撤下")
+            refused = self._not_theirs(user, wanted, "撤下")
             if refused is not None:
                 return refused
-        return answer(console.link.ask("announce", {"clear": wanted}, user.name))
+        return self._answer(self.console.link.ask("announce", {"clear": wanted}, user.name))
+
+
+def add(console: Console) -> None:
+    """The tab, its script and its style."""
+    console.nav.append((PATH, "公告", ROLES))
+    console.scripts.extend(["console_announce.js", "console_announce.css"])
+    console.add(Announce(console).routes())

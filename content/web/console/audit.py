@@ -2,25 +2,23 @@
 with the account that sent it and, for the console's own account, the person logged in. For managers
 and the district's supervisors (`may(user, "audit")`).
 
-It reads the service's state file through a read-only connection of its own on each thread (SQLite's WAL
-lets it read while the service writes), so looking at the log changes nothing and costs the service
-nothing. What staff typed (an announcement, a pause's reason) is shown as text, escaped by the template.
+It reads the service's state file through the store's read-only reader (`content.service.store.AuditReader`),
+so looking at the log changes nothing and costs the service nothing. What staff typed (an announcement, a
+pause's reason) is shown as text, escaped by the template.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import threading
-from pathlib import Path
 from typing import Any, Final
 
-from flask import request
+from flask import Response, request
 
-from content.accounts.users import may
-from content.web.console import Console
+from content.service.store import AuditEntry, AuditReader
+from content.web.console.base import Asked, Console, Route, may_do
 
+PATH: Final = "/console/audit"
 PAGE: Final = 100
 """Rows a page shows."""
 MAX_OFFSET: Final = 100_000
@@ -29,72 +27,43 @@ SHOWN_CHARS: Final = 240
 FILTER: Final = re.compile(r"[a-z0-9._-]{1,64}")
 
 
-class AuditReader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._local = threading.local()
-
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
-            db.execute("PRAGMA query_only = 1")
-            self._local.db = db
-        return db
-
-    def rows(self, offset: int, verb: str | None, who: str | None) -> list[dict[str, Any]]:
-        where, values = [], []
-        if verb:
-            where.append("verb = ?")
-            values.append(verb)
-        if who:
-            where.append("(by = ? OR person = ?)")
-            values += [who, who]
-        sql = "SELECT ts, verb, by, person, args, reply FROM commands"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY rowid DESC LIMIT ? OFFSET ?"
-        found = self._db().execute(sql, (*values, PAGE + 1, offset)).fetchall()
-        return [_row(*row) for row in found]
-
-
 def _short(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
-def _row(ts: str, verb: str, by: str, person: str | None, args: str, reply: str) -> dict[str, Any]:
+def shown(entry: AuditEntry) -> dict[str, Any]:
+    """A row as the page shows it."""
     try:
-        answer = json.loads(reply)
+        answer = json.loads(entry.reply)
     except ValueError:
         answer = {}
     ok = bool(answer.get("ok")) if isinstance(answer, dict) else False
     error = answer.get("error") if isinstance(answer, dict) and not ok else None
     return {
-        "ts": ts[:19].replace("T", " "),
-        "verb": verb,
-        "by": by,
-        "person": person or "",
-        "args": _short(args),
+        "ts": entry.ts[:19].replace("T", " "),
+        "verb": entry.verb,
+        "by": entry.by,
+        "person": entry.person or "",
+        "args": _short(entry.args),
         "ok": ok,
         "error": _short(str(error)) if error else "",
     }
 
 
-def add(console: Console) -> None:
-    if console.state is None:
-        return
-    reader = AuditReader(console.state)
-    console.nav.append(("/console/audit", "操作记录", frozenset({"manager", "supervisor"})))
+def _refused(console: Console) -> Response:
+    return console.page(
+        "console_message.html", 403, title="没有权限", text="操作记录只有中心负责人和电子监察可以查看。"
+    )
 
-    @console.bp.get("/console/audit")
-    def audit() -> Any:
-        found = console.current()
-        if found is None:
-            return console.secured(console.refuse(401, "登录已过期，请重新登录"))
-        if not may(found[1], "audit"):
-            return console.page(
-                "console_message.html", 403, title="没有权限", text="操作记录只有中心负责人和电子监察可以查看。"
-            )
+
+class Audit:
+    def __init__(self, console: Console, reader: AuditReader) -> None:
+        self.console, self.reader = console, reader
+
+    def routes(self) -> list[Route]:
+        return [Route(PATH, self.page, allowed=may_do("audit"), forbidden=_refused)]
+
+    def page(self, asked: Asked) -> Response:
         verb = request.args.get("verb", "").strip() or None
         who = request.args.get("who", "").strip().lower() or None
         try:
@@ -102,11 +71,19 @@ def add(console: Console) -> None:
         except ValueError:
             offset = 0
         if (verb and not FILTER.fullmatch(verb)) or (who and not FILTER.fullmatch(who)):
-            return console.page(
+            return self.console.page(
                 "console_message.html", 400, title="筛选条件不正确", text="操作和账号只能是字母、数字和 . _ -。"
             )
-        rows = reader.rows(offset, verb, who)
-        more = len(rows) > PAGE
-        return console.page(
-            "console_audit.html", rows=rows[:PAGE], verb=verb or "", who=who or "", offset=offset, more=more, page=PAGE
-        )
+        rows = [shown(entry) for entry in self.reader.entries(offset, PAGE + 1, verb, who)]
+        return self.console.page(
+            "console_audit.html", rows=rows[:PAGE], verb=verb or "", who=who or "", offset=offset,
+            more=len(rows) > PAGE, page=PAGE,
+        )  # fmt: skip
+
+
+def add(console: Console) -> None:
+    """The tab, when the console has the service's state file to read."""
+    if console.state is None:
+        return
+    console.nav.append((PATH, "操作记录", frozenset({"manager", "supervisor"})))
+    console.add(Audit(console, AuditReader(console.state)).routes())

@@ -3,7 +3,7 @@ the hall's broker knows them, for the hall's manager and the district's supervis
 
 A table of the devices (online / lost / stopped, kind, the documents they show against the service's
 current ones, last seen, call-to-frame latency, availability today and over the last 7 days) and the
-alerts, newest first. The board behind it (`content.web.devices.DeviceBoard`) is fed by the console's
+alerts, newest first. The board behind it (`content.devices.DeviceBoard`) is fed by the console's
 link to the broker; its history is kept in `devices.sqlite3` beside the users file.
 
 The page polls `/console/devices.json` every `POLL_MS`: it holds no server thread (the console's event
@@ -17,11 +17,12 @@ import logging
 from pathlib import Path
 from typing import Any, Final
 
-from flask import Response, redirect
+from flask import Response
 
+from content.devices import DEVICES_FILE, DeviceBoard, History
 from content.shared import contract
-from content.web.console import Console
-from content.web.devices import DEVICES_FILE, DeviceBoard, History
+from content.web.console import reading
+from content.web.console.base import Asked, Console, Route, roles
 
 log = logging.getLogger("hall.console.devices")
 
@@ -36,7 +37,7 @@ def history_path(console: Console) -> Path | None:
 
 
 def add(console: Console) -> None:
-    """Adds this part's routes to `console.bp` and its tab to `console.nav`."""
+    """The tab on a board of its own, its history kept beside the users file."""
     path = history_path(console)
     try:
         history = History(path)
@@ -46,35 +47,45 @@ def add(console: Console) -> None:
     attach(console, DeviceBoard(history, tz=contract.zone_named(contract.DEFAULT_ZONE)))
 
 
+class Devices:
+    """The tab's routes on `board`."""
+
+    def __init__(self, console: Console, board: DeviceBoard) -> None:
+        self.console, self.board = console, board
+
+    def routes(self) -> list[Route]:
+        allowed = roles(*ROLES)
+        return [
+            Route("/console/devices", self.page, login="page", allowed=allowed, forbidden=self._refused_page),
+            Route(
+                "/console/devices.json",
+                self.board_json,
+                allowed=allowed,
+                forbidden="没有权限：设备状态仅供中心负责人和电子监察查看",
+            ),
+        ]
+
+    def body(self) -> dict[str, Any]:
+        state = self.console.link.state()[1]
+        zone = reading.named_zone(state)
+        if zone is not None and zone != self.board.tz:
+            self.board.tz = zone
+        return {"online": bool(state.get("online")), "poll_ms": POLL_MS, **self.board.snapshot()}
+
+    @staticmethod
+    def _refused_page(console: Console) -> Response:
+        return console.page("console_devices.html", 403, boot=None, refused=True)
+
+    def page(self, asked: Asked) -> Response:
+        return self.console.page("console_devices.html", boot=self.body(), refused=False)
+
+    def board_json(self, asked: Asked) -> Response:
+        return self.console.json(self.body())
+
+
 def attach(console: Console, board: DeviceBoard) -> None:
-    """The devices page on `board`, which the console's link feeds from now on."""
+    """The devices tab on `board`, which the console's link feeds from now on."""
     console.link.watch_devices(board)
     console.nav.append(("/console/devices", "设备", ROLES))
     console.scripts.extend(["console_devices.js", "console_devices.css"])
-    bp = console.bp
-
-    def body() -> dict[str, Any]:
-        _version, state = console.link.state()
-        centre = state.get("centre")
-        zone = contract.zone_named(centre.get("timezone")) if isinstance(centre, dict) else None
-        if zone is not None and zone != board.tz:
-            board.tz = zone
-        return {"online": bool(state.get("online")), "poll_ms": POLL_MS, **board.snapshot()}
-
-    @bp.get("/console/devices")
-    def devices_page() -> Response:
-        found = console.current()
-        if found is None:
-            return console.secured(redirect("/console/login", 303))  # type: ignore[arg-type]
-        if found[1].role not in ROLES:
-            return console.page("console_devices.html", 403, boot=None, refused=True)
-        return console.page("console_devices.html", boot=body(), refused=False)
-
-    @bp.get("/console/devices.json")
-    def devices_json() -> Response:
-        found = console.current()
-        if found is None:
-            return console.refuse(401, "登录已过期，请重新登录")
-        if found[1].role not in ROLES:
-            return console.refuse(403, "没有权限：设备状态仅供中心负责人和电子监察查看")
-        return console.json(body())
+    console.add(Devices(console, board).routes())

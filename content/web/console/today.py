@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from flask import Response, redirect, request
+from flask import Response, request
 
-from content.web.console import Console
+from content.web.console import reading
+from content.web.console.base import Asked, Console, Route, text_refusal
 
 ROLES: Final = frozenset({"staff", "manager", "supervisor"})
 CACHE_S: Final = 2.0
@@ -45,7 +46,7 @@ COUNTS: Final = ("tickets", "served", "no_shows", "waiting")
 MINUTES: Final = ("avg_wait_min", "p90_wait_min", "avg_service_min", "idle_min")
 COLUMNS: Final = ("group", "id", "name", *COUNTS, *MINUTES)
 """The CSV's columns: those of `hall stats --csv`."""
-DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY: Final = reading.DAY
 CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -181,19 +182,6 @@ class StatsCache:
         return held[1] if held is not None and self._clock() - held[0] < self._ttl else None
 
 
-def service_day(console: Console) -> date | None:
-    """The service's day, from the retained queue document."""
-    _version, state = console.link.state()
-    queue = state.get("queue")
-    day = queue.get("day") if isinstance(queue, dict) else None
-    if isinstance(day, str) and DAY.fullmatch(day):
-        try:
-            return date.fromisoformat(day)
-        except ValueError:
-            return None
-    return None
-
-
 def ask_service(console: Console) -> Callable[[date | None, str], Answer]:
     def ask(day: date | None, person: str) -> Answer:
         args = {"date": day.isoformat()} if day else {}
@@ -230,49 +218,50 @@ def figures_csv(figures: Figures) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def add(console: Console) -> None:
-    """Adds this part's routes to `console.bp` and its tab to `console.nav`."""
-    console.nav.append(("/console/today", "今日统计", ROLES))
-    console.scripts += ["console_today.js", "console_today.css"]
-    cache = StatsCache(ask_service(console), console.clock, CACHE_S)
-    bp = console.bp
+class Today:
+    """The tab's routes, with the service's answers kept a day at a time."""
 
-    def answer_for(day: date | None, person: str) -> Answer:
-        answer = cache.get(day, person)
-        today = service_day(console)
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.cache = StatsCache(ask_service(console), console.clock, CACHE_S)
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/console/today", self.page, login="page"),
+            Route("/console/today.json", self.figures),
+            Route("/console/today.csv", self.csv, refuse=text_refusal, expired="登录已过期，请重新登录后再导出"),
+        ]
+
+    def _today(self) -> date | None:
+        return reading.service_day(self.console.link.state()[1])
+
+    def answer_for(self, day: date | None, person: str) -> Answer:
+        answer = self.cache.get(day, person)
+        today = self._today()
         if answer.figures is None and (day is None or day == today):
-            _version, state = console.link.state()
-            retained = read_figures(state.get("stats"))
+            retained = read_figures(self.console.link.state()[1].get("stats"))
             if retained is not None and (today is None or retained.day == today.isoformat()):
                 return Answer(retained, answer.error, "document")
         return answer
 
-    @bp.get("/console/today")
-    def today_page() -> Response:
-        found = console.current()
-        if found is None:
-            return console.secured(redirect("/console/login", 303))  # type: ignore[arg-type]
-        today = service_day(console)
+    def page(self, asked: Asked) -> Response:
+        today = self._today()
         boot = {
             "date": request.args.get("date", "")[:10],
             "today": today.isoformat() if today else None,
             "poll_ms": POLL_MS,
         }
-        return console.page("console_today.html", boot=boot)
+        return self.console.page("console_today.html", boot=boot)
 
-    @bp.get("/console/today.json")
-    def today_json() -> Response:
-        found = console.current()
-        if found is None:
-            return console.refuse(401, "登录已过期，请重新登录")
-        today = service_day(console)
+    def figures(self, asked: Asked) -> Response:
+        today = self._today()
         try:
             day = parse_day(request.args.get("date"), today)
         except BadDate as exc:
-            return console.refuse(400, str(exc))
-        answer = answer_for(day, found[1].name)
+            return self.console.refuse(400, str(exc))
+        answer = self.answer_for(day, asked.user.name)
         if answer.figures is None:
-            return console.refuse(503, f"暂时取不到统计：{answer.error}")
+            return self.console.refuse(503, f"暂时取不到统计：{answer.error}")
         body = {
             "ok": True,
             **figures_json(answer.figures),
@@ -281,25 +270,25 @@ def add(console: Console) -> None:
             "note": "服务暂时没有回答，显示的是大厅最近发布的统计（每10秒更新）" if answer.source == "document" else "",
             "poll_ms": POLL_MS,
         }
-        return console.json(body)
+        return self.console.json(body)
 
-    @bp.get("/console/today.csv")
-    def today_csv() -> Response:
-        def plain(status: int, text: str) -> Response:
-            return console.secured(Response(text + "\n", status, mimetype="text/plain"))
-
-        found = console.current()
-        if found is None:
-            return plain(401, "登录已过期，请重新登录后再导出")
-        today = service_day(console)
+    def csv(self, asked: Asked) -> Response:
+        console = self.console
         try:
-            day = parse_day(request.args.get("date"), today)
+            day = parse_day(request.args.get("date"), self._today())
         except BadDate as exc:
-            return plain(400, str(exc))
-        answer = answer_for(day, found[1].name)
+            return text_refusal(console, 400, str(exc))
+        answer = self.answer_for(day, asked.user.name)
         if answer.figures is None:
-            return plain(503, f"暂时取不到统计，请稍后再导出：{answer.error}")
+            return text_refusal(console, 503, f"暂时取不到统计，请稍后再导出：{answer.error}")
         response = console.secured(Response(figures_csv(answer.figures), mimetype="text/csv"))
         response.headers["Content-Type"] = "text/csv; charset=utf-8"
         response.headers["Content-Disposition"] = f'attachment; filename="queue-stats-{answer.figures.day}.csv"'
         return response
+
+
+def add(console: Console) -> None:
+    """The tab, its script and its style."""
+    console.nav.append(("/console/today", "今日统计", ROLES))
+    console.scripts += ["console_today.js", "console_today.css"]
+    console.add(Today(console).routes())

@@ -44,7 +44,7 @@
       const byWindow = document.createElement("optgroup");
       byWindow.label = "转到窗口（只由该窗口叫号）";
       byWindow.append(...windows.filter((w) => str(w.id) !== chosen)
-        .map((w) => { const o = el("option", `${str(w.number)}号 ${str(w.name)}`); o.value = `window:${str(w.id)}`; return o; }));
+        .map((w) => { const o = el("option", `${str(w.number)}号 ${str(w.name)}`); o.value = `to_window:${str(w.id)}`; return o; }));
       cat.replaceChildren(byCategory, byWindow);
       cat.dataset.ids = catIds;
     }
@@ -120,11 +120,15 @@
   }
 
   function act(button) {
+    // The service's own names: the `call` command's actions, the `window` command's states, `staff`.
     const body = { action: button.dataset.action, window: chosen };
-    if (body.action === "call_ticket") body.ticket = $("ticket").value;
-    if (body.action === "transfer") body.to = $("category").value;
+    if (body.action === "ticket") body.ticket = $("ticket").value;
+    if (body.action === "transfer") {
+      const [key, ...name] = $("category").value.split(":");  // category:<id> or to_window:<id>
+      body[key === "to_window" ? "to_window" : "category"] = name.join(":");
+    }
     if (body.action === "pause") body.reason = $("reason").value;
-    if (body.action === "status") {
+    if (body.action === "staff") {
       body.status = button.dataset.status;
       body.staff = user.staff;
       if (body.status !== "on_duty" && $("substitute").value) body.substitute = $("substitute").value;

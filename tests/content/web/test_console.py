@@ -108,7 +108,7 @@ class Browser:
 
 def test_every_refusal(hall: Hall) -> None:
     anonymous = Browser(hall.url)
-    assert anonymous.act(action="call_next", window="shebao")[0] == 401
+    assert anonymous.act(action="next", window="shebao")[0] == 401
     assert anonymous.request("/console/state")[0] == 401
     status, page = anonymous.request("/console")
     assert status == 200 and "登录" in page  # redirected to the login form
@@ -118,16 +118,16 @@ def test_every_refusal(hall: Hall) -> None:
 
     staff = Browser(hall.url)
     assert staff.login("li.na", PASSWORDS["li.na"])[0] == 200 and staff.csrf
-    assert staff.act(csrf="forged", action="call_next", window="shebao")[0] == 403
-    refused = staff.act(action="call_next", window="minzheng")
+    assert staff.act(csrf="forged", action="next", window="shebao")[0] == 403
+    refused = staff.act(action="next", window="minzheng")
     assert refused[0] == 403 and "本窗口" in refused[1]["error"]
-    assert staff.act(action="status", window="shebao", status="away", staff="s01")[0] == 403  # not theirs
+    assert staff.act(action="staff", window="shebao", status="away", staff="s01")[0] == 403  # not theirs
     assert staff.act(action="drop_table", window="shebao")[0] == 400
     assert staff.act(action="pause", window="shebao", reason="")[0] == 400  # a pause says why
 
     supervisor = Browser(hall.url)
     assert supervisor.login("jiancha", PASSWORDS["jiancha"])[0] == 200
-    assert supervisor.act(action="call_next", window="shebao")[0] == 403
+    assert supervisor.act(action="next", window="shebao")[0] == 403
     assert supervisor.request("/console/state")[0] == 200
 
     # Script in a text field goes to the service as text, and comes back as text.
@@ -179,7 +179,7 @@ def test_call_next_in_a_real_browser_follows_without_reloading(
                 "() => [...document.querySelectorAll('#waiting tbody tr')]"
                 ".some(r => r.cells[0].textContent === '社会保障' && r.cells[1].textContent === '1')"
             )
-            page.click("button[data-action=call_next]")
+            page.click("button[data-action=next]")
             page.wait_for_function("() => document.getElementById('serving').textContent === 'A001'")
             assert page.evaluate("performance.timeOrigin") == loaded  # the same page: never reloaded
             event = wall.wait_for(lambda m: m.topic == "call", "the call event")
@@ -223,7 +223,7 @@ def test_call_next_never_gives_one_ticket_twice(hall: Hall) -> None:
     def hammer(browser: Browser, window: str) -> None:
         start.wait()
         for _ in range(12):
-            status, reply = browser.act(action="call_next", window=window)
+            status, reply = browser.act(action="next", window=window)
             assert status == 200, reply
             ticket = reply["result"]["ticket"]
             if ticket is not None:
@@ -348,9 +348,10 @@ def test_a_ticket_sent_to_another_window_is_called_there(hall: Hall) -> None:
         send_command(kiosk, CENTRE, "ticket", {"category": "shebao"})
     manager = Browser(hall.url)
     manager.login("boss", PASSWORDS["boss"])
-    assert manager.act(action="call_next", window="shebao")[1]["result"]["ticket"] == "A001"
-    status, reply = manager.act(action="transfer", window="shebao", to="window:minzheng")
+    assert manager.act(action="next", window="shebao")[1]["result"]["ticket"] == "A001"
+    status, reply = manager.act(action="transfer", window="shebao", to_window="minzheng")
     assert status == 200 and reply["result"]["to_window"] == "minzheng", reply
-    assert manager.act(action="transfer", window="shebao", to="nowhere")[0] == 400
-    assert manager.act(action="call_next", window="shebao")[1]["result"]["ticket"] == "A002"
-    assert manager.act(action="call_next", window="minzheng")[1]["result"]["ticket"] == "A001"
+    assert manager.act(action="transfer", window="shebao")[0] == 400  # to nowhere
+    assert manager.act(action="transfer", window="shebao", category="shebao", to_window="minzheng")[0] == 400
+    assert manager.act(action="next", window="shebao")[1]["result"]["ticket"] == "A002"
+    assert manager.act(action="next", window="minzheng")[1]["result"]["ticket"] == "A001"

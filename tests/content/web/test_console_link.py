@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from content.shared.broker_url import parse_broker_url
-from content.web.console_link import ConsoleLink
+from content.web.console.link import ConsoleLink
 
 
 def test_the_page_has_lost_the_service_until_it_says_ready_and_again_when_its_will_comes() -> None:

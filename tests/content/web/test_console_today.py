@@ -18,7 +18,7 @@ import pytest
 
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
-from content.web.console_today import (
+from content.web.console.today import (
     COLUMNS,
     Answer,
     BadDate,
@@ -81,7 +81,7 @@ def test_the_days_figures_follow_the_hall_and_export_as_csv(hall: Hall) -> None:
         ticket(hall, category)
     manager = Browser(hall.url)
     assert manager.login("boss", PASSWORDS["boss"])[0] == 200
-    for action in ("call_next", "done", "call_next", "no_show"):
+    for action in ("next", "done", "next", "no_show"):
         status, reply = manager.act(action=action, window="shebao")
         assert status == 200 and reply["ok"], reply
 
@@ -266,9 +266,9 @@ def test_the_today_page_in_a_real_browser(hall: Hall) -> None:
     manager = Browser(hall.url)
     manager.login("boss", PASSWORDS["boss"])
     for window, actions in [
-        ("shebao", ("call_next", "done", "call_next", "done")),
-        ("minzheng", ("call_next", "done")),
-        ("guotu", ("call_next", "no_show")),
+        ("shebao", ("next", "done", "next", "done")),
+        ("minzheng", ("next", "done")),
+        ("guotu", ("next", "no_show")),
     ]:
         for action in actions:
             assert manager.act(action=action, window=window)[0] == 200
@@ -374,7 +374,7 @@ def console_client(tmp_path: Path, link: FakeLink) -> Any:
 
     from content.accounts.users import UserStore
     from content.web.console import add_console
-    from content.web.console_today import add
+    from content.web.console.today import add
 
     users = UserStore(tmp_path / "users.sqlite3")
     users.add("boss", "manager", PASSWORDS["boss"])

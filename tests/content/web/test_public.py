@@ -26,7 +26,8 @@ from content.queue import rules as q
 from content.service.live import Live, Snapshot
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
-from content.web.public import create_app, guide_view, ticket_view
+from content.web.app import create_app
+from content.web.public import guide_view, ticket_view
 from tests.conftest import CENTRE, WAIT_S, Subscriber, serve_argv
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))  # a Friday, not a market day

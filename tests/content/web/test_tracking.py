@@ -26,7 +26,7 @@ from content.cases.rules import Case
 from content.centre.loader import Content
 from content.service.case_store import SCHEMA, CaseReader, write_case
 from content.service.live import Live, Snapshot
-from content.web.public import create_app
+from content.web.app import create_app
 from content.web.server import WebServer
 from content.web.tracking import DigitTries, RateLimit, client_key
 from tests.conftest import WAIT_S
