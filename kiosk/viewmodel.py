@@ -275,6 +275,15 @@ def stale_marker(model: KioskModel) -> str:
     return STALE_MARKER if model.stale else ""
 
 
+def ticket_notice(model: KioskModel, now: datetime) -> str | None:
+    """Why 取号 is greyed at `now` and when numbers start (现在不能取号，今天 08:30 开始取号。); None while numbers
+    may be taken, or when the hours are not known. The service refuses a number by the same rule."""
+    centre = model.centre
+    if centre is None or when.issuing(centre.sessions, now, centre.issue_before_open):
+        return None
+    return wording.numbers_closed(when.issuing_from(centre.sessions, now, centre.issue_before_open))
+
+
 def closed_notice(model: KioskModel, now: datetime, with_hours: bool = True) -> str:
     """Outside the opening hours, when the hall opens next today (or that it is over for today), and
     the hours (`with_hours`); empty while open (or when nothing is known)."""

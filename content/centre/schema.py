@@ -86,6 +86,9 @@ class QueueSettings(_Model):
     tickets_per_minute: int = Field(default=10, ge=1, le=100_000)
     """Numbers one account (a kiosk, a staff tool) may take in a minute; past it, it is told to wait."""
     market_days: MarketDays = MarketDays()
+    issue_before_open: int = Field(default=30, ge=0, le=240)
+    """Minutes before each opening session that numbers may be taken, for halls that let people queue early;
+    outside the hours and this margin, the kiosk greys 取号 and the service refuses a number."""
 
 
 class CaseSettings(_Model):

@@ -53,6 +53,37 @@ def opens_later_today(sessions: Iterable[Session], now: datetime) -> str | None:
     return min((s.open for s in sessions if day in s.days and s.open > clock), default=None)
 
 
+# -- taking a number ------------------------------------------------------------------------------
+
+
+def _minutes(clock: str) -> int:
+    return int(clock[:2]) * 60 + int(clock[3:5])
+
+
+def _clock(minutes: int) -> str:
+    return f"{max(0, minutes) // 60:02d}:{max(0, minutes) % 60:02d}"
+
+
+def issuing(sessions: Iterable[Session], now: datetime, before_open_min: int) -> bool:
+    """Numbers may be taken at `now`: within a session, or up to `before_open_min` minutes before one starts;
+    always, when the hall has no hours."""
+    sessions = tuple(sessions)
+    if not sessions:
+        return True
+    day, clock = WEEK[now.weekday()], now.hour * 60 + now.minute
+    return any(day in s.days and _minutes(s.open) - before_open_min <= clock < _minutes(s.close) for s in sessions)
+
+
+def issuing_from(sessions: Iterable[Session], now: datetime, before_open_min: int) -> str | None:
+    """When numbers may next be taken today ("08:30"), if they may later today and not now."""
+    sessions = tuple(sessions)
+    if issuing(sessions, now, before_open_min):
+        return None
+    day, clock = WEEK[now.weekday()], now.hour * 60 + now.minute
+    starts = [_minutes(s.open) - before_open_min for s in sessions if day in s.days]
+    return min((_clock(m) for m in starts if m > clock), default=None)
+
+
 # -- the service day ------------------------------------------------------------------------------
 
 

@@ -137,6 +137,13 @@ def _line(text: str) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
+def numbers_closed(starts: str | None) -> str:
+    """Why no number can be taken now, and when one can: 现在不能取号，今天 08:30 开始取号。"""
+    if starts:
+        return f"现在不能取号，今天 {starts} 开始取号。"
+    return "今天已停止取号，请在办公时间内前来。"
+
+
 def empty_category_notice(window: str = "", number: int | None = None, hotline: str = "") -> str:
     """What a category without items says instead of an empty list, and where to ask: the comprehensive
     window (its name and number) and the centre's hotline, each left out when unknown.

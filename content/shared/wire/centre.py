@@ -14,6 +14,7 @@ from content.shared.contract import (
     read_id,
     read_ids,
     read_int,
+    read_object,
     read_optional,
     read_rows,
     read_text,
@@ -59,6 +60,8 @@ class Centre:
     logo: str | None
     """The logo's media hash."""
     timezone: str = DEFAULT_ZONE
+    issue_before_open: int = 30
+    """Minutes before a session that numbers may be taken (`when.issuing`)."""
 
     @property
     def hours(self) -> tuple[str, ...]:
@@ -117,4 +120,10 @@ def read(doc: Mapping[str, Any]) -> Centre:
         rules=rules,
         logo=read_optional(doc.get("logo"), 64),
         timezone=read_zone(doc.get("timezone")),
+        issue_before_open=_before_open(read_object(doc.get("queue")).get("issue_before_open")),
     )
+
+
+def _before_open(value: object) -> int:
+    minutes = read_int(value, 0, 240)
+    return 30 if minutes is None else minutes

@@ -13,7 +13,16 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.model import TARGET, KioskModel
 from kiosk.qr import qr_texture
-from kiosk.viewmodel import DutyRow, Slide, closed_notice, duty_rows, even_rows, home_tiles, stale_marker
+from kiosk.viewmodel import (
+    DutyRow,
+    Slide,
+    closed_notice,
+    duty_rows,
+    even_rows,
+    home_tiles,
+    stale_marker,
+    ticket_notice,
+)
 from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -79,6 +88,8 @@ class DutyCard(ButtonBehavior, BoxLayout):  # type: ignore[misc]
 
 class HomeScreen(KioskScreen):
     duty_share = NumericProperty(DUTY_SHARE)
+    numbers_closed = BooleanProperty(False)
+    """No number may be taken now (`ticket_notice`): 取号 is greyed."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -124,6 +135,7 @@ class HomeScreen(KioskScreen):
         self._even()
         self.show_duty(model)
         self.show_ticker(model)
+        self.show_hours(model, centre.now() if centre else datetime.now().astimezone())
 
     def show_duty(self, model: KioskModel) -> None:
         rows = duty_rows(model)
@@ -164,13 +176,19 @@ class HomeScreen(KioskScreen):
     def take_ticket(self) -> None:
         self._app().start_ticket()
 
+    def show_hours(self, model: KioskModel, now: datetime) -> None:
+        """Outside the hours: when the hall opens, and 取号 greyed with when numbers start."""
+        numbers = ticket_notice(model, now)
+        self.numbers_closed = numbers is not None
+        self.ids.closed.text = "\n".join(t for t in (closed_notice(model, now), numbers) if t)
+
     def _update(self, dt: float) -> None:
         centre = self._app().model.centre
         now = centre.now() if centre else datetime.now().astimezone()
         text = f"{now.year}年{now.month}月{now.day}日 {WEEKDAYS[now.weekday()]} {now:%H:%M}"
         if text != self._clock_text:
             self._clock_text = self.ids.clock.text = text
-            self.ids.closed.text = closed_notice(self._app().model, now)  # by the minute, like the clock
+            self.show_hours(self._app().model, now)  # by the minute, like the clock
         ticker, box = self.ids.ticker, self.ids.ticker_box
         if not ticker.text:
             return

@@ -15,7 +15,7 @@ from kivy.uix.image import Image
 from kiosk.device import TicketResult
 from kiosk.model import KioskModel
 from kiosk.qr import qr_texture
-from kiosk.viewmodel import closed_notice, home_tiles
+from kiosk.viewmodel import closed_notice, home_tiles, ticket_notice
 from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv, scroll_to_top
 
 PRIORITIES: Final = (
@@ -90,10 +90,12 @@ class TicketScreen(KioskScreen):
         widgets: list[Any] = []
         if self.step == "category":
             prompt = "第一步：请选择您要办理的业务类别"
-            notice = closed_notice(model, model.centre.now(), with_hours=False) if model and model.centre else ""
-            self.ids.prompt.text = f"{notice}\n{prompt}" if notice else prompt
+            now = model.centre.now() if model and model.centre else None
+            notice = closed_notice(model, now, with_hours=False) if model and now else ""
+            numbers = ticket_notice(model, now) if model and now else None
+            self.ids.prompt.text = "\n".join(t for t in (notice, numbers or prompt) if t)
             for tile in home_tiles(model) if model else ():
-                button = KButton(text=f"{tile.name}\n{tile.caption}", base=42, min_height=180)
+                button = KButton(text=f"{tile.name}\n{tile.caption}", base=42, min_height=180, disabled=bool(numbers))
                 button.bind(on_release=lambda _b, c=tile.category: self.choose_category(c))
                 widgets.append(button)
         elif self.step == "priority":
