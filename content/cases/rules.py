@@ -84,7 +84,13 @@ NUMBER: Final = re.compile(r"^([A-Z]{1,4})-([0-9]{6})-([0-9]{4})$")
 
 
 class CaseRefused(Exception):
-    """A step the rules do not allow; the message says why and what may be done instead."""
+    """A step the rules do not allow; the message says why and what may be done instead, `code` and
+    `values` which rule it is and what about, for the hall's own words (`content.shared.refusals`)."""
+
+    def __init__(self, message: str, code: str, **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 class Calendar(Protocol):
@@ -253,7 +259,9 @@ def flag(case: Case, calendar: Calendar, today: date, soon_days: int) -> Flag:
 def _text(value: str | None, limit: int, what: str) -> str:
     text = (value or "").strip()
     if len(text) > limit:
-        raise CaseRefused(f"{what} is {len(text)} characters; at most {limit}")
+        raise CaseRefused(
+            f"{what} is {len(text)} characters; at most {limit}", "text_too_long", length=len(text), limit=limit
+        )
     return text
 
 
@@ -262,7 +270,12 @@ def _documents(names: Sequence[str], required: Sequence[str]) -> tuple[str, ...]
     unknown = [n for n in names if n not in known]
     if unknown:
         listed = "; ".join(known)
-        raise CaseRefused(f"not a required document of this item: {unknown[0]!r} (its documents: {listed})")
+        raise CaseRefused(
+            f"not a required document of this item: {unknown[0]!r} (its documents: {listed})",
+            "not_required_document",
+            document=unknown[0],
+            required="；".join(known),
+        )
     return tuple(dict.fromkeys(names))
 
 
@@ -290,7 +303,11 @@ def open_case(
     if at not in item_tiers:
         handled = "、".join(TIER_SHORT[t] for t in TIERS if t in item_tiers)
         raise CaseRefused(
-            f"{item_name} is not handled at the {at} tier; it is handled at: {handled} ({', '.join(item_tiers)})"
+            f"{item_name} is not handled at the {at} tier; it is handled at: {handled} ({', '.join(item_tiers)})",
+            "item_not_at_tier",
+            item=item_name,
+            tier=TIER_SHORT.get(at, at),
+            tiers=handled,
         )
     deciding = deciding_tier(item_tiers)
     name = _text(applicant, 40, "the applicant's name") or None
@@ -298,10 +315,15 @@ def open_case(
     if phone is not None:
         digits = re.sub(r"[\s-]", "", phone)
         if not re.fullmatch(r"[0-9]{7,15}", digits):
-            raise CaseRefused(f"phone {phone!r} should be 7 to 15 digits (spaces and '-' allowed)")
+            raise CaseRefused(
+                f"phone {phone!r} should be 7 to 15 digits (spaces and '-' allowed)", "bad_phone", phone=phone
+            )
         phone, tail = digits, digits[-4:]
     if notify and name is None:
-        raise CaseRefused("showing the number on the wall needs the applicant's consent: give the applicant too")
+        raise CaseRefused(
+            "showing the number on the wall needs the applicant's consent: give the applicant too",
+            "notify_needs_applicant",
+        )
     docs = _documents(received, required)
     step = Step("received", now, at, by, _text(note, MAX_NOTE, "the note"), received=docs)
     return Case(
@@ -387,27 +409,41 @@ def advance(
 ) -> Case:
     """`case` moved to `stage`, or CaseRefused saying what may follow instead."""
     if stage not in STAGES:
-        raise CaseRefused(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}")
+        raise CaseRefused(
+            f"unknown stage {stage!r}; stages: {', '.join(STAGES)}",
+            "unknown_stage",
+            stage=stage,
+            stages=", ".join(STAGES),
+        )
     if len(case.steps) >= MAX_STEPS:
-        raise CaseRefused(f"{case.number} has {len(case.steps)} steps, the most a case keeps")
+        raise CaseRefused(
+            f"{case.number} has {len(case.steps)} steps, the most a case keeps", "too_many_steps", case=case.number
+        )
     if now < case.steps[-1].at:
-        raise CaseRefused(f"{now.isoformat(timespec='seconds')} is before the case's last step")
+        when = now.isoformat(timespec="seconds")
+        raise CaseRefused(f"{when} is before the case's last step", "before_last_step", time=when)
     allowed = allowed_next(case)
     if stage not in allowed:
         now_is = f"{case.number} is {STAGE_NAMES[case.stage]} ({case.stage})"
+        name = STAGE_NAMES[case.stage]
         if not allowed:
-            raise CaseRefused(f"{now_is}: nothing follows")
-        hint = ""
+            raise CaseRefused(f"{now_is}: nothing follows", "nothing_follows", case=case.number, stage=name)
+        hand_overs = allowed_hand_overs(case)
+        moves = "".join(f", or {kind} (--to a tier)" for kind in hand_overs)
+        choices = ", ".join([*allowed, *(f"{kind} --to" for kind in hand_overs)])
+        said = f"{now_is}; next may be: {', '.join(allowed)}{moves}"
         if stage == "accepted" and RANK[case.holder] < RANK[case.deciding_tier]:
             hint = f"; the papers are still at the {case.holder} tier: send them up or pre-review online first"
-        moves = "".join(f", or {kind} (--to a tier)" for kind in allowed_hand_overs(case))
-        raise CaseRefused(f"{now_is}; next may be: {', '.join(allowed)}{moves}{hint}")
+            raise CaseRefused(said + hint, "papers_below", case=case.number, tier=TIER_SHORT[case.holder], next=choices)
+        raise CaseRefused(said, "not_next", case=case.number, stage=name, next=choices)
     note = _text(note, MAX_NOTE, "the note")
     basis = _text(basis, MAX_BASIS, "the legal basis")
     if stage == "refused" and (not note or not basis):
-        raise CaseRefused("不予受理 needs the reason (--note) and the legal basis (--basis)")
+        raise CaseRefused("不予受理 needs the reason (--note) and the legal basis (--basis)", "refusal_needs_basis")
     if stage == "supplement" and not note and not case.missing:
-        raise CaseRefused("补正 needs a note saying what is to be corrected or brought (--note)")
+        raise CaseRefused(
+            "补正 needs a note saying what is to be corrected or brought (--note)", "supplement_needs_note"
+        )
     docs = _documents(received, case.required)
     step = Step(stage, now, step_tier(case, stage), by, note, basis, docs)
     return replace(case, steps=(*case.steps, step), received=tuple(dict.fromkeys((*case.received, *docs))))
@@ -417,25 +453,51 @@ def hand_over(case: Case, to: str, *, by: str, now: datetime, note: str = "") ->
     """The papers carried to tier `to`: up to the deciding tier before the decision (转报), back down
     toward the tier that received them after it (结果送回, 代为取件)."""
     if to not in TIERS:
-        raise CaseRefused(f"unknown tier {to!r}; tiers: {', '.join(TIERS)}")
+        raise CaseRefused(
+            f"unknown tier {to!r}; tiers: {', '.join(TIERS)}", "unknown_tier", tier=to, tiers=", ".join(TIERS)
+        )
     if len(case.steps) >= MAX_STEPS:
-        raise CaseRefused(f"{case.number} has {len(case.steps)} steps, the most a case keeps")
+        raise CaseRefused(
+            f"{case.number} has {len(case.steps)} steps, the most a case keeps", "too_many_steps", case=case.number
+        )
     holder, stage = case.holder, case.stage
     if to == holder:
-        raise CaseRefused(f"{case.number} is at the {holder} tier already")
+        raise CaseRefused(
+            f"{case.number} is at the {holder} tier already", "already_at_tier", case=case.number, tier=TIER_SHORT[to]
+        )
     if RANK[to] > RANK[holder]:
         if stage in FINISHED:
-            raise CaseRefused(f"{case.number} is {STAGE_NAMES[stage]}: its result goes down, not up")
+            raise CaseRefused(
+                f"{case.number} is {STAGE_NAMES[stage]}: its result goes down, not up",
+                "decided_goes_down",
+                case=case.number,
+                stage=STAGE_NAMES[stage],
+            )
         if RANK[to] > RANK[case.deciding_tier]:
-            raise CaseRefused(f"{case.item_name} is decided at the {case.deciding_tier} tier: send it no higher")
+            raise CaseRefused(
+                f"{case.item_name} is decided at the {case.deciding_tier} tier: send it no higher",
+                "no_higher",
+                item=case.item_name,
+                tier=TIER_SHORT[case.deciding_tier],
+            )
         kind: HandOver = "sent"
     else:
         if stage not in FINISHED:
-            raise CaseRefused(f"{case.number} is {STAGE_NAMES[stage]}: papers come back down once it is decided")
+            raise CaseRefused(
+                f"{case.number} is {STAGE_NAMES[stage]}: papers come back down once it is decided",
+                "not_decided_yet",
+                case=case.number,
+                stage=STAGE_NAMES[stage],
+            )
         if RANK[to] < RANK[case.opened_tier]:
-            raise CaseRefused(f"{case.number} was handed in at the {case.opened_tier} tier: return it no lower")
+            raise CaseRefused(
+                f"{case.number} was handed in at the {case.opened_tier} tier: return it no lower",
+                "no_lower",
+                case=case.number,
+                tier=TIER_SHORT[case.opened_tier],
+            )
         if stage == "collected":
-            raise CaseRefused(f"{case.number} has been collected")
+            raise CaseRefused(f"{case.number} has been collected", "collected", case=case.number)
         kind = "returned"
     step = Step(kind, now, to, by, _text(note, MAX_NOTE, "the note"))
     return replace(case, steps=(*case.steps, step))
@@ -451,7 +513,12 @@ def purge(case: Case) -> Case:
 
 def case_number(prefix: str, day: date, seq: int) -> str:
     if not 1 <= seq <= MAX_PER_DAY:
-        raise CaseRefused(f"{seq} cases on {day.isoformat()}: a day has numbers for {MAX_PER_DAY}")
+        raise CaseRefused(
+            f"{seq} cases on {day.isoformat()}: a day has numbers for {MAX_PER_DAY}",
+            "day_full",
+            day=day.isoformat(),
+            most=MAX_PER_DAY,
+        )
     return f"{prefix}-{day:%y%m%d}-{seq:04d}"
 
 

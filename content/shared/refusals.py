@@ -73,9 +73,28 @@ SENTENCES: Final[Mapping[str, str]] = {
     "slip_needs_address": (
         "回执上的二维码需要手机访问查询页的地址：请在 centre.yaml 设置 public_url，或给 hall serve 加 --public-url"
     ),
+    "text_too_long": "文字有 {length} 个字，多于上限 {limit}",
+    "not_required_document": "“{document}”不是这个事项要求的材料（要求的材料：{required}）",
+    "item_not_at_tier": "{item}不在{tier}一级办理；办理层级：{tiers}",
+    "bad_phone": "手机号“{phone}”应为 7 到 15 位数字（可含空格和“-”）",
+    "notify_needs_applicant": "在大屏上显示编号需要申请人同意：请同时给出申请人",
+    "too_many_steps": "{case} 的环节已到一个办件的上限",
+    "before_last_step": "{time} 早于这个办件的上一个环节",
+    "nothing_follows": "{case} 已是“{stage}”，之后没有环节了",
+    "not_next": "{case} 现在是“{stage}”；下一步可以是：{next}",
+    "papers_below": "{case} 的材料还在{tier}一级：请先转报或网上预审；下一步可以是：{next}",
+    "refusal_needs_basis": "不予受理需要写明理由（--note）和法律依据（--basis）",
+    "supplement_needs_note": "补正需要写明要补正或补交的材料（--note）",
+    "unknown_tier": "没有“{tier}”这个层级；层级有：{tiers}",
+    "already_at_tier": "{case} 已经在{tier}一级",
+    "decided_goes_down": "{case} 已是“{stage}”：结果往下送，不再往上送",
+    "no_higher": "{item}由{tier}一级决定：不能再往上送",
+    "not_decided_yet": "{case} 现在是“{stage}”：决定之后材料才往下送回",
+    "no_lower": "{case} 是在{tier}一级收件的：不能送回更低的层级",
+    "collected": "{case} 已经取件",
+    "day_full": "{day} 的办件编号已用完：一天最多 {most} 个",
     "locked": "这个办件的查询错误次数过多；请到窗口查询",
     "not_found": "没有这个编号和手机号后四位对应的办件",
-    "case_rule": "办件规则不允许这一步：{detail}",
 }
 """Each refusal's code and its sentence (zh_CN, the hall's language)."""
 

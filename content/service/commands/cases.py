@@ -156,7 +156,8 @@ class _Attempts:
 
 
 def _refused(exc: CaseRefused) -> Refusal:
-    return Refusal("case_rule", detail=str(exc))
+    """A refusal of the case rules, in the hall's words (`content.shared.refusals`)."""
+    return Refusal(exc.code, **exc.values)
 
 
 def _agent(content: Content, given: str) -> str:

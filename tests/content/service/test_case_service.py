@@ -69,9 +69,9 @@ def test_a_village_case_through_the_tiers(
     assert opened["url"].startswith(f"http://hall.weicheng.local:8080/t/{number}?k=")
     assert opened["next"] == ["prereview", "refused", "supplement", "sent"]
 
-    with refused("case_rule") as said:
+    with refused("not_next") as said:
         _advance(broker, number, "collected")
-    assert "next may be: prereview, refused, supplement" in str(said.value)
+    assert str(said.value) == f"{number} 现在是“已收件”；下一步可以是：prereview, refused, supplement, sent --to"
     with refused("no_item"):
         _send(broker, "staff", "case_open", {"item": "nope", "at": "village", "agent": "a01"})
     with refused("tier_above_centre") as said:
@@ -168,7 +168,7 @@ def test_the_cli_opens_advances_shows_and_lists(
     assert "《最低生活保障申请书》" in opened.stdout  # the missing documents are told at once
 
     refused = hall("advance", number, "refused", "--note", "收入超过标准")
-    assert refused.returncode != 0 and "legal basis" in refused.stderr
+    assert refused.returncode != 0 and "不予受理需要写明理由（--note）和法律依据（--basis）" in refused.stderr
     moved = hall("advance", number, "sent", "--to", "district")
     assert moved.returncode == 0, moved.stderr
     shown = hall("show", number)

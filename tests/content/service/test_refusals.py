@@ -21,21 +21,30 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
 def _raised() -> list[tuple[str, str, frozenset[str]]]:
-    """Each `Refusal("code", name=...)` in the service's source: where, the code, the values given."""
+    """Each `Refusal("code", name=...)` in the service and `CaseRefused(message, "code", name=...)` in the
+    case rules: where, the code, the values given."""
     found = []
-    for path in sorted((REPO / "content" / "service").rglob("*.py")):
+    sources = [*(REPO / "content" / "service").rglob("*.py"), REPO / "content" / "cases" / "rules.py"]
+    for path in sorted(sources):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Refusal":
-                first = node.args[0] if node.args else None
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    where = f"{Path(path).relative_to(REPO)}:{node.lineno}"
-                    found.append((where, first.value, frozenset(k.arg for k in node.keywords if k.arg)))
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            at = {"Refusal": 0, "CaseRefused": 1}.get(node.func.id)
+            if at is None:
+                continue
+            where = f"{Path(path).relative_to(REPO)}:{node.lineno}"
+            code = node.args[at] if len(node.args) > at else None
+            if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                assert all(k.arg for k in node.keywords), f"{where}: name each value, no **"
+                found.append((where, code.value, frozenset(k.arg for k in node.keywords if k.arg)))
+            else:  # only the service's translation of a case refusal passes a code on
+                assert node.func.id == "Refusal", f"{where}: the code of a case refusal is written out"
     return found
 
 
 def test_every_refusal_raised_has_a_sentence_naming_exactly_its_values() -> None:
     raised = _raised()
-    assert len(raised) > 40
+    assert len(raised) > 60
     for where, code, values in raised:
         assert code in SENTENCES, where
         assert placeholders(code) == values, where
@@ -68,3 +77,14 @@ def test_a_refusal_of_the_queue_rules_names_what_it_is_about(content: Content) -
     assert (same.code, str(same)) == ("same_window", "A001 号已经在社会保障窗口")
     category = refused(live, call, {"window": "shebao", "action": "transfer", "category": "shebao"})
     assert (category.code, str(category)) == ("same_category", "A001 号已经在“社会保障”类")
+
+
+def test_every_refusal_of_the_queue_rules_has_its_sentence() -> None:
+    source = (REPO / "content" / "queue" / "rules.py").read_text(encoding="utf-8")
+    codes = {
+        node.args[1].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "QueueError"
+        if len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
+    }
+    assert len(codes) == 8 and codes <= SENTENCES.keys()
