@@ -173,7 +173,7 @@ def _agent(content: Content, given: str) -> str:
 
 
 def case_open(cx: Context) -> Outcome:
-    desk, by, now = cx.cases(), cx.sender, cx.now
+    desk, by, now = cx.case_desk(), cx.sender, cx.now
     parsed = parse_args(OpenArgs, cx.args)
     content = desk.content
     item = next((i for i in content.items if i.id == parsed.item), None)
@@ -218,7 +218,7 @@ def case_open(cx: Context) -> Outcome:
 
 
 def case_advance(cx: Context) -> Outcome:
-    desk, by, now = cx.cases(), cx.sender, cx.now
+    desk, by, now = cx.case_desk(), cx.sender, cx.now
     parsed = parse_args(AdvanceArgs, cx.args)
     before = desk.find(parsed.case)
     if parsed.stage in ("sent", "returned"):
@@ -271,12 +271,12 @@ def staff_view(desk: Desk, case: Case, now: datetime) -> dict[str, Any]:
 
 
 def case_show(cx: Context) -> Outcome:
-    desk = cx.cases()
+    desk = cx.case_desk()
     return cx.answer(staff_view(desk, desk.find(parse_args(ShowArgs, cx.args).case), cx.now))
 
 
 def case_list(cx: Context) -> Outcome:
-    desk = cx.cases()
+    desk = cx.case_desk()
     parsed = parse_args(ListArgs, cx.args)
     if parsed.overdue and parsed.due_soon:
         raise Refusal("overdue_or_due_soon")
@@ -305,7 +305,7 @@ def case_list(cx: Context) -> Outcome:
 
 def case_trip(cx: Context) -> Outcome:
     """The township agent's weekly trip to the district: papers to take up, results to bring back."""
-    desk = cx.cases()
+    desk = cx.case_desk()
     parse_args(TripArgs, cx.args)
     up, back = case_store.trip(desk.store.db, LIST_LIMIT)
     return cx.answer({
@@ -318,7 +318,7 @@ def case_trip(cx: Context) -> Outcome:
 
 def case_slip(cx: Context) -> Outcome:
     """What the acceptance slip (受理回执) prints; the CLI lays it out."""
-    desk, now = cx.cases(), cx.now
+    desk, now = cx.case_desk(), cx.now
     case = desk.find(parse_args(ShowArgs, cx.args).case)
     url = desk.url(case.number)
     if url is None:
@@ -365,7 +365,7 @@ def case_slip(cx: Context) -> Outcome:
 def case_lookup(cx: Context) -> Outcome:
     """The kiosk's 查询办件: the case number and the last four digits of the applicant's phone. A case
     that does not exist and wrong digits get the same answer, so numbers cannot be tried one by one."""
-    desk = cx.cases()
+    desk = cx.case_desk()
     parsed = parse_args(LookupArgs, cx.args)
     if not desk.attempts.lookup(cx.sender):
         raise Refusal("rate_limited", account=cx.sender, most=LOOKUPS_PER_MINUTE)

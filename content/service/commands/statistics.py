@@ -22,7 +22,7 @@ class StatsArgs(Args):
 
 def stats(cx: Context) -> Outcome:
     parsed = parse_args(StatsArgs, cx.args)
-    desk, queue = cx.cases(), cx.live.queue
+    desk, queue = cx.case_desk(), cx.live.queue
     day = parsed.date or queue.day
     assert day is not None
     tickets = list(queue.tickets.values()) if day == queue.day else desk.store.tickets(day)
