@@ -59,6 +59,7 @@ ROSTER = Roster(
         Account(user="kiosk-1", role="kiosk"),
         Account(user="kiosk-2", role="kiosk"),
         Account(user="led-wall", role="display"),
+        Account(user="led-window", role="display"),
         Account(user="bridge-weicheng", role="bridge", parent="youxian"),
     ],
 )
