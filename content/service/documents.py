@@ -28,6 +28,7 @@ from content.shared.wire import centre as centre_doc
 from content.shared.wire import pickup as pickup_doc
 from content.shared.wire import queue as queue_doc
 from content.shared.wire import staff as staff_doc
+from content.shared.wire import stats as stats_doc
 from content.shared.wording import TIER_NAMES
 
 
@@ -157,7 +158,7 @@ def stats(content: Content, live: Live) -> dict[str, Any]:
     """The day's queue statistics so far, for wall summaries and supervisors."""
     day = live.queue.day
     tickets = list(live.queue.tickets.values())
-    return {"day": day.isoformat() if day else None, "rows": stats_rows(content, tickets)}
+    return stats_doc.body(day.isoformat() if day else None, stats_rows(content, tickets))
 
 
 def stats_rows(content: Content, tickets: list[q.Ticket]) -> list[dict[str, Any]]:

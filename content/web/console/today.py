@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 import threading
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from typing import Any, Final
 
 from flask import Response, request
 
+from content.shared.wire.stats import COLUMNS, Figures, clean_text, read_figures
 from content.web.console import reading
 from content.web.console.base import Asked, Console, Route, text_refusal
 
@@ -36,16 +36,6 @@ ASK_TIMEOUT_S: Final = 5.0
 POLL_MS: Final = 5000
 MAX_CACHED: Final = 32
 """Days whose answers are kept at once (today and the past days people are looking at)."""
-GROUPS: Final = ("category", "window", "staff")
-MAX_ROWS: Final = 1000
-"""Rows of one group read from an answer; past this the rest are left out."""
-MAX_COUNT: Final = 10_000_000
-MAX_MINUTES: Final = 1_000_000.0
-NAME_CHARS: Final = 120
-COUNTS: Final = ("tickets", "served", "no_shows", "waiting")
-MINUTES: Final = ("avg_wait_min", "p90_wait_min", "avg_service_min", "idle_min")
-COLUMNS: Final = ("group", "id", "name", *COUNTS, *MINUTES)
-"""The CSV's columns: those of `hall stats --csv`."""
 DAY: Final = reading.DAY
 CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -71,69 +61,6 @@ def parse_day(text: str | None, today: date | None) -> date | None:
     if today is not None and day > today:
         raise BadDate(f"{text} 还没有到：只能查看今天（{today.isoformat()}）和以前的统计")
     return day
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
-        return value
-    return None
-
-
-def _minutes(value: Any) -> float | None:
-    number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return round(float(value), 1) if number and 0 <= value <= MAX_MINUTES else None
-
-
-def _text(value: Any, most: int) -> str:
-    return CONTROL.sub("", value)[:most].strip() if isinstance(value, str) else ""
-
-
-def clean_row(row: Any) -> dict[str, Any] | None:
-    """One row of the service's answer as the page and the CSV use it, or None if it is not one."""
-    if not isinstance(row, dict):
-        return None
-    key = _text(row.get("id"), 64)
-    if not key:
-        return None
-    out: dict[str, Any] = {"id": key, "name": _text(row.get("name"), NAME_CHARS) or key}
-    out |= {name: _count(row.get(name)) for name in COUNTS}
-    out |= {name: _minutes(row.get(name)) for name in MINUTES}
-    return out
-
-
-@dataclass(frozen=True)
-class Figures:
-    """A day's figures, read from the service's answer."""
-
-    day: str
-    total: dict[str, Any] | None
-    groups: dict[str, list[dict[str, Any]]]
-
-    def rows(self) -> list[tuple[str, dict[str, Any]]]:
-        """(group, row) in the order of `hall stats`: the whole day, then each group."""
-        head = [("day", self.total)] if self.total is not None else []
-        return head + [(group, row) for group in GROUPS for row in self.groups[group]]
-
-
-def read_figures(body: Any) -> Figures | None:
-    """The figures of a `stats` answer or document, or None if it is not one."""
-    if not isinstance(body, dict):
-        return None
-    day, rows = body.get("day"), body.get("rows")
-    if not isinstance(day, str) or DAY.fullmatch(day) is None or not isinstance(rows, list):
-        return None
-    total = None
-    groups: dict[str, list[dict[str, Any]]] = {group: [] for group in GROUPS}
-    for raw in rows[: MAX_ROWS * (len(GROUPS) + 1)]:
-        group = raw.get("group") if isinstance(raw, dict) else None
-        row = clean_row(raw)
-        if row is None:
-            continue
-        if group == "day" and total is None:
-            total = row
-        elif group in groups and len(groups[group]) < MAX_ROWS:
-            groups[group].append(row)
-    return Figures(day, total, groups)
 
 
 @dataclass(frozen=True)
@@ -188,7 +115,7 @@ def ask_service(console: Console) -> Callable[[date | None, str], Answer]:
         reply = console.link.ask("stats", args, person, timeout=ASK_TIMEOUT_S)
         if not isinstance(reply, dict) or not reply.get("ok"):
             said = reply.get("error") if isinstance(reply, dict) else None
-            return Answer(None, _text(said, 200) or "服务没有给出统计")
+            return Answer(None, clean_text(said, 200) or "服务没有给出统计")
         figures = read_figures(reply.get("result"))
         if figures is None:
             return Answer(None, "服务返回的统计格式不正确")

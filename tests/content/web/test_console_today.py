@@ -18,16 +18,14 @@ import pytest
 
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
+from content.shared.wire.stats import COLUMNS, Figures, read_figures
 from content.web.console.today import (
-    COLUMNS,
     Answer,
     BadDate,
-    Figures,
     StatsCache,
     figures_csv,
     guarded,
     parse_day,
-    read_figures,
 )
 from tests.conftest import CENTRE, WAIT_S
 from tests.content.web import test_console
