@@ -279,7 +279,7 @@ def ticket_notice(model: KioskModel, now: datetime) -> str | None:
     """Why 取号 is greyed at `now` and when numbers start (现在不能取号，今天 08:30 开始取号。); None while numbers
     may be taken, or when the hours are not known. The service refuses a number by the same rule."""
     centre = model.centre
-    if centre is None or when.issuing(centre.sessions, now, centre.issue_before_open):
+    if centre is None or centre.issue_any_time or when.issuing(centre.sessions, now, centre.issue_before_open):
         return None
     return wording.numbers_closed(when.issuing_from(centre.sessions, now, centre.issue_before_open))
 

@@ -22,7 +22,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from content.broker.config import Account, Roster
 from content.broker.local import Mosquitto, mosquitto_available
 from content.centre.loader import Content, load_content
-from content.centre.synth import SAMPLE
+from content.centre.synth import SAMPLE, numbers_at_any_hour
 from content.service.loop import ContentService
 from content.service.store import Store
 from content.shared import contract
@@ -83,6 +83,7 @@ def sample_dir(tmp_path: Path) -> Path:
     """A private copy of the sample centre that a test may edit."""
     target = tmp_path / "content"
     shutil.copytree(SAMPLE, target)
+    numbers_at_any_hour(target)  # whatever hour a test runs; the tests of the hours drive their own clock
     return target
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from content.shared import limits as cap
+from content.shared import when
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 
@@ -89,6 +90,8 @@ class QueueSettings(_Model):
     issue_before_open: int = Field(default=30, ge=0, le=240)
     """Minutes before each opening session that numbers may be taken, for halls that let people queue early;
     outside the hours and this margin, the kiosk greys 取号 and the service refuses a number."""
+    issue_any_time: bool = False
+    """Numbers at any hour (a hall whose kiosks stand in a 24-hour self-service area; a demonstration)."""
 
 
 class CaseSettings(_Model):
@@ -135,6 +138,10 @@ class Centre(_Model):
     queue: QueueSettings = QueueSettings()
     cases: CaseSettings = CaseSettings()
     announcements: AnnouncementSettings = AnnouncementSettings()
+
+    def sessions(self) -> tuple[when.Session, ...]:
+        """The opening hours as the rules of `content.shared.when` read them, as every device does."""
+        return tuple(when.Session(tuple(s.days), s.open, s.close) for s in self.hours)
 
 
 class Category(_Model):

@@ -89,7 +89,7 @@ def _centre() -> dict[str, Any]:
             {"title": "首问负责制", "text": _fill("第一个被问到的工作人员就是首问责任人，不得推诿。", 600)},
             {"title": "一次性告知制", "text": "材料不齐的，一次性书面告知需补齐的全部材料。"},
         ],
-        "queue": {"tickets_per_minute": 100000},
+        "queue": {"tickets_per_minute": 100000, "issue_any_time": True},  # to be tried at any hour
     }
 
 

@@ -53,12 +53,22 @@ def write_synthetic_centre(out: Path, count: int, seed: int = 1) -> None:
     FileExistsError for a directory with other files in it, NotADirectoryError for a file."""
     claim_directory(out)
     shutil.copytree(SAMPLE, out, ignore=shutil.ignore_patterns("items"), dirs_exist_ok=True)
+    numbers_at_any_hour(out)
     (out / "items").mkdir()
     items = synthetic_items(count, seed)
     for start in range(0, count, ITEMS_PER_FILE):
         chunk = items[start : start + ITEMS_PER_FILE]
         path = out / "items" / f"part-{start // ITEMS_PER_FILE:03d}.yaml"
         path.write_text(yaml.safe_dump({"items": chunk}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def numbers_at_any_hour(centre_dir: Path) -> None:
+    """Let a copy of the sample take numbers at any hour (`queue.issue_any_time`), so that it can be tried
+    whenever one is at the keyboard; the sample itself keeps to its hours."""
+    path = centre_dir / "centre.yaml"
+    text = path.read_text(encoding="utf-8")
+    if "issue_any_time" not in text:
+        path.write_text(text.replace("queue:\n", "queue:\n  issue_any_time: true\n", 1), encoding="utf-8")
 
 
 def claim_directory(out: Path) -> None:

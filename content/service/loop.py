@@ -15,6 +15,7 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,6 +92,11 @@ class _Stop:
     pass
 
 
+@dataclass(frozen=True)
+class _ClockMoved:
+    looked: Future[dict[str, str]]
+
+
 class ContentService:
     def __init__(
         self,
@@ -116,7 +122,7 @@ class ContentService:
         self._public_url = public_url
         self._settle_due = False
         """Replaces the content's `public_url` (where the QR codes point), e.g. the address `--http` serves."""
-        self._events: queue.Queue[Event | _ContentChanged | _Stop] = queue.Queue()
+        self._events: queue.Queue[Event | _ContentChanged | _Stop | _ClockMoved] = queue.Queue()
         self._stop_watch = threading.Event()
         self._boot_id = uuid.uuid4().hex[:12]
         self._published: dict[str, str] = {}
@@ -138,6 +144,14 @@ class ContentService:
     def request_stop(self) -> None:
         """Ask `run` to finish; safe from a signal handler or another thread."""
         self._events.put(_Stop())
+
+    def clock_moved(self) -> Future[dict[str, str]]:
+        """The clock jumped (a test's clock, or the machine's stepped by NTP): look at the time now rather
+        than at the next planned moment (an announcement's end, the day's turn). Its result, once the loop
+        has looked and published what follows, is the rev of each state document as published then."""
+        looked: Future[dict[str, str]] = Future()
+        self._events.put(_ClockMoved(looked))
+        return looked
 
     def run(self) -> int:
         """Serve until `request_stop`. Returns the process exit code."""
@@ -264,6 +278,9 @@ class ContentService:
                     self._on_message(event)
                 case _ContentChanged():
                     self._reload()
+                case _ClockMoved(looked=looked):
+                    self._publish_state()
+                    looked.set_result(dict(self._published))
 
     def _wait_s(self) -> float:
         """Until an announcement starts or ends, or the queue's day turns over."""

@@ -44,6 +44,8 @@ SENTENCES: Final[Mapping[str, str]] = {
     "no_window": "没有窗口“{window}”；窗口有：{known}",
     "rate_limited": "{account} 一分钟内已有 {most} 次，是一个账号的上限；请稍候再试",
     "numbers_exhausted": "{prefix} 类今天的 {most} 个号已经取完",
+    "numbers_not_yet": "现在不能取号，今天 {starts} 开始取号。",
+    "numbers_over": "今天已停止取号，请在办公时间内前来。",
     "ticket_needs_number": "叫指定号码（action 'ticket'）需要给出号码（ticket），例如 A012",
     "transfer_needs_target": "转办（action 'transfer'）需要给出类别（category）或窗口（to_window），二选一",
     "window_paused": "{window}已暂停服务{reason}：请先恢复服务",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from content.shared.refusals import sentence
 from content.shared.when import WEEK, Session
 
 TIER_NAMES: Final = {"village": "村(社区)代办点", "township": "乡镇(街道)便民服务中心", "district": "区政务服务中心"}
@@ -138,10 +139,9 @@ def _line(text: str) -> tuple[str, ...]:
 
 
 def numbers_closed(starts: str | None) -> str:
-    """Why no number can be taken now, and when one can: 现在不能取号，今天 08:30 开始取号。"""
-    if starts:
-        return f"现在不能取号，今天 {starts} 开始取号。"
-    return "今天已停止取号，请在办公时间内前来。"
+    """Why no number can be taken now, and when one can: 现在不能取号，今天 08:30 开始取号。 The service's
+    refusal of a number says the same (`refusals`)."""
+    return sentence("numbers_not_yet", starts=starts) if starts else sentence("numbers_over")
 
 
 def empty_category_notice(window: str = "", number: int | None = None, hotline: str = "") -> str:

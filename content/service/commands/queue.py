@@ -14,6 +14,8 @@ from content.centre.schema import Category, PriorityKind
 from content.queue import rules as q
 from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
 from content.service.live import Live
+from content.shared import when
+from content.shared.contract import zone_named
 from content.shared.wording import PRIORITY_NAMES
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -100,10 +102,23 @@ def ticket_json(content: Content, queue: q.QueueState, ticket: q.Ticket) -> dict
     }  # fmt: skip
 
 
+def _in_the_hours(cx: Context) -> None:
+    """Numbers only in the hours, or `issue_before_open` minutes before a session: the rule the kiosk
+    greys 取号 by (`when.issuing`)."""
+    centre = cx.content.centre
+    zone = zone_named(centre.timezone)
+    now = cx.now.astimezone(zone) if zone is not None else cx.now
+    before = centre.queue.issue_before_open
+    if not centre.queue.issue_any_time and not when.issuing(centre.sessions(), now, before):
+        starts = when.issuing_from(centre.sessions(), now, before)
+        raise Refusal("numbers_not_yet", starts=starts) if starts else Refusal("numbers_over")
+
+
 def take_ticket(cx: Context) -> Outcome:
     parsed = parse_args(TicketArgs, cx.args)
     category = category_of(cx.content, parsed.category)
     settings = cx.content.centre.queue
+    _in_the_hours(cx)
     queue = q.roll_day(cx.live.queue, cx.now, settings)
     if q.taken_lately(queue, cx.sender, cx.now) >= settings.tickets_per_minute:
         raise Refusal("rate_limited", account=cx.sender, most=settings.tickets_per_minute)

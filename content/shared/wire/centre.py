@@ -62,6 +62,8 @@ class Centre:
     timezone: str = DEFAULT_ZONE
     issue_before_open: int = 30
     """Minutes before a session that numbers may be taken (`when.issuing`)."""
+    issue_any_time: bool = False
+    """Numbers at any hour (`queue.issue_any_time`)."""
     approval: bool = False
     """Staff's announcements wait for a manager's approval (`announcements.approval`)."""
 
@@ -123,6 +125,7 @@ def read(doc: Mapping[str, Any]) -> Centre:
         logo=read_optional(doc.get("logo"), 64),
         timezone=read_zone(doc.get("timezone")),
         issue_before_open=_before_open(read_object(doc.get("queue")).get("issue_before_open")),
+        issue_any_time=read_object(doc.get("queue")).get("issue_any_time") is True,
         approval=read_object(doc.get("announcements")).get("approval") is True,
     )
 
