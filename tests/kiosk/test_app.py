@@ -435,3 +435,15 @@ def test_an_empty_category_the_agents_by_tier_and_a_sample_ticket_on_screen(
     for name in ("category-empty", "staff-agents", "ticket-sample"):
         with Image.open(tmp_path / "screens" / f"{name}.png") as image:
             assert image.size == size, name
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_the_next_citizen_starts_every_screen_at_its_top(
+    run_kiosk: Callable[[list[str]], RunningKiosk], size: tuple[int, int]
+) -> None:
+    """One citizen scrolls a category, the staff board and the priority step to their ends and walks away;
+    after the idle reset, the next one finds each at its top (普通取号 first, on view)."""
+    kiosk = run_kiosk(command("scroll", "--size", f"{size[0]}x{size[1]}", "--idle", "2"))
+    seen = kiosk.wait_line("SCROLL").removeprefix("SCROLL ").split()
+    assert seen == ["category=1.00", "staff=1.00", "ticket=1.00"], seen
+    assert kiosk.wait_exit() == 0, kiosk.seen

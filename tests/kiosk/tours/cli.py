@@ -24,7 +24,7 @@ from tests.kiosk.tours.live import (
     TicketRetryTour,
     UpdateTour,
 )
-from tests.kiosk.tours.screens import CaseTour, ScreensTour, sample_with_an_empty_category
+from tests.kiosk.tours.screens import CaseTour, ScreensTour, ScrollTour, sample_with_an_empty_category
 
 MODULE = "tests.kiosk.tours"
 
@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--shot", type=Path, help="where to save the screen with the 重试 button")
     sub = tour("screens", ScreensTour, lambda app, a: ScreensTour(app, a.out))
     sub.add_argument("--out", type=Path, required=True)
+    tour("scroll", ScrollTour, lambda app, _: ScrollTour(app))
     sub = tour("case", CaseTour, lambda app, a: CaseTour(app, a.number, a.out, a.tag, a.timeout))
     sub.add_argument("--number", required=True)
     sub.add_argument("--out", type=Path, required=True)

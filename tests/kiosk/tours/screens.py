@@ -67,6 +67,48 @@ class ScreensTour(Tour):
         self.show("ticket-sample", "TICKET", ticket)
 
 
+class ScrollTour(Tour):
+    """The next citizen starts at the top: a category's list, the staff board and the ticket's priority
+    step, each scrolled to its bottom by one citizen, show from their top once the kiosk went back home
+    on its own (prints `SCROLL <screen>=<scroll_y> …`, 1 being the top)."""
+
+    def touched(self) -> None:
+        self.app.last_touch = time.monotonic()
+
+    def steps(self) -> Iterator[float]:
+        app = self.app
+        ticket = app.screen("ticket")
+        for name, show in (
+            ("category", lambda: app.open_category("shebao")),
+            ("staff", lambda: app.go("staff")),
+            ("ticket", lambda: (app.start_ticket(), ticket.choose_category("shebao"))),
+        ):
+            self.touched()
+            show()
+            yield from self.settled()
+            for view in _scroll_views(app.screen(name)):
+                view.scroll_y = 0  # the last citizen scrolled down to the end
+            yield from self.settled()
+        yield from self.wait_until(lambda: app.sm.current == "home", 30.0)  # nobody touches it: back home
+        seen = {}
+        for name, show in (
+            ("category", lambda: app.open_category("shebao")),
+            ("staff", lambda: app.go("staff")),
+            ("ticket", lambda: (app.start_ticket(), ticket.choose_category("shebao"))),
+        ):
+            self.touched()
+            show()
+            yield from self.settled()
+            seen[name] = min(view.scroll_y for view in _scroll_views(app.screen(name)))
+        emit("SCROLL", " ".join(f"{name}={y:.2f}" for name, y in seen.items()))
+
+
+def _scroll_views(screen: Any) -> list[Any]:
+    from kivy.uix.scrollview import ScrollView
+
+    return [widget for widget in screen.walk(restrict=True) if isinstance(widget, ScrollView)]
+
+
 State = Generator[float, None, dict[str, Any]]
 
 
