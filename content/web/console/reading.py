@@ -5,8 +5,8 @@ builders, so its script reads the field names every device reads (a test keeps t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
