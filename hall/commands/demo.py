@@ -6,9 +6,11 @@ import argparse
 import logging
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,20 +23,28 @@ if TYPE_CHECKING:
 HELP = "run a broker and the service on the sample centre"
 log = logging.getLogger("hall.demo")
 
-DEMO_DIR = Path("var") / "demo"
+WINDOW = "shebao"
+"""The window of the guide's tickets and calls (社会保障, 2号窗口), whose screen the demo previews."""
+SUGGESTED = "screen-zonghe"
+"""The account of the real display the guide suggests (the comprehensive window's screen): no device of
+the demo uses it, since two clients on one device account take the connection from each other in turn."""
+WATCH = "watch"
+"""The read-only account of the guide's `mosquitto_sub`."""
 ACCOUNTS = (
     ("service", "service"),
     ("staff", "staff"),
     ("console", "staff"),
     ("kiosk-1", "kiosk"),
     ("led-wall", "display"),
-    ("screen-zonghe", "display"),
+    (f"screen-{WINDOW}", "display"),
+    (SUGGESTED, "display"),
+    (WATCH, "display"),
 )
-# The LED previews: the hall wall and the comprehensive window's screen, each a PNG replaced every
-# second (the small screen enlarged 4× so its dots can be seen), at a modest frame rate.
+# The LED previews: the hall wall and the screen of the window the guide calls to, each a PNG replaced
+# every second (the small screen enlarged 4× so its dots can be seen), at a modest frame rate.
 PREVIEWS = (
     ("led-wall", "wall-1920x1080", "wall.png", 1, 10),
-    ("screen-zonghe", "window-192x64", "window-zonghe.png", 4, 20),
+    (f"screen-{WINDOW}", "window-192x64", f"window-{WINDOW}.png", 4, 20),
 )
 
 
@@ -52,53 +62,59 @@ def run(args: argparse.Namespace) -> int:
 
 def _guide(
     centre: str,
-    staff_url: str,
-    display_url: str,
-    env_file: Path,
+    content_dir: Path,
+    urls: dict[str, str],
+    directory: Path,
     previews: list[Path],
     pages: str,
     case: str | None = None,
     case_url: str | None = None,
 ) -> str:
+    """What to try, in an order that holds on a fresh start: the ids it names (a1, a2) are the ones the
+    service gives the announcements it puts up."""
     from content.shared.broker_url import parse_broker_url
+    from content.shared.contract import base
 
-    parsed = parse_broker_url(display_url)
+    watch = parse_broker_url(urls[WATCH])
+    auth = f"-u {watch.username} -P '{watch.password}' -i {watch.username} " if watch.username else ""
+    # The documents and calls by name: `#` would also bring every photo's bytes (media/<sha256>).
+    topics = f"-t '{base(centre)}+' -t '{base(centre)}device/+/state'"
     leds = (
         "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n"
         + "".join(f"  {path}\n" for path in previews)
-        + "\nA real display, e.g. a window screen on a pixel controller (a display account):\n\n"
-        + "  hall led --display window-192x64 --window zonghe --output ddp://CONTROLLER --broker 'mqtt://led-wall:…@…'\n"
+        + "\nA real display, e.g. the comprehensive window's screen on a pixel controller (an account of its own):\n\n"
+        + f"  hall led --display window-192x64 --window zonghe --output ddp://CONTROLLER "
+        f"--cache {directory / 'led-cache' / SUGGESTED} --broker '{urls[SUGGESTED]}'\n"
     )
-    auth = f"-u {parsed.username} -P '{parsed.password}' -i {parsed.username}.watch " if parsed.username else ""
     return f"""
 The hall demo is running. In another terminal:
 
-  source {env_file}                      # HALL_BROKER (a staff account), HALL_CENTRE={centre}, hall on PATH
+  source {directory / "env"}   # HALL_BROKER (a staff account), HALL_CENTRE={centre}, hall on PATH
 
-  hall announce "今天逢场，各窗口全员在岗，请按号有序办理" --expires 2h
-  hall announce "系统维护，暂停办理社保业务" --priority emergency --expires 10m
-  hall announce --clear a1
+  hall announce "今天逢场，各窗口全员在岗，请按号有序办理" --expires 2h   # a1, on every ticker
+  hall announce "系统维护，暂停办理社保业务" --priority emergency --expires 10m   # a2 covers every screen
+  hall announce --clear a2                  # the emergency ends; a1 stays
   hall staff s03 away --substitute s04      # 陈静 leaves the comprehensive window, s04 covers
   hall staff s03 on_duty
 
   hall ticket shebao                        # a citizen takes a number (prints it last)
   hall ticket shebao --priority elderly
-  hall call shebao                          # 请A002号到2号窗口办理: priority first
-  hall call shebao --recall
-  hall call shebao --transfer minzheng      # keeps its number and place
+  hall call {WINDOW:<32}# 请A002号到2号窗口办理: priority first
+  hall call {WINDOW} --recall
+  hall call {WINDOW} --transfer minzheng      # keeps its number and place
   hall window guotu pause --reason 下村办件
   hall stats
 
   hall case show {case or "WC-…"}             # a sample case, handed in at a village point
   hall case advance {case or "WC-…"} sent --to township --note 村代办员送交
-  hall case slip {case or "WC-…"} --out slip.pdf           # the acceptance slip with its QR code
+  hall case slip {case or "WC-…"} --out {directory / "slip.pdf"}   # the acceptance slip with its QR code
   hall case open --item minzheng-dibao --at township --window zonghe --applicant 王五 --phone 13700002222
   hall case list --due-soon
   hall case trip                            # the township agent's weekly trip to the district
 
-Watch what a display receives (a display account: read-only):
+Watch what a display receives, without the photos' bytes (an account of its own, read-only):
 
-  mosquitto_sub -h {parsed.host} -p {parsed.port} {auth}-v -t 'hall/v1/{centre}/#' -F '%t %p' | cut -c1-200
+  mosquitto_sub -h {watch.host} -p {watch.port} {auth}-v {topics} -F '%t %p' | cut -c1-200
 
 {leds}
 The public pages that the QR codes open (a guide, a ticket's progress), served by the service:
@@ -108,10 +124,10 @@ The public pages that the QR codes open (a guide, a ticket's progress), served b
   {case_url or "(no sample case: see the log above)"}
                                             # the sample case's tracking page: the details need 5678
 
-Edit a file under the content directory and save: the change is republished within 2 s; a broken
+Edit a file under {content_dir} and save: the change is republished within 2 s; a broken
 edit is reported here with file:line and the last good content stays published.
 
-Ctrl-C stops everything the demo started.
+Ctrl-C stops everything the demo started and removes its files ({directory}).
 """
 
 
@@ -164,19 +180,20 @@ def _sample_case(centre: str, staff_url: str) -> tuple[str | None, str | None]:
     return str(result["number"]), result.get("url")
 
 
-def _start_kiosk(centre: str, url: str) -> subprocess.Popen[bytes] | None:
+def _start_kiosk(centre: str, url: str, directory: Path) -> subprocess.Popen[bytes] | None:
     """The kiosk in a window of its own when there is a display; otherwise, how to see its screens."""
+    cache = directory / "kiosk-cache" / "kiosk-1"
     if not os.environ.get("DISPLAY"):
         print(
             "No display here (DISPLAY is not set), so no kiosk window. Its screens, as PNGs:\n\n"
-            f"  xvfb-run -a -s '-screen 0 1080x1920x24' hall kiosk --screenshots {DEMO_DIR / 'kiosk'} "
-            f"--broker '{url}' --centre {centre}\n",
+            f"  xvfb-run -a -s '-screen 0 1080x1920x24' hall kiosk --screenshots {directory / 'kiosk'} "
+            f"--cache {cache} --broker '{url}' --centre {centre}\n",
             flush=True,
         )
         return None
     print("The kiosk opens in its own window (kiosk-1).\n", flush=True)
     return subprocess.Popen(
-        [sys.executable, "-m", "hall", "kiosk", "--broker", url, "--centre", centre],
+        [sys.executable, "-m", "hall", "kiosk", "--cache", str(cache), "--broker", url, "--centre", centre],
         stdin=subprocess.DEVNULL,
     )
 
@@ -184,9 +201,10 @@ def _start_kiosk(centre: str, url: str) -> subprocess.Popen[bytes] | None:
 class _Previews:
     """The LED controllers of the demo, each with its scheduler on a thread of its own."""
 
-    def __init__(self, centre: str, urls: dict[str, str]) -> None:
+    def __init__(self, centre: str, urls: dict[str, str], directory: Path) -> None:
         self.centre = centre
         self.urls = urls
+        self.directory = directory
         self._stop = threading.Event()
         self._running: list[tuple[Any, Any, threading.Thread]] = []
 
@@ -206,7 +224,7 @@ class _Previews:
             profile = profile.model_copy(update={"fps": fps, "always_open": True})
             if profile.needs_window:
                 profile = profile.for_window(user.removeprefix("screen-"))
-            path = DEMO_DIR / "led" / file
+            path = self.directory / "led" / file
             output = SnapshotOutput(path, every=1.0, scale=scale)
             output.open((profile.size[0], profile.size[1]), "1" if profile.colour_mode == "mono" else "RGB")
             scheduler = Scheduler(profile, output)
@@ -215,7 +233,7 @@ class _Previews:
                 self.centre,
                 scheduler,
                 device_id=user,
-                cache_dir=DEMO_DIR / "led-cache" / user,
+                cache_dir=self.directory / "led-cache" / user,
             )
             controller.start()
             runner = threading.Thread(target=scheduler.run, args=(self._stop,), name=f"led-{user}", daemon=True)
@@ -232,31 +250,42 @@ class _Previews:
             controller.stop()
 
 
-def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
+def run_demo(content_dir: Path | None = None, *, embedded: bool = False, directory: Path | None = None) -> int:
+    """The demo until Ctrl-C. `directory`: where its files go (state, broker, previews, caches, logins, the
+    sample's copy); by default a new temporary one, removed when the demo stops, so that each start is a
+    fresh hall (the guide's ids hold) and the checkout it runs from stays as it was."""
+    if directory is None:
+        with tempfile.TemporaryDirectory(prefix="hall-demo-", ignore_cleanup_errors=True) as made:
+            return run_demo(content_dir, embedded=embedded, directory=Path(made))
     from content.broker.config import BUILD_PLUGIN, CLIENTID_PLUGIN, Account, Roster, find_clientid_plugin
     from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
-    from content.centre.synth import SAMPLE
+    from content.centre.synth import SAMPLE, numbers_at_any_hour
     from content.service.store import Store, StoreInUse
     from hall.assembly import HallError, centre_id
 
-    content_dir = content_dir or SAMPLE
+    directory.mkdir(parents=True, exist_ok=True)
+    if content_dir is None:
+        # A copy of the sample, to edit at will with the checkout left as it was, that takes numbers at
+        # any hour: the guide's tickets are taken whenever one tries them.
+        content_dir = directory / "content"
+        shutil.copytree(SAMPLE, content_dir, dirs_exist_ok=True)
+        numbers_at_any_hour(content_dir)
     try:
         centre = centre_id(content_dir)
     except HallError as exc:
         print(f"hall demo: {exc}", file=sys.stderr)
         return 1
-    DEMO_DIR.mkdir(parents=True, exist_ok=True)
     try:
-        store = Store(DEMO_DIR / "state.sqlite3")
+        store = Store(directory / "state.sqlite3")
     except StoreInUse as exc:
-        print(f"hall demo: another demo runs from this directory: {exc}", file=sys.stderr)
+        print(f"hall demo: another demo runs from {directory}: {exc}", file=sys.stderr)
         return 1
 
     broker: Any
     if mosquitto_available() and not embedded:
         roster = Roster(centre=centre, accounts=[Account(user=u, role=r) for u, r in ACCOUNTS])  # type: ignore[arg-type]
         bound = find_clientid_plugin() is not None
-        broker = Mosquitto(DEMO_DIR / "broker", roster, bind_client_ids=bound).start()
+        broker = Mosquitto(directory / "broker", roster, bind_client_ids=bound).start()
         urls = {user: broker.url(user) for user, _ in ACCOUNTS}
         print(f"Mosquitto {broker.url('service').split('@')[1]} with broker_config roles (logs in {broker.directory})")
         if not bound:
@@ -267,22 +296,22 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False) -> int:
         print(f"embedded broker on {broker.url()} (anonymous, loopback only: install mosquitto for the real set-up)")
 
     try:
-        return _serve(content_dir, centre, store, urls)
+        return _serve(content_dir, centre, store, urls, directory)
     finally:
         broker.stop()
         print("demo stopped")
 
 
-def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str]) -> int:
+def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str], directory: Path) -> int:
     """The hall on the demo's broker (`urls`: each account's broker URL), until Ctrl-C; closes `store`."""
     from content.shared.broker_url import parse_broker_url
     from hall.assembly import HallError, HallOptions, build_hall
 
-    staff_url, display_url = urls["staff"], urls["led-wall"]
-    env_file = DEMO_DIR / "env"
+    staff_url = urls["staff"]
     # The commands the guide shows run from another terminal: the env file also puts this
     # installation's `hall` first on PATH.
     bin_dir = Path(sys.executable).parent
+    env_file = directory / "env"
     env_file.write_text(
         f"export HALL_BROKER='{staff_url}'\nexport HALL_CENTRE={centre}\nexport PATH=\"{bin_dir}:$PATH\"\n",
         encoding="utf-8",
@@ -312,7 +341,7 @@ def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str]) -> 
     service = hall.service
     previous = {sig: signal.signal(sig, lambda *_: hall.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
     hall.start()
-    leds = _Previews(centre, urls)
+    leds = _Previews(centre, urls, directory)
     kiosk: subprocess.Popen[bytes] | None = None
     try:
         while not hall.wait(0.2) and not service.ready.is_set():
@@ -321,8 +350,8 @@ def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str]) -> 
             paths = leds.start()
             case, case_url = _sample_case(centre, staff_url)
             print(_console_guide(pages, logins), flush=True)
-            print(_guide(centre, staff_url, display_url, env_file, paths, pages, case, case_url), flush=True)
-            kiosk = _start_kiosk(centre, urls["kiosk-1"])
+            print(_guide(centre, content_dir, urls, directory, paths, pages, case, case_url), flush=True)
+            kiosk = _start_kiosk(centre, urls["kiosk-1"], directory)
         hall.wait()
     finally:
         for sig, handler in previous.items():

@@ -1,10 +1,12 @@
-"""`hall demo` as a user runs it: start, try a command from another terminal, Ctrl-C."""
+"""`hall demo` as a user runs it: start, try a command from another terminal, Ctrl-C; and its "what to try",
+every line in order on a fresh start, each doing what it says."""
 
 from __future__ import annotations
 
 import os
 import queue
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -12,10 +14,13 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
+import paho.mqtt.client as mqtt
 import pytest
 from PIL import Image
 
+from tests.conftest import PREFIX, Subscriber
 from tests.content.web.test_console import Browser
 
 WAIT_S = 30.0
@@ -44,6 +49,25 @@ def _wait_line(lines: queue.Queue[str], fragment: str, seen: list[str]) -> None:
             raise AssertionError(f"demo ended before {fragment!r}:\n{''.join(seen)}")
 
 
+def _start(cwd: Path, tmp: Path, *flags: str) -> subprocess.Popen[str]:
+    """`hall demo` from `cwd` (standing for the checkout), its temporary files under `tmp`, no kiosk window."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "hall", "demo", *flags],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**env, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp)},
+    )
+
+
+def _env_file(text: str) -> Path:
+    found = re.search(r"^  source (\S+)", text, re.MULTILINE)
+    assert found is not None, text
+    return Path(found[1])
+
+
 def _wait_for_file(path: Path) -> None:
     """Another process writes it: poll, as there is no event to wait on across processes."""
     deadline = time.monotonic() + WAIT_S
@@ -54,22 +78,15 @@ def _wait_for_file(path: Path) -> None:
 
 @pytest.mark.parametrize("embedded", [False, True], ids=["mosquitto", "embedded"])
 def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: bool) -> None:
-    argv = [sys.executable, "-m", "hall", "demo", *(["--embedded"] if embedded else [])]
-    process = subprocess.Popen(
-        argv,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    (tmp_path / "tmp").mkdir()
+    process = _start(tmp_path, tmp_path / "tmp", *(["--embedded"] if embedded else []))
     seen: list[str] = []
     try:
         lines = _lines(process)
         _wait_line(lines, "Ctrl-C stops everything", seen)
         text = "".join(seen)
         assert "hall announce" in text and "hall staff" in text
-        env_file = tmp_path / "var" / "demo" / "env"
+        env_file = _env_file(text)
         exported = dict(re.findall(r"export (HALL_\w+)='?([^'\n]*)'?", env_file.read_text()))
         assert f'export PATH="{Path(sys.executable).parent}:$PATH"' in env_file.read_text()
         assert exported["HALL_CENTRE"] == "weicheng"
@@ -105,12 +122,12 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         status, reply = browser.act(action="next", window="shebao")
         assert status == 200 and reply["ok"] and reply["result"]["ticket"] is None, reply  # nobody waits yet
         previews = {
-            Path(line.strip()).name: tmp_path / line.strip()
+            Path(line.strip()).name: Path(line.strip())
             for line in text.splitlines()
-            if line.strip().startswith("var/demo/led/")
+            if line.strip().startswith(str(env_file.parent / "led"))
         }
-        assert set(previews) == {"wall.png", "window-zonghe.png"}
-        for path, size in ((previews["wall.png"], (1920, 1080)), (previews["window-zonghe.png"], (768, 256))):
+        assert set(previews) == {"wall.png", "window-shebao.png"}
+        for path, size in ((previews["wall.png"], (1920, 1080)), (previews["window-shebao.png"], (768, 256))):
             _wait_for_file(path)
             with Image.open(path) as picture:
                 assert picture.size == size
@@ -118,6 +135,153 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         _wait_line(lines, "demo stopped", seen)
         assert process.wait(WAIT_S) == 0
     finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def _tried(text: str) -> list[str]:
+    """The guide's "what to try" lines for the other terminal, as printed, in order."""
+    block = text.split("In another terminal:", 1)[1].split("Watch what a display receives", 1)[0]
+    return [line[2:] for line in block.splitlines() if line.startswith("  hall ")]
+
+
+def _run(env_file: Path, line: str, cwd: Path) -> str:
+    """One line of the guide exactly as printed, in a shell that sourced the demo's env file; its output."""
+    done = subprocess.run(
+        ["bash", "-c", f"source {env_file}\n{line}"], cwd=cwd, capture_output=True, text=True, timeout=WAIT_S
+    )
+    assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+    return done.stdout
+
+
+def _announced(doc: dict[str, Any]) -> dict[str, str]:
+    return {a["id"]: a["priority"] for a in doc["announcements"]}
+
+
+def _window(doc: dict[str, Any], window: str) -> dict[str, Any]:
+    return next(w for w in doc["windows"] if w["id"] == window)
+
+
+def _line(doc: dict[str, Any], category: str) -> dict[str, Any]:
+    return next(c for c in doc["categories"] if c["id"] == category)
+
+
+def _watch(text: str) -> Subscriber:
+    """The guide's `mosquitto_sub`, as a client that waits on what arrives: its account and its topics, which
+    leave the binary media out."""
+    found = re.search(r"^  (mosquitto_sub .*)$", text, re.MULTILINE)
+    assert found is not None, text
+    argv = shlex.split(found[1].split("|")[0])
+    given = {flag: argv[argv.index(flag) + 1] for flag in ("-h", "-p", "-u", "-P")}
+    topics = [argv[i + 1] for i, flag in enumerate(argv) if flag == "-t"]
+    assert not any(mqtt.topic_matches_sub(t, f"{PREFIX}media/{'0' * 64}") for t in topics), topics
+    for shown in ("announcements", "queue", "staff", "call", "device/service/state"):
+        assert any(mqtt.topic_matches_sub(t, PREFIX + shown) for t in topics), (shown, topics)
+    url = f"mqtt://{given['-u']}:{given['-P']}@{given['-h']}:{given['-p']}"
+    return Subscriber(url, [t.removeprefix(PREFIX) for t in topics]).wait_subscribed()
+
+
+def _story(text: str, env_file: Path, cwd: Path, watch: Subscriber, preview_window: str) -> None:
+    """Every "what to try" line in order, each checked against what it says it does."""
+    emergency, put_up = "", False
+    for line in _tried(text):
+        mark = watch.mark()
+        emergency = _check(line, _run(env_file, line, cwd), watch, mark, emergency, preview_window, env_file.parent)
+        put_up = put_up or bool(emergency)
+    assert put_up and not emergency, "the guide puts up an emergency and takes it down"
+    last = [m for m in watch.messages if m.topic == "announcements"][-1].json()
+    assert "emergency" not in _announced(last).values(), last  # nothing left up to hide the calls
+
+
+def _check(line: str, out: str, watch: Subscriber, mark: int, emergency: str, preview_window: str, files: Path) -> str:
+    """What `line` says it does, in the documents that arrived after `mark`; the emergency up, if any."""
+    claim = line.split("#", 1)[1] if "#" in line else ""
+    match shlex.split(line, comments=True)[1:]:
+        case ["announce", "--clear", which]:
+            assert which == emergency, f"{line!r} clears {which}, not the emergency {emergency}"
+            doc = watch.doc_where("announcements", lambda d: which not in _announced(d), "the clear", mark)
+            assert list(_announced(doc).values()) == ["normal"], doc  # the emergency ends, a1 stays
+            return ""
+        case ["announce", _, "--priority", "emergency", *_]:
+            found = re.match(r"announcement (\w+) \(emergency", out)
+            assert found is not None, out
+            up = found[1]
+            watch.doc_where("announcements", lambda d: _announced(d).get(up) == "emergency", line, mark)
+            return up
+        case ["announce", _, *_]:
+            found = re.match(r"announcement (\w+) \(normal", out)
+            assert found is not None and found[1] in claim, (out, claim)
+            made = found[1]
+            watch.doc_where("announcements", lambda d: made in _announced(d), line, mark)
+        case ["staff", who, status, *rest]:
+            substitute = rest[-1] if rest else None
+            watch.doc_where(
+                "staff",
+                lambda d: any(
+                    m["id"] == who and m["status"] == status and m.get("substitute") == substitute for m in d["staff"]
+                ),
+                line,
+                mark,
+            )
+        case ["ticket", category, *_]:
+            watch.doc_where("queue", lambda d: _line(d, category)["waiting"] >= 1, line, mark)
+            assert re.fullmatch(r"A\d{3}", out.split()[-1]), out
+        case ["call", window, "--transfer", category]:
+            assert window == preview_window, f"{line!r} calls to {window}; the preview shows {preview_window}"
+            doc = watch.doc_where("queue", lambda d: _line(d, category)["waiting"] == 1, line, mark)
+            assert _window(doc, window)["serving"] is None, doc  # moved: it keeps its number in the other line
+        case ["call", window, *how]:
+            assert window == preview_window, f"{line!r} calls to {window}; the preview shows {preview_window}"
+            call = watch.wait_for(lambda m: m.topic == "call", line, mark).json()
+            assert call["window"] == preview_window and call["recall"] == (how == ["--recall"]), call
+            assert out.startswith(call["text"]), (out, call)
+            assert not claim or call["text"] in claim, (call, claim)  # 请A002号到2号窗口办理: priority first
+        case ["window", window, "pause", "--reason", reason]:
+            doc = watch.doc_where("queue", lambda d: not _window(d, window)["open"], line, mark)
+            assert _window(doc, window)["reason"] == reason, doc
+        case ["case", "slip", _, "--out", path]:
+            assert Path(path).parent == files and Path(path).stat().st_size > 0, path
+    return emergency
+
+
+def test_what_to_try_does_what_it_says_in_order_on_a_fresh_start(tmp_path: Path) -> None:
+    checkout, tmp = tmp_path / "checkout", tmp_path / "tmp"
+    checkout.mkdir()
+    tmp.mkdir()
+    process = _start(checkout, tmp)
+    seen: list[str] = []
+    watch: Subscriber | None = None
+    try:
+        lines = _lines(process)
+        _wait_line(lines, "hall kiosk --screenshots", seen)  # the last hint
+        while sum("hall.led: ready" in line for line in seen) < 2:  # the previews' displays, connected
+            _wait_line(lines, "hall.led: ready", seen)
+        text = "".join(seen)
+        env_file = _env_file(text)
+        assert env_file.parent.parent == tmp, env_file  # its files, outside the directory it was started from
+        # Each display the demo runs or suggests (and the watch) on an account of its own, all in its roster.
+        running = re.findall(r"hall\.led: connected to mqtt://([\w-]+):", text)
+        suggested = re.findall(r"--broker 'mqtt://([\w-]+):", text) + re.findall(r"mosquitto_sub .* -u ([\w-]+) ", text)
+        assert len(running) == 2 and len(suggested) == 3, (running, suggested)
+        assert len(set(running + suggested)) == 5, (running, suggested)
+        for account in re.findall(r"--broker '(mqtt://[^']+)'", text):
+            knocked = Subscriber(account, [])
+            assert not knocked.wait_connected().is_failure, account
+            knocked.close()
+        previews = re.findall(r"/led/window-([\w-]+)\.png$", text, re.MULTILINE)
+        assert len(previews) == 1, text
+        watch = _watch(text)
+        _story(text, env_file, checkout, watch, previews[0])
+        process.send_signal(signal.SIGINT)
+        _wait_line(lines, "demo stopped", seen)
+        assert process.wait(WAIT_S) == 0
+        assert list(checkout.iterdir()) == [] and list(tmp.iterdir()) == []  # nothing left anywhere
+    finally:
+        if watch is not None:
+            watch.close()
         if process.poll() is None:
             process.kill()
             process.wait()
