@@ -216,6 +216,11 @@ class MqttTransport:
         client = self._client
         client.on_connect = client.on_disconnect = client.on_subscribe = None
         client.on_message = client.on_publish = None
+        # And close that socket pair now: a client stopped while its broker is gone may have made a new
+        # pair in its last reconnect round, which only __del__ would close. paho has no public call for it.
+        close = getattr(client, "_reset_sockets", None)
+        if callable(close):
+            close()
 
     # -- lifecycle ------------------------------------------------------------------------------
 

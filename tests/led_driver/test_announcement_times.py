@@ -136,8 +136,8 @@ def test_an_emergency_leaves_at_its_end_while_the_broker_is_down(
     start_display: Callable[[str, Path, Clock], Display],
     tmp_path: Path,
 ) -> None:
-    start_service(sample_dir)
     clock = Clock(datetime.now().astimezone())
+    start_service(sample_dir, clock=clock)  # one clock for the service and the display
     display = start_display(broker.url("led-wall"), tmp_path / "cache", clock)
     display.frame_when(lambda s: bool(s.windows) and bool(s.guides), "the content")
     before = display.fresh()
