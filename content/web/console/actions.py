@@ -1,6 +1,6 @@
 """The window page's actions, under the service's own names: each is one service command.
 
-The queue's actions are the `call` command's (`content.service.queue_commands`, `hall call`): next,
+The queue's actions are the `call` command's (`content.service.commands.queue`, `hall call`): next,
 recall, no_show, ticket (a given number), transfer (to a `category` or `to_window`), done; a window's are
 the `window` command's states, pause and open; an on-duty status is the `staff` command. `ACTIONS` is the
 one table: the command each action is, and what a person must be allowed to send it.
@@ -15,18 +15,6 @@ from typing import Any, Final
 from content.accounts.users import Action, User
 
 STATUS_CHOICES: Final = ("on_duty", "away", "off", "leave")
-REFUSALS: Final = {
-    "still_serving": "本窗口还有正在办理的号码：请先办结、转办或标记过号，再暂停服务",
-    "window_paused": "本窗口已暂停服务：请先恢复服务",
-    "nobody_served": "本窗口当前没有正在办理的号码",
-    "no_ticket": "今天没有这个号码",
-    "ticket_taken": "这个号码正在办理或已办结",
-    "same_category": "这个号码已经在该类别中",
-    "same_window": "这个号码已经在本窗口",
-    "numbers_exhausted": "该类别今天的号码已经用完",
-    "rate_limited": "操作太频繁，请稍候再试",
-}
-"""The service's refusals by their code, as staff read them; others are shown as the service words them."""
 
 
 class ActionRefused(Exception):

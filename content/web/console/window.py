@@ -18,7 +18,7 @@ from flask import Response
 
 from content.accounts.users import User, may
 from content.web.console import reading
-from content.web.console.actions import ACTIONS, REFUSALS, ActionRefused, command_for
+from content.web.console.actions import ACTIONS, ActionRefused, command_for
 from content.web.console.base import ALL_ROLES, Asked, Console, Route
 
 MAX_STREAMS: Final = 32
@@ -130,8 +130,13 @@ class Window:
         except ActionRefused as exc:
             return console.refuse(400, str(exc))
         reply = console.link.ask(verb, args, user.name)
-        error = REFUSALS.get(str(reply.get("code")), reply.get("error"))
-        out = {"ok": bool(reply.get("ok")), "result": reply.get("result"), "error": error, "code": reply.get("code")}
+        # the service's own sentence for its refusal (content.shared.refusals), with the number it is about
+        out = {
+            "ok": bool(reply.get("ok")),
+            "result": reply.get("result"),
+            "error": reply.get("error"),
+            "code": reply.get("code"),
+        }
         return console.json(out, 200 if reply.get("ok") else 409)
 
 
