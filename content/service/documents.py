@@ -17,7 +17,7 @@ from content.centre.schema import Window
 from content.queue import rules as q
 from content.queue.stats import day_stats
 from content.service.commands.queue import staff_at
-from content.service.live import Announcement, Live
+from content.service.live import Live
 from content.shared import contract
 from content.shared import limits as cap
 from content.shared.contract import rev_of
@@ -74,15 +74,10 @@ def agents(content: Content) -> dict[str, Any]:
     return agents_doc.body([agent.model_dump(mode="json") for agent in content.agents])
 
 
-def wire_announcement(a: Announcement) -> announcements_doc.Announcement:
-    """An announcement of the live state as the `announcements` document carries it."""
-    return announcements_doc.Announcement(a.id, a.text, a.priority, tuple(a.targets), a.starts, a.expires, a.by)
-
-
 def announcements(live: Live, now: datetime) -> dict[str, Any]:
     """Only what is active now (approved, started, not over: `Announcement.active`): one waiting for a
     manager or rejected is never published. The service republishes when one starts or expires."""
-    return announcements_doc.body(wire_announcement(a) for a in live.announcements.values() if a.active(now))
+    return announcements_doc.body(a.on_the_wire() for a in live.announcements.values() if a.active(now))
 
 
 def pickup(live: Live) -> dict[str, Any]:

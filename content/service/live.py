@@ -15,6 +15,7 @@ from typing import Literal
 from content.centre.loader import Content
 from content.queue.rules import QueueState
 from content.shared import when
+from content.shared.wire import announcements as announcements_doc
 
 Priority = Literal["normal", "high", "emergency"]
 Target = Literal["all", "led", "kiosk"]
@@ -52,6 +53,12 @@ class Announcement:
     def active(self, now: datetime) -> bool:
         """Published now: approved, started and not over."""
         return self.review == "approved" and when.shown(self.starts, self.expires, now)
+
+    def on_the_wire(self) -> announcements_doc.Announcement:
+        """As the `announcements` document carries it (`content.shared.wire.announcements`)."""
+        return announcements_doc.Announcement(
+            self.id, self.text, self.priority, tuple(self.targets), self.starts, self.expires, self.by
+        )
 
     def over(self, now: datetime) -> bool:
         return self.expires is not None and now >= self.expires

@@ -169,7 +169,7 @@ def _cached(cache: Path, content: Content, live: Live, now: datetime) -> None:
         "queue": documents.queue(content, live),
         "catalog": documents.catalog(content),
         "staff": documents.staff(content, live),
-        "announcements": wire_announcements.body(map(documents.wire_announcement, live.announcements.values())),
+        "announcements": wire_announcements.body(a.on_the_wire() for a in live.announcements.values()),
     }
     for topic, body in bodies.items():
         (cache / f"{topic}.json").write_bytes(contract.encode(contract.state_document(body, now)))

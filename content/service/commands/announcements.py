@@ -15,6 +15,7 @@ from content.centre.loader import Content
 from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
 from content.service.live import Announcement, Live, Review
 from content.shared import limits as cap
+from content.shared.wire import announcements as announcements_doc
 
 MAX_ANNOUNCEMENT_CHARS = cap.ANNOUNCEMENT
 MAX_ANNOUNCEMENTS = cap.ANNOUNCEMENTS
@@ -69,15 +70,7 @@ class ListArgs(Args):
 
 def announcement_json(a: Announcement) -> dict[str, Any]:
     """An announcement as the `announcements` document carries it."""
-    return {
-        "id": a.id,
-        "text": a.text,
-        "priority": a.priority,
-        "starts": a.starts.isoformat(timespec="seconds"),
-        "expires": a.expires.isoformat(timespec="seconds") if a.expires else None,
-        "targets": list(a.targets),
-        "by": a.by,
-    }
+    return announcements_doc.row_json(a.on_the_wire())
 
 
 def reviewed_json(a: Announcement) -> dict[str, Any]:
