@@ -228,3 +228,67 @@ def peak_rss_of(argv: Sequence[str], timeout: float = 60.0) -> int:
     if code != 0:
         raise RuntimeError(f"{list(argv[:3])} exited with {code}")
     return peak
+
+
+# -- processes of a running hall: presence, CPU and memory ------------------------------------------
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process, its live descendants and the children it reaped."""
+    import psutil
+
+    process = psutil.Process(pid)
+    total = 0.0
+    for each in [process, *process.children(recursive=True)]:
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def process_rss_kib(pid: int) -> int:
+    """Resident set size of a running process, in KiB."""
+    import psutil
+
+    return int(psutil.Process(pid).memory_info().rss // 1024)
+
+
+class Presence:
+    """Follows `device/+/state` of a centre and waits until named devices say `ready` (no sleeping).
+
+    `url` is an account that may read device presence (a staff account; the service's own works too).
+    """
+
+    def __init__(self, url: str, prefix: str) -> None:
+        self._prefix = prefix
+        self._sub = TimedSubscriber(url, [prefix + contract.device_topic("+")]).wait_subscribed()
+
+    def status(self, device: str) -> str | None:
+        """The latest status `device` published, or None."""
+        topic = self._prefix + contract.device_topic(device)
+        with self._sub._cond:
+            arrivals = [a for a in self._sub.arrivals if a.topic == topic]
+        if not arrivals or not arrivals[-1].payload:
+            return None
+        return str(contract.decode(arrivals[-1].payload).get("status"))
+
+    def wait_ready(self, devices: Sequence[str], timeout: float, gave_up: Callable[[], str | None]) -> None:
+        """Until every one of `devices` last said `ready`; `gave_up` names a process that ended, if one did."""
+        deadline = time.monotonic() + timeout
+        with self._sub._cond:
+            while True:
+                waiting = [d for d in devices if self.status(d) != "ready"]
+                if not waiting:
+                    return
+                ended = gave_up()
+                if ended:
+                    raise RuntimeError(f"{ended} ended before it was ready")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"not ready after {timeout:g} s: {', '.join(waiting)}")
+                self._sub._cond.wait(min(remaining, 1.0))  # woken by each presence message
+
+    def close(self) -> None:
+        self._sub.close()
