@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.linebreak import CLOSING, OPENING, wrap
+from tests.kiosk.probes import command
 from tests.kiosk.test_app import _kiosk, xvfb  # noqa: F401 (xvfb: a fixture, for the Kivy test)
 
 EMERGENCY = "请有序从东门离开，听从工作人员指引。"
@@ -232,73 +233,11 @@ def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(text: str)
 # -- in Kivy, under Xvfb
 
 
-KIVY_PROBE = """
-import json
-import sys
-from pathlib import Path
-
-from kiosk.cli import configure_kivy
-
-configure_kivy((900, 600), False)
-from kivy.app import App
-from kivy.clock import Clock
-from kivy.core.text import Label as CoreLabel
-from kivy.properties import NumericProperty
-from kivy.uix.boxlayout import BoxLayout
-from kiosk.fonts import CJK, register_cjk_font
-from kiosk import widgets
-from kiosk.widgets import KButton, KLabel
-
-TEXT = {text!r}
-
-
-def laid_out(core):
-    return ["".join(word.text for word in line.words) for line in core._cached_lines]
-
-
-class Probe(App):
-    scale = NumericProperty(1.0)
-
-    def load_kv(self, filename=None):
-        pass  # no kv file of its own (and no source file to look beside)
-
-    def build(self):
-        register_cjk_font()
-        widgets.load_kv(str(Path(widgets.__file__).with_name("widgets.kv")))
-        root = BoxLayout(orientation="vertical")
-        self.label = KLabel(text=TEXT, base=64, size_hint_x=None)
-        self.button = KButton(text=TEXT, base=64, size_hint_x=None)
-        root.add_widget(self.label)
-        root.add_widget(self.button)
-        Clock.schedule_once(self.probe)
-        return root
-
-    def probe(self, _dt):
-        # as wide as everything but the last character: Kivy alone puts that character on a line of its own
-        naive = CoreLabel(text=TEXT, font_name=CJK, font_size=64)
-        width = naive.get_extents(TEXT[:-1])[0] + 2
-        naive.usersize = (width, None)
-        naive.refresh()
-        self.label.width = width
-        self.button.width = width + 24
-        out = {{"naive": laid_out(naive)}}
-        for name, widget in (("label", self.label), ("button", self.button)):
-            widget.texture_update()
-            out[name] = {{"text": widget.text, "lines": laid_out(widget._label), "size": widget.texture_size[0]}}
-        print("PROBE " + json.dumps(out, ensure_ascii=False), flush=True)
-        self.stop()
-
-
-Probe().run()
-sys.exit(0)
-"""
-
-
 def test_klabel_and_kbutton_keep_punctuation_off_the_start_of_a_line(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     display: str = request.getfixturevalue("xvfb")
-    done = _kiosk(display, KIVY_PROBE.format(text=EMERGENCY), tmp_path)
+    done = _kiosk(display, command("linebreak", EMERGENCY), tmp_path)
     assert done.returncode == 0, done.stderr[-4000:]
     probe = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("PROBE "))[6:])
     assert probe["naive"] == [EMERGENCY[:-1], "。"]  # what Kivy does on its own
