@@ -128,6 +128,9 @@ class DeviceLink(Generic[S]):
         self._revs_announced: dict[str, str] = {}
         self._transport: MqttTransport | None = None
         self._worker: threading.Thread | None = None
+        self._presence_lock = threading.Lock()
+        self._closed = False
+        """Stopping: no presence but the final `disconnected` goes out."""
         self.ready = threading.Event()
         """Set while subscribed (after the broker acknowledged the subscriptions)."""
 
@@ -181,14 +184,17 @@ class DeviceLink(Generic[S]):
         )
 
     def stop(self) -> None:
-        """Publish `disconnected`, disconnect and end the worker."""
-        if self._transport is not None:
-            self._transport.stop(final=(contract.device_topic(self.device_id), self.presence("disconnected")))
+        """End the worker, then publish `disconnected` and disconnect. `disconnected` is the last presence
+        the broker keeps: nothing (the worker's revs, a display's latency report) publishes after it."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
         if self._worker is not None:
             self._worker.join(timeout=5)
+        with self._presence_lock:
+            self._closed = True
+        if self._transport is not None:
+            self._transport.stop(final=(contract.device_topic(self.device_id), self.presence("disconnected")))
 
     @property
     def state(self) -> S:
@@ -293,8 +299,11 @@ class DeviceLink(Generic[S]):
         return contract.encode(contract.device_state(status, self.KIND, self._boot, self._clock(), revs, latency))
 
     def publish_presence(self, status: contract.DeviceStatus, state: S | None = None) -> None:
-        if self._transport is not None:
-            shown = state or self._state
+        """From the worker, or another thread of the device's (a display's latency report)."""
+        shown = state or self._state
+        with self._presence_lock:
+            if self._transport is None or self._closed:
+                return
             self._transport.publish(contract.device_topic(self.device_id), self.presence(status, shown), retain=True)
             self._revs_announced = {k: v for k, v in shown.revs.items() if k in self.PRESENCE_REVS}
 
