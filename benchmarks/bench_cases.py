@@ -47,7 +47,7 @@ from content.broker.local import Mosquitto
 from content.cases import rules
 from content.cases.calendar import calendar_for
 from content.centre.loader import Content, load_content
-from content.centre.synth import SAMPLE
+from content.centre.synth import SAMPLE, numbers_at_any_hour
 from content.service.secret import SECRET_FILE, load_or_create
 from content.service.store import Store
 from content.shared import contract
@@ -231,6 +231,7 @@ def main() -> int:
         work = Path(tmp)
         content_dir = work / "centre"
         shutil.copytree(SAMPLE, content_dir)
+        numbers_at_any_hour(content_dir)  # a benchmark runs at any hour
         loaded = load_content(content_dir).content
         assert loaded is not None
         state = work / "state.sqlite3"

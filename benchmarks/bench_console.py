@@ -45,7 +45,7 @@ from bench_queue import PREFIX, Hall, _hall_command, _wait_ready
 
 from content.accounts.users import UserStore
 from content.broker.local import LOOPBACK, Mosquitto, free_port
-from content.centre.synth import SAMPLE
+from content.centre.synth import SAMPLE, numbers_at_any_hour
 from content.shared import contract
 from tests.conftest import ROSTER
 
@@ -160,6 +160,7 @@ print(json.dumps(seen), flush=True)
 def console_hall(work: Path) -> Iterator[tuple[Hall, str]]:
     content_dir = work / "centre"
     shutil.copytree(SAMPLE, content_dir)
+    numbers_at_any_hour(content_dir)  # a benchmark runs at any hour
     centre = content_dir / "centre.yaml"
     centre.write_text(
         centre.read_text(encoding="utf-8").replace("tickets_per_minute: 10", "tickets_per_minute: 100000")

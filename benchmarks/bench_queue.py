@@ -59,7 +59,7 @@ sys.path.insert(0, str(REPO))  # for the tests' roster
 
 from content.broker.local import Mosquitto, mosquitto_available
 from content.centre.loader import load_content
-from content.centre.synth import SAMPLE
+from content.centre.synth import SAMPLE, numbers_at_any_hour
 from content.queue.rules import MAX_NUMBER
 from content.service import documents as documents_module
 from content.service import loop as service_module
@@ -150,6 +150,7 @@ def _wait_ready(hall: Hall, gave_up: Callable[[], bool]) -> None:
 def _broker_and_content(work: Path) -> Iterator[Hall]:
     content_dir = work / "centre"
     shutil.copytree(SAMPLE, content_dir)
+    numbers_at_any_hour(content_dir)  # a benchmark runs at any hour
     # The rate of the service, not of the policy: a kiosk account here takes thousands a minute.
     centre = content_dir / "centre.yaml"
     centre.write_text(
