@@ -219,7 +219,10 @@ def test_a_day_in_the_hall(hall: Hall, broker: Mosquitto) -> None:
     hall.send("call", {"window": "shebao", "action": "next"})
     hall.send("call", {"window": "shebao", "action": "transfer", "category": "minzheng"})
     hall.check("a transfer")
-    assert second  # taken, called, moved on
+    queue = hall.docs["queue"]
+    assert next(w for w in queue["windows"] if w["id"] == "shebao")["serving"] is None
+    moved = next(c for c in queue["categories"] if c["id"] == "minzheng")
+    assert moved["waiting"] == 1, (second, moved)  # the second citizen, keeping the number, waits there
 
     # -- an emergency, put up and taken down ---------------------------------------------------------------
     up = hall.send("announce", {"text": "大厅临时停电，请有序从东门离开", "priority": "emergency", "duration_s": 3600})
