@@ -16,7 +16,7 @@ from datetime import datetime
 
 from PIL import Image
 
-from content.shared import when
+from content.shared import when, wording
 from led_driver import text
 from led_driver.profile import FontRef, Profile, Zone, dimmed, rgb
 from led_driver.state import DisplayState, WindowRow
@@ -659,7 +659,7 @@ def idle_lines(profile: Profile, state: DisplayState, now: datetime, rows: int) 
     """What a display says outside the hours, at most `rows` lines: when the hall opens again today (or the
     profile's idle text), the time, the centre; fewer rows keep them in that order of need."""
     later = when.opens_later_today(state.hours, now)
-    note = f"今天 {later} 开始办理" if later else profile.idle_text
+    note = wording.opens_today(later) if later else profile.idle_text
     lines = [line for line in (state.centre, f"{now:%H:%M}", note) if line]
     needed = [line for line in (note, f"{now:%H:%M}", state.centre) if line][: max(1, rows)]
     return [line for line in lines if line in needed]

@@ -138,6 +138,11 @@ def _line(text: str) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
+def opens_today(at: str) -> str:
+    """When the hall opens again today, as a display says it outside the hours: 今天 14:00 开始办理."""
+    return f"今天 {at} 开始办理"
+
+
 def numbers_closed(starts: str | None) -> str:
     """Why no number can be taken now, and when one can: 现在不能取号，今天 08:30 开始取号。 The service's
     refusal of a number says the same (`refusals`)."""
