@@ -16,7 +16,7 @@ from datetime import datetime
 
 from PIL import Image
 
-from content.shared.contract import zone_named
+from content.shared.wire.centre import now_in
 from led_driver import render
 from led_driver.outputs.base import Output
 from led_driver.profile import Profile
@@ -26,8 +26,7 @@ from led_driver.text import TickerStrip
 
 def centre_clock(scheduler: Scheduler) -> datetime:
     """Now, in the centre's time zone (from its `centre` document), for the clock and the hours."""
-    zone = zone_named(scheduler.state.timezone)
-    return datetime.now(zone) if zone is not None else datetime.now().astimezone()
+    return now_in(scheduler.state.timezone)
 
 
 class Scheduler:

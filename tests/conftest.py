@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,21 @@ def subscribe(broker: Mosquitto) -> Iterator[Callable[..., Subscriber]]:
     yield make
     for subscriber in made:
         subscriber.close()
+
+
+class Clock:
+    """A clock a test moves (`set`), read from any thread: the service's, the devices'."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now, self._lock = now, threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def set(self, now: datetime) -> None:
+        with self._lock:
+            self._now = now
 
 
 class RunningService:

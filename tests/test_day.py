@@ -39,7 +39,7 @@ from led_driver.outputs.memory import MemoryOutput
 from led_driver.profile import Profile, find_profile, load_profile
 from led_driver.scheduler import Scheduler
 from led_driver.state import DisplayState
-from tests.conftest import CENTRE, WAIT_S, RunningService, Subscriber
+from tests.conftest import CENTRE, WAIT_S, Clock, RunningService, Subscriber
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 12, 7, tzinfo=ZONE)
@@ -62,19 +62,6 @@ def cpu_at_rest(thread: threading.Thread) -> float:
     before = spent()
     time.sleep(REST_WINDOW_S)  # the measurement's window, not a wait for an event
     return spent() - before
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self._now, self._lock = now, threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def set(self, now: datetime) -> None:
-        with self._lock:
-            self._now = now
 
 
 class Display:

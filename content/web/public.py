@@ -25,7 +25,6 @@ from content.centre.loader import Content
 from content.centre.schema import Item
 from content.queue import rules as q
 from content.service.live import Snapshot
-from content.shared.when import Session
 from content.shared.wording import (
     PRIORITY_NAMES,
     TIER_NAMES,
@@ -164,7 +163,7 @@ class CentreView:
 
 def centre_view(content: Content) -> CentreView:
     centre = content.centre
-    hours = format_hours(Session(tuple(s.days), s.open, s.close) for s in centre.hours)
+    hours = format_hours(centre.sessions())
     categories = tuple((c.name, tuple(i for i in content.items if i.category == c.id)) for c in content.categories)
     return CentreView(
         name=centre.name,

@@ -26,23 +26,7 @@ from led_driver.device import LedController
 from led_driver.profile import Profile, find_profile, load_profile
 from led_driver.scheduler import Scheduler
 from led_driver.state import DisplayState
-from tests.conftest import CENTRE, WAIT_S
-
-
-class Clock:
-    """The display's wall clock, moved by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def set(self, now: datetime) -> None:
-        with self._lock:
-            self._now = now
+from tests.conftest import CENTRE, WAIT_S, Clock
 
 
 class Frames:

@@ -103,6 +103,7 @@ def read(doc: Mapping[str, Any]) -> Centre:
     if not name:
         raise PayloadError("centre: 'name' must be text")
     url = read_text(doc.get("public_url"), 300)
+    queue = read_object(doc.get("queue"))
     windows = tuple(_window(w) for w in read_rows(doc.get("windows"), cap.WINDOWS) if read_id(w.get("id")))
     rules = tuple(
         Rule(read_whole(r.get("title"), cap.POST), read_whole(r.get("text"), cap.LONG))
@@ -124,8 +125,8 @@ def read(doc: Mapping[str, Any]) -> Centre:
         rules=rules,
         logo=read_optional(doc.get("logo"), 64),
         timezone=read_zone(doc.get("timezone")),
-        issue_before_open=_before_open(read_object(doc.get("queue")).get("issue_before_open")),
-        issue_any_time=read_object(doc.get("queue")).get("issue_any_time") is True,
+        issue_before_open=_before_open(queue.get("issue_before_open")),
+        issue_any_time=queue.get("issue_any_time") is True,
         approval=read_object(doc.get("announcements")).get("approval") is True,
     )
 
