@@ -295,12 +295,15 @@ class ContentService:
         """Live state as of `now`: announcements that are over dropped, the queue's day turned over.
         Neither needs storing: both follow from the time."""
         live = prune(self.live, now)
-        rolled = q.roll_day(live.queue, now, self.content.centre.queue)
-        if rolled is not live.queue:
+        settings = self.content.centre.queue
+        today = q.service_day(now, settings)
+        if live.queue.day != today:
             if live.queue.day is not None:  # the day that ends is one the pages still answer for
                 kept = {d: c for d, c in self._issued.items() if (now.date() - d).days < ISSUED_DAYS}
                 self._issued = {**kept, live.queue.day: dict(live.queue.counters)}
-            live = replace(live, queue=rolled)
+            # The day as stored: empty when it is new, its tickets and calls when the clock stepped back
+            # to a day already served (numbers then go on from the last one, and the waiting still wait).
+            live = replace(live, queue=self.store.load_queue(today, settings.recent_calls))
         self.live = live
         return live
 

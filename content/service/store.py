@@ -239,9 +239,11 @@ class Store:
             if not a.over(now):
                 announcements[a.id] = a
         seq_row = self._db.execute("SELECT value FROM meta WHERE key = 'announcement_seq'").fetchone()
-        return Live(staff, announcements, int(seq_row[0]) if seq_row else 0, self._load_queue(day, recent))
+        return Live(staff, announcements, int(seq_row[0]) if seq_row else 0, self.load_queue(day, recent))
 
-    def _load_queue(self, day: date | None, recent: int) -> QueueState:
+    def load_queue(self, day: date | None, recent: int) -> QueueState:
+        """The queue of service day `day` as stored: its tickets, counters and last calls; the windows as
+        they are, serving no one if they were last changed on another day."""
         seq = self._db.execute("SELECT max(seq) FROM calls").fetchone()[0] or 0
         windows = {}
         for row in self._db.execute("SELECT id, open, reason, serving, priority_streak, idle_since, day FROM windows"):
