@@ -113,6 +113,39 @@ class AnnouncementSettings(_Model):
     a manager's goes up at once. Off: everyone's goes up at once."""
 
 
+class RateSettings(_Model):
+    """Commands one account may send in a minute, by kind (the staff console's: each person's); past it,
+    it is told to wait. A minute's budget may be spent at once, then it comes back evenly. Well past what
+    a window or a kiosk does in a busy hour: they stop a stolen account or a stuck key, not the hall."""
+
+    call: int = Field(default=120, ge=1, le=100_000)
+    """Calls, recalls, finishes and transfers at windows."""
+    window: int = Field(default=60, ge=1, le=100_000)
+    """A window opened, paused or closed."""
+    staff: int = Field(default=30, ge=1, le=100_000)
+    """On-duty status changes."""
+    announce: int = Field(default=30, ge=1, le=100_000)
+    """Announcements put up, changed, taken down or reviewed."""
+    case: int = Field(default=60, ge=1, le=100_000)
+    """Cases opened or moved on."""
+    ask: int = Field(default=120, ge=1, le=100_000)
+    """Questions: case lookups (the kiosk's 查询办件 included), lists, slips, statistics."""
+    ticket: int = Field(default=60, ge=1, le=100_000)
+    """Commands that take a number, refused ones included (the numbers themselves: `queue.tickets_per_minute`)."""
+    all: int = Field(default=300, ge=1, le=100_000)
+    """Every command together."""
+
+
+class RecordSettings(_Model):
+    """How long the state file keeps what is over; then it goes to the archive beside it (one gzipped
+    JSON-lines file a month), out of the way of the service but kept."""
+
+    audit_days: int = Field(default=180, ge=1, le=3650)
+    """Days the audit log (every command, who sent it, what came of it) stays in the state file."""
+    announcement_days: int = Field(default=30, ge=1, le=3650)
+    """Days an announcement that was taken down or ran out stays in the state file."""
+
+
 class Rule(_Model):
     title: Post
     text: Text
@@ -138,6 +171,8 @@ class Centre(_Model):
     queue: QueueSettings = QueueSettings()
     cases: CaseSettings = CaseSettings()
     announcements: AnnouncementSettings = AnnouncementSettings()
+    rates: RateSettings = RateSettings()
+    records: RecordSettings = RecordSettings()
 
     def sessions(self) -> tuple[when.Session, ...]:
         """The opening hours as the rules of `content.shared.when` read them, as every device does."""

@@ -11,8 +11,8 @@ import datetime as dt
 import gc
 import json
 import logging
-import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -29,12 +29,14 @@ from content.service.commands import cases
 from content.service.commands.base import Command, Context, Outcome, Refusal
 from content.service.commands.cases import Desk
 from content.service.commands.table import COMMANDS
+from content.service.intake import Intake, Shed
 from content.service.live import ISSUED_DAYS, Live, Snapshot, next_change, prune
+from content.service.rates import MinuteShare, Rates
 from content.service.secret import SECRET_FILE, SecretError, load_or_create
 from content.service.store import Store
 from content.shared import contract
 from content.shared.broker_url import BrokerUrl
-from content.shared.transport import Connected, Disconnected, Event, Message, MqttTransport, Refused, Subscribed
+from content.shared.transport import Connected, Disconnected, Message, MqttTransport, Refused, Subscribed
 
 log = logging.getLogger("hall.service")
 
@@ -46,32 +48,18 @@ PUBLISH_TIMEOUT_S = 10.0
 REFUSALS_RECORDED_PER_MINUTE = 10
 """Refused commands of one account the audit log records in a minute; the rest are answered, counted and
 logged once, so junk from a stolen account cannot fill the disk."""
+LOG_LINES_PER_MINUTE = 60
+"""Lines the service's log says about one account's commands in a minute; the rest are counted, and said
+in one line when the minute turns."""
+BUSY_REPLIES_PER_MINUTE = 10
+"""Commands of one account shed (its line full, or sent at QoS 0) that are answered `busy` in a minute."""
 KEPT_ARGS_BYTES = 1024
 """Of a refused command's arguments the audit log keeps this much JSON."""
-
-
-class _Refusals:
-    """How many refused commands of each account the audit log recorded this minute."""
-
-    def __init__(self, most: int = REFUSALS_RECORDED_PER_MINUTE) -> None:
-        self._most = most
-        self._minute: datetime | None = None
-        self._recorded: dict[str, int] = {}
-        self._dropped: dict[str, int] = {}
-
-    def record(self, account: str, now: datetime) -> bool:
-        """Whether to record this refusal; False past the minute's share (the first time, it says so)."""
-        minute = now.replace(second=0, microsecond=0)
-        if minute != self._minute:
-            for who, count in self._dropped.items():
-                log.warning("%s: %d more refused commands in a minute were answered but not recorded", who, count)
-            self._minute, self._recorded, self._dropped = minute, {}, {}
-        recorded = self._recorded.get(account, 0)
-        if recorded < self._most:
-            self._recorded[account] = recorded + 1
-            return True
-        self._dropped[account] = self._dropped.get(account, 0) + 1
-        return False
+DEFAULT_DEADLINE_S = 30.0
+"""How long a command without an expiry of its own may wait here before it is dropped, unapplied: every
+sender of this system gives one (MQTT 5 message expiry: the time it waits for the reply)."""
+PUBLISH_EVERY_S = 0.5
+"""While commands keep coming, the state documents still go out this often."""
 
 
 def kept_args(args: Any) -> dict[str, Any]:
@@ -122,12 +110,16 @@ class ContentService:
         self._public_url = public_url
         self._settle_due = False
         """Replaces the content's `public_url` (where the QR codes point), e.g. the address `--http` serves."""
-        self._events: queue.Queue[Event | _ContentChanged | _Stop | _ClockMoved] = queue.Queue()
+        self._events: Intake[Any] = Intake(self._shed)
+        self._busy_replies = MinuteShare("commands shed and not answered", BUSY_REPLIES_PER_MINUTE)
+        self._log_share = MinuteShare("log lines about commands not written", LOG_LINES_PER_MINUTE)
+        self._published_at = 0.0
         self._stop_watch = threading.Event()
         self._boot_id = uuid.uuid4().hex[:12]
         self._published: dict[str, str] = {}
         self._dirty = False
-        self._refusals = _Refusals()
+        self._refusals = MinuteShare("refused commands answered but not recorded", REFUSALS_RECORDED_PER_MINUTE)
+        self._rates: Rates
         self._issued: dict[dt.date, dict[str, int]] = {}
         """For the pages: the last numbers of the past days (replaced whole, never changed in place)."""
         self._documents = documents.DocumentCache()
@@ -171,6 +163,7 @@ class ContentService:
             return 1
         self.content = self._overridden(result.content)
         self.desk = Desk(self.content, calendar_for(self.content), self.store, secret)
+        self._rates = Rates(self.content.centre.rates)
         for warning in calendar_warnings(self.content, datetime.now(UTC).date()):
             log.warning("%s", warning)
         self._settle_due = True
@@ -189,7 +182,7 @@ class ContentService:
             # One persistent session, under the service's own account (a broker without accounts: any id).
             client_id=contract.client_id(self.broker.username or f"hall-service-{centre.id}"),
             prefix=contract.base(centre.id),
-            sink=self._events.put,
+            sink=self._arrived,
             will=(contract.device_topic(DEVICE_ID), self._device_state("lost")),
             persistent_session=True,
             manual_ack=True,
@@ -239,17 +232,16 @@ class ContentService:
 
     def _loop(self) -> int:
         while True:
-            if self._dirty and self._events.empty():
+            if self._dirty and (self._events.empty() or time.monotonic() - self._published_at > PUBLISH_EVERY_S):
                 # State documents go out once the commands waiting now are handled: under a
-                # burst of tickets the queue document is built once, not once per ticket.
-                # Replies and call events never wait for this.
+                # burst of tickets the queue document is built once, not once per ticket; under
+                # a flood, still every PUBLISH_EVERY_S. Replies and call events never wait for this.
                 self._publish_state()
             if self._settle_due and self.ready.is_set() and self._events.empty():
                 self._settle_due = False  # once the new content is out: it need not wait for this
                 self._settle()
-            try:
-                event = self._events.get(timeout=self._wait_s())
-            except queue.Empty:
+            event = self._events.get(timeout=self._wait_s())
+            if event is None:
                 self._publish_state()  # an announcement started or expired, the day turned, stats
                 continue
             match event:
@@ -333,6 +325,7 @@ class ContentService:
         self._purge(now)
         live = self._current(now)
         self._dirty = False
+        self._published_at = time.monotonic()
         deliveries = []
         wanted_media = {media.sha256: media for media in self.content.media.values()}
         for sha, media in wanted_media.items():
@@ -362,13 +355,41 @@ class ContentService:
         try:
             sent = contract.command_sender(message.topic)
             if sent is not None:
-                self._on_command(*sent, message.payload)
+                self._on_command(*sent, message.payload, expires=message.expires)
         except Exception:  # a bug must not stop the hall: log it and carry on
             log.exception("failed to handle %s", message.topic[:200])
         finally:
             self._transport.ack(message.mid, message.qos)
 
-    def _on_command(self, verb: str, sender: str, raw: bytes) -> None:
+    def _arrived(self, event: Any) -> None:
+        """paho's thread: a command without a deadline of its own gets ours, counted from now."""
+        if isinstance(event, Message) and event.expires is None:
+            event = replace(event, expires=time.monotonic() + DEFAULT_DEADLINE_S)
+        self._events.put(event)
+
+    def _shed(self, shed: Shed) -> None:
+        """paho's thread: a command not taken (`content.service.intake`) is acknowledged, so the broker
+        sends on, and never applied; its sender hears `busy` (or `qos0`), a few times a minute."""
+        message = shed.message
+        self._transport.ack(message.mid, message.qos)
+        now = self.now()
+        if not self._busy_replies.take(shed.account, now):
+            return
+        try:
+            command_id = contract.decode(message.payload, contract.MAX_COMMAND_BYTES).get("id")
+        except contract.PayloadError:
+            return
+        if isinstance(command_id, str) and 1 <= len(command_id) <= 64:
+            refusal = Refusal("qos0" if shed.why == "qos0" else "busy")
+            self._reply(shed.account, _refusal_reply(command_id, now, refusal))
+        log.warning(
+            "cmd from %s not taken (%s): %d waiting",
+            shed.account,
+            shed.why,
+            self._events.waiting().get(shed.account, 0),
+        )
+
+    def _on_command(self, verb: str, sender: str, raw: bytes, *, expires: float | None = None) -> None:
         """A command of `sender`, the account named in its topic: the broker lets an account publish
         only under its own name, so nothing in the payload is believed about who sent it, and the
         reply goes to that account alone. A command id is the sender's own: a repeat of it gets the
@@ -377,7 +398,8 @@ class ContentService:
         try:
             payload = contract.decode(raw, contract.MAX_COMMAND_BYTES)
         except contract.PayloadError as exc:
-            log.warning("cmd/%s/%s ignored: %s", verb, sender, exc)
+            if self._log_share.take(sender, now):
+                log.warning("cmd/%s/%s ignored: %s", verb, sender, exc)
             return
         command_id = payload.get("id")
         if not isinstance(command_id, str) or not 1 <= len(command_id) <= 64:
@@ -385,7 +407,8 @@ class ContentService:
             return
         stored = self.store.reply_for(sender, command_id)
         if stored is not None:
-            log.info("cmd/%s/%s %s is a repeat; answering again", verb, sender, command_id)
+            if self._log_share.take(sender, now):
+                log.info("cmd/%s/%s %s is a repeat; answering again", verb, sender, command_id)
             self._reply(sender, stored)
             return
         person = payload.get("person")
@@ -401,14 +424,27 @@ class ContentService:
                 raise Refusal("unknown_command", verb=verb, known=", ".join(sorted(COMMANDS)))
             if not isinstance(args, dict):
                 raise Refusal("args_not_object", got=type(args).__name__)
+            if expires is not None and time.monotonic() > expires:
+                # Its sender has given up on it (its deadline, or ours: see _arrived): applied now, it
+                # would be applied unseen.
+                raise Refusal("expired")
+            self._spend(sender, person, verb, now)
             console = sender in self._console_accounts
             cx = Context(self._current(now), self.content, args, sender, now, self.desk, console, person)
             outcome = command.handler(cx)
         except Refusal as refused:
-            recorded = command is None or command.kind != "asks"
+            recorded = command is None or command.kind != "asks" or refused.code in ("expired", "too_fast")
             self._refused(verb, command_id, sender, args, person, refused, now, recorded=recorded)
             return
         self._apply(command, verb, command_id, sender, cx, outcome)
+
+    def _spend(self, sender: str, person: Any, verb: str, now: datetime) -> None:
+        """One command from the budgets of its account (the console's: of its person), or `too_fast`."""
+        over = self._rates.take(sender, person if isinstance(person, str) else None, verb, now)
+        if over is not None:
+            group, most = over
+            who = f"工作台操作人 {person}" if isinstance(person, str) else f"账号 {sender}"
+            raise Refusal("too_fast", who=who, most=most, what=RATE_WORDS.get(group, "操作"))
 
     def _check_person(self, sender: str, person: Any) -> None:
         """Only the console's account names the person acting through it, by a login name."""
@@ -469,7 +505,7 @@ class ContentService:
         """Answer a refusal; one that is not a question's goes in the audit log too, up to the minute's
         share of its account (the applicant of a case masked)."""
         reply = _refusal_reply(command_id, now, refused)
-        if recorded and self._refusals.record(sender, now):
+        if recorded and self._refusals.take(sender, now):
             try:
                 kept_refused, kept_reply = cases.for_audit(kept_args(args), reply)
                 self.store.commit(
@@ -477,7 +513,8 @@ class ContentService:
                 )
             except Exception:
                 log.exception("cmd/%s/%s %s: the refusal could not be recorded", verb, sender, command_id)
-        log.info("cmd/%s by %s refused: %s", verb, sender, refused)
+        if self._log_share.take(sender, now):
+            log.info("cmd/%s by %s refused: %s", verb, sender, refused)
         self._reply(sender, reply)
 
     def _not_stored(self, verb: str, sender: str, command_id: str, now: datetime) -> None:
@@ -546,8 +583,22 @@ class ContentService:
         self.content = self._overridden(result.content)
         self.desk = replace(self.desk, content=self.content, calendar=calendar_for(self.content))
         self._settle_due = True
+        self._rates.settings = self.content.centre.rates
         changed = self._publish_state()
         log.info("content reloaded: %d message(s) republished", len(changed))
+
+
+RATE_WORDS: dict[str, str] = {
+    "call": "叫号",
+    "window": "窗口开关",
+    "staff": "状态变更",
+    "announce": "公告操作",
+    "case": "办件操作",
+    "ask": "查询",
+    "ticket": "取号",
+    "all": "操作",
+}
+"""The kinds of command a budget counts, as the refusal names them."""
 
 
 def _refusal_reply(command_id: str, now: datetime, refused: Refusal) -> dict[str, Any]:

@@ -74,10 +74,10 @@ def send_command(
             payload["id"] = command_id
         if person is not None:
             payload["person"] = person
-        # The broker drops the command if the service cannot take it before we give up waiting,
-        # so "no reply" never turns into "applied later, unseen".
+        # The command expires (at the broker, and at the service if it waits there) a second before we
+        # give up waiting, so "no reply" never turns into "applied later, unseen".
         delivery = transport.publish(
-            contract.command_topic(verb, me), contract.encode(payload), expiry_s=math.ceil(timeout)
+            contract.command_topic(verb, me), contract.encode(payload), expiry_s=expiry_for(deadline)
         )
         reply = _wait_reply(events, deadline, payload["id"], delivery.mid, timeout)
     finally:
@@ -87,6 +87,12 @@ def send_command(
         raise CommandFailed(reason, contract.read_text(reply.get("code"), 32) or None)
     result: dict[str, Any] = reply.get("result") or {}
     return result
+
+
+def expiry_for(deadline: float) -> int:
+    """The MQTT expiry interval of a command whose sender waits until `deadline` (`time.monotonic()`):
+    whole seconds, and a second short of it, since the broker rounds what is left up."""
+    return max(1, math.floor(deadline - time.monotonic()) - 1)
 
 
 def diagnose(broker: BrokerUrl, timeout: float = 3.0) -> str:

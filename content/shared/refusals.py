@@ -24,6 +24,11 @@ SENTENCES: Final[Mapping[str, str]] = {
     "bad_args": "参数有误：{problems}",
     "not_stored": "服务没能保存这条命令，命令没有执行",
     "console_only": "只有工作台账号可以使用 {what}：由工作台核对操作人能否这样做",
+    # -- the service's intake --------------------------------------------------------------------
+    "too_fast": "操作过于频繁：{who}每分钟最多 {most} 次{what}，请稍候再试",
+    "busy": "服务繁忙，这条命令没有执行；请稍候再试",
+    "expired": "命令到达时已超过发送方等待的时限，没有执行；请查看当前状态后再操作",
+    "qos0": "命令须以 QoS 1 发送（QoS 0 的命令不执行）",
     # -- announcements ---------------------------------------------------------------------------
     "start_too_far": "开始时间 {start} 在一年以后",
     "emergency_needs_end": "紧急公告会占满所有屏幕直到结束：请给出结束时间（duration_s）",
@@ -97,6 +102,15 @@ SENTENCES: Final[Mapping[str, str]] = {
     "day_full": "{day} 的办件编号已用完：一天最多 {most} 个",
     "locked": "这个办件的查询错误次数过多；请到窗口查询",
     "not_found": "没有这个编号和手机号后四位对应的办件",
+    # -- who may do what (content.accounts.acting), and the kiosk's lookups -----------------------
+    "not_in_roster": "账号 {account} 不在服务的账号名单（hall serve --roster）里：它只能取号和查询办件",
+    "not_permitted": "{who} 没有权限{what}",
+    "not_own_window": "{who} 只能操作本窗口（{own}），不能操作窗口“{window}”",
+    "not_own_announcement": "{who} 只能撤下或修改自己发布的公告；公告“{id}”是 {author} 发布的",
+    "unknown_person": "工作台用户“{person}”不存在或已停用",
+    "lookups_held": (
+        "{account} 近 {minutes} 分钟内已有 {cases} 个办件的手机号后四位输错，暂停查询；请稍后再试或到窗口查询"
+    ),
 }
 """Each refusal's code and its sentence (zh_CN, the hall's language)."""
 

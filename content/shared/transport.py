@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import socket
 import ssl
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +78,9 @@ class Message:
     mid: int
     qos: int
     retain: bool
+    expires: float | None = None
+    """When the sender stops waiting for it, on this process's `time.monotonic()`: its MQTT 5 message
+    expiry interval (what the broker left of it) counted from its arrival here; None if it has none."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +288,10 @@ class MqttTransport:
         topic: str = message.topic
         if not topic.startswith(self.prefix):
             return
-        self._sink(Message(topic[len(self.prefix) :], bytes(message.payload), message.mid, message.qos, message.retain))
+        expiry = getattr(message.properties, "MessageExpiryInterval", None) if self._v5 else None
+        expires = time.monotonic() + expiry if isinstance(expiry, int) else None
+        topic = topic[len(self.prefix) :]
+        self._sink(Message(topic, bytes(message.payload), message.mid, message.qos, message.retain, expires))
 
 
 def device_transport(

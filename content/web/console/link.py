@@ -26,7 +26,7 @@ from typing import Any, Final, Protocol
 from content.shared import contract
 from content.shared import limits as cap
 from content.shared.broker_url import BrokerUrl
-from content.shared.client import reply_name
+from content.shared.client import expiry_for, reply_name
 from content.shared.transport import Connected, Disconnected, Event, Message, MqttTransport, Subscribed
 
 log = logging.getLogger("hall.console")
@@ -111,8 +111,11 @@ class ConsoleLink:
 
     # -- commands -------------------------------------------------------------------------------
 
-    def send(self, verb: str, args: Mapping[str, Any], person: str) -> Future[dict[str, Any]]:
-        """`cmd/<verb>/<account>` naming `person`; the future holds the reply (ok or not)."""
+    def send(
+        self, verb: str, args: Mapping[str, Any], person: str, timeout: float = REPLY_TIMEOUT_S
+    ) -> Future[dict[str, Any]]:
+        """`cmd/<verb>/<account>` naming `person`; the future holds the reply (ok or not). The command
+        expires before `timeout` is over: one not answered by then is never applied."""
         future: Future[dict[str, Any]] = Future()
         payload = contract.command(dict(args), datetime.now(UTC).astimezone())
         payload["person"] = person
@@ -121,12 +124,13 @@ class ConsoleLink:
                 future.set_exception(OverflowError(f"{MAX_PENDING} commands are waiting for the service"))
                 return future
             self._pending[payload["id"]] = future
-        self._transport.publish(contract.command_topic(verb, self.account), contract.encode(payload))
+        expiry = expiry_for(time.monotonic() + timeout)
+        self._transport.publish(contract.command_topic(verb, self.account), contract.encode(payload), expiry_s=expiry)
         return future
 
     def ask(self, verb: str, args: Mapping[str, Any], person: str, timeout: float = REPLY_TIMEOUT_S) -> dict[str, Any]:
         """The reply to one command, or a reply saying why there is none."""
-        future = self.send(verb, args, person)
+        future = self.send(verb, args, person, timeout)
         try:
             return future.result(timeout)
         except TimeoutError:
