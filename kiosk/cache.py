@@ -1,6 +1,8 @@
 """The kiosk's disk cache: the last good payload of each document (`DocumentCache`), and media by content
 hash. Media are addressed by their sha256: what arrives on
-`media/<sha>` is stored only if it hashes to `<sha>`, and a file read back is checked again.
+`media/<sha>` is stored only if it hashes to `<sha>`, and a file read back is checked again. Only the
+kiosk's own regular files are read back or shown (`content.shared.files`): a link, a FIFO or a file larger
+than a medium may be is left out.
 """
 
 from __future__ import annotations
@@ -8,13 +10,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 from content.shared import limits as cap
-from content.shared.device_link import DocumentCache, replace_file
+from content.shared.device_link import DocumentCache
+from content.shared.files import UnsafeFile, read_regular, write_file
 from kiosk.model import DOCUMENTS
 
 log = logging.getLogger("hall.kiosk")
@@ -45,7 +50,7 @@ class KioskCache(DocumentCache):
             return True
         try:
             self.media_dir.mkdir(parents=True, exist_ok=True)
-            replace_file(self.media_dir / sha256, data)
+            write_file(self.media_dir / sha256, data)
         except OSError as exc:
             log.warning("cannot cache media %s: %s", sha256, exc)
             return False
@@ -56,7 +61,11 @@ class KioskCache(DocumentCache):
         if not is_sha256(sha256):
             return None
         path = self.media_dir / sha256
-        return path if path.is_file() else None
+        try:
+            st = os.lstat(path)  # the screen opens it by its path: never a link, nor anything but a file
+        except OSError:
+            return None
+        return path if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_MEDIA_BYTES else None
 
     def load_media(self) -> frozenset[str]:
         """The hashes of the media on disk, each checked; a file that fails its hash is removed."""
@@ -66,8 +75,9 @@ class KioskCache(DocumentCache):
                 if not is_sha256(path.name):
                     continue
                 try:
-                    data = path.read_bytes()
-                except OSError:
+                    data = read_regular(path, MAX_MEDIA_BYTES)
+                except (UnsafeFile, OSError) as exc:
+                    log.warning("cached media ignored: %s", exc)
                     continue
                 if hashlib.sha256(data).hexdigest() == path.name:
                     good.add(path.name)

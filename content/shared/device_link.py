@@ -11,9 +11,7 @@ immutable state, stores each document that applied on disk, and hands the state 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 import time
 import uuid
@@ -23,7 +21,9 @@ from pathlib import Path
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 from content.shared import contract
+from content.shared import limits as cap
 from content.shared.broker_url import BrokerUrl
+from content.shared.files import UnsafeFile, read_regular, write_file
 from content.shared.transport import (
     DEVICE_KEEPALIVE_S,
     Connected,
@@ -46,19 +46,11 @@ class HasRevs(Protocol):
 S = TypeVar("S", bound=HasRevs)
 
 
-def replace_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a power cut leaves the old or the new content, never half of one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
-
-
 class DocumentCache:
     """The last good payload of each document topic, one file each. A payload is stored only after it
-    applied, so what a device reads back at its next start is what it showed."""
+    applied, so what a device reads back at its next start is what it showed. Whatever else someone put in
+    the directory (a link, a FIFO, a file larger than a document may be) is refused when read back, said once
+    in the log, and the device starts from the rest as if it were absent."""
 
     def __init__(self, directory: Path, topics: Iterable[str], log: logging.Logger) -> None:
         self.directory = directory
@@ -69,8 +61,12 @@ class DocumentCache:
         """The stored payload of each document topic that has one."""
         found = {}
         for topic in self.topics:
-            with contextlib.suppress(OSError):
-                found[topic] = (self.directory / f"{topic}.json").read_bytes()
+            try:
+                found[topic] = read_regular(self.directory / f"{topic}.json", cap.DOCUMENT_BYTES)
+            except FileNotFoundError:
+                pass
+            except (UnsafeFile, OSError) as exc:
+                self._log.warning("cached %s ignored: %s", topic, exc)
         return found
 
     def store(self, topic: str, payload: bytes) -> bool:
@@ -78,7 +74,7 @@ class DocumentCache:
             raise ValueError(f"{topic!r} is not a cached document")
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            replace_file(self.directory / f"{topic}.json", payload)
+            write_file(self.directory / f"{topic}.json", payload)
         except OSError as exc:  # a full or read-only disk must not stop the screen
             self._log.warning("cannot cache %s: %s", topic, exc)
             return False

@@ -1,0 +1,151 @@
+"""Files on a device's or the service's own disk, read and written so that whatever someone put in their
+place cannot hang, swell or fool the process: the one module that opens caches, secrets, the state and users
+files and content files by path.
+
+Reading: a regular file only (a FIFO cannot block the open, a device or a directory is refused), never
+through a symbolic link unless the caller allows one, never more than its bound plus one byte. Writing: the
+whole file in a new file beside the target, created with its final mode before its first byte whatever the
+umask, then renamed over the target, which replaces a symbolic link planted there rather than following it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+PRIVATE: Final = 0o600
+"""Secrets and personal data: readable and writable by their owner only."""
+PUBLIC: Final = 0o644
+
+_READ_CHUNK = 64 * 1024
+
+
+class UnsafeFile(Exception):
+    """A file that is not what its reader may take: `problem` says what it is instead."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def _open_regular(path: Path, flags: int, *, follow: bool, mode: int = 0) -> int:
+    """A descriptor on the regular file `path`; UnsafeFile for anything else. O_NONBLOCK: opening a FIFO
+    with no writer returns at once (and is then refused) instead of waiting for one."""
+    flags |= os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow:
+            raise UnsafeFile(path, "is a symbolic link") from None
+        if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+            raise UnsafeFile(path, "is not a regular file") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeFile(path, f"is {_kind(st.st_mode)}, not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: Path, limit: int, *, follow: bool = False) -> bytes:
+    """The bytes of the regular file `path`, if it holds no more than `limit`; nothing past `limit` + 1
+    bytes is read, whatever the file says its size is.
+
+    UnsafeFile: a symbolic link (unless `follow`: a link to a regular file is then read), anything but a
+    regular file, or a file larger than `limit`. OSError when it cannot be opened or read
+    (FileNotFoundError when there is nothing at `path`).
+    """
+    fd = _open_regular(path, os.O_RDONLY, follow=follow)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise UnsafeFile(path, f"is {size} bytes, more than the {limit} it may be")
+        chunks: list[bytes] = []
+        left = limit + 1
+        want = size + 1  # all of it and the end in one read, unless it says a size it does not have
+        while left > 0:
+            chunk = os.read(fd, min(left, want))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = _READ_CHUNK
+        if left <= 0:  # it grew, or says a size it does not have
+            raise UnsafeFile(path, f"holds more than the {limit} bytes it may")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+@contextlib.contextmanager
+def staged(path: Path, data: bytes = b"", *, mode: int = PUBLIC, exclusive: bool = False) -> Iterator[Path]:
+    """`data` in a new file beside `path`, of mode `mode` from its creation whatever the umask. The block may
+    work on that file by the path it is given (a tool rewriting it in place, a library saving to it); when it
+    ends, the file takes the place of `path` in one rename, so a reader finds the old content or the new, never
+    half of one. A symbolic link at `path` is replaced, not followed. `exclusive`: only if nothing is at `path`
+    yet (FileExistsError, and nothing changed, otherwise). The new file is removed if anything fails."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    try:
+        try:
+            os.fchmod(fd, mode)  # the umask may have taken bits away; nothing is written yet
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        yield temporary
+        if exclusive:
+            os.link(temporary, path)  # fails if anything, even a dangling link, is at `path`
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_file(path: Path, data: bytes, *, mode: int = PUBLIC, exclusive: bool = False) -> None:
+    """Write `data` to `path` as `staged` does: mode `mode` from the first byte, in place in one rename."""
+    with staged(path, data, mode=mode, exclusive=exclusive):
+        pass
+
+
+def private_file(path: Path, *, create: bool = True) -> None:
+    """Make `path` a regular file only its owner may read before anything else (SQLite) opens it: created
+    empty with mode 0600 if there is nothing there (and `create`), tightened to 0600 if others may read it.
+    UnsafeFile for a symbolic link or anything but a regular file; FileNotFoundError without `create`."""
+    fd = _open_regular(path, os.O_RDWR | (os.O_CREAT if create else 0), follow=False, mode=PRIVATE)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, PRIVATE)
+    finally:
+        os.close(fd)

@@ -1,0 +1,85 @@
+"""Watching, from inside the test's process, the mode of the secret files some code writes, from the moment
+each exists: at every audit event that touches files or processes (each open, chmod, rename, link,
+subprocess, SQLite connection) and once more at the end. A secret that others could read while it held bytes
+leaked, however short the moment; this catches a write followed by a chmod without patching the code under
+test, and with the umask at 0 (`open_umask`) nothing but the code itself stands between a secret and others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+_EVENTS = ("open", "os.", "subprocess.", "sqlite3.", "shutil.")
+_watches: list[Watch] = []
+_busy = threading.local()
+_hooked = False
+
+
+class Watch:
+    """The files below `directory` whose name contains one of `names` (their temporary files too)."""
+
+    def __init__(self, directory: Path, names: tuple[str, ...]) -> None:
+        self.directory = directory
+        self.names = names
+        self.leaks: list[str] = []
+        self.seen: set[str] = set()
+
+    def check(self, event: str) -> None:
+        with contextlib.suppress(OSError):
+            for path in self.directory.rglob("*"):
+                if not any(name in path.name for name in self.names):
+                    continue
+                with contextlib.suppress(OSError):
+                    st = path.lstat()
+                    if not stat.S_ISREG(st.st_mode):
+                        continue
+                    self.seen.add(path.name)
+                    if st.st_mode & 0o077 and st.st_size > 0:
+                        self.leaks.append(
+                            f"{path.name}: {st.st_size} bytes at mode {stat.S_IMODE(st.st_mode):o} ({event})"
+                        )
+
+
+def _hook(event: str, _args: tuple[Any, ...]) -> None:
+    if not _watches or not event.startswith(_EVENTS) or getattr(_busy, "on", False):
+        return
+    _busy.on = True
+    try:
+        for watch in list(_watches):
+            watch.check(event)
+    finally:
+        _busy.on = False
+
+
+@contextlib.contextmanager
+def watch_secrets(directory: Path, *names: str) -> Iterator[Watch]:
+    """Watch what the block writes below `directory`; `Watch.leaks` says each moment a secret was readable
+    by others, `Watch.seen` which secret files appeared."""
+    global _hooked
+    if not _hooked:
+        sys.addaudithook(_hook)  # cannot be removed: it does nothing while no watch is open
+        _hooked = True
+    watch = Watch(directory, names)
+    _watches.append(watch)
+    try:
+        yield watch
+    finally:
+        _watches.remove(watch)
+        watch.check("the end")
+
+
+@contextlib.contextmanager
+def open_umask() -> Iterator[None]:
+    """A umask of 0 for the block: every file is as open as the code that makes it asks for."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
