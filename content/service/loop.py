@@ -21,13 +21,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from content.accounts.roster import Roster
 from content.cases.calendar import calendar_for, calendar_warnings
 from content.centre.loader import Content, load_content
 from content.queue import rules as q
-from content.service import documents
+from content.service import documents, records
 from content.service.commands import cases
 from content.service.commands.base import Command, Context, Outcome, Refusal
 from content.service.commands.cases import Desk
+from content.service.commands.senders import Senders, Users
 from content.service.commands.table import COMMANDS
 from content.service.intake import Intake, Shed
 from content.service.live import ISSUED_DAYS, Live, Snapshot, next_change, prune
@@ -97,11 +99,15 @@ class ContentService:
         public_url: str | None = None,
         case_secret: bytes | None = None,
         console_accounts: frozenset[str] = frozenset(),
+        roster: Roster | None = None,
+        users: Users | None = None,
     ) -> None:
         self.content_dir = content_dir
         self._secret = case_secret
         self._console_accounts = console_accounts
         """Accounts whose commands may name the person acting (`person`): the staff console's own."""
+        self._senders = Senders(roster, users, console_accounts, accounts=broker.username is not None)
+        """Whom a command acts for: its account in `roster`, or the console's person among `users`."""
         """The tracking links' signing secret (`content.service.secret`); None: the one beside the state file."""
         self.broker = broker
         self.store = store
@@ -430,7 +436,8 @@ class ContentService:
                 raise Refusal("expired")
             self._spend(sender, person, verb, now)
             console = sender in self._console_accounts
-            cx = Context(self._current(now), self.content, args, sender, now, self.desk, console, person)
+            who = self._senders.acting(sender, person, self.content.centre.id)
+            cx = Context(self._current(now), self.content, args, sender, now, self.desk, console, person, who)
             outcome = command.handler(cx)
         except Refusal as refused:
             recorded = command is None or command.kind != "asks" or refused.code in ("expired", "too_fast")
@@ -447,13 +454,9 @@ class ContentService:
             raise Refusal("too_fast", who=who, most=most, what=RATE_WORDS.get(group, "操作"))
 
     def _check_person(self, sender: str, person: Any) -> None:
-        """Only the console's account names the person acting through it, by a login name."""
-        if person is None:
-            return
-        if sender not in self._console_accounts:
-            raise Refusal("person_not_console")
-        if not isinstance(person, str) or contract.PERSON.fullmatch(person) is None:
-            raise Refusal("bad_person")
+        """Only the console's account names the person acting through it, by the login name of an enabled
+        user of the console's users file."""
+        self._senders.check_person(sender, person)
 
     def _apply(self, command: Command, verb: str, command_id: str, sender: str, cx: Context, outcome: Outcome) -> None:
         """Store what the command changed with its audit row, all or nothing, then answer; a question is
@@ -530,7 +533,8 @@ class ContentService:
             self._dirty = True
 
     def _purge(self, now: datetime) -> None:
-        """Hourly: personal data of cases collected long enough ago goes; the masked record stays."""
+        """Hourly: personal data of cases collected long enough ago goes (the masked record stays); audit
+        rows and finished announcements older than `records` says go to the archive."""
         if self._purge_at is not None and now < self._purge_at:
             return
         self._purge_at = now + dt.timedelta(hours=1)
@@ -541,6 +545,15 @@ class ContentService:
             return
         if purged:
             log.info("removed the applicant's name and phone from %d collected case(s)", len(purged))
+        try:
+            moved = records.move_over(self.store.db, self.store.path, self.content.centre.records, now)
+        except Exception:
+            log.exception("old records could not be archived; will try again in an hour")
+            return
+        if any(moved.values()):
+            log.info("archived to %s: %s", records.archive_dir(self.store.path), moved)
+        if any(count >= records.BATCH for count in moved.values()):
+            self._purge_at = now + dt.timedelta(minutes=1)  # more to move: soon, a batch at a time
 
     def _reply(self, account: str, reply: dict[str, Any]) -> None:
         self._transport.publish(contract.reply_topic(account), contract.encode(reply))
