@@ -59,7 +59,7 @@ sys.path.insert(0, str(REPO))  # for the tests' roster
 
 from content.broker.local import Mosquitto, mosquitto_available
 from content.centre.loader import load_content
-from content.centre.synth import SAMPLE, numbers_at_any_hour
+from content.centre.synth import SAMPLE, lift_limits, numbers_at_any_hour
 from content.queue.rules import MAX_NUMBER
 from content.service import documents as documents_module
 from content.service import loop as service_module
@@ -152,10 +152,7 @@ def _broker_and_content(work: Path) -> Iterator[Hall]:
     shutil.copytree(SAMPLE, content_dir)
     numbers_at_any_hour(content_dir)  # a benchmark runs at any hour
     # The rate of the service, not of the policy: a kiosk account here takes thousands a minute.
-    centre = content_dir / "centre.yaml"
-    centre.write_text(
-        centre.read_text(encoding="utf-8").replace("tickets_per_minute: 10", "tickets_per_minute: 100000")
-    )
+    lift_limits(content_dir)
     broker = Mosquitto(work / "broker", ROSTER).start()
     try:
         yield Hall(broker, content_dir, work / "state.sqlite3", work / "service.log")

@@ -71,6 +71,20 @@ def numbers_at_any_hour(centre_dir: Path) -> None:
         path.write_text(text.replace("queue:\n", "queue:\n  issue_any_time: true\n", 1), encoding="utf-8")
 
 
+LIFTED = 100_000
+"""The per-account limits of a copy made for measuring throughput (`lift_limits`)."""
+
+
+def lift_limits(centre_dir: Path) -> None:
+    """Lift a copy's per-account limits (`queue.tickets_per_minute`, `rates`) to `LIFTED`, for a benchmark
+    in which one account sends what a whole hall would: it measures the service, not the limits."""
+    path = centre_dir / "centre.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.setdefault("queue", {})["tickets_per_minute"] = LIFTED
+    data["rates"] = dict.fromkeys(("call", "window", "staff", "announce", "case", "ask", "ticket", "all"), LIFTED)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def claim_directory(out: Path) -> None:
     """Make `out` an empty directory marked as written here: refused (FileExistsError, NotADirectoryError)
     when it holds anything that was not written here."""
