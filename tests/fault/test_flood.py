@@ -135,3 +135,23 @@ def test_what_one_account_changes_in_a_minute_is_bounded(
     assert [code for verb, _, code in refused if verb == "staff"] == [""] * 30 + ["too_fast"] * 10
     with pytest.raises(CommandFailed, match="每分钟最多 30 次状态变更"):
         _send(broker, "staff", "staff", {"staff": "s02", "status": "away"})
+
+
+def test_what_the_log_says_of_one_account_is_a_share_a_minute(
+    sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    start_service(sample_dir, clock=Clock(MONDAY))
+    thief = Subscriber(broker.url("kiosk-1"), [])
+    thief.wait_connected()
+    caplog.set_level("INFO", logger="hall.service")
+    try:
+        for n in range(200):  # refused lookups, as fast as they go
+            payload = contract.encode(contract.command({"number": f"nonsense-{n}"}, MONDAY))
+            thief.client.publish(f"{PREFIX}cmd/case/kiosk-1", payload, qos=1).wait_for_publish(WAIT_S)
+    finally:
+        thief.close()
+    # Its commands are taken in order: once this one is answered, all before it were handled or shed.
+    with pytest.raises(CommandFailed):
+        _send(broker, "kiosk-1", "case", {"number": "nonsense"})
+    about = [r for r in caplog.records if r.name == "hall.service" and "kiosk-1" in r.getMessage()]
+    assert 0 < len(about) <= 62
