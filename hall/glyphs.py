@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from content.shared.files import UnsafeFile, read_regular
+from content.shared.yamlfile import MAX_FILE_BYTES
+
 Covers = Callable[[str], bool]
 
 
@@ -81,8 +84,8 @@ def uncovered(directory: Path, label: str, surfaces: dict[str, Covers]) -> Itera
         return
     for path in sorted([*directory.rglob("*.yaml"), *directory.rglob("*.yml")]):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_regular(path, MAX_FILE_BYTES, follow=True).decode("utf-8")
+        except (UnsafeFile, OSError, UnicodeDecodeError):
             continue  # the loader reports an unreadable file itself
         name = f"{label}/{path.relative_to(directory)}"
         for number, line in enumerate(text.splitlines(), start=1):

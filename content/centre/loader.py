@@ -25,6 +25,7 @@ from typing import Any
 from content.centre import schema
 from content.centre.validate import cross_check
 from content.shared import limits as cap
+from content.shared.files import TooLarge, UnsafeFile, read_regular
 from content.shared.yamlfile import Located, M, Problem, load_yaml, validate_model
 
 _HOLDS = {
@@ -72,11 +73,13 @@ def _read_media(directory: Path, ref: str) -> Media | str:
     if directory.resolve() not in path.parents:
         return f"photo {ref!r} is outside the content directory"
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_MEDIA_BYTES)  # resolved: no link left to follow
+    except TooLarge:
+        return f"photo {ref!r} is larger than {MAX_MEDIA_BYTES} bytes"
+    except UnsafeFile as exc:
+        return f"photo {ref!r} {exc.problem}"
     except OSError:
         return f"photo {ref!r} not found"
-    if len(data) > MAX_MEDIA_BYTES:
-        return f"photo {ref!r} is larger than {MAX_MEDIA_BYTES} bytes"
     if not data.startswith(_IMAGE_MAGIC):
         return f"photo {ref!r} is not a PNG or JPEG image"
     mime = "image/png" if data.startswith(_IMAGE_MAGIC[0]) else "image/jpeg"

@@ -35,6 +35,19 @@ class UnsafeFile(Exception):
         self.problem = problem
 
 
+class TooLarge(UnsafeFile):
+    """A regular file larger than its reader takes."""
+
+    def __init__(self, path: Path, size: int | None, limit: int) -> None:
+        """`size`: what the file says it is; None when it held more than it said."""
+        said = (
+            f"is {size} bytes, more than the {limit} it may be" if size else f"holds more than the {limit} bytes it may"
+        )
+        super().__init__(path, said)
+        self.size = size
+        self.limit = limit
+
+
 def _kind(mode: int) -> str:
     kinds = (
         (stat.S_ISDIR, "a directory"),
@@ -74,14 +87,14 @@ def read_regular(path: Path, limit: int, *, follow: bool = False) -> bytes:
     bytes is read, whatever the file says its size is.
 
     UnsafeFile: a symbolic link (unless `follow`: a link to a regular file is then read), anything but a
-    regular file, or a file larger than `limit`. OSError when it cannot be opened or read
+    regular file, or (TooLarge) a file larger than `limit`. OSError when it cannot be opened or read
     (FileNotFoundError when there is nothing at `path`).
     """
     fd = _open_regular(path, os.O_RDONLY, follow=follow)
     try:
         size = os.fstat(fd).st_size
         if size > limit:
-            raise UnsafeFile(path, f"is {size} bytes, more than the {limit} it may be")
+            raise TooLarge(path, size, limit)
         chunks: list[bytes] = []
         left = limit + 1
         want = size + 1  # all of it and the end in one read, unless it says a size it does not have
@@ -93,7 +106,7 @@ def read_regular(path: Path, limit: int, *, follow: bool = False) -> bytes:
             left -= len(chunk)
             want = _READ_CHUNK
         if left <= 0:  # it grew, or says a size it does not have
-            raise UnsafeFile(path, f"holds more than the {limit} bytes it may")
+            raise TooLarge(path, None, limit)
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from content.shared.files import TooLarge, UnsafeFile, read_regular
+
 M = TypeVar("M", bound=BaseModel)
 
 Path_ = Sequence[str | int]
@@ -263,28 +265,26 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def load_yaml(path: Path, name: str | None = None) -> tuple[Any, Located, list[Problem]]:
+    """The file's data, where each value is, and what is wrong. Read as `content.shared.files` reads: a link to
+    a file is followed (an operator's), a FIFO or a device is refused without waiting or reading."""
     label = name or str(path)
+
+    def refused(message: str) -> tuple[Any, Located, list[Problem]]:
+        return None, Located(label), [Problem(label, 1, message)]
+
     try:
-        size = path.stat().st_size
+        data = read_regular(path, MAX_FILE_BYTES, follow=True)
+    except TooLarge as exc:
+        megabytes = (exc.size or MAX_FILE_BYTES + 1) / 2**20
+        return refused(f"is {megabytes:.1f} MB, more than the {MAX_FILE_BYTES // 2**20} MB a content file may be")
+    except UnsafeFile as exc:
+        return refused(exc.problem)
     except OSError as exc:
-        return None, Located(label), [Problem(label, 1, f"cannot read: {exc.strerror}")]
-    if size > MAX_FILE_BYTES:
-        megabytes = size / 2**20
-        return (
-            None,
-            Located(label),
-            [
-                Problem(
-                    label, 1, f"is {megabytes:.1f} MB, more than the {MAX_FILE_BYTES // 2**20} MB a content file may be"
-                )
-            ],
-        )
+        return refused(f"cannot read: {exc.strerror}")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as a text file reads
     except UnicodeDecodeError as exc:
-        return None, Located(label), [Problem(label, 1, f"not UTF-8 text (byte {exc.start})")]
-    except OSError as exc:
-        return None, Located(label), [Problem(label, 1, f"cannot read: {exc.strerror}")]
+        return refused(f"not UTF-8 text (byte {exc.start})")
     return parse_yaml(text, label)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,9 @@ def test_a_character_only_some_surfaces_lack_names_them(tmp_path: Path) -> None:
         False,
     )
     assert "on the LED walls:" in str(found)
+
+
+def test_a_fifo_among_the_content_files_is_passed_over_without_waiting(sample_dir: Path) -> None:
+    os.mkfifo(sample_dir / "items" / "planted.yaml")  # no writer: a plain open would wait for one for ever
+    (sample_dir / "link.yaml").symlink_to("/dev/zero")
+    assert list(uncovered(sample_dir, "s", display_fonts())) == []

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import re
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -235,3 +237,23 @@ def test_an_unquoted_word_in_a_list_of_text_says_to_quote_it(sample_dir: Path) -
 def test_an_empty_file_says_what_it_should_hold(sample_dir: Path, file: str, holds: str, text: str) -> None:
     (sample_dir / file).write_text(text, encoding="utf-8")
     assert f"c/{file}:1: the file is empty (or only comments): it should hold {holds}" in _problems(sample_dir)
+
+
+def test_a_huge_photo_is_refused_unread_and_a_fifo_without_waiting(sample_dir: Path) -> None:
+    with open(sample_dir / "photos" / "s03.png", "r+b") as out:
+        out.truncate(64 << 20)  # sparse: no disk, but a reader of whole files takes 64 MiB
+    (sample_dir / "photos" / "s04.png").unlink()
+    os.mkfifo(sample_dir / "photos" / "s04.png")
+    tracemalloc.start()
+    try:
+        problems = _problems(sample_dir)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20
+    assert any(
+        re.match(r"c/staff\.yaml:\d+: photo 'photos/s03\.png' is larger than 524288 bytes$", p) for p in problems
+    )
+    assert any(
+        re.match(r"c/staff\.yaml:\d+: photo 'photos/s04\.png' is a FIFO, not a regular file$", p) for p in problems
+    )

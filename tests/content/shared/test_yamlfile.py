@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,19 @@ def test_other_syntax_errors_keep_the_parsers_words() -> None:
     _, _, problems = parse_yaml("a: 1\n@b: 2\n", "x.yaml")
     assert [p.line for p in problems] == [2] and problems[0].message.startswith("YAML syntax: ")
     assert "tab" not in problems[0].message and "bracket" not in problems[0].message
+
+
+def test_a_fifo_or_a_link_to_a_device_is_refused_unread_and_a_link_to_a_file_is_read(tmp_path: Path) -> None:
+    from content.shared.yamlfile import load_yaml
+
+    os.mkfifo(tmp_path / "centre.yaml")  # no writer: a plain open would wait for one for ever
+    (tmp_path / "roster.yaml").symlink_to("/dev/zero")  # says it is empty, and never ends
+    (tmp_path / "real.yaml").write_text("name: 魏城\n", encoding="utf-8")
+    (tmp_path / "profile.yaml").symlink_to(tmp_path / "real.yaml")  # an operator's link to a kept file
+    assert [str(p) for p in load_yaml(tmp_path / "centre.yaml", "c/centre.yaml")[2]] == [
+        "c/centre.yaml:1: is a FIFO, not a regular file"
+    ]
+    assert [str(p) for p in load_yaml(tmp_path / "roster.yaml", "roster.yaml")[2]] == [
+        "roster.yaml:1: is a character device, not a regular file"
+    ]
+    assert load_yaml(tmp_path / "profile.yaml")[0] == {"name": "魏城"}
