@@ -23,11 +23,13 @@ _hooked = False
 
 
 class Watch:
-    """The files below `directory` whose name contains one of `names` (their temporary files too)."""
+    """The files below `directory` whose name contains one of `names` (their temporary files too); `plain`:
+    bytes a file of exactly one of those names must never hold (a password before it is hashed)."""
 
-    def __init__(self, directory: Path, names: tuple[str, ...]) -> None:
+    def __init__(self, directory: Path, names: tuple[str, ...], plain: bytes | None = None) -> None:
         self.directory = directory
         self.names = names
+        self.plain = plain
         self.leaks: list[str] = []
         self.seen: set[str] = set()
 
@@ -45,6 +47,8 @@ class Watch:
                         self.leaks.append(
                             f"{path.name}: {st.st_size} bytes at mode {stat.S_IMODE(st.st_mode):o} ({event})"
                         )
+                    if self.plain and path.name in self.names and self.plain in path.read_bytes():
+                        self.leaks.append(f"{path.name}: in plain ({event})")
 
 
 def _hook(event: str, _args: tuple[Any, ...]) -> None:
@@ -59,14 +63,14 @@ def _hook(event: str, _args: tuple[Any, ...]) -> None:
 
 
 @contextlib.contextmanager
-def watch_secrets(directory: Path, *names: str) -> Iterator[Watch]:
+def watch_secrets(directory: Path, *names: str, plain: bytes | None = None) -> Iterator[Watch]:
     """Watch what the block writes below `directory`; `Watch.leaks` says each moment a secret was readable
     by others, `Watch.seen` which secret files appeared."""
     global _hooked
     if not _hooked:
         sys.addaudithook(_hook)  # cannot be removed: it does nothing while no watch is open
         _hooked = True
-    watch = Watch(directory, names)
+    watch = Watch(directory, names, plain)
     _watches.append(watch)
     try:
         yield watch

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from content.shared import limits as cap
 from content.shared.contract import ROOT, STATE_TOPICS
+from content.shared.files import PRIVATE, staged
 
 Role = Literal["service", "staff", "kiosk", "display", "bridge"]
 # No "." in an account's name: a client id is `<account>` or `<account>.<run>`, so one account can
@@ -205,13 +206,16 @@ def render_conf(directory: Path, listeners: Listeners, *, run_as: str | None = N
 
 
 def hash_passwords(passwd: Path, passwords: dict[str, str]) -> None:
-    """Write `user:password` lines and let mosquitto_passwd hash them in place."""
+    """Write `user:password` lines into a new file beside `passwd`, mode 600 from its first byte, let
+    mosquitto_passwd hash them there, and only then rename it to `passwd`: the plain passwords are never
+    under that name, nor readable by others. mosquitto_passwd copies the file it rewrites to `<file>.tmp`
+    under the caller's umask, so it runs with 077."""
     tool = shutil.which("mosquitto_passwd")
     if tool is None:
         raise FileNotFoundError("mosquitto_passwd not found: install the 'mosquitto' package")
-    passwd.write_text("".join(f"{user}:{password}\n" for user, password in passwords.items()), encoding="utf-8")
-    passwd.chmod(0o600)
-    subprocess.run([tool, "-U", str(passwd)], check=True, capture_output=True)
+    plain = "".join(f"{user}:{password}\n" for user, password in passwords.items()).encode()
+    with staged(passwd, plain, mode=PRIVATE) as temporary:
+        subprocess.run([tool, "-U", str(temporary)], check=True, capture_output=True, umask=0o077)
 
 
 def write_broker_dir(

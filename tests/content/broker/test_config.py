@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import stat
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from content.broker.config import Account, Listeners, Roster, find_clientid_plugin, render_conf
+from content.broker.config import Account, Listeners, Roster, find_clientid_plugin, render_conf, write_broker_dir
+from tests.modes import open_umask, watch_secrets
 
 
 def test_the_conf_loads_the_plugin_that_binds_client_ids(tmp_path: Path) -> None:
@@ -38,3 +41,16 @@ def test_account_names_that_could_name_another_accounts_client_id_are_refused(us
 def test_account_names_the_roster_example_uses() -> None:
     for user in ("service", "staff-zonghe", "kiosk-1", "led_wall", "bridge-weicheng"):
         assert Account(user=user, role="staff").user == user
+
+
+@pytest.mark.skipif(shutil.which("mosquitto_passwd") is None, reason="needs mosquitto_passwd")
+def test_passwd_is_never_readable_by_others_nor_plain_under_its_name(tmp_path: Path) -> None:
+    roster = Roster.model_validate({"centre": "weicheng", "accounts": [{"user": "service", "role": "service"}]})
+    out = tmp_path / "broker"
+    with open_umask(), watch_secrets(out, "passwd", plain=b"service:secret-password") as watch:
+        write_broker_dir(out, roster, Listeners(), passwords={"service": "secret-password"})
+    assert watch.leaks == []
+    assert "passwd" in watch.seen
+    assert stat.S_IMODE((out / "passwd").stat().st_mode) == 0o600
+    assert (out / "passwd").read_text(encoding="utf-8").startswith("service:$7$")
+    assert sorted(p.name for p in out.iterdir()) == ["acl", "data", "mosquitto.conf", "passwd"]
