@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         find_clientid_plugin,
         write_broker_dir,
     )
+    from content.shared.files import PRIVATE, write_file
     from content.shared.yamlfile import load_yaml, validate_model
 
     if args.no_clientid_plugin:
@@ -68,8 +69,7 @@ def run(args: argparse.Namespace) -> int:
     accounts = out / "accounts.yaml"
     host = "127.0.0.1" if args.bind in ("0.0.0.0", "::") else args.bind
     urls = {user: f"mqtt://{user}:{password}@{host}:{args.port}" for user, password in passwords.items()}
-    accounts.write_text(yaml.safe_dump(urls, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    accounts.chmod(0o600)
+    write_file(accounts, yaml.safe_dump(urls, allow_unicode=True, sort_keys=False).encode(), mode=PRIVATE)
     print(f"wrote {out}/mosquitto.conf, acl, passwd ({len(passwords)} accounts)")
     print(f"broker URLs with passwords: {accounts} (readable by you only)")
     if args.tls_port:

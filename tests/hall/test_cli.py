@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from hall.cli import main
 from hall.commands import user as user_command
 from hall.options import UsageError, parse_duration
 from tests.conftest import REPO
+from tests.modes import open_umask, watch_secrets
 
 
 @pytest.mark.parametrize(
@@ -231,3 +233,14 @@ def test_a_missing_part_names_its_extra(
 def test_the_user_command_offers_the_roles_the_users_file_knows() -> None:
     assert user_command.ROLES == ROLES
     assert users_path(user_command.DEFAULT_STATE) == user_command.DEFAULT_USERS
+
+
+def test_broker_config_writes_the_passwords_readable_by_its_user_only_from_the_first_byte(tmp_path: Path) -> None:
+    roster = REPO / "broker_config" / "roster.example.yaml"
+    out = tmp_path / "b"
+    with open_umask(), watch_secrets(out, "accounts.yaml", "passwd") as watch:
+        assert main(["broker-config", "--roster", str(roster), "--out", str(out), "--no-clientid-plugin"]) == 0
+    assert watch.leaks == []
+    assert watch.seen >= {"accounts.yaml", "passwd"}
+    for name in ("accounts.yaml", "passwd"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600
