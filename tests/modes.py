@@ -12,7 +12,7 @@ import os
 import stat
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +23,16 @@ _hooked = False
 
 
 class Watch:
-    """The files below `directory` whose name contains one of `names` (their temporary files too); `plain`:
-    bytes a file of exactly one of those names must never hold (a password before it is hashed)."""
+    """The files below `directory` whose name contains one of `names` (their temporary files too); `wrong`
+    says what is wrong with the bytes of a file under exactly one of those names (a password in plain, a
+    secret half written), or None."""
 
-    def __init__(self, directory: Path, names: tuple[str, ...], plain: bytes | None = None) -> None:
+    def __init__(
+        self, directory: Path, names: tuple[str, ...], wrong: Callable[[bytes], str | None] | None = None
+    ) -> None:
         self.directory = directory
         self.names = names
-        self.plain = plain
+        self.wrong = wrong
         self.leaks: list[str] = []
         self.seen: set[str] = set()
 
@@ -47,8 +50,10 @@ class Watch:
                         self.leaks.append(
                             f"{path.name}: {st.st_size} bytes at mode {stat.S_IMODE(st.st_mode):o} ({event})"
                         )
-                    if self.plain and path.name in self.names and self.plain in path.read_bytes():
-                        self.leaks.append(f"{path.name}: in plain ({event})")
+                    if self.wrong is not None and path.name in self.names:
+                        problem = self.wrong(path.read_bytes())
+                        if problem is not None:
+                            self.leaks.append(f"{path.name}: {problem} ({event})")
 
 
 def _hook(event: str, _args: tuple[Any, ...]) -> None:
@@ -63,14 +68,14 @@ def _hook(event: str, _args: tuple[Any, ...]) -> None:
 
 
 @contextlib.contextmanager
-def watch_secrets(directory: Path, *names: str, plain: bytes | None = None) -> Iterator[Watch]:
+def watch_secrets(directory: Path, *names: str, wrong: Callable[[bytes], str | None] | None = None) -> Iterator[Watch]:
     """Watch what the block writes below `directory`; `Watch.leaks` says each moment a secret was readable
     by others, `Watch.seen` which secret files appeared."""
     global _hooked
     if not _hooked:
         sys.addaudithook(_hook)  # cannot be removed: it does nothing while no watch is open
         _hooked = True
-    watch = Watch(directory, names, plain)
+    watch = Watch(directory, names, wrong)
     _watches.append(watch)
     try:
         yield watch

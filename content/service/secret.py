@@ -3,13 +3,15 @@ state (never in the repository or the content directory, which are copied and sh
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
+
+from content.shared.files import PRIVATE, UnsafeFile, read_regular, write_file
 
 SECRET_BYTES = 32
 SECRET_FILE = "case-secret"
 """Its name beside the state file, unless `hall serve --case-secret` names another."""
+_MAX_BYTES = 4096
 
 
 class SecretError(Exception):
@@ -17,29 +19,32 @@ class SecretError(Exception):
 
 
 def load_or_create(path: Path, content_dir: Path | None = None) -> bytes:
-    """The secret in `path`, made (readable by its owner only) if the file does not exist yet."""
+    """The secret in `path`, made if the file does not exist yet: readable by its owner only from its first
+    byte, and there whole or not at all (another service starting at the same moment uses the same)."""
     if content_dir is not None and path.resolve().is_relative_to(content_dir.resolve()):
         raise SecretError(f"{path}: the tracking links' secret must not be kept in the content directory {content_dir}")
     try:
-        data = path.read_bytes()
+        data = read_regular(path, _MAX_BYTES)
     except FileNotFoundError:
-        data = secrets.token_bytes(SECRET_BYTES)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it in between: use theirs
-            return load_or_create(path, content_dir)
-        except OSError as exc:
-            raise SecretError(f"{path}: cannot create the tracking links' secret: {exc.strerror}") from None
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        return data
+        return _create(path, content_dir)
+    except UnsafeFile as exc:
+        raise SecretError(f"{exc}: the tracking links' secret must be a file of its own") from None
     except OSError as exc:
         raise SecretError(f"{path}: cannot read the tracking links' secret: {exc.strerror}") from None
     if len(data) < 16:
         raise SecretError(f"{path}: holds {len(data)} bytes, too short to be the tracking links' secret (32 expected)")
-    if path.stat().st_mode & 0o077:
+    if path.lstat().st_mode & 0o077:
         raise SecretError(f"{path}: others may read the tracking links' secret; chmod 600 {path}")
+    return data
+
+
+def _create(path: Path, content_dir: Path | None) -> bytes:
+    data = secrets.token_bytes(SECRET_BYTES)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, data, mode=PRIVATE, exclusive=True)
+    except FileExistsError:  # another process made it in between: use theirs
+        return load_or_create(path, content_dir)
+    except OSError as exc:
+        raise SecretError(f"{path}: cannot create the tracking links' secret: {exc.strerror}") from None
     return data

@@ -47,7 +47,11 @@ def test_account_names_the_roster_example_uses() -> None:
 def test_passwd_is_never_readable_by_others_nor_plain_under_its_name(tmp_path: Path) -> None:
     roster = Roster.model_validate({"centre": "weicheng", "accounts": [{"user": "service", "role": "service"}]})
     out = tmp_path / "broker"
-    with open_umask(), watch_secrets(out, "passwd", plain=b"service:secret-password") as watch:
+
+    def plain(data: bytes) -> str | None:
+        return "the password in plain" if b"service:secret-password" in data else None
+
+    with open_umask(), watch_secrets(out, "passwd", wrong=plain) as watch:
         write_broker_dir(out, roster, Listeners(), passwords={"service": "secret-password"})
     assert watch.leaks == []
     assert "passwd" in watch.seen

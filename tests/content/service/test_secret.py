@@ -1,0 +1,40 @@
+"""The tracking links' secret: made whole and private from its first byte, never read through a link."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from content.service.secret import SECRET_BYTES, SecretError, load_or_create
+from tests.modes import open_umask, watch_secrets
+
+
+def _half_made(data: bytes) -> str | None:
+    return None if len(data) == SECRET_BYTES else f"{len(data)} bytes of a secret of {SECRET_BYTES}"
+
+
+def test_the_secret_appears_whole_and_private_or_not_at_all(tmp_path: Path) -> None:
+    """Another service starting at the same moment reads the file as soon as it exists: never part of it."""
+    path = tmp_path / "state" / "case-secret"
+    with open_umask(), watch_secrets(tmp_path, "case-secret", wrong=_half_made) as watch:
+        secret = load_or_create(path)
+    assert watch.leaks == []
+    assert path.read_bytes() == secret and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert os.listdir(path.parent) == ["case-secret"]
+    assert load_or_create(path) == secret
+
+
+def test_a_link_planted_where_the_secret_goes_is_refused(tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.write_bytes(b"k" * SECRET_BYTES)  # a secret someone else knows
+    theirs.chmod(0o600)
+    (tmp_path / "case-secret").symlink_to(theirs)
+    with pytest.raises(SecretError, match=r"case-secret: is a symbolic link"):
+        load_or_create(tmp_path / "case-secret")
+    (tmp_path / "fifo").unlink(missing_ok=True)
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(SecretError, match=r"fifo: is a FIFO, not a regular file"):
+        load_or_create(tmp_path / "fifo")
