@@ -1,8 +1,9 @@
 """Watching, from inside the test's process, the mode of the secret files some code writes, from the moment
-each exists: at every audit event that touches files or processes (each open, chmod, rename, link,
-subprocess, SQLite connection) and once more at the end. A secret that others could read while it held bytes
-leaked, however short the moment; this catches a write followed by a chmod without patching the code under
-test, and with the umask at 0 (`open_umask`) nothing but the code itself stands between a secret and others.
+each exists (even empty: it is about to hold the secret): at every audit event that touches files or
+processes (each open, chmod, rename, link, subprocess, SQLite connection) and once more at the end. A secret
+that others could read at any moment leaked, however short the moment; this catches a write followed by a
+chmod without patching the code under test, and with the umask at 0 (`open_umask`) nothing but the code
+itself stands between a secret and others.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _hooked = False
 
 
 class Watch:
-    """The files below `directory` whose name contains one of `names` (their temporary files too); `wrong`
+    """The files below `directory` named one of `names`, and their temporary files (`.<name>.*`); `wrong`
     says what is wrong with the bytes of a file under exactly one of those names (a password in plain, a
     secret half written), or None."""
 
@@ -39,14 +40,14 @@ class Watch:
     def check(self, event: str) -> None:
         with contextlib.suppress(OSError):
             for path in self.directory.rglob("*"):
-                if not any(name in path.name for name in self.names):
-                    continue
+                if not any(path.name == name or path.name.startswith(f".{name}.") for name in self.names):
+                    continue  # neither one of the names nor a temporary file of one
                 with contextlib.suppress(OSError):
                     st = path.lstat()
                     if not stat.S_ISREG(st.st_mode):
                         continue
                     self.seen.add(path.name)
-                    if st.st_mode & 0o077 and st.st_size > 0:
+                    if st.st_mode & 0o077:
                         self.leaks.append(
                             f"{path.name}: {st.st_size} bytes at mode {stat.S_IMODE(st.st_mode):o} ({event})"
                         )

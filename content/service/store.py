@@ -23,6 +23,7 @@ from content.cases.rules import Calendar, Case
 from content.queue.rules import Call, QueueState, Ticket, WindowState
 from content.service import case_store
 from content.service.live import Announcement, Live, StaffState
+from content.shared.files import private_database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
@@ -182,6 +183,7 @@ class Store:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = self._take_lock(self.path.with_name(self.path.name + ".lock"))
+            private_database(self.path)  # applicants' names and phones: the owner's only, before SQLite makes it
         # Opened on one thread, then used by the service's loop alone: never concurrently.
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")

@@ -26,8 +26,9 @@ PUBLIC: Final = 0o644
 _READ_CHUNK = 64 * 1024
 
 
-class UnsafeFile(Exception):
-    """A file that is not what its reader may take: `problem` says what it is instead."""
+class UnsafeFile(OSError):
+    """A file that is not what its reader may take: `problem` says what it is instead. An OSError, so that
+    whoever reports a file it cannot open reports this too."""
 
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(f"{path}: {problem}")
@@ -162,3 +163,12 @@ def private_file(path: Path, *, create: bool = True) -> None:
             os.fchmod(fd, PRIVATE)
     finally:
         os.close(fd)
+
+
+def private_database(path: Path) -> None:
+    """`private_file` for an SQLite database before SQLite opens it, and for its journal files that exist
+    (SQLite makes new ones with the database's mode)."""
+    private_file(path)
+    for side in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            private_file(path.with_name(path.name + side), create=False)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import stat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from content.service.commands.base import Context
 from content.service.commands.staff import set_staff_status
 from content.service.live import Live
 from content.service.store import SCHEMA_VERSION, Store
+from tests.modes import open_umask, watch_secrets
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -168,3 +170,18 @@ def test_the_last_number_of_each_prefix_on_past_days(tmp_path: Path) -> None:
     first, second = NOW.date(), NOW.date() + timedelta(days=1)
     assert store.issued(first, second + timedelta(days=1)) == {first: {"A": 2, "C": 1}, second: {"A": 1}}
     assert store.issued(first, second) == {first: {"A": 2, "C": 1}}  # the day of `before` is not past yet
+
+
+def test_the_state_file_is_its_owners_only_from_its_first_byte(tmp_path: Path) -> None:
+    """It holds applicants' names and phones: private whatever the umask, and so are SQLite's files beside
+    it (which take its mode); a state file an older version left readable by others is tightened."""
+    names = ("state.db", "state.db-wal", "state.db-shm", "state.db-journal")
+    with open_umask(), watch_secrets(tmp_path, *names) as watch:
+        store = Store(tmp_path / "state.db")
+        beside = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob("state.db-*")}
+        store.close()
+    assert watch.leaks == []
+    assert beside == {"state.db-wal": 0o600, "state.db-shm": 0o600}
+    (tmp_path / "state.db").chmod(0o644)
+    Store(tmp_path / "state.db").close()
+    assert stat.S_IMODE((tmp_path / "state.db").stat().st_mode) == 0o600
