@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import builtins
 import logging
-import os
 import re
 import secrets
 import sqlite3
@@ -47,6 +46,8 @@ from typing import Final, Literal, cast, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from content.shared.files import private_database
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ class UserStore:
         self._dummy: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            private_database(self.path)  # the owner's only before SQLite opens it; never through a link
             with self._connect() as db:
                 tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 if tables - {"users"}:

@@ -34,6 +34,7 @@ class UnsafeFile(OSError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+        self.strerror = problem  # what "cannot open PATH: {exc.strerror}" says
 
 
 class TooLarge(UnsafeFile):

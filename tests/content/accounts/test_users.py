@@ -327,3 +327,15 @@ def test_announce_as() -> None:
     assert announce_as(MANAGER) == "approved"
     assert announce_as(SUPERVISOR) is None
     assert announce_as(User("wang", "manager", disabled=True)) is None
+
+
+def test_a_users_file_left_readable_by_others_is_tightened_and_a_link_in_its_place_refused(tmp_path: Path) -> None:
+    """It holds the staff's password hashes: the owner's only, whatever made it; never created through a link."""
+    UserStore(tmp_path / "users.sqlite3", hasher=cheap()).add("wang", "manager", PASSWORD)
+    (tmp_path / "users.sqlite3").chmod(0o644)
+    UserStore(tmp_path / "users.sqlite3", hasher=cheap())
+    assert stat.S_IMODE(os.stat(tmp_path / "users.sqlite3").st_mode) == 0o600
+    (tmp_path / "planted.sqlite3").symlink_to(tmp_path / "elsewhere.sqlite3")
+    with pytest.raises(UserError, match=r"cannot open .*planted\.sqlite3: is a symbolic link"):
+        UserStore(tmp_path / "planted.sqlite3", hasher=cheap())
+    assert not (tmp_path / "elsewhere.sqlite3").exists()
