@@ -29,19 +29,18 @@ ValueError naming the field, so a hostile case costs a few pages, not thousands.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import os
-import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Final, Literal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from content.shared.files import PRIVATE, staged
 from content.shared.fonts import FontChain, FontError, joins, read_cmap
 from content.shared.fonts import split_runs as shared_split_runs
 
@@ -632,6 +631,8 @@ def render_pages(view: SlipView, layout: str) -> list[Image.Image]:
 
 def write_slip(view: SlipView, path: str | os.PathLike[str], layout: str = "a4") -> list[Path]:
     """Write the slip to `path` (.pdf or .png) in layout "a4" or "receipt"; the files written, in page order.
+    Each is the writer's only (mode 600) from its first byte: it names the applicant and holds the link that
+    follows the case.
 
     ValueError for another layout or suffix; OSError when a file cannot be written or no font is installed.
     """
@@ -644,13 +645,13 @@ def write_slip(view: SlipView, path: str | os.PathLike[str], layout: str = "a4")
     pages = render_pages(view, layout)
     dpi = SPECS[layout].dpi
     if suffix == ".pdf":
-        with _atomic(out) as tmp:
+        with staged(out, mode=PRIVATE) as tmp:
             pages[0].save(tmp, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
         return [out]
     written = []
     for n, page in enumerate(pages, start=1):
         target = out if n == 1 else out.with_name(f"{out.stem}-{n}{out.suffix}")
-        with _atomic(target) as tmp:
+        with staged(target, mode=PRIVATE) as tmp:
             page.save(tmp, "PNG", dpi=(dpi, dpi), optimize=True)
         written.append(target)
     n = len(pages) + 1
@@ -658,21 +659,6 @@ def write_slip(view: SlipView, path: str | os.PathLike[str], layout: str = "a4")
         stale.unlink()  # a page of a longer slip written here before
         n += 1
     return written
-
-
-@contextlib.contextmanager
-def _atomic(target: Path) -> Iterator[str]:
-    """A temporary file beside `target`, renamed over it when the block succeeds, removed when not."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 __all__ = ["LAYOUTS", "SUFFIXES", "SlipView", "font_chain", "render_pages", "split_runs", "write_slip"]

@@ -20,6 +20,7 @@ from content.cases.slip import (
     split_runs,
     write_slip,
 )
+from tests.modes import open_umask, watch_secrets
 
 URL = "http://127.0.0.1:8080/t/WC-261203-0007?k=abcDEF123_-x"
 VIEW = SlipView(
@@ -175,3 +176,13 @@ def test_the_view_is_frozen_and_keeps_tuples() -> None:
     assert view.phones == (("代办员", "1"),)
     with pytest.raises(dataclasses.FrozenInstanceError):
         view.number = "x"  # type: ignore[misc]
+
+
+def test_a_slip_is_its_writers_only_from_its_first_byte(tmp_path: Path) -> None:
+    """It holds the applicant's name and the link that follows the case: printed, not shared on the disk."""
+    with open_umask(), watch_secrets(tmp_path, "slip.pdf", "slip.png") as watch:
+        write_slip(VIEW, tmp_path / "slip.pdf", "receipt")
+        write_slip(VIEW, tmp_path / "slip.png", "a4")
+    assert watch.leaks == []
+    assert watch.seen >= {"slip.pdf", "slip.png"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slip.pdf", "slip.png"]
