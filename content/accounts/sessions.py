@@ -8,9 +8,12 @@ Sessions live in the service's memory, so `hall user passwd` or `disable`, run i
 end them: each request checks its session against the user as stored now with `still_valid` (the user's
 `updated` changes with every change of the password or of `disabled`).
 
-`LoginLimiter` counts wrong passwords per login name and per client (the address the request came from):
-`per_name` in `window_s` lock that name, `per_client` lock that client, each until the oldest of those
-failures is `window_s` old. It remembers at most `max_keys` names and clients, the least recent going first.
+`LoginLimiter` counts tries per login name and per client (the address the request came from): `per_name`
+in `window_s` lock that name, `per_client` lock that client, each until the oldest of those tries is
+`window_s` old. A try is counted before its password is checked (`attempt`), so that parallel tries cannot
+all pass the check before the first failure is counted; a right password takes its own try back from the
+client and forgets the name's (`succeeded`). It remembers at most `max_keys` names and clients, the least
+recent going first.
 """
 
 from __future__ import annotations
@@ -153,12 +156,12 @@ class LoginLimiter:
         self.per_name, self.per_client, self.window_s, self.max_keys = per_name, per_client, window_s, max_keys
         self._clock = clock
         self._lock = threading.Lock()
-        self._failures: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
-        """By ("name", login name) or ("client", client): the times of their latest failures; least recent first."""
+        self._tries: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
+        """By ("name", login name) or ("client", client): the times of their latest tries; least recent first."""
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._failures)
+            return len(self._tries)
 
     def _keys(self, name: str, client: str) -> list[tuple[tuple[str, str], int]]:
         """The name's key and the client's, each with its limit."""
@@ -167,39 +170,47 @@ class LoginLimiter:
             (("client", str(client)[:MAX_KEY]), self.per_client),
         ]
 
+    def attempt(self, name: str, client: str) -> float:
+        """A try at logging in as `name` from `client`, counted against both before the password is checked:
+        0 when it may go ahead, else how many seconds it must wait (and nothing is counted)."""
+        with self._lock:
+            now = self._clock()
+            keys = self._keys(name, client)
+            wait = max(self._wait(key, limit, now) for key, limit in keys)
+            if wait > 0:
+                return wait
+            for key, limit in keys:
+                times = self._tries.get(key)
+                if times is None:
+                    while len(self._tries) >= self.max_keys:
+                        self._tries.popitem(last=False)
+                    times = self._tries[key] = deque(maxlen=limit)
+                else:
+                    self._tries.move_to_end(key)
+                times.append(now)
+            return 0.0
+
     def _wait(self, key: tuple[str, str], limit: int, now: float) -> float:
-        times = self._failures.get(key)
-        if times is None or len(times) < limit:
+        """Forgets the key's tries older than the window; how long it must wait before the next."""
+        times = self._tries.get(key)
+        if times is None:
+            return 0.0
+        while times and times[0] + self.window_s <= now:
+            times.popleft()
+        if len(times) < limit:
             return 0.0
         return max(0.0, times[0] + self.window_s - now)
 
-    def allowed(self, name: str, client: str) -> float:
-        """0 when `client` may try logging in as `name` now; else how many seconds it must wait."""
-        with self._lock:
-            now = self._clock()
-            return max(self._wait(key, limit, now) for key, limit in self._keys(name, client))
-
-    def failed(self, name: str, client: str) -> None:
-        """A wrong password (or an unknown name) given for `name` from `client`."""
-        with self._lock:
-            now = self._clock()
-            for key, limit in self._keys(name, client):
-                times = self._failures.get(key)
-                if times is None:
-                    while len(self._failures) >= self.max_keys:
-                        self._failures.popitem(last=False)
-                    times = self._failures[key] = deque(maxlen=limit)
-                else:
-                    self._failures.move_to_end(key)
-                while times and times[0] + self.window_s <= now:
-                    times.popleft()
-                times.append(now)
-
     def succeeded(self, name: str, client: str) -> None:
-        """`name` logged in from `client`: its failures are forgotten.
+        """The try at `name` from `client` had the right password: the name's tries are forgotten, and the
+        client gets this one back.
 
-        The client's are not: one account's password must not reset the count of a client trying others'.
+        The client's other tries are not forgotten: one account's password must not reset the count of a
+        client trying others'.
         """
         with self._lock:
-            (key, _), _ = self._keys(name, client)
-            self._failures.pop(key, None)
+            (name_key, _), (client_key, _) = self._keys(name, client)
+            self._tries.pop(name_key, None)
+            times = self._tries.get(client_key)
+            if times:
+                times.pop()

@@ -4,7 +4,8 @@ the console's own script and style files.
 A person logs in with a name and password of the users file (`content.accounts`, `hall user add`); the
 session is a random id in an HttpOnly, SameSite=Strict cookie, ended by logout, by 30 minutes without a
 request or after 8 hours. The login form carries a token of its own cookie (double submit), a login from
-another origin is refused, and logins are limited per name and per client.
+another origin is refused, and logins are limited per name and per client, each try counted before its
+password is checked.
 """
 
 from __future__ import annotations
@@ -43,15 +44,16 @@ def login(asked: Asked) -> Response:
         return _form(console, 403, token, "请求无效，请刷新页面后重新登录")
     name = request.form.get("name", "").strip().lower()[:64]
     password = request.form.get("password", "")[:512]
+    # The client's address as the hall's proxy saw it (`content.web.server.Proxy`), else the socket's.
     client = request.remote_addr or "?"
-    wait = console.limiter.allowed(name, client)
+    # Counted before the password is checked: parallel tries must not all pass before a failure counts.
+    wait = console.limiter.attempt(name, client)
     if wait > 0:
         response = _form(console, 429, token, f"登录尝试过多，请 {int(wait // 60) + 1} 分钟后再试")
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     user = console.users.verify(name, password)
     if user is None:
-        console.limiter.failed(name, client)
         return _form(console, 401, token, "用户名或密码不正确")
     console.limiter.succeeded(name, client)
     session = console.sessions.create(user)

@@ -154,65 +154,85 @@ def test_bad_settings() -> None:
 # -- the limit on wrong passwords ---------------------------------------------------------------------
 
 
-def test_five_wrong_lock_the_name(clock: Clock) -> None:
+def test_five_tries_lock_the_name(clock: Clock) -> None:
     limiter = LoginLimiter(per_name=5, per_client=20, window_s=900, clock=clock)
     for _ in range(4):
-        limiter.failed("li", "10.0.0.5")
+        assert limiter.attempt("li", "10.0.0.5") == 0
         clock.now += 10
-    assert limiter.allowed("li", "10.0.0.5") == 0
-    limiter.failed("li", "10.0.0.5")
-    assert limiter.allowed("li", "10.0.0.5") == pytest.approx(900 - 40)
-    assert limiter.allowed("li", "10.0.0.9") == pytest.approx(860)  # the name is locked from anywhere
-    assert limiter.allowed(" LI ", "10.0.0.9") > 0  # however it is typed
-    assert limiter.allowed("wang", "10.0.0.5") == 0  # another name from the same client still may
+    assert limiter.attempt("li", "10.0.0.5") == 0  # the fifth is tried, and counted before its password
+    assert limiter.attempt("li", "10.0.0.5") == pytest.approx(900 - 40)
+    assert limiter.attempt("li", "10.0.0.9") == pytest.approx(860)  # the name is locked from anywhere
+    assert limiter.attempt(" LI ", "10.0.0.9") > 0  # however it is typed
+    assert limiter.attempt("wang", "10.0.0.5") == 0  # another name from the same client still may
     clock.now += 860
-    assert limiter.allowed("li", "10.0.0.5") == 0  # the oldest failure is 15 minutes old
+    assert limiter.attempt("li", "10.0.0.5") == 0  # the oldest try is 15 minutes old
+
+
+def test_a_refused_try_is_not_counted(clock: Clock) -> None:
+    limiter = LoginLimiter(per_name=2, per_client=20, window_s=100, clock=clock)
+    assert limiter.attempt("li", "c") == 0 and limiter.attempt("li", "c") == 0
+    for _ in range(50):
+        assert limiter.attempt("li", "c") > 0
+    clock.now += 100
+    assert limiter.attempt("li", "c") == 0  # the refusals did not extend the lock
 
 
 def test_the_client_is_locked_after_per_client(clock: Clock) -> None:
     limiter = LoginLimiter(per_name=5, per_client=20, window_s=900, clock=clock)
-    for n in range(19):
-        limiter.failed(f"user{n}", "10.0.0.5")
-    assert limiter.allowed("wang", "10.0.0.5") == 0
-    limiter.failed("user19", "10.0.0.5")
-    assert limiter.allowed("wang", "10.0.0.5") == pytest.approx(900)
-    assert limiter.allowed("wang", "10.0.0.6") == 0
+    for n in range(20):
+        assert limiter.attempt(f"user{n}", "10.0.0.5") == 0
+    assert limiter.attempt("wang", "10.0.0.5") == pytest.approx(900)
+    assert limiter.attempt("wang", "10.0.0.6") == 0
 
 
 def test_success_forgets_the_name_not_the_client(clock: Clock) -> None:
     limiter = LoginLimiter(per_name=5, per_client=6, window_s=900, clock=clock)
+    for _ in range(5):
+        assert limiter.attempt("li", "10.0.0.5") == 0
+    limiter.succeeded("li", "10.0.0.5")  # the fifth had the right password
     for _ in range(4):
-        limiter.failed("li", "10.0.0.5")
-    limiter.succeeded("li", "10.0.0.5")
-    for _ in range(4):
-        limiter.failed("li", "10.0.0.6")
-    assert limiter.allowed("li", "10.0.0.6") == 0  # 4 since the success, not 8
-    limiter.failed("wang", "10.0.0.5")
-    limiter.failed("wang", "10.0.0.5")
-    assert limiter.allowed("zhao", "10.0.0.5") > 0  # the client's 6 count across the success
+        assert limiter.attempt("li", "10.0.0.6") == 0
+    assert limiter.attempt("li", "10.0.0.6") == 0  # 5 since the success, not 9
+    assert limiter.attempt("wang", "10.0.0.5") == 0  # the client's fifth and sixth: the right one came back
+    assert limiter.attempt("wang", "10.0.0.5") == 0
+    assert limiter.attempt("zhao", "10.0.0.5") > 0  # the client's 6 count across the success
 
 
-def test_old_failures_slide_out(clock: Clock) -> None:
+def test_old_tries_slide_out(clock: Clock) -> None:
     limiter = LoginLimiter(per_name=3, window_s=100, clock=clock)
     for _ in range(10):
-        limiter.failed("li", "c")
+        assert limiter.attempt("li", "c") == 0
         clock.now += 50
-    # failures at 0, 50, ..., 450 (now 500): one in the last 100 s
-    assert limiter.allowed("li", "c") == 0
-    limiter.failed("li", "c")
-    assert limiter.allowed("li", "c") == 0
-    limiter.failed("li", "c")
-    assert limiter.allowed("li", "c") == pytest.approx(50)  # until the one at 450 is 100 s old
+    # tries at 0, 50, ..., 450 (now 500): one in the last 100 s
+    assert limiter.attempt("li", "c") == 0
+    assert limiter.attempt("li", "c") == 0
+    assert limiter.attempt("li", "c") == pytest.approx(50)  # until the one at 450 is 100 s old
+
+
+def test_parallel_tries_pass_only_up_to_the_limit(clock: Clock) -> None:
+    limiter = LoginLimiter(per_name=5, per_client=20, clock=clock)
+    start = threading.Barrier(40)
+    passed: list[bool] = []
+
+    def one() -> None:
+        start.wait()
+        passed.append(limiter.attempt("li", "10.0.0.5") == 0)
+
+    threads = [threading.Thread(target=one) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert passed.count(True) == 5
 
 
 def test_memory_is_bounded(clock: Clock) -> None:
     limiter = LoginLimiter(per_name=5, per_client=20, max_keys=100, clock=clock)
     for n in range(10_000):
-        limiter.failed(f"name{n}" + "x" * 1000, f"10.{n // 256 % 256}.{n % 256}.1")
+        limiter.attempt(f"name{n}" + "x" * 1000, f"10.{n // 256 % 256}.{n % 256}.1")
     assert len(limiter) <= 100
     # the most recent are remembered
-    for _ in range(4):
-        limiter.failed("li", "10.0.0.5")
-    limiter.failed("li", "10.0.0.5")
-    assert limiter.allowed("li", "10.0.0.5") > 0
+    for _ in range(5):
+        limiter.attempt("li", "10.0.0.5")
+    assert limiter.attempt("li", "10.0.0.5") > 0
     assert len(limiter) <= 100
