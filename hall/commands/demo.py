@@ -157,6 +157,16 @@ def _console_guide(pages: str, logins: list[tuple[str, str, str]]) -> str:
     return f"\nThe staff console, in a browser: {pages}/console (login, new password each start, who)\n\n{lines}"
 
 
+def _write_env(path: Path, staff_url: str, centre: str) -> None:
+    """The file the guide's commands source in another terminal: the staff account's broker URL, password and
+    all, so it is its owner's only from its first byte; it also puts this installation's `hall` first on PATH."""
+    from content.shared.files import PRIVATE, write_file
+
+    bin_dir = Path(sys.executable).parent
+    text = f"export HALL_BROKER='{staff_url}'\nexport HALL_CENTRE={centre}\nexport PATH=\"{bin_dir}:$PATH\"\n"
+    write_file(path, text.encode(), mode=PRIVATE)
+
+
 def _sample_case(centre: str, staff_url: str) -> tuple[str | None, str | None]:
     """A case to follow, opened through the service as staff would (the demo's state is its own)."""
     from content.shared.broker_url import parse_broker_url
@@ -308,15 +318,7 @@ def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str], dir
     from hall.assembly import HallError, HallOptions, build_hall
 
     staff_url = urls["staff"]
-    # The commands the guide shows run from another terminal: the env file also puts this
-    # installation's `hall` first on PATH.
-    bin_dir = Path(sys.executable).parent
-    env_file = directory / "env"
-    env_file.write_text(
-        f"export HALL_BROKER='{staff_url}'\nexport HALL_CENTRE={centre}\nexport PATH=\"{bin_dir}:$PATH\"\n",
-        encoding="utf-8",
-    )
-    env_file.chmod(0o600)
+    _write_env(directory / "env", staff_url, centre)
     try:
         _, logins = _demo_logins(store.path)
     except BaseException:

@@ -22,6 +22,7 @@ from PIL import Image
 
 from tests.conftest import PREFIX, Subscriber
 from tests.content.web.test_console import Browser
+from tests.modes import open_umask, watch_secrets
 
 WAIT_S = 30.0
 
@@ -287,3 +288,13 @@ def test_what_to_try_does_what_it_says_in_order_on_a_fresh_start(tmp_path: Path)
             process.wait()
         assert process.stdout is not None
         process.stdout.close()
+
+
+def test_the_guides_env_file_is_its_owners_only_from_its_first_byte(tmp_path: Path) -> None:
+    from hall.commands.demo import _write_env
+
+    url = "mqtt://staff:secret-password@127.0.0.1:1883"
+    with open_umask(), watch_secrets(tmp_path, "env") as watch:
+        _write_env(tmp_path / "env", url, "weicheng")
+    assert watch.leaks == [] and "env" in watch.seen
+    assert f"export HALL_BROKER='{url}'\n" in (tmp_path / "env").read_text(encoding="utf-8")
