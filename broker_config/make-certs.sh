@@ -9,8 +9,10 @@
 #   ca.key      the CA key: keep it offline; it signs the next server certificate
 #   server.crt  the broker's certificate, signed by the CA, with every HOST in its subjectAltName
 #   server.key  the broker's key
-# Keys are mode 600. An existing CA in OUT_DIR is reused, so renewing the server certificate (or
-# adding a host) does not force every device to get a new ca.crt.
+# Keys are mode 600 from their first byte, each written to a new file in OUT_DIR and renamed into place
+# (never through a link left where it goes); a new OUT_DIR is mode 700. An existing CA in OUT_DIR is
+# reused, so renewing the server certificate (or adding a host) does not force every device to get a
+# new ca.crt.
 set -euo pipefail
 
 if [ $# -lt 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
@@ -25,8 +27,8 @@ hosts=("$@")
 ca_days=${CA_DAYS:-3650}
 server_days=${SERVER_DAYS:-825}
 
-mkdir -p "$out"
 umask 077
+mkdir -p "$out"
 
 san=""
 for h in "${hosts[@]}"; do
@@ -37,20 +39,29 @@ for h in "${hosts[@]}"; do
   fi
 done
 
+# Each file goes into a new one mktemp makes (mode 600, O_EXCL), then takes its name in one rename.
+ca_key=$(mktemp "$out/.ca.key.XXXXXX")
+ca_crt=$(mktemp "$out/.ca.crt.XXXXXX")
+server_key=$(mktemp "$out/.server.key.XXXXXX")
+server_crt=$(mktemp "$out/.server.crt.XXXXXX")
+ext=$(mktemp)
+csr=$(mktemp)
+trap 'rm -f "$ca_key" "$ca_crt" "$server_key" "$server_crt" "$ext" "$csr"' EXIT
+
 if [ ! -s "$out/ca.key" ] || [ ! -s "$out/ca.crt" ]; then
   openssl req -x509 -new -newkey rsa:3072 -nodes -sha256 -days "$ca_days" \
     -subj "/CN=Hall display system CA" \
     -addext "basicConstraints=critical,CA:TRUE" \
     -addext "keyUsage=critical,keyCertSign,cRLSign" \
-    -keyout "$out/ca.key" -out "$out/ca.crt" 2>/dev/null
+    -keyout "$ca_key" -out "$ca_crt" 2>/dev/null
+  chmod 644 "$ca_crt"
+  mv -f "$ca_key" "$out/ca.key"
+  mv -f "$ca_crt" "$out/ca.crt"
   echo "made a new CA: $out/ca.crt"
 else
   echo "reusing the CA in $out"
 fi
 
-ext=$(mktemp)
-csr=$(mktemp)
-trap 'rm -f "$ext" "$csr"' EXIT
 cat >"$ext" <<EOF
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
@@ -59,11 +70,11 @@ subjectAltName=$san
 EOF
 
 openssl req -new -newkey rsa:2048 -nodes -sha256 -subj "/CN=${hosts[0]}" \
-  -keyout "$out/server.key" -out "$csr" 2>/dev/null
+  -keyout "$server_key" -out "$csr" 2>/dev/null
 openssl x509 -req -in "$csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" -CAcreateserial \
-  -days "$server_days" -sha256 -extfile "$ext" -out "$out/server.crt" 2>/dev/null
+  -days "$server_days" -sha256 -extfile "$ext" -out "$server_crt" 2>/dev/null
 rm -f "$out/ca.srl"
-
-chmod 600 "$out/ca.key" "$out/server.key"
-chmod 644 "$out/ca.crt" "$out/server.crt"
+chmod 644 "$server_crt"
+mv -f "$server_key" "$out/server.key"
+mv -f "$server_crt" "$out/server.crt"
 echo "made $out/server.crt for $san (valid $server_days days)"

@@ -79,6 +79,29 @@ def test_make_certs_writes_a_ca_and_a_server_certificate(certs: Path) -> None:
     assert verified.returncode == 0, verified.stderr
 
 
+def test_make_certs_writes_the_keys_its_users_only_and_through_no_planted_link(tmp_path: Path) -> None:
+    """Run with a umask of 0, into a directory it makes, where someone left a link where the new server key
+    goes (a renewal): the keys are new files, mode 600, in a directory others cannot enter."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep", encoding="utf-8")
+    out = make_certs(tmp_path / "certs")
+    (out / "server.key").unlink()
+    (out / "server.key").symlink_to(victim)
+    subprocess.run(
+        ["bash", "-c", 'umask 0 && exec bash "$0" "$1"', str(MAKE_CERTS), str(tmp_path / "fresh")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    subprocess.run(["bash", "-c", 'umask 0 && exec bash "$0" "$1"', str(MAKE_CERTS), str(out)], check=True, timeout=120)
+    assert victim.read_text(encoding="utf-8") == "keep"
+    for certs in (out, tmp_path / "fresh"):
+        for key in ("ca.key", "server.key"):
+            assert not (certs / key).is_symlink() and (certs / key).stat().st_mode & 0o777 == 0o600
+        assert sorted(p.name for p in certs.iterdir()) == ["ca.crt", "ca.key", "server.crt", "server.key"]
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o700
+
+
 def test_the_transport_connects_and_receives_over_tls(tls_broker: Mosquitto, certs: Path) -> None:
     broker = parse_broker_url(tls_url(tls_broker, "led-wall", certs / "ca.crt"))
     assert broker.tls and broker.ca == certs / "ca.crt"
