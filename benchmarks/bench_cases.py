@@ -259,7 +259,7 @@ def tracking(
     from content.service.case_store import CaseReader
     from content.service.live import Live, Snapshot
     from content.web import tracking as tracking_module
-    from content.web.server import WebServer
+    from content.web.server import pages_server
 
     # Every phone here is 127.0.0.1: lift the per-client limit for the run (the server is unchanged).
     init = tracking_module.RateLimit.__init__
@@ -267,7 +267,7 @@ def tracking(
     assert defaults is not None
     init.__defaults__ = (10**9, *defaults[1:])
     snapshot = Snapshot(content, Live(), datetime.now(ZONE))
-    web = WebServer(LOOPBACK, free_port(), lambda: snapshot, cases=(CaseReader(state), secret))
+    web = pages_server(LOOPBACK, free_port(), lambda: snapshot, cases=(CaseReader(state), secret))
     web.start()
     rng = random.Random(11)
     chosen = rng.sample(numbers, min(200, len(numbers)))

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/bench_console.py [--calls 100] [--consoles 20]
 
-A fresh Mosquitto with the tests' roster, a copy of the sample centre, and `hall serve --http … --console-
-broker …` as a child process, as in production; a manager's login in its users file.
+A fresh Mosquitto with the tests' roster, a copy of the sample centre, and `hall serve --console-http …
+--console-broker …` as a child process, as in production; a manager's login in its users file.
 
 1. Click → LED frame: the console's "call next" (`POST /console/act`, one keep-alive connection, logged
    in) drives bench_led's measurement unchanged: a LedController and Scheduler in this process on the
@@ -45,7 +45,7 @@ from bench_queue import PREFIX, Hall, _hall_command, _wait_ready
 
 from content.accounts.users import UserStore
 from content.broker.local import LOOPBACK, Mosquitto, free_port
-from content.centre.synth import SAMPLE, numbers_at_any_hour
+from content.centre.synth import SAMPLE, lift_limits, numbers_at_any_hour
 from content.shared import contract
 from tests.conftest import ROSTER
 
@@ -161,18 +161,15 @@ def console_hall(work: Path) -> Iterator[tuple[Hall, str]]:
     content_dir = work / "centre"
     shutil.copytree(SAMPLE, content_dir)
     numbers_at_any_hour(content_dir)  # a benchmark runs at any hour
-    centre = content_dir / "centre.yaml"
-    centre.write_text(
-        centre.read_text(encoding="utf-8").replace("tickets_per_minute: 10", "tickets_per_minute: 100000")
-    )
+    lift_limits(content_dir)
     users = UserStore(work / "users.sqlite3")
     users.add(MANAGER, "manager", PASSWORD)
     broker = Mosquitto(work / "broker", ROSTER).start()
     hall = Hall(broker, content_dir, work / "state.sqlite3", work / "service.log")
     port = free_port()
     argv = [*_hall_command(), "serve", "--content", str(content_dir), "--broker", hall.url("service")]
-    argv += ["--state", str(hall.state), "--http", f"{LOOPBACK}:{port}", "--console-broker", hall.url("staff-2")]
-    argv += ["--users", str(work / "users.sqlite3")]
+    argv += ["--state", str(hall.state), "--console-http", f"{LOOPBACK}:{port}"]
+    argv += ["--console-broker", hall.url("staff-2"), "--users", str(work / "users.sqlite3")]
     with hall.log.open("wb") as log:
         service = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     try:

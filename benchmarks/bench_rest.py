@@ -6,7 +6,8 @@ A fresh Mosquitto with the project's configuration and a roster of this run's ow
 account), a copy of the sample centre open around the clock (so the displays show their zones whenever
 the benchmark runs, not the closed-hall page), and, each as its own process:
 
-- the service with its pages and console: `hall serve --http 127.0.0.1:PORT --console-broker …`;
+- the service with its pages and console: `hall serve --http 127.0.0.1:PORT --console-http 127.0.0.1:PORT2
+  --console-broker …`;
 - the wall: `hall led --display wall-1920x1080 --output null` (30 fps);
 - the same wall with nothing moving: the same profile without its ticker zone, a static wall;
 - a window screen: `hall led --display window-192x64 --window zonghe --output null` (60 fps);
@@ -247,13 +248,14 @@ def start_hall(stack: ExitStack, work: Path, running: Processes, attract_after: 
     presence = Presence(broker.url("desk"), PREFIX)
     stack.callback(presence.close)
     hall = hall_command()
-    port = free_port()
+    port, console_port = free_port(), free_port()
     service = running.spawn(
         "service",
         "hall serve, with its pages and console",
         [
             *hall, "serve", "--content", str(content_dir), "--broker", broker.url("service"),
             "--state", str(work / "state.sqlite3"), "--http", f"{LOOPBACK}:{port}",
+            "--console-http", f"{LOOPBACK}:{console_port}",
             "--console-broker", broker.url("console"), "--users", str(work / "users.sqlite3"),
         ],
     )  # fmt: skip
@@ -291,8 +293,9 @@ def start_hall(stack: ExitStack, work: Path, running: Processes, attract_after: 
     )
     presence.wait_ready([d.name for d in devices], READY_S, running.ended)
     base = f"http://{LOOPBACK}:{port}"
-    for path in ("/", "/console/login"):  # the pages and the console answer before the window opens
-        with urllib.request.urlopen(base + path, timeout=10) as response:
+    # the pages and the console answer before the window opens
+    for path in (f"{base}/", f"http://{LOOPBACK}:{console_port}/console/login"):
+        with urllib.request.urlopen(path, timeout=10) as response:
             if response.status != 200:
                 raise RuntimeError(f"{path}: HTTP {response.status}")
     process = broker._process  # private; read only for the broker's CPU time

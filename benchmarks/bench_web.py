@@ -64,7 +64,7 @@ from content.service.live import Live, Snapshot
 from content.shared.wording import DAY_NAMES
 from content.web.app import create_app
 from content.web.public import REFRESH_S, centre_view, guide_view, ticket_view
-from content.web.server import WebServer
+from content.web.server import pages_server
 
 DAY = date(2026, 11, 27)
 """A Friday and not a market day in the sample centre (魏城 market days end in 2, 5 and 8)."""
@@ -708,7 +708,7 @@ def main() -> int:
     queued = QueueWarnings()
     logging.getLogger(WAITRESS_QUEUE).addHandler(queued)
     logging.getLogger(WAITRESS_QUEUE).propagate = False
-    web = WebServer(LOOPBACK, free_port(), lambda: Snapshot(snapshot.content, snapshot.live, snapshot.now))
+    web = pages_server(LOOPBACK, free_port(), lambda: Snapshot(snapshot.content, snapshot.live, snapshot.now))
     web.start()
     far_back = f"/q/{DAY.isoformat()}/{day.far_back.number}"
     q_paths = [f"/q/{DAY.isoformat()}/{number}" for number in tickets]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from content.service.loop import ContentService
     from content.service.store import Store
     from content.web.console import ConsoleSetup
-    from content.web.server import WebServer
+    from content.web.server import Proxy, WebServer
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,17 @@ class HallOptions:
     http: tuple[str, int] | None = None
     """Serve the public pages on this host and port (port 0: any free one)."""
     proxies: int = 0
-    """Reverse proxies in front of the pages that add X-Forwarded-For."""
+    """Reverse proxies in front of the pages and the console that add X-Forwarded-For (0: none)."""
+    proxy_address: str = "127.0.0.1"
+    """The address the nearest of them connects from: only its X-Forwarded-For and -Proto are believed."""
     public_url: str | None = None
     """Where phones reach the pages (the QR codes); None: centre.yaml's `public_url`."""
     public_url_is_own: bool = False
     """The QR codes point at the pages' own address (`hall demo`, whose pages are on a free loopback port)."""
     console_broker: BrokerUrl | None = None
-    """Serve the staff console (needs `http`), acting through this broker account of its own."""
+    """Serve the staff console (on `console_http`), acting through this broker account of its own."""
+    console_http: tuple[str, int] | None = None
+    """Serve the staff console on this host and port, apart from the public pages (port 0: any free one)."""
     users: Path | None = None
     """The console's users file (default: `users.sqlite3` beside `state`)."""
 
@@ -65,14 +69,18 @@ class Hall:
     service: ContentService
     store: Store
     web: WebServer | None = None
+    """The public pages."""
     console: ConsoleSetup | None = None
+    console_web: WebServer | None = None
+    """The staff console's own listener."""
     _thread: threading.Thread | None = field(default=None, repr=False)
     _code: list[int] = field(default_factory=list, repr=False)
 
     def start(self) -> Hall:
         """The pages, the console's link, and the service on a thread of its own."""
-        if self.web is not None:
-            self.web.start()
+        for web in (self.web, self.console_web):
+            if web is not None:
+                web.start()
         if self.console is not None:
             self.console.link.start()
         self._thread = threading.Thread(target=lambda: self._code.append(self.service.run()), name="service")
@@ -96,8 +104,9 @@ class Hall:
             self._thread.join()
         if self.console is not None:
             self.console.link.stop()
-        if self.web is not None:
-            self.web.stop()
+        for web in (self.web, self.console_web):
+            if web is not None:
+                web.stop()
         self.store.close()
         return self._code[0] if self._code else 1
 
@@ -120,8 +129,10 @@ def build_hall(options: HallOptions, *, store: Store | None = None) -> Hall:
     built, with nothing left open."""
     from content.service.store import Store, StoreInUse
 
-    if options.console_broker is not None and options.http is None:
-        raise HallError("the staff console is served with the public pages: give --http HOST:PORT", code=2)
+    if options.console_broker is not None and options.console_http is None:
+        raise HallError("the staff console is served on an address of its own: give --console-http HOST:PORT", code=2)
+    if options.console_http is not None and options.console_broker is None:
+        raise HallError("the staff console acts through a broker account of its own: give --console-broker URL", code=2)
     if store is None:
         try:
             store = Store(options.state)
@@ -145,7 +156,18 @@ def _build(options: HallOptions, store: Store) -> Hall:
         raise HallError(str(exc)) from exc
     console = _console(options) if options.console_broker is not None else None
     service: ContentService | None = None
-    web = _web(options, lambda: service.snapshot() if service is not None else None, secret, console)
+
+    def snapshot() -> Snapshot | None:
+        return service.snapshot() if service is not None else None
+
+    proxy = _proxy(options)
+    web = _web(options, snapshot, secret, proxy)
+    try:
+        console_web = _console_web(options, snapshot, console, proxy)
+    except BaseException:
+        if web is not None:
+            web.stop()
+        raise
     public_url = web.url if options.public_url_is_own and web is not None else options.public_url
     service = ContentService(
         options.content,
@@ -156,7 +178,7 @@ def _build(options: HallOptions, store: Store) -> Hall:
         case_secret=secret,
         console_accounts=frozenset({console.link.account}) if console is not None else frozenset(),
     )
-    return Hall(service, store, web, console)
+    return Hall(service, store, web, console, console_web)
 
 
 def _console(options: HallOptions) -> ConsoleSetup:
@@ -174,23 +196,41 @@ def _console(options: HallOptions) -> ConsoleSetup:
     return ConsoleSetup(users, link, state=options.state, preview=render_previews)
 
 
+def _proxy(options: HallOptions) -> Proxy | None:
+    from content.web.server import Proxy
+
+    if not options.proxies:
+        return None
+    try:
+        return Proxy(options.proxies, options.proxy_address)
+    except ValueError as exc:
+        raise HallError(str(exc), code=2) from exc
+
+
 def _web(
-    options: HallOptions, snapshot: Callable[[], Snapshot | None], secret: bytes, console: ConsoleSetup | None
+    options: HallOptions, snapshot: Callable[[], Snapshot | None], secret: bytes, proxy: Proxy | None
 ) -> WebServer | None:
     from content.service.case_store import CaseReader
-    from content.web.server import WebServer
+    from content.web.server import pages_server
 
     if options.http is None:
         return None
     host, port = options.http
     try:
-        return WebServer(
-            host,
-            port,
-            snapshot,
-            cases=(CaseReader(options.state), secret),
-            proxies=options.proxies,
-            console=console,
-        )
+        return pages_server(host, port, snapshot, cases=(CaseReader(options.state), secret), proxy=proxy)
     except (OSError, ValueError) as exc:
         raise HallError(f"cannot serve the public pages on {host}:{port}: {exc}") from exc
+
+
+def _console_web(
+    options: HallOptions, snapshot: Callable[[], Snapshot | None], console: ConsoleSetup | None, proxy: Proxy | None
+) -> WebServer | None:
+    from content.web.server import console_server
+
+    if console is None or options.console_http is None:
+        return None
+    host, port = options.console_http
+    try:
+        return console_server(host, port, snapshot, console, proxy=proxy)
+    except (OSError, ValueError) as exc:
+        raise HallError(f"cannot serve the staff console on {host}:{port}: {exc}") from exc

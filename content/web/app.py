@@ -1,5 +1,6 @@
-"""The web app put together: the public pages, the case tracking page and the staff console on one Flask
-app. The only module that imports all three; none of them imports it."""
+"""The web apps put together: the public pages and the case tracking page on one Flask app, the staff
+console on another (each served on its own listener, `content.web.server`). The only module that imports
+all three; none of them imports it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, redirect
 
 from content.service.live import Snapshot
 from content.web.console import ConsoleSetup, add_console
@@ -20,26 +21,25 @@ def create_app(
     cases: tuple[CaseSource, bytes] | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
-    proxies: int = 0,
     console: ConsoleSetup | None = None,
+    pages: bool = True,
 ) -> Flask:
     """The pages, reading `snapshot()` on every request (None while the service is starting); with
     `cases` (where to read them, the links' secret) the case tracking page too (`content.web.tracking`),
-    whose rate limits count on `clock`. `proxies`: the reverse proxies in front that each add the
-    address they were asked from to X-Forwarded-For; the client is the address the outermost one saw
-    (without a proxy the header is anybody's to write, and is ignored). `console`: the users file and the
-    console's link to the hall (`content.web.console`); without them there is no staff console."""
-    if not 0 <= proxies <= 5:
-        raise ValueError(f"proxies: {proxies}; give 0 (none) to 5")
-    app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
-    if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+    whose rate limits count on `clock`. `console`: the users file and the console's link to the hall
+    (`content.web.console`); without them there is no staff console. `pages=False`: none of the public
+    pages, only their error pages and /healthz (the console's own listener, `content.web.server`), and `/`
+    leads to the console.
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
+    The client's address is REMOTE_ADDR as the server hands it: behind the hall's proxy, waitress has put
+    the phone's there (`content.web.server.Proxy`)."""
+    app = Flask(__name__, template_folder=str(Path(__file__).with_name("templates")))
     public = Public(snapshot)
-    public.add(app)
-    if cases is not None:
+    public.add(app, pages=pages)
+    if cases is not None and pages:
         add_tracking(app, public.current, cases[0], cases[1], clock)
     if console is not None:
         add_console(app, console.users, console.link, clock=clock, preview=console.preview, state=console.state)
+        if not pages:
+            app.add_url_rule("/", "home", lambda: redirect("/console", 303))
     return app

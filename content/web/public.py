@@ -193,15 +193,20 @@ class Public:
         self._centre_page: tuple[Content, str] | None = None
         """The centre page and the content it was made from: it changes only with an edit."""
 
-    def add(self, app: Flask) -> None:
+    def add(self, app: Flask, pages: bool = True) -> None:
+        """The pages on `app`, with their error pages and /healthz; `pages=False`: only those two (the
+        console's listener)."""
         app.register_error_handler(Unavailable, self.unavailable)
         app.register_error_handler(404, self.not_found)
         app.register_error_handler(405, self.not_allowed)
         app.after_request(headers)
+        app.add_url_rule("/healthz", "health", self.health)
+        if not pages:
+            return
         app.add_url_rule("/", "centre", self.centre)
         app.add_url_rule("/g/<item_id>", "guide", self.guide)
         app.add_url_rule("/q/<day>/<number>", "ticket", self.ticket)
-        app.add_url_rule("/healthz", "health", self.health)
+        app.add_url_rule("/busy", "busy", self.busy)
 
     def current(self) -> Snapshot:
         """The snapshot now, or Unavailable (a 503 page) while the service is starting."""
@@ -246,6 +251,10 @@ class Public:
         if view is None:
             return self.message("没有找到", "没有找到这张号。请核对号码，或到综合窗口咨询。", 404)
         return render_template("ticket.html", ticket=view, centre=now.content.centre, refresh_s=REFRESH_S)
+
+    def busy(self) -> Response:
+        """What the hall's proxy shows a phone past its request rate (`error_page 429`, deploy/nginx-hall.conf)."""
+        return self.message("请稍后再试", "访问过于频繁，请稍等一会儿再刷新。", 429, **{"Retry-After": "10"})
 
     def health(self) -> tuple[str, int]:
         return ("ok", 200) if self.snapshot() is not None else ("starting", 503)

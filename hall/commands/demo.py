@@ -151,10 +151,10 @@ def _demo_logins(state: Path) -> tuple[UserStore, list[tuple[str, str, str]]]:
     return users, made
 
 
-def _console_guide(pages: str, logins: list[tuple[str, str, str]]) -> str:
+def _console_guide(console: str, logins: list[tuple[str, str, str]]) -> str:
     roles = {"manager": "the hall's manager", "staff": "刘小燕, window 2 (社会保障)"}
     lines = "".join(f"  {name:<12} {password:<14} {roles[role]}\n" for name, password, role in logins)
-    return f"\nThe staff console, in a browser: {pages}/console (login, new password each start, who)\n\n{lines}"
+    return f"\nThe staff console, in a browser: {console}/console (login, new password each start, who)\n\n{lines}"
 
 
 def _write_env(path: Path, staff_url: str, centre: str) -> None:
@@ -324,7 +324,7 @@ def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str], dir
     except BaseException:
         store.close()
         raise
-    # The public pages on a free loopback port; the QR codes of this demo point there.
+    # The public pages and the console each on a free loopback port; the QR codes of this demo point at the pages.
     options = HallOptions(
         content=content_dir,
         broker=parse_broker_url(urls["service"]),
@@ -332,14 +332,15 @@ def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str], dir
         http=("127.0.0.1", 0),
         public_url_is_own=True,
         console_broker=parse_broker_url(urls["console"]),
+        console_http=("127.0.0.1", 0),
     )
     try:
         hall = build_hall(options, store=store)
     except HallError as exc:
         print(f"hall demo: {exc}", file=sys.stderr)
         return 1
-    assert hall.web is not None
-    pages = hall.web.url
+    assert hall.web is not None and hall.console_web is not None
+    pages, console = hall.web.url, hall.console_web.url
     service = hall.service
     previous = {sig: signal.signal(sig, lambda *_: hall.request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
     hall.start()
@@ -351,7 +352,7 @@ def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str], dir
         if service.ready.is_set():
             paths = leds.start()
             case, case_url = _sample_case(centre, staff_url)
-            print(_console_guide(pages, logins), flush=True)
+            print(_console_guide(console, logins), flush=True)
             print(_guide(centre, content_dir, urls, directory, paths, pages, case, case_url), flush=True)
             kiosk = _start_kiosk(centre, urls["kiosk-1"], directory)
         hall.wait()

@@ -1,4 +1,5 @@
-"""`hall serve`: the content service, with its public pages (--http) and the staff console (--console-broker)."""
+"""`hall serve`: the content service, with its public pages (--http) and the staff console (--console-http,
+--console-broker)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="serve the public pages that the QR codes open (guides, ticket progress) on HOST:PORT",
     )
     parser.add_argument(
+        "--console-http",
+        type=host_port,
+        metavar="HOST:PORT",
+        help="serve the staff console at /console on HOST:PORT, apart from the public pages so that neither can"
+        " starve the other (the hall's LAN, or its proxy; default: $HALL_CONSOLE_HTTP); needs --console-broker",
+        default=os.environ.get("HALL_CONSOLE_HTTP"),  # a string default goes through host_port too
+    )
+    parser.add_argument(
         "--console-broker",
         metavar="URL",
-        help="serve the staff console at /console (with --http), acting through this broker account of its own"
-        " (a staff account; mqtt[s]://console:pass@host:port, default: $HALL_CONSOLE_BROKER)",
+        help="the broker account of its own the staff console acts through (a staff account;"
+        " mqtt[s]://console:pass@host:port, default: $HALL_CONSOLE_BROKER); needs --console-http",
         default=os.environ.get("HALL_CONSOLE_BROKER"),
     )
     parser.add_argument(
@@ -49,8 +58,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=range(6),
         default=0,
         metavar="N",
-        help="reverse proxies in front of --http that add X-Forwarded-For (the hall's nginx: 1), so that the"
-        " tracking page's rate limit counts each phone, not the proxy; 0 (default): none, the header is ignored",
+        help="reverse proxies in front of --http and --console-http that add X-Forwarded-For and -Proto (the"
+        " hall's nginx: 1), so that each phone and each staff browser is counted as itself, not the proxy, and the"
+        " console's cookies are Secure behind TLS; 0 (default): none, the headers are ignored",
+    )
+    parser.add_argument(
+        "--proxy-address",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="the address the nearest proxy connects from (default: 127.0.0.1); the headers of any other are ignored",
     )
     parser.add_argument(
         "--public-url",
@@ -72,8 +88,10 @@ def run(args: argparse.Namespace) -> int:
         case_secret=Path(args.case_secret) if args.case_secret else None,
         http=args.http,
         proxies=args.proxies,
+        proxy_address=args.proxy_address,
         public_url=args.public_url,
         console_broker=broker(args.console_broker) if args.console_broker else None,
+        console_http=args.console_http,
         users=Path(args.users) if args.users else None,
     )
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,19 @@ from tests.conftest import WAIT_S
 NOWHERE = parse_broker_url("mqtt://127.0.0.1:9")
 
 
-def test_the_console_needs_the_pages(tmp_path: Path) -> None:
-    options = HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", console_broker=NOWHERE)
-    with pytest.raises(HallError, match="served with the public pages") as refused:
+def test_the_console_needs_an_address_of_its_own_and_its_broker_account(tmp_path: Path) -> None:
+    options = HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", http=("127.0.0.1", 0), console_broker=NOWHERE)
+    with pytest.raises(HallError, match="give --console-http HOST:PORT") as refused:
+        build_hall(options)
+    assert refused.value.code == 2
+    options = HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", console_http=("127.0.0.1", 0))
+    with pytest.raises(HallError, match="give --console-broker URL") as refused:
+        build_hall(options)
+    assert refused.value.code == 2
+    options = HallOptions(
+        SAMPLE, NOWHERE, tmp_path / "state.sqlite3", http=("127.0.0.1", 0), proxies=1, proxy_address="nginx"
+    )
+    with pytest.raises(HallError, match="not an IP address") as refused:
         build_hall(options)
     assert refused.value.code == 2
 
@@ -66,14 +77,20 @@ def test_a_hall_with_its_pages_and_console_loads_the_content_once(
         http=("127.0.0.1", 0),
         public_url_is_own=True,
         console_broker=parse_broker_url(broker.url("staff-2")),
+        console_http=("127.0.0.1", 0),
     )
     hall = build_hall(options).start()
     try:
         assert hall.service.ready.wait(WAIT_S), "the service never became ready"
-        assert hall.web is not None and hall.console is not None
+        assert hall.web is not None and hall.console is not None and hall.console_web is not None
         assert hall.console.link.account == "staff-2"
-        with urllib.request.urlopen(f"{hall.web.url}/console/login", timeout=WAIT_S) as page:
+        with urllib.request.urlopen(f"{hall.console_web.url}/console/login", timeout=WAIT_S) as page:
             assert page.status == 200
+        # The console is on its own listener only: the public pages do not serve it.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{hall.web.url}/console/login", timeout=WAIT_S)
+        assert missing.value.code == 404
+        missing.value.close()
         # The QR codes point at the pages' own address.
         reply = send_command(parse_broker_url(broker.url("kiosk-1")), "weicheng", "ticket", {"category": "shebao"})
         assert reply["url"].startswith(f"{hall.web.url}/q/"), json.dumps(reply, ensure_ascii=False)

@@ -47,7 +47,7 @@ def hall(sample_dir: Path, broker: Mosquitto, subscribe: Callable[..., Subscribe
     users.add("boss", "manager", PASSWORDS["boss"])
     users.add("jiancha", "supervisor", PASSWORDS["jiancha"])
     port = free_port()
-    argv = serve_argv(sample_dir, broker.url("service"), state, "--no-watch", "--http", f"127.0.0.1:{port}")
+    argv = serve_argv(sample_dir, broker.url("service"), state, "--no-watch", "--console-http", f"127.0.0.1:{port}")
     argv += ["--console-broker", broker.url("staff-2"), "--users", str(tmp_path / "users.sqlite3")]
     ready = subscribe(["device/service/state"])
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

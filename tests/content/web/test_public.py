@@ -131,6 +131,9 @@ def test_pages_and_their_status_codes(client: FlaskClient) -> None:
         assert "没有找到" in missing.get_data(as_text=True)
     assert client.post("/").status_code == 405
     assert client.get("/healthz").get_data(as_text=True) == "ok"
+    # What the hall's proxy shows a phone past its rate (error_page 429 in deploy/nginx-hall.conf).
+    busy = client.get("/busy")
+    assert busy.status_code == 429 and busy.headers["Retry-After"] and "请稍后再试" in busy.get_data(as_text=True)
 
 
 def test_headers_keep_the_pages_to_themselves(client: FlaskClient) -> None:
