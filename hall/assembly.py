@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from content.shared.broker_url import BrokerUrl
 
 if TYPE_CHECKING:
+    from content.accounts.roster import Roster
     from content.service.live import Snapshot
     from content.service.loop import ContentService
     from content.service.store import Store
@@ -52,6 +53,10 @@ class HallOptions:
     """Serve the staff console on this host and port, apart from the public pages (port 0: any free one)."""
     users: Path | None = None
     """The console's users file (default: `users.sqlite3` beside `state`)."""
+    roster: Path | None = None
+    """The roster file: the broker's accounts, and what each staff account acts for, by which the service
+    decides what every command may do (`content.accounts.acting`). Without one, on a broker with accounts,
+    the service takes only numbers and case lookups."""
 
 
 class HallError(Exception):
@@ -177,8 +182,23 @@ def _build(options: HallOptions, store: Store) -> Hall:
         public_url=public_url,
         case_secret=secret,
         console_accounts=frozenset({console.link.account}) if console is not None else frozenset(),
+        roster=_roster(options.roster, options.content) if options.roster is not None else None,
+        users=console.users if console is not None else None,
     )
     return Hall(service, store, web, console, console_web)
+
+
+def _roster(path: Path, content: Path) -> Roster:
+    """The roster in `path`, which must list accounts of the centre in `content`."""
+    from content.accounts.roster import read_roster
+
+    roster, problems = read_roster(path)
+    if roster is None:
+        raise HallError("the roster is not valid:\n" + "\n".join(f"  {problem}" for problem in problems))
+    centre = centre_id(content)
+    if not any((account.centre or roster.centre) == centre for account in roster.accounts):
+        raise HallError(f"the roster {path} has no account of centre {centre}")
+    return roster
 
 
 def _console(options: HallOptions) -> ConsoleSetup:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -17,6 +19,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+import yaml
 from hypothesis import HealthCheck, settings
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -55,8 +58,9 @@ ROSTER = Roster(
     centre=CENTRE,
     accounts=[
         Account(user="service", role="service"),
-        Account(user="staff", role="staff"),
-        Account(user="staff-2", role="staff"),
+        Account(user="staff", role="staff", office=True),  # the CLI's: acts for every window
+        Account(user="staff-2", role="staff"),  # the console's in the tests that run one: its people act
+        Account(user="clerk-zonghe", role="staff", window="zonghe"),  # the comprehensive window's own
         Account(user="kiosk-1", role="kiosk"),
         Account(user="kiosk-2", role="kiosk"),
         Account(user="led-wall", role="display"),
@@ -66,9 +70,26 @@ ROSTER = Roster(
 )
 
 
+def roster_file(roster: Roster = ROSTER) -> Path:
+    """`roster` as a file `hall serve --roster` reads (named by its content, so writing it again is harmless)."""
+    text = yaml.safe_dump(roster.model_dump(exclude_defaults=True), sort_keys=False)
+    path = (
+        Path(tempfile.gettempdir())
+        / f"hall-tests-{os.getuid()}"
+        / f"roster-{hashlib.sha256(text.encode()).hexdigest()[:16]}.yaml"
+    )
+    if not path.is_file():
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    return path
+
+
 def serve_argv(content_dir: Path, url: str, state: Path, *extra: str) -> list[str]:
-    """`hall serve` as a real process would be started."""
-    return [*HALL, "serve", "--content", str(content_dir), "--broker", url, "--state", str(state), *extra]
+    """`hall serve` as a real process would be started, with the tests' roster."""
+    argv = [*HALL, "serve", "--content", str(content_dir), "--broker", url, "--state", str(state)]
+    return [*argv, "--roster", str(roster_file()), *extra]
 
 
 @pytest.fixture(scope="session")
@@ -228,6 +249,7 @@ class RunningService:
         self, content_dir: Path, url: str, state: Path, clock: Callable[[], Any] | None = None, **options: Any
     ) -> None:
         self.store = Store(state)
+        options.setdefault("roster", ROSTER)
         self.service = ContentService(content_dir, parse_broker_url(url), self.store, clock=clock, **options)
         self.exit_code: int | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)

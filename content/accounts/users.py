@@ -17,8 +17,13 @@ What `may(user, action, window)` answers (a disabled user may nothing):
 |            |                                              | staff id) only      |          |            |
 | `announce` | put up an announcement                       | submit: pending     | approved | no         |
 | `approve`  | approve or refuse a pending announcement     | no                  | yes      | no         |
+| `cases`    | open and advance cases, print their slips    | yes                 | yes      | no         |
+| `personal` | an applicant's full name and phone           | own window's cases  | yes      | no         |
 | `users`    | add, disable, remove accounts; passwords     | no                  | yes      | no         |
 | `audit`    | read the audit log                           | no                  | yes      | yes        |
+
+The service applies the same table to every command a person sends through the console, and to the
+staff accounts of the roster (`content.accounts.acting`), so the console and the service agree.
 
 `announce_as(user)` says whether an announcement a user puts up waits for approval (`pending`) or goes up
 at once (`approved`). The windows named are not checked here: the caller checks them against the
@@ -53,7 +58,7 @@ log = logging.getLogger(__name__)
 
 Role = Literal["staff", "manager", "supervisor"]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
-Action = Literal["view", "call", "window", "status", "announce", "approve", "users", "audit"]
+Action = Literal["view", "call", "window", "status", "announce", "approve", "cases", "personal", "users", "audit"]
 ACTIONS: Final[tuple[Action, ...]] = get_args(Action)
 
 USERS_FILE: Final = "users.sqlite3"
@@ -144,8 +149,9 @@ def check_password(name: str, password: str) -> None:
 def may(user: User, action: Action, window: str | None = None, *, staff: str | None = None) -> bool:
     """Whether `user` may do `action` (on `window`, and for `status` on staff member `staff`): the table above.
 
-    Staff act on their own window only, so for `call`, `window` and `status` a staff user needs `window`
-    to be theirs; for `status`, `staff` (when given) must be their own staff id.
+    Staff act on their own window only, so for `call`, `window`, `status` and `personal` a staff user needs
+    `window` to be theirs (for `personal`, the window that received the case); for `status`, `staff` (when
+    given) must be their own staff id.
     """
     if action not in _ALLOWED:
         raise ValueError(f"unknown action {action!r}: one of {', '.join(ACTIONS)}")
@@ -173,10 +179,12 @@ _ALLOWED: Final[dict[Action, frozenset[Role]]] = {
     "status": frozenset({"staff", "manager"}),
     "announce": frozenset({"staff", "manager"}),
     "approve": frozenset({"manager"}),
+    "cases": frozenset({"staff", "manager"}),
+    "personal": frozenset({"staff", "manager"}),
     "users": frozenset({"manager"}),
     "audit": frozenset({"manager", "supervisor"}),
 }
-_OWN_WINDOW: Final[frozenset[Action]] = frozenset({"call", "window", "status"})
+_OWN_WINDOW: Final[frozenset[Action]] = frozenset({"call", "window", "status", "personal"})
 
 
 def users_path(state: Path | str) -> Path:

@@ -19,19 +19,13 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-
+# The roster's models belong to content.accounts (the service reads the roster too); named here as well.
+from content.accounts.roster import Account as Account
+from content.accounts.roster import Roster as Roster
 from content.shared import limits as cap
 from content.shared.contract import ROOT, STATE_TOPICS
 from content.shared.files import PRIVATE, staged
-
-Role = Literal["service", "staff", "kiosk", "display", "bridge"]
-# No "." in an account's name: a client id is `<account>` or `<account>.<run>`, so one account can
-# never name a client id of another.
-User = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-CentreId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 # Enough for a full day of calls and state changes queued for a device that is switched off,
 # well past Mosquitto's default of 1000, which would silently drop QoS1 calls.
@@ -43,6 +37,11 @@ CLIENTID_PLUGIN = "hall_clientid.so"
 INSTALLED_PLUGIN = Path("/usr/local/lib/mosquitto") / CLIENTID_PLUGIN
 """Where `make -C broker_config/plugin install` puts the plugin."""
 BUILD_PLUGIN = "make -C broker_config/plugin install (needs gcc, make and mosquitto-dev)"
+COMMAND_RATE = 20
+COMMAND_BURST = 120
+"""Commands an account may publish: a burst of 120, refilled at 20 a second, enforced by the plugin before
+the broker queues them for the service (a flood at QoS 0 has no other limit there). Far above a window's,
+a kiosk's or the whole console's; the service's budgets (`rates` in centre.yaml) are the finer ones."""
 
 KIOSK_COMMANDS = ("ticket", "case")
 # Devices also read the service's presence, so they can say when their content may be stale.
@@ -50,22 +49,6 @@ READABLE = (*STATE_TOPICS, "call", "media/#", "device/service/state")
 # What a township's bridge carries: the parent's content down, the township's queue and presence up.
 BRIDGED_DOWN = ("centre", "catalog", "announcements", "media/#")
 BRIDGED_UP = ("queue", "device/+/state")
-
-
-class Account(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-    user: User
-    role: Role
-    centre: CentreId | None = None
-    """The centre this account belongs to; defaults to the roster's centre."""
-    parent: CentreId | None = None
-    """For a bridge account: the parent (district) centre whose content flows down."""
-
-
-class Roster(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-    centre: CentreId
-    accounts: list[Account] = Field(min_length=1)
 
 
 def _role_lines(account: Account, centre: str, roster_centre: str, parent_reads: list[str]) -> list[str]:
@@ -151,8 +134,11 @@ def render_conf(directory: Path, listeners: Listeners, *, run_as: str | None = N
     d = directory.resolve()
     bind = (
         [
-            "# Client ids belong to accounts: `<account>` or `<account>.<anything>` (broker_config/plugin).",
+            "# Client ids belong to accounts: `<account>` or `<account>.<anything>` (broker_config/plugin),",
+            "# and each account sends at most a burst of commands, refilled at a rate a second.",
             f"plugin {plugin.resolve()}",
+            f"plugin_opt_command_rate {COMMAND_RATE}",
+            f"plugin_opt_command_burst {COMMAND_BURST}",
         ]
         if plugin is not None
         else [

@@ -35,6 +35,19 @@ DAY_NAMES: Final = {
 }
 _WEEK: Final = WEEK
 FORMS: Final = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
+PERMISSION_NAMES: Final = {
+    "view": "查看大厅情况",
+    "call": "叫号",
+    "window": "暂停或恢复窗口",
+    "status": "设置在岗状态",
+    "announce": "发布公告",
+    "approve": "审核公告",
+    "cases": "办理办件",
+    "personal": "查看申请人的姓名和手机号",
+    "users": "管理账号",
+    "audit": "查看操作记录",
+}
+"""What each right of `content.accounts.users.may` lets one do, as a refusal names it (没有权限审核公告)."""
 
 
 def format_days(days: tuple[str, ...]) -> str:

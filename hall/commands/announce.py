@@ -42,4 +42,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     until = f" until {result['expires']}" if result.get("expires") else " until cleared"
     print(f"announcement {result['id']} ({result['priority']}, {', '.join(result['targets'])}){until}")
+    if result.get("review") == "pending":  # the hall has approval on, and no account approves
+        print(f"announcement {result['id']} waits for a manager's approval in the staff console before it is shown")
     return 0

@@ -32,8 +32,8 @@ WATCH = "watch"
 """The read-only account of the guide's `mosquitto_sub`."""
 ACCOUNTS = (
     ("service", "service"),
-    ("staff", "staff"),
-    ("console", "staff"),
+    ("staff", "staff"),  # the guide's `hall` commands: the office, which acts for every window
+    ("console", "staff"),  # the console's: its people act through it, each with their own rights
     ("kiosk-1", "kiosk"),
     ("led-wall", "display"),
     (f"screen-{WINDOW}", "display"),
@@ -267,6 +267,8 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False, directo
     if directory is None:
         with tempfile.TemporaryDirectory(prefix="hall-demo-", ignore_cleanup_errors=True) as made:
             return run_demo(content_dir, embedded=embedded, directory=Path(made))
+    import yaml
+
     from content.broker.config import BUILD_PLUGIN, CLIENTID_PLUGIN, Account, Roster, find_clientid_plugin
     from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
     from content.centre.synth import SAMPLE, numbers_at_any_hour
@@ -292,8 +294,12 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False, directo
         return 1
 
     broker: Any
+    roster_file: Path | None = None  # the embedded broker has no accounts: nobody's rights can be told apart
     if mosquitto_available() and not embedded:
-        roster = Roster(centre=centre, accounts=[Account(user=u, role=r) for u, r in ACCOUNTS])  # type: ignore[arg-type]
+        accounts = [Account(user=u, role=r, office=u == "staff") for u, r in ACCOUNTS]  # type: ignore[arg-type]
+        roster = Roster(centre=centre, accounts=accounts)
+        roster_file = directory / "roster.yaml"
+        roster_file.write_text(yaml.safe_dump(roster.model_dump(exclude_defaults=True), sort_keys=False), "utf-8")
         bound = find_clientid_plugin() is not None
         broker = Mosquitto(directory / "broker", roster, bind_client_ids=bound).start()
         urls = {user: broker.url(user) for user, _ in ACCOUNTS}
@@ -306,14 +312,17 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False, directo
         print(f"embedded broker on {broker.url()} (anonymous, loopback only: install mosquitto for the real set-up)")
 
     try:
-        return _serve(content_dir, centre, store, urls, directory)
+        return _serve(content_dir, centre, store, urls, directory, roster_file)
     finally:
         broker.stop()
         print("demo stopped")
 
 
-def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str], directory: Path) -> int:
-    """The hall on the demo's broker (`urls`: each account's broker URL), until Ctrl-C; closes `store`."""
+def _serve(
+    content_dir: Path, centre: str, store: Any, urls: dict[str, str], directory: Path, roster: Path | None
+) -> int:
+    """The hall on the demo's broker (`urls`: each account's broker URL, `roster` its accounts' file), until
+    Ctrl-C; closes `store`."""
     from content.shared.broker_url import parse_broker_url
     from hall.assembly import HallError, HallOptions, build_hall
 
@@ -333,6 +342,7 @@ def _serve(content_dir: Path, centre: str, store: Any, urls: dict[str, str], dir
         public_url_is_own=True,
         console_broker=parse_broker_url(urls["console"]),
         console_http=("127.0.0.1", 0),
+        roster=roster,
     )
     try:
         hall = build_hall(options, store=store)

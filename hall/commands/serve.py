@@ -53,6 +53,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the console's users file, written by `hall user` (default: users.sqlite3 beside --state)",
     )
     parser.add_argument(
+        "--roster",
+        metavar="FILE",
+        default=os.environ.get("HALL_ROSTER"),
+        help="the broker's roster (as for `hall broker-config`): what each staff account acts for, a window or the"
+        " office, by which the service decides what every command may do (default: $HALL_ROSTER); without it,"
+        " on a broker with accounts, only numbers and case lookups are taken",
+    )
+    parser.add_argument(
         "--proxies",
         type=int,
         choices=range(6),
@@ -93,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         console_broker=broker(args.console_broker) if args.console_broker else None,
         console_http=args.console_http,
         users=Path(args.users) if args.users else None,
+        roster=Path(args.roster) if args.roster else None,
     )
     try:
         hall = build_hall(options)

@@ -15,6 +15,11 @@ state, replies and commands) and the broker itself keeps `$SYS` documents retain
 What each role may do is written out below from the README's table, independently of the ACL generator,
 and the figures (attempts, refused, leaked) are printed. `test_the_matrix_finds_a_leak` runs the same
 matrix against a broker whose ACL has one line too many, so the matrix is known to see what it looks for.
+
+Then what the broker lets through, the service decides: a matrix of verbs × accounts × the console's
+people against the same broker and a real service with the roster and a users file, each outcome (the
+broker refuses, the service refuses, it is done; an announcement up at once or waiting for approval; an
+applicant's name and phone or their masked forms) written out from the README's table of who may do what.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from content.broker.config import Account, Roster
 from content.broker.local import Mosquitto
 from content.shared import contract
 from content.shared.broker_url import parse_broker_url
-from content.shared.client import send_command
+from content.shared.client import CommandFailed, send_command
 from tests.conftest import ROSTER, WAIT_S, Subscriber, serve_argv
 
 pytestmark = [pytest.mark.fault, pytest.mark.broker]
@@ -393,3 +398,232 @@ def _connack_as(broker: Mosquitto, user: str, client_id: str) -> int:
         client.on_connect = None
     assert result, f"{user} as {client_id}: no CONNACK"
     return result[0]
+
+
+# -- what the service lets each account and person do, against a real service ------------------------
+
+CONSOLE = "staff-2"
+PEOPLE = {  # the console's users: name → role, window, staff id, disabled
+    "boss": ("manager", None, None, False),
+    "li.na": ("staff", "shebao", "s05", False),
+    "jiancha": ("supervisor", None, None, False),
+    "gone": ("manager", None, None, True),
+}
+SENDERS = [
+    ("staff", None),  # the office's account (the CLI's)
+    ("clerk-zonghe", None),  # the comprehensive window's account
+    (CONSOLE, None),  # the console's account, naming nobody
+    (CONSOLE, "boss"),
+    (CONSOLE, "li.na"),
+    (CONSOLE, "jiancha"),
+    (CONSOLE, "gone"),  # disabled
+    (CONSOLE, "nobody"),  # not a user of the console
+    ("clerk-zonghe", "boss"),  # a person named by an account that is not the console's
+    ("kiosk-1", None),
+    ("led-wall", None),
+    ("staff-dg", None),  # another centre's staff
+]
+KINDS = {
+    ("staff", None): ("office", None),
+    ("clerk-zonghe", None): ("window", "zonghe"),
+    (CONSOLE, None): ("looks", None),
+    (CONSOLE, "boss"): ("manager", None),
+    (CONSOLE, "li.na"): ("staff", "shebao"),
+    (CONSOLE, "jiancha"): ("supervisor", None),
+    ("kiosk-1", None): ("device", None),
+}
+"""What each sender is, by the README's table of who may do what (written out here, apart from the code)."""
+ANYWHERE = {
+    "office": {"view", "call", "window", "status", "announce", "cases"},
+    "manager": {"view", "call", "window", "status", "announce", "approve", "cases", "personal"},
+    "window": {"view", "announce", "cases"},
+    "staff": {"view", "announce", "cases"},
+    "looks": {"view"},
+    "supervisor": {"view"},
+    "device": set(),
+}
+OWN_WINDOW = {"window": {"call", "window", "status", "personal"}, "staff": {"call", "window", "status", "personal"}}
+RIGHTS_CODES = {"not_permitted", "not_own_window", "not_own_announcement", "console_only", "not_in_roster"}
+
+
+def may_do(sender: tuple[str, str | None], right: str, window: str | None) -> bool:
+    kind, own = KINDS[sender]
+    return right in ANYWHERE[kind] or (right in OWN_WINDOW.get(kind, set()) and window == own)
+
+
+@dataclass(frozen=True)
+class Try:
+    """One command of the matrix: the right it needs, on which window, and what it gives when allowed."""
+
+    name: str
+    verb: str
+    args: dict[str, Any]
+    right: str | None
+    window: str | None = None
+    console_only: bool = False
+
+
+EMERGENCY = {"text": "紧急疏散，请听从工作人员指挥", "priority": "emergency", "duration_s": 600}
+TRIES = [
+    Try("call zonghe", "call", {"window": "zonghe"}, "call", "zonghe"),
+    Try("call shebao", "call", {"window": "shebao"}, "call", "shebao"),
+    Try("open zonghe", "window", {"window": "zonghe", "state": "open"}, "window", "zonghe"),
+    Try("open shebao", "window", {"window": "shebao", "state": "open"}, "window", "shebao"),
+    Try("status s03 (zonghe)", "staff", {"staff": "s03", "status": "on_duty"}, "status", "zonghe"),
+    Try("status s05 (shebao)", "staff", {"staff": "s05", "status": "on_duty"}, "status", "shebao"),
+    Try("emergency", "announce", EMERGENCY, "announce"),
+    Try("clear the manager's", "announce", {"clear": "?"}, "approve"),  # not one's own: a manager's right
+    Try("approve a pending one", "announce_review", {"id": "?", "decision": "approve"}, "approve", None, True),
+    Try("show a zonghe case", "case_show", {"case": "?zonghe"}, "view", "zonghe"),
+    Try("show a shebao case", "case_show", {"case": "?shebao"}, "view", "shebao"),
+    Try(
+        "open a case at zonghe",
+        "case_open",
+        {"item": "minzheng-dibao", "at": "township", "window": "zonghe"},
+        "cases",
+        "zonghe",
+    ),
+    Try("list cases", "case_list", {}, "view"),
+    Try("stats", "stats", {}, "view"),
+    Try("take a number", "ticket", {"category": "shebao"}, None),
+]
+
+
+def expected(sender: tuple[str, str | None], tried: Try) -> str:
+    account, person = sender
+    if account in ("led-wall", "staff-dg") or (account == "kiosk-1" and tried.verb not in ("ticket", "case")):
+        return "broker refuses"
+    if person is not None and account != CONSOLE:
+        return "person_not_console"
+    if person in ("gone", "nobody"):
+        return "unknown_person"
+    if tried.right is None:
+        return "ok"
+    if tried.console_only and account != CONSOLE:
+        return "refused"
+    own = KINDS[sender][1]
+    if tried.verb == "case_open" and own is not None and own != tried.window:
+        return "refused"  # staff open cases at their own window only
+    if not may_do(sender, tried.right, tried.window):
+        return "refused"
+    if tried.verb == "announce" and "text" in tried.args:
+        return "up at once" if may_do(sender, "approve", None) else "waits for approval"
+    if tried.verb == "case_show":
+        return "name and phone" if may_do(sender, "personal", tried.window) else "masked"
+    return "ok"
+
+
+class Hall:
+    """The matrix's service: approval on, the console's account and people, a case at each of two windows."""
+
+    def __init__(self, broker: Mosquitto, sample: Path, tmp_path: Path, start: Callable[..., Any]) -> None:
+        from argon2 import PasswordHasher
+
+        from content.accounts.users import UserStore
+        from content.centre.synth import lift_limits
+
+        self.broker = broker
+        centre = sample / "centre.yaml"
+        centre.write_text(centre.read_text(encoding="utf-8") + "\nannouncements:\n  approval: true\n", "utf-8")
+        lift_limits(sample)  # a few hundred commands from one account in a minute: the rates are another test's
+        users = UserStore(tmp_path / "users.sqlite3", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        for name, (role, window, staff_id, disabled) in PEOPLE.items():
+            users.add(name, role, "a-long-password", window=window, staff_id=staff_id)  # type: ignore[arg-type]
+            users.set_disabled(name, disabled)
+        self.running = start(sample, roster=MATRIX_ROSTER, console_accounts=frozenset({CONSOLE}), users=users)
+        self.cases = {
+            "zonghe": self.send(("clerk-zonghe", None), "case_open", self._applicant("zonghe"))["number"],
+            "shebao": self.send((CONSOLE, "li.na"), "case_open", self._applicant("shebao"))["number"],
+        }
+
+    @staticmethod
+    def _applicant(window: str) -> dict[str, Any]:
+        return {
+            "item": "minzheng-dibao",
+            "at": "township",
+            "window": window,
+            "applicant": "张三丰",
+            "phone": "13812345678",
+        }
+
+    def send(self, sender: tuple[str, str | None], verb: str, args: dict[str, Any]) -> dict[str, Any]:
+        url = parse_broker_url(self.broker.url(sender[0]))
+        return send_command(url, ROSTER.centre, verb, args, timeout=WAIT_S, person=sender[1])
+
+    def outcome(self, sender: tuple[str, str | None], tried: Try) -> str:
+        """What the service did with `tried` from `sender`, in the words of `expected`."""
+        args = dict(tried.args)
+        made: list[str] = []
+        if args.get("clear") == "?":
+            args["clear"] = self.send((CONSOLE, "boss"), "announce", {"text": "经理的公告"})["id"]
+            made.append(args["clear"])
+        if args.get("id") == "?":
+            args["id"] = self.send((CONSOLE, "li.na"), "announce", {"text": "窗口的公告"})["id"]
+            made.append(args["id"])
+        if str(args.get("case", "")).startswith("?"):
+            args["case"] = self.cases[args["case"][1:]]
+        try:
+            result = self.send(sender, tried.verb, args)
+        except CommandFailed as exc:
+            if exc.code is None and "broker refused" in str(exc):
+                return "broker refuses"
+            return "refused" if exc.code in RIGHTS_CODES else str(exc.code)
+        finally:
+            current = {a["id"] for a in self.send((CONSOLE, "boss"), "announce_list", {})["announcements"]}
+            for leftover in current:  # the list stays short, whatever the try put up
+                self.send((CONSOLE, "boss"), "announce", {"clear": leftover})
+        if tried.verb == "announce" and "text" in tried.args:
+            return "waits for approval" if result.get("review") == "pending" else "up at once"
+        if tried.verb == "case_show":
+            if (result["applicant"], result["phone"]) == ("张三丰", "13812345678"):
+                return "name and phone"
+            assert (result["applicant"], result["phone"]) == ("张**", "138****5678"), result
+            return "masked"
+        return "ok"
+
+
+def test_the_service_lets_each_account_and_person_do_what_the_roster_and_the_console_table_say(
+    matrix_broker: Mosquitto,
+    sample_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every verb of the matrix from every account, and from the console's account for every kind of person,
+    against the generated broker configuration and a real service with the roster and the users file: the
+    broker refuses what the ACL forbids, the service refuses what the sender's role may not, and an allowed
+    announcement waits for approval unless a manager put it up; an applicant's name and phone go to their
+    window and the manager only."""
+    from tests.conftest import RunningService
+
+    def start(content_dir: Path, **options: Any) -> RunningService:
+        return RunningService(content_dir, matrix_broker.url("service"), tmp_path / "state.sqlite3", **options)
+
+    hall = Hall(matrix_broker, sample_dir, tmp_path, start)
+    try:
+        wrong, counts = [], {"allowed": 0, "refused by the service": 0, "refused by the broker": 0}
+        for sender in SENDERS:
+            for tried in TRIES:
+                want, got = expected(sender, tried), hall.outcome(sender, tried)
+                if got != want:
+                    wrong.append(f"{sender[0]}{'/' + sender[1] if sender[1] else ''} {tried.name}: {got}, not {want}")
+                key = {"broker refuses": "refused by the broker"}.get(want)
+                key = key or (
+                    "allowed"
+                    if want in ("ok", "up at once", "waits for approval", "name and phone", "masked")
+                    else "refused by the service"
+                )
+                counts[key] += 1
+        audit = hall.running.store.audit(2000)
+    finally:
+        hall.running.stop()
+    with capsys.disabled():
+        print(
+            f"\nauthorisation matrix, {len(SENDERS)} senders × {len(TRIES)} commands: "
+            + ", ".join(f"{v} {k}" for k, v in counts.items())
+        )
+    assert wrong == [], wrong
+    # Refusals of a right are in the audit log (up to each account's share a minute); a person not believed
+    # is not named there.
+    refused = [(r["verb"], r["by"], r["reply"]["code"]) for r in audit if not r["reply"].get("ok")]
+    assert ("call", "clerk-zonghe", "not_own_window") in refused and ("call", CONSOLE, "not_permitted") in refused
+    assert not any(r["person"] in ("gone", "nobody") for r in audit)

@@ -1,5 +1,9 @@
 """Announcement commands: `announce` (add or clear one), and from the staff console `announce_edit`,
-`announce_review` (a manager's decision, with the centre's approval on) and `announce_list`."""
+`announce_review` (a manager's decision, with the centre's approval on) and `announce_list`.
+
+With approval on, an announcement waits for a manager unless the one who puts it up approves (a manager,
+through the console): every account's does, whichever client sent it. One may take down or edit only
+one's own announcements (the same account and the same console person), a manager any."""
 
 from __future__ import annotations
 
@@ -113,6 +117,13 @@ def _needs_end(priority: str, expires: datetime | None, cx: Context) -> None:
         raise Refusal("emergency_needs_end")
 
 
+def _own(cx: Context, found: Announcement) -> None:
+    """Refuse unless `found` was put up by the one this command acts for, or they approve (a manager)."""
+    if cx.may("approve") or (found.by == cx.sender and found.person == cx.who.person):
+        return
+    raise Refusal("not_own_announcement", who=cx.who.name, id=found.id, author=found.person or found.by)
+
+
 def _current(live: Live, wanted: str) -> Announcement:
     if wanted not in live.announcements:
         raise Refusal("no_announcement", id=wanted, current=", ".join(sorted(live.announcements)) or "—")
@@ -129,9 +140,10 @@ def announce(cx: Context) -> Outcome:
     With the centre's `announcements.approval` on, one the console marks `review: "pending"` (its person
     does not approve) is kept but not published until a manager approves it (`announce_review`)."""
     live, content, now = cx.live, cx.content, cx.now
+    cx.require("announce")
     if "clear" in cx.args:
         wanted = parse_args(ClearArgs, cx.args).clear
-        _current(live, wanted)
+        _own(cx, _current(live, wanted))
         remaining = {key: a for key, a in live.announcements.items() if key != wanted}
         return Outcome(replace(live, announcements=remaining), {"cleared": wanted})
     parsed = parse_args(AnnounceArgs, cx.args)
@@ -143,7 +155,8 @@ def announce(cx: Context) -> Outcome:
     starts = _start(parsed.start, content, now)
     expires = starts + timedelta(seconds=parsed.duration_s) if parsed.duration_s else None
     _needs_end(parsed.priority, expires, cx)
-    review: Review = "pending" if parsed.review == "pending" and _approval(content) else "approved"
+    waits = parsed.review == "pending" or not cx.may("approve")
+    review: Review = "pending" if waits and _approval(content) else "approved"
     seq = live.announcement_seq + 1
     created = Announcement(
         id=f"a{seq}",
@@ -158,7 +171,7 @@ def announce(cx: Context) -> Outcome:
         person=cx.person,
     )
     announcements = {**live.announcements, created.id: created}
-    result = announcement_json(created) | ({"review": review} if cx.console else {})
+    result = announcement_json(created) | ({"review": review} if cx.console or review == "pending" else {})
     return Outcome(replace(live, announcements=announcements, announcement_seq=seq), result)
 
 
@@ -166,6 +179,7 @@ def announce_review(cx: Context) -> Outcome:
     """A manager's decision on a pending announcement, from the console: approve publishes it (when its
     time comes), reject keeps it off the screens with the reason, for its author to see."""
     _console_only(cx, "announce_review")
+    cx.require("approve")
     parsed = parse_args(ReviewArgs, cx.args)
     found = _current(cx.live, parsed.id)
     if found.review != "pending":
@@ -183,8 +197,10 @@ def announce_review(cx: Context) -> Outcome:
 def announce_edit(cx: Context) -> Outcome:
     """Change a current announcement, from the console; with approval on it waits for review again."""
     _console_only(cx, "announce_edit")
+    cx.require("announce")
     parsed = parse_args(EditArgs, cx.args)
     found = _current(cx.live, parsed.id)
+    _own(cx, found)
     changes = parsed.model_dump(exclude_unset=True, exclude={"id"})
     if not changes:
         raise Refusal("nothing_to_change")
@@ -215,6 +231,7 @@ def announce_edit(cx: Context) -> Outcome:
 def announce_list(cx: Context) -> Outcome:
     """Every current announcement with its review, for the console (answered to the asker only)."""
     _console_only(cx, "announce_list")
+    cx.require("view")
     parse_args(ListArgs, cx.args)
     listed = sorted(cx.live.announcements.values(), key=lambda a: (a.created, a.id))
     return cx.answer({"approval": _approval(cx.content), "announcements": [reviewed_json(a) for a in listed]})

@@ -1,6 +1,10 @@
 """What every command handler shares: the context it gets, the outcome it returns, the refusal it raises
 and the reading of its arguments. Handlers are pure: they never touch MQTT or SQLite (a case handler
 reads the store through its desk); the loop (`content.service.loop`) stores and publishes.
+
+Each handler asks the context whether the one the command acts for may do it (`Context.require`, by the
+table of `content.accounts.acting`) once it knows what the command is about (the window, the staff
+member, the announcement, the case): the service decides, whichever client sent it.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from content.accounts.acting import OPEN, Acting, may_act
+from content.accounts.users import Action
 from content.centre.loader import Content
 from content.queue.rules import Call
 from content.service.live import Live
 from content.shared.refusals import sentence
+from content.shared.wording import PERMISSION_NAMES
 
 if TYPE_CHECKING:
     from content.cases.rules import Case
@@ -53,6 +60,26 @@ class Context:
     """The sender is the staff console's account (`ContentService(console_accounts=...)`)."""
     person: str | None = None
     """The console login acting through that account, believed from the console's account only."""
+    who: Acting = OPEN
+    """Whom the command acts for, and so what it may do: the loop finds the account in the roster, or the
+    console's person in the users file. OPEN (everything) is for a broker without accounts, and for a test
+    that calls a handler alone."""
+
+    def may(self, action: Action, window: str | None = None) -> bool:
+        """Whether the one the command acts for may do `action` (on `window`)."""
+        return may_act(self.who, action, window)
+
+    def require(self, action: Action, window: str | None = None, *, staff: str | None = None) -> None:
+        """Refuse the command unless the one it acts for may do `action` (on `window`; a status, of staff
+        member `staff`), saying why: not in the roster, another window, or not a right of theirs."""
+        who = self.who
+        if may_act(who, action, window, staff=staff):
+            return
+        if who.desk == "unknown":
+            raise Refusal("not_in_roster", account=who.account)
+        if who.window is not None and window is not None and window != who.window:
+            raise Refusal("not_own_window", who=who.name, own=who.window, window=window)
+        raise Refusal("not_permitted", who=who.name, what=PERMISSION_NAMES[action])
 
     def case_desk(self) -> Desk:
         """The desk, for a handler that needs it: the service always gives one."""

@@ -3,8 +3,10 @@
 Changing commands (`case_open`, `case_advance`) return the cases they change, which the loop stores in
 the transaction that records the command; questions (`case_show`, `case_list`, `case_trip`,
 `case_slip`, and the kiosk's `case`) change nothing and are not recorded. The broker's ACL lets a kiosk
-send only `case` (with the applicant's phone digits), so opening and advancing cases is for staff
-accounts. Case details go only to the asking account's reply topic.
+send only `case` (with the applicant's phone digits); the rest need a right (`content.accounts.acting`):
+`cases` to open and advance cases and print a slip (window staff open them at their own window), `view` to
+read them, and `personal` for the applicant's full name and phone, which anyone else reads masked (张*,
+138****5678). Case details go only to the asking account's reply topic.
 """
 
 from __future__ import annotations
@@ -175,6 +177,10 @@ def _agent(content: Content, given: str) -> str:
 def case_open(cx: Context) -> Outcome:
     desk, by, now = cx.case_desk(), cx.sender, cx.now
     parsed = parse_args(OpenArgs, cx.args)
+    cx.require("cases")
+    own = cx.who.window
+    if parsed.window is not None and own is not None and parsed.window != own:
+        raise Refusal("not_own_window", who=cx.who.name, own=own, window=parsed.window)
     content = desk.content
     item = next((i for i in content.items if i.id == parsed.item), None)
     if item is None:
@@ -214,12 +220,15 @@ def case_open(cx: Context) -> Outcome:
         )
     except CaseRefused as exc:
         raise _refused(exc) from None
-    return Outcome(cx.live, staff_view(desk, case, now), cases=((case, None),))
+    return Outcome(
+        cx.live, staff_view(desk, case, now, personal=cx.may("personal", case.window)), cases=((case, None),)
+    )
 
 
 def case_advance(cx: Context) -> Outcome:
     desk, by, now = cx.case_desk(), cx.sender, cx.now
     parsed = parse_args(AdvanceArgs, cx.args)
+    cx.require("cases")
     before = desk.find(parsed.case)
     if parsed.stage in ("sent", "returned"):
         if parsed.to is None:
@@ -246,21 +255,23 @@ def case_advance(cx: Context) -> Outcome:
             )
     except CaseRefused as exc:
         raise _refused(exc) from None
-    return Outcome(cx.live, staff_view(desk, after, now), cases=((after, before),))
+    view = staff_view(desk, after, now, personal=cx.may("personal", after.window))
+    return Outcome(cx.live, view, cases=((after, before),))
 
 
 # -- questions ------------------------------------------------------------------------------------
 
 
-def staff_view(desk: Desk, case: Case, now: datetime) -> dict[str, Any]:
-    """A case as staff see it: everything, the applicant unmasked until purged."""
+def staff_view(desk: Desk, case: Case, now: datetime, *, personal: bool) -> dict[str, Any]:
+    """A case as staff see it: everything, and the applicant's name and phone unmasked (until purged) for
+    `personal` (one who may read them), masked for anyone else."""
     view = track(case, desk.content, desk.calendar, now, details=True, soon_days=desk.settings.due_soon_days)
     for entry, step in zip(view["timeline"], case.steps, strict=True):
         entry["by"] = step.by
         entry["received"] = list(step.received)
     view.update(
-        applicant=case.applicant or case.masked_name,
-        phone=case.phone or case.masked_phone,
+        applicant=(case.applicant if personal else None) or case.masked_name,
+        phone=(case.phone if personal else None) or case.masked_phone,
         agent=case.agent,
         window=case.window,
         notify=case.notify,
@@ -272,12 +283,16 @@ def staff_view(desk: Desk, case: Case, now: datetime) -> dict[str, Any]:
 
 def case_show(cx: Context) -> Outcome:
     desk = cx.case_desk()
-    return cx.answer(staff_view(desk, desk.find(parse_args(ShowArgs, cx.args).case), cx.now))
+    wanted = parse_args(ShowArgs, cx.args).case
+    cx.require("view")
+    case = desk.find(wanted)
+    return cx.answer(staff_view(desk, case, cx.now, personal=cx.may("personal", case.window)))
 
 
 def case_list(cx: Context) -> Outcome:
     desk = cx.case_desk()
     parsed = parse_args(ListArgs, cx.args)
+    cx.require("view")  # the rows name the applicant masked
     if parsed.overdue and parsed.due_soon:
         raise Refusal("overdue_or_due_soon")
     if parsed.stage is not None and parsed.stage not in rules.STAGES:
@@ -307,6 +322,7 @@ def case_trip(cx: Context) -> Outcome:
     """The township agent's weekly trip to the district: papers to take up, results to bring back."""
     desk = cx.case_desk()
     parse_args(TripArgs, cx.args)
+    cx.require("view")
     up, back = case_store.trip(desk.store.db, LIST_LIMIT)
     return cx.answer({
         "date": cx.now.date().isoformat(),
@@ -319,7 +335,9 @@ def case_trip(cx: Context) -> Outcome:
 def case_slip(cx: Context) -> Outcome:
     """What the acceptance slip (受理回执) prints; the CLI lays it out."""
     desk, now = cx.case_desk(), cx.now
-    case = desk.find(parse_args(ShowArgs, cx.args).case)
+    wanted = parse_args(ShowArgs, cx.args).case
+    cx.require("cases")
+    case = desk.find(wanted)
     url = desk.url(case.number)
     if url is None:
         raise Refusal("slip_needs_address")

@@ -147,6 +147,7 @@ def _call_json(call: q.Call | None, window: str, name: str) -> dict[str, Any]:
 def call(cx: Context) -> Outcome:
     content, now = cx.content, cx.now
     parsed = parse_args(CallArgs, cx.args)
+    cx.require("call", parsed.window)  # a transfer's target window is not acted on: it calls the ticket later
     name = window_name(content, parsed.window)
     if parsed.action == "ticket" and parsed.ticket is None:
         raise Refusal("ticket_needs_number")

@@ -26,6 +26,7 @@ def set_staff_status(cx: Context) -> Outcome:
     known = {member.id: member for member in cx.content.staff}
     if parsed.staff not in known:
         raise Refusal("no_staff", staff=parsed.staff)
+    cx.require("status", known[parsed.staff].window, staff=parsed.staff)  # window staff: their own only
     if parsed.substitute is not None:
         if parsed.status == "on_duty":
             raise Refusal("substitute_when_away")

@@ -22,6 +22,7 @@ class StatsArgs(Args):
 
 def stats(cx: Context) -> Outcome:
     parsed = parse_args(StatsArgs, cx.args)
+    cx.require("view")
     desk, queue = cx.case_desk(), cx.live.queue
     day = parsed.date or queue.day
     assert day is not None

@@ -23,6 +23,7 @@ class WindowArgs(Args):
 
 def window(cx: Context) -> Outcome:
     parsed = parse_args(WindowArgs, cx.args)
+    cx.require("window", parsed.window)
     name = window_name(cx.content, parsed.window)
     if parsed.state == "open" and parsed.reason:
         raise Refusal("reason_only_pausing")

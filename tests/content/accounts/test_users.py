@@ -276,6 +276,8 @@ _TABLE: dict[Action, tuple[bool, bool, bool]] = {
     "status": (True, True, False),
     "announce": (True, True, False),
     "approve": (False, True, False),
+    "cases": (True, True, False),
+    "personal": (True, True, False),
     "users": (False, True, False),
     "audit": (False, True, True),
 }
@@ -294,7 +296,7 @@ def test_the_table_covers_every_action_and_role() -> None:
     assert ROLES == ("staff", "manager", "supervisor")
 
 
-@pytest.mark.parametrize("action", ["call", "window", "status"])
+@pytest.mark.parametrize("action", ["call", "window", "status", "personal"])
 def test_staff_act_on_their_own_window_only(action: Action) -> None:
     assert may(STAFF, action, "zonghe")
     assert not may(STAFF, action, "shebao")

@@ -1,7 +1,8 @@
 """Announcements that wait for a manager (centre.yaml `announcements: {approval: true}`), through a real
 Mosquitto: the console's account marks a window's announcement `review: "pending"`; it is kept but not
 published until `announce_review` approves it; a rejection needs a reason; an edit sends it back to
-review; an emergency needs an end; only the console's account may do any of it."""
+review; an emergency needs an end; only the console's account may do any of it, for people of the console's
+users file; and with approval on, every account's announcement waits, whichever client sent it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from content.accounts.users import User
 from content.broker.local import Mosquitto
 from content.service.store import SCHEMA_VERSION, Store
 from content.shared.broker_url import parse_broker_url
@@ -20,6 +22,8 @@ from tests.conftest import CENTRE, WAIT_S, Subscriber
 from tests.content.service.expect import refused
 
 CONSOLE = "staff-2"
+USERS = {"li.na": User("li.na", "staff", window="shebao", staff_id="s05"), "boss": User("boss", "manager")}
+"""The console's people: a window's staff, whose announcements wait, and the manager, who approves."""
 
 
 def _approval_on(content_dir: Path) -> Path:
@@ -39,7 +43,7 @@ def _ids(doc: dict[str, Any]) -> list[str]:
 def test_a_windows_announcement_waits_for_a_manager(
     sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber]
 ) -> None:
-    running = start_service(_approval_on(sample_dir), console_accounts=frozenset({CONSOLE}))
+    running = start_service(_approval_on(sample_dir), console_accounts=frozenset({CONSOLE}), users=USERS)
     wall = subscribe(["announcements"])
     assert wall.latest("announcements")["announcements"] == []
 
@@ -112,7 +116,7 @@ def test_a_windows_announcement_waits_for_a_manager(
 def test_only_the_consoles_account_reviews_edits_or_lists(
     sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any]
 ) -> None:
-    start_service(_approval_on(sample_dir), console_accounts=frozenset({CONSOLE}))
+    start_service(_approval_on(sample_dir), console_accounts=frozenset({CONSOLE}), users=USERS)
     with refused("console_only") as said:
         _send(broker, "announce", {"text": "我自己批准", "review": "pending"}, user="staff")
     assert "只有工作台账号可以使用 'review'" in str(said.value)
@@ -124,9 +128,10 @@ def test_only_the_consoles_account_reviews_edits_or_lists(
     ):
         with refused("console_only"):
             _send(broker, verb, args, user="staff")
-    # `hall announce` (an account of its own, not the console) still goes up at once, as before …
-    assert "review" not in _send(broker, "announce", {"text": "广播"}, user="staff")
-    # … but with approval on, an emergency from it must end too.
+    # `hall announce` (the office's account, not the console) waits too: no account approves, only a manager
+    # through the console, under their own name …
+    assert _send(broker, "announce", {"text": "广播"}, user="staff")["review"] == "pending"
+    # … and with approval on, an emergency from it must end too.
     with refused("emergency_needs_end"):
         _send(broker, "announce", {"text": "紧急", "priority": "emergency"}, user="staff")
 
@@ -134,7 +139,7 @@ def test_only_the_consoles_account_reviews_edits_or_lists(
 def test_without_approval_the_console_announces_at_once(
     sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any], subscribe: Callable[..., Subscriber]
 ) -> None:
-    start_service(sample_dir, console_accounts=frozenset({CONSOLE}))
+    start_service(sample_dir, console_accounts=frozenset({CONSOLE}), users=USERS)
     wall = subscribe(["announcements"])
     made = _send(broker, "announce", {"text": "今天逢场", "review": "pending"}, person="li.na")
     assert made["review"] == "approved"

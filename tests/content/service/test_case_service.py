@@ -171,8 +171,12 @@ def test_the_cli_opens_advances_shows_and_lists(
     assert refused.returncode != 0 and "不予受理需要写明理由（--note）和法律依据（--basis）" in refused.stderr
     moved = hall("advance", number, "sent", "--to", "district")
     assert moved.returncode == 0, moved.stderr
+    shown = hall("show", number)  # the office's account: the applicant's name and phone are the window's
+    assert shown.returncode == 0 and "转报至区" in shown.stdout and "王*" in shown.stdout and "王五" not in shown.stdout
+    env["HALL_BROKER"] = broker.url("clerk-zonghe")  # the window that received it
     shown = hall("show", number)
-    assert shown.returncode == 0 and "转报至区" in shown.stdout and "王五" in shown.stdout
+    assert shown.returncode == 0 and "王五" in shown.stdout and "13700002222" in shown.stdout
+    env["HALL_BROKER"] = broker.url("staff")
     listed = hall("list", "--tier", "district")
     assert listed.returncode == 0 and number in listed.stdout
     bad = hall("show", "not-a-number")

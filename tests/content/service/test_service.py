@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from content.accounts.users import User
 from content.broker.local import Mosquitto
 from content.shared import contract
 from content.shared.broker_url import parse_broker_url
@@ -226,15 +227,16 @@ def test_a_command_id_is_its_senders_own(
     """Another account sending the same id gets its own command applied, never the first's stored reply."""
     start_service(sample_dir)
     first = subscribe(["reply/staff"], user="staff")
-    second = subscribe(["reply/staff-2", "announcements"], user="staff-2")
+    second = subscribe(["reply/clerk-zonghe", "announcements"], user="clerk-zonghe")
     command = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00", "id": "same-id", "args": {"text": "第一位"}}
     first.publish("cmd/announce/staff", json.dumps(command).encode())
     assert first.wait_for(lambda m: m.topic == "reply/staff", "staff's reply").json()["result"]["id"] == "a1"
-    second.publish("cmd/announce/staff-2", json.dumps({**command, "args": {"text": "第二位"}}).encode())
-    reply = second.wait_for(lambda m: m.topic == "reply/staff-2", "staff-2's reply").json()
-    assert reply["result"]["id"] == "a2" and reply["result"]["text"] == "第二位" and reply["result"]["by"] == "staff-2"
+    second.publish("cmd/announce/clerk-zonghe", json.dumps({**command, "args": {"text": "第二位"}}).encode())
+    reply = second.wait_for(lambda m: m.topic == "reply/clerk-zonghe", "clerk-zonghe's reply").json()
+    result = reply["result"]
+    assert result["id"] == "a2" and result["text"] == "第二位" and result["by"] == "clerk-zonghe"
     doc = second.doc_where("announcements", lambda d: len(d["announcements"]) == 2, "both announcements")
-    assert {a["by"] for a in doc["announcements"]} == {"staff", "staff-2"}
+    assert {a["by"] for a in doc["announcements"]} == {"staff", "clerk-zonghe"}
 
 
 def test_a_saved_edit_reaches_subscribers(
@@ -455,16 +457,24 @@ def test_junk_from_a_stolen_account_is_answered_but_cannot_fill_the_disk(
 def test_the_console_account_names_the_person_acting_and_no_other_account_may(
     sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any]
 ) -> None:
-    running = start_service(sample_dir, console_accounts=frozenset({"staff"}))
+    users = {"li.na": User("li.na", "staff", window="guotu"), "gone": User("gone", "manager", disabled=True)}
+    running = start_service(sample_dir, console_accounts=frozenset({"staff"}), users=users)
     staff = parse_broker_url(broker.url("staff"))
     send_command(staff, CENTRE, "window", {"window": "guotu", "state": "pause", "reason": "下村办件"}, person="li.na")
     with refused("person_not_console"):
         send_command(parse_broker_url(broker.url("kiosk-1")), CENTRE, "ticket", {"category": "shebao"}, person="li.na")
     with refused("bad_person"):
         send_command(staff, CENTRE, "window", {"window": "guotu", "state": "open"}, person="<b>x</b>")
+    for nobody in ("wang.wu", "gone"):  # not a user of the console, or one disabled: not believed
+        with refused("unknown_person"):
+            send_command(staff, CENTRE, "window", {"window": "guotu", "state": "open"}, person=nobody)
+    with refused("not_own_window") as said:  # what a person may do is their role's: li.na's window only
+        send_command(staff, CENTRE, "window", {"window": "zonghe", "state": "open"}, person="li.na")
+    assert str(said.value) == "li.na 只能操作本窗口（guotu），不能操作窗口“zonghe”"
     send_command(staff, CENTRE, "window", {"window": "guotu", "state": "open"})
     audit = running.store.audit(10)
-    assert [(r["verb"], r["by"], r["person"]) for r in audit[:2]] == [
-        ("window", "staff", None),
-        ("window", "staff", "li.na"),
+    assert [(r["verb"], r["by"], r["person"], r["reply"].get("code")) for r in audit[:3]] == [
+        ("window", "staff", None, None),
+        ("window", "staff", "li.na", "not_own_window"),  # refused, and recorded like any refusal
+        ("window", "staff", "li.na", None),
     ]
