@@ -10,8 +10,9 @@ What keeps it to the applicant:
   exist and a missing or wrong token get the same 404, byte for byte, so numbers cannot be tried;
 - wrong phone digits are counted per case: `WRONG_DIGITS` of them within `LOCK_S` lock the details of
   that case for `LOCK_S`;
-- every client address may ask `PER_MINUTE` times a minute (waitress runs behind no proxy here: the
-  socket's address, never X-Forwarded-For; an IPv6 client counts by its /64);
+- every client address may ask `PER_MINUTE` times a minute (REMOTE_ADDR: behind the hall's proxy, the
+  phone's, which waitress took from the proxy's X-Forwarded-For, `content.web.server.Proxy`; else the
+  socket's; an IPv6 client counts by its /64);
 - the form needs no session against cross-site posts: it is taken only with the valid token in its body
   as well, and an Origin or Referer, when sent, must name this host.
 Counters live in memory, each table bounded (least recently used forgotten first): a restart forgets them.
