@@ -55,6 +55,7 @@ CASE_REFUSED_BECAUSE: Final = {
     "not_found": CASE_NOT_FOUND,
     "locked": "这个办件的查询错误次数过多，请到窗口查询",
     "rate_limited": "本机查询太频繁，请稍候一分钟再查询",
+    "lookups_held": "本机近期查询错误次数过多，请稍后再试或到窗口查询",
 }
 CASE_DIGITS: Final = re.compile(r"[0-9]{1,20}")
 """A case number as the kiosk's keypad types it: the service adds the centre's letters."""

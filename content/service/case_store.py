@@ -4,7 +4,8 @@ A case is one row in `cases` (what it is now, for lists: its stage, the tier hol
 and one row a step in `case_steps` (its history). Rows are written in the transaction that records the
 command in the audit log (`Store.commit_cases`), so a reply means the step is stored. `CaseReader`
 opens a read-only connection of its own on each thread that asks (the tracking pages), beside the
-service's writer: SQLite's WAL lets them read while the service writes.
+service's writer: SQLite's WAL lets them read while the service writes; its `tries` count wrong phone
+digits in the same file, the one count a kiosk's lookups keep too (`content.service.wrong_digits`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from content.cases.rules import FINISHED, Calendar, Case, Step, clock
+from content.service.wrong_digits import WrongDigits
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -320,11 +322,13 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class CaseReader:
-    """Read-only access to the cases for other threads (the tracking pages): a connection per thread."""
+    """Read-only access to the cases for other threads (the tracking pages): a connection per thread; and
+    the wrong digits per case (`tries`), which those threads write."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self.tries = WrongDigits(self.path)
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)

@@ -8,14 +8,17 @@ the documents still missing (一次性告知), those handed in, the notes of eve
 What keeps it to the applicant:
 - the token `k` is an HMAC of the number (`rules.token`): a malformed number, a case that does not
   exist and a missing or wrong token get the same 404, byte for byte, so numbers cannot be tried;
-- wrong phone digits are counted per case: `WRONG_DIGITS` of them within `LOCK_S` lock the details of
-  that case for `LOCK_S`;
+- wrong phone digits are counted per case, in the state file, together with a kiosk's tries at the same
+  case (`content.service.wrong_digits`): `WRONG_DIGITS` of them within `LOCK_S` lock the details of that
+  case for `LOCK_S`, here and at the kiosk, across a restart; they are timed by the service's clock (the
+  snapshot's `now`), as a kiosk's are;
 - every client address may ask `PER_MINUTE` times a minute (REMOTE_ADDR: behind the hall's proxy, the
   phone's, which waitress took from the proxy's X-Forwarded-For, `content.web.server.Proxy`; else the
   socket's; an IPv6 client counts by its /64);
 - the form needs no session against cross-site posts: it is taken only with the valid token in its body
   as well, and an Origin or Referer, when sent, must name this host.
-Counters live in memory, each table bounded (least recently used forgotten first): a restart forgets them.
+The requests per client are counted in memory, bounded (least recently used forgotten first): a restart
+forgets them.
 """
 
 from __future__ import annotations
@@ -40,16 +43,14 @@ from content.cases.rules import Case
 from content.cases.views import track
 from content.centre.loader import Content
 from content.service.live import Snapshot
+from content.service.wrong_digits import Tried
 from content.shared.wording import TIER_NAMES
 from content.web.public import SECURITY_HEADERS
 
 PER_MINUTE: Final = 30
 """Requests to /t/ one client may make in a minute."""
 CLIENTS: Final = 10_000
-"""Clients (and cases) whose counts are remembered at once; the least recently seen are forgotten first."""
-WRONG_DIGITS: Final = 5
-"""Wrong phone digits for one case within `LOCK_S` before its details are locked for `LOCK_S`."""
-LOCK_S: Final = 15 * 60
+"""Clients whose counts are remembered at once; the least recently seen are forgotten first."""
 DIGITS: Final = re.compile(r"[0-9]{4}")
 HEADERS: Final = {
     "Cache-Control": "no-store",
@@ -64,8 +65,20 @@ Clock = Callable[[], float]
 """Seconds, monotonic: `time.monotonic`, or a test's."""
 
 
+class Tries(Protocol):
+    """Wrong phone digits per case (`content.service.wrong_digits.WrongDigits`), at the service's `now`."""
+
+    def locked_for(self, number: str, now: float) -> int: ...
+
+    def attempt(self, number: str, right: bool, now: float) -> Tried: ...
+
+
 class CaseSource(Protocol):
-    """Where the tracking page reads cases: `content.service.case_store.CaseReader`, or a test's."""
+    """Where the tracking page reads cases and counts wrong digits: `content.service.case_store.CaseReader`,
+    or a test's."""
+
+    @property
+    def tries(self) -> Tries: ...
 
     def case(self, number: str) -> Case | None: ...
 
@@ -96,56 +109,6 @@ class RateLimit:
             while len(self._seen) > self.clients:
                 self._seen.popitem(last=False)
         return 0 if allowed else max(1, math.ceil(started + self.window_s - now))
-
-
-@dataclass
-class _Tries:
-    wrong: list[float]
-    locked_until: float = 0.0
-
-
-class DigitTries:
-    """Wrong phone digits per case: `limit` within `lock_s` lock the case's details for `lock_s`."""
-
-    def __init__(
-        self, limit: int = WRONG_DIGITS, lock_s: float = LOCK_S, cases: int = CLIENTS, clock: Clock = time.monotonic
-    ) -> None:
-        self.limit, self.lock_s, self.cases, self.clock = limit, lock_s, cases, clock
-        self._tries: OrderedDict[str, _Tries] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _get(self, number: str, now: float) -> _Tries:
-        tries = self._tries.pop(number, None) or _Tries([])
-        tries.wrong = [t for t in tries.wrong if now - t < self.lock_s]
-        self._tries[number] = tries
-        while len(self._tries) > self.cases:
-            self._tries.popitem(last=False)
-        return tries
-
-    def locked_for(self, number: str) -> int:
-        """Seconds the details of `number` stay locked; 0 if they are not."""
-        now = self.clock()
-        with self._lock:
-            tries = self._tries.get(number)
-            return max(0, math.ceil(tries.locked_until - now)) if tries is not None else 0
-
-    def attempt(self, number: str, right: bool) -> tuple[bool, int, int]:
-        """A try at the digits of `number`, checked and counted at once (pages are served on several
-        threads): whether it opens the details, the tries left, and the seconds the case is locked."""
-        now = self.clock()
-        with self._lock:
-            tries = self._get(number, now)
-            if tries.locked_until > now:
-                return False, 0, math.ceil(tries.locked_until - now)
-            if right:
-                del self._tries[number]
-                return True, self.limit, 0
-            tries.wrong.append(now)
-            if len(tries.wrong) < self.limit:
-                return False, self.limit - len(tries.wrong), 0
-            tries.wrong.clear()
-            tries.locked_until = now + self.lock_s
-            return False, 0, math.ceil(self.lock_s)
 
 
 def client_key(address: str | None) -> str:
@@ -194,7 +157,7 @@ class Tracking:
     ) -> None:
         self.current_snapshot, self.reader, self.secret = current_snapshot, reader, secret
         self.limit = RateLimit(clock=clock)
-        self.tries = DigitTries(clock=clock)
+        self.tries = reader.tries
         self._calendar: tuple[Content, WorkCalendar] | None = None
 
     def calendar_of(self, content: Content) -> WorkCalendar:
@@ -231,9 +194,10 @@ class Tracking:
         if case is None:
             return self.not_found()
         assert key is not None
-        details, notice, locked = False, None, self.tries.locked_for(number)
+        now = snapshot.now.timestamp()  # the service's clock, which a kiosk's tries are counted by too
+        details, notice, locked = False, None, self.tries.locked_for(number, now)
         if request.method == "POST":
-            tried = self._digits(number, case, locked)
+            tried = self._digits(number, case, locked, now)
             if isinstance(tried, Response):
                 return tried
             details, notice, locked = tried
@@ -245,7 +209,7 @@ class Tracking:
             )
         return self._case(snapshot, case, key, details, notice, locked)
 
-    def _digits(self, number: str, case: Case, locked: int) -> tuple[bool, Notice | None, int] | Response:
+    def _digits(self, number: str, case: Case, locked: int, now: float) -> tuple[bool, Notice | None, int] | Response:
         """The form's try at the phone's last four digits: whether it opens the details, what to say, and the
         seconds the case is locked; or the refusal of a form not posted from the page."""
         form_key = request.form.get("k")
@@ -262,7 +226,7 @@ class Tracking:
         if DIGITS.fullmatch(digits) is None:
             return False, Notice("error", "请输入申请人手机号的后四位，4 位数字。"), locked
         right = hmac.compare_digest(digits.encode(), case.phone_tail.encode())
-        details, left, locked = self.tries.attempt(number, right)
+        details, left, locked = self.tries.attempt(number, right, now)
         if not details and not locked:
             return details, Notice("error", f"手机号后四位不正确，还可以再试 {left} 次。"), locked
         return details, None, locked

@@ -7,13 +7,17 @@ send only `case` (with the applicant's phone digits); the rest need a right (`co
 `cases` to open and advance cases and print a slip (window staff open them at their own window), `view` to
 read them, and `personal` for the applicant's full name and phone, which anyone else reads masked (张*,
 138****5678). Case details go only to the asking account's reply topic.
+
+Wrong phone digits are counted per case in the state file (`content.service.wrong_digits`), with the
+tracking page's; and per account, in memory: an account that got the digits of `WRONG_CASES` different
+cases wrong in `HELD_S` has its lookups refused for the rest of that time, before any counts against a
+case, so one kiosk cannot lock the hall's cases one number after another.
 """
 
 from __future__ import annotations
 
-import time
+import hmac
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -26,6 +30,7 @@ from content.cases.views import day_text, promise_text, time_text, track
 from content.centre.loader import Content
 from content.service import case_store
 from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
+from content.service.wrong_digits import LOCK_S, WrongDigits
 from content.shared import limits as cap
 from content.shared.wording import TIER_NAMES
 
@@ -40,10 +45,11 @@ READY_SHOWN = cap.PICKUP_SHOWN
 """Numbers the wall's 取件 zone is sent at most."""
 LOOKUPS_PER_MINUTE = 20
 """Case lookups one kiosk account may make in a minute."""
-WRONG_DIGITS = 5
-"""Wrong phone digits for one case in an hour before its details are held back for the rest of it."""
+WRONG_CASES = 5
+"""Different cases one account may get the phone digits of wrong in `HELD_S` before its lookups are held."""
+HELD_S = LOCK_S
 WATCHED = 10_000
-"""Cases and accounts whose attempts are remembered at once (the oldest are forgotten first)."""
+"""Accounts whose lookups are remembered at once (the least recently seen are forgotten first)."""
 
 
 class OpenArgs(Args):
@@ -102,7 +108,14 @@ class Desk:
     store: Any
     """content.service.store.Store (its `db` and `case`)."""
     secret: bytes
-    attempts: _Attempts = field(default_factory=lambda: _Attempts())
+    lookups: Lookups = field(default_factory=lambda: Lookups())
+    tries: WrongDigits | None = None
+    """The wrong digits per case, in the store's file (made on first use): one count with the tracking page."""
+
+    def wrong_digits(self) -> WrongDigits:
+        if self.tries is None:
+            self.tries = WrongDigits(self.store.path)
+        return self.tries
 
     @property
     def settings(self) -> Any:
@@ -125,36 +138,44 @@ class Desk:
         return found
 
 
-class _Attempts:
-    """Recent lookups per account and wrong digits per case, bounded in memory."""
+class Lookups:
+    """Each account's lookups in the last minute, and the cases it got wrong in the last `HELD_S`: bounded,
+    in memory (times: the service's clock, in seconds)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._by_account: OrderedDict[str, list[float]] = OrderedDict()
-        self._wrong: OrderedDict[str, list[float]] = OrderedDict()
+    def __init__(self, per_minute: int = LOOKUPS_PER_MINUTE, wrong_cases: int = WRONG_CASES) -> None:
+        self.per_minute, self.wrong_cases = per_minute, wrong_cases
+        self._asked: OrderedDict[str, list[float]] = OrderedDict()
+        self._wrong: OrderedDict[str, dict[str, float]] = OrderedDict()
+        """Account → the cases it got wrong lately → when it last did."""
 
     @staticmethod
-    def _recent(book: OrderedDict[str, list[float]], key: str, since: float) -> list[float]:
-        times = [t for t in book.pop(key, []) if t > since]
-        book[key] = times
+    def _touch(book: OrderedDict[str, Any], account: str) -> None:
+        book.move_to_end(account)
         while len(book) > WATCHED:
             book.popitem(last=False)
-        return times
 
-    def lookup(self, account: str) -> bool:
+    def lookup(self, account: str, now: float) -> bool:
         """Count a lookup of `account`; False past its minute's share."""
-        now = self._clock()
-        times = self._recent(self._by_account, account, now - 60)
-        if len(times) >= LOOKUPS_PER_MINUTE:
+        times = [t for t in self._asked.get(account, []) if now - 60 < t <= now]
+        self._asked[account] = times
+        self._touch(self._asked, account)
+        if len(times) >= self.per_minute:
             return False
         times.append(now)
         return True
 
-    def locked(self, number: str) -> bool:
-        return len(self._recent(self._wrong, number, self._clock() - 3600)) >= WRONG_DIGITS
+    def held(self, account: str, now: float) -> bool:
+        """Whether `account` got the digits of too many different cases wrong lately to look up another."""
+        wrong = {n: t for n, t in self._wrong.get(account, {}).items() if now - HELD_S < t <= now}
+        if wrong:
+            self._wrong[account] = wrong
+        else:
+            self._wrong.pop(account, None)
+        return len(wrong) >= self.wrong_cases
 
-    def wrong(self, number: str) -> None:
-        self._recent(self._wrong, number, self._clock() - 3600).append(self._clock())
+    def wrong(self, account: str, number: str, now: float) -> None:
+        self._wrong.setdefault(account, {})[number] = now
+        self._touch(self._wrong, account)
 
 
 def _refused(exc: CaseRefused) -> Refusal:
@@ -382,19 +403,29 @@ def case_slip(cx: Context) -> Outcome:
 
 def case_lookup(cx: Context) -> Outcome:
     """The kiosk's 查询办件: the case number and the last four digits of the applicant's phone. A case
-    that does not exist and wrong digits get the same answer, so numbers cannot be tried one by one."""
-    desk = cx.case_desk()
+    that does not exist and wrong digits get the same answer, and the same count, so numbers cannot be
+    tried one by one. An account that got too many cases wrong lately is refused before its try counts."""
+    desk, now, sender = cx.case_desk(), cx.now.timestamp(), cx.sender
     parsed = parse_args(LookupArgs, cx.args)
-    if not desk.attempts.lookup(cx.sender):
-        raise Refusal("rate_limited", account=cx.sender, most=LOOKUPS_PER_MINUTE)
+    lookups = desk.lookups
+    if not lookups.lookup(sender, now):
+        raise Refusal("rate_limited", account=sender, most=lookups.per_minute)
+    if lookups.held(sender, now):
+        raise Refusal("lookups_held", account=sender, minutes=HELD_S // 60, cases=lookups.wrong_cases)
     number = rules.normal_number(parsed.case, desk.settings.prefix)
-    case = desk.store.case(number) if number else None
-    if number is not None and desk.attempts.locked(number):
+    if number is None:
+        raise Refusal("not_found")  # not a number of this centre: nothing to count it against
+    tries = desk.wrong_digits()
+    if tries.locked_for(number, now):
         raise Refusal("locked")
-    if case is None or not case.phone_tail or case.phone_tail != parsed.digits:
-        if number is not None:
-            desk.attempts.wrong(number)
+    case = desk.store.case(number)
+    right = case is not None and bool(case.phone_tail) and hmac.compare_digest(case.phone_tail, parsed.digits)
+    if not tries.attempt(number, right, now).opened:
+        if right:
+            raise Refusal("locked")  # by another's try, since the look above
+        lookups.wrong(sender, number, now)
         raise Refusal("not_found")
+    assert case is not None
     view = track(case, desk.content, desk.calendar, cx.now, details=True, soon_days=desk.settings.due_soon_days)
     view["url"] = desk.url(case.number)
     return cx.answer(view)

@@ -26,10 +26,11 @@ from content.cases.rules import Case
 from content.centre.loader import Content
 from content.service.case_store import SCHEMA, CaseReader, write_case
 from content.service.live import Live, Snapshot
+from content.service.wrong_digits import WrongDigits
 from content.web.app import create_app
 from content.web.server import pages_server
-from content.web.tracking import DigitTries, RateLimit, client_key
-from tests.conftest import WAIT_S
+from content.web.tracking import RateLimit, client_key
+from tests.conftest import WAIT_S, Clock
 from tests.content.web.test_public import _browser
 
 CST = timezone(timedelta(hours=8))
@@ -109,6 +110,13 @@ class Site:
     client: FlaskClient
     clock: FakeClock
     store: Path
+    service: Clock
+    """The service's clock, which the snapshot the page reads carries: wrong digits are timed by it."""
+
+    def later(self, seconds: float) -> None:
+        """Time passes for the page's rate limits and for the service alike."""
+        self.clock.t += seconds
+        self.service.set(self.service() + timedelta(seconds=seconds))
 
     def url(self, number: str = NUMBER) -> str:
         return f"/t/{number}?k={rules.token(SECRET, number)}"
@@ -141,10 +149,9 @@ def _store(path: Path, content: Content) -> Path:
 @pytest.fixture
 def site(content: Content, tmp_path: Path) -> Iterator[Site]:
     store = _store(tmp_path / "state.sqlite3", content)
-    clock = FakeClock()
-    snapshot = Snapshot(content, Live(), NOW)
-    app = create_app(lambda: snapshot, cases=(CaseReader(store), SECRET), clock=clock)
-    yield Site(app, app.test_client(), clock, store)
+    clock, service = FakeClock(), Clock(NOW)
+    app = create_app(lambda: Snapshot(content, Live(), service()), cases=(CaseReader(store), SECRET), clock=clock)
+    yield Site(app, app.test_client(), clock, store, service)
 
 
 # -- the summary ----------------------------------------------------------------------------------
@@ -262,30 +269,30 @@ def test_wrong_digits_are_counted_and_lock_the_case(site: Site) -> None:
     assert "手机号后四位不正确" not in page
     # Another case is not locked.
     assert "手机号后四位不正确" in site.post(OTHER, digits="0000")
-    site.clock.t += 14 * 60
+    site.later(14 * 60)
     assert "已锁定 1 分钟" in site.post(digits="5678")
-    site.clock.t += 60
+    site.later(60)
     assert NOTE in site.post(digits="5678")
 
 
-def test_wrong_digits_spread_over_more_than_the_window_do_not_lock() -> None:
-    clock = FakeClock()
-    tries = DigitTries(clock=clock)
+def test_wrong_digits_spread_over_more_than_the_window_do_not_lock(tmp_path: Path) -> None:
+    tries, t = WrongDigits(tmp_path / "state.sqlite3"), 1_800_000_000.0
     for left in (4, 3, 2, 1):
-        assert tries.attempt("A", False) == (False, left, 0)
-    clock.t += 15 * 60
-    assert tries.attempt("A", False) == (False, 4, 0) and not tries.locked_for("A")
+        assert tries.attempt("A", False, t) == (False, left, 0)
+    t += 15 * 60
+    assert tries.attempt("A", False, t) == (False, 4, 0) and not tries.locked_for("A", t)
     for _ in range(3):
-        tries.attempt("A", False)
-    assert tries.attempt("A", False) == (False, 0, 15 * 60) and tries.locked_for("A") == 15 * 60
-    assert tries.attempt("A", True) == (False, 0, 15 * 60)  # the right digits too, while locked
-    clock.t += 15 * 60
-    assert tries.attempt("A", True) == (True, 5, 0)
-    # Bounded: the cases least recently tried are forgotten first.
-    small = DigitTries(cases=10, clock=clock)
+        tries.attempt("A", False, t)
+    assert tries.attempt("A", False, t) == (False, 0, 15 * 60) and tries.locked_for("A", t) == 15 * 60
+    assert tries.attempt("A", True, t) == (False, 0, 15 * 60)  # the right digits too, while locked
+    t += 15 * 60
+    assert tries.attempt("A", True, t) == (True, 5, 0)
+    # Bounded: a case's row goes once its tries and its lock are over.
     for n in range(1000):
-        small.attempt(str(n), False)
-    assert len(small._tries) == 10
+        tries.attempt(str(n), False, t)
+    assert tries.attempt("other", False, t + 15 * 60) == (False, 4, 0)
+    with closing(sqlite3.connect(tmp_path / "state.sqlite3")) as db:
+        assert db.execute("SELECT number FROM wrong_digits").fetchall() == [("other",)]
 
 
 def test_the_form_is_taken_only_from_this_page(site: Site) -> None:
