@@ -41,7 +41,7 @@ from _support import REPO, machine_lines, percentiles, percentiles_ms
 
 sys.path.insert(0, str(REPO))  # for the tests' roster
 
-from bench_queue import PREFIX, Hall, _hall_command, _wait_ready
+from bench_queue import PREFIX, SERVICE_ROSTER, Hall, _hall_command, _wait_ready
 
 from content.broker.local import Mosquitto
 from content.cases import rules
@@ -51,7 +51,7 @@ from content.centre.synth import SAMPLE, numbers_at_any_hour
 from content.service.secret import SECRET_FILE, load_or_create
 from content.service.store import Store
 from content.shared import contract
-from tests.conftest import CENTRE, ROSTER
+from tests.conftest import CENTRE, ROSTER, roster_file
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MUST_TRACK_P99_S, AIM_TRACK_P99_S = 0.050, 0.010
@@ -167,6 +167,7 @@ def commands(work: Path, content_dir: Path, state: Path, count: int) -> list[str
     lines: list[str] = []
     try:
         argv = [*_hall_command(), "serve", "--content", str(content_dir), "--broker", hall.url("service")]
+        argv += ["--roster", str(roster_file(SERVICE_ROSTER))]
         with hall.log.open("wb") as log:
             service = subprocess.Popen([*argv, "--state", str(state)], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         try:

@@ -47,7 +47,7 @@ from content.accounts.users import UserStore
 from content.broker.local import LOOPBACK, Mosquitto, free_port
 from content.centre.synth import SAMPLE, lift_limits, numbers_at_any_hour
 from content.shared import contract
-from tests.conftest import ROSTER
+from tests.conftest import ROSTER, roster_file
 
 MANAGER, PASSWORD = "boss", "bench-password-1"
 MUST_FRAME_P99_S, AIM_FRAME_P99_S = 0.060, 0.020
@@ -168,6 +168,7 @@ def console_hall(work: Path) -> Iterator[tuple[Hall, str]]:
     hall = Hall(broker, content_dir, work / "state.sqlite3", work / "service.log")
     port = free_port()
     argv = [*_hall_command(), "serve", "--content", str(content_dir), "--broker", hall.url("service")]
+    argv += ["--roster", str(roster_file(ROSTER))]
     argv += ["--state", str(hall.state), "--console-http", f"{LOOPBACK}:{port}"]
     argv += ["--console-broker", hall.url("staff-2"), "--users", str(work / "users.sqlite3")]
     with hall.log.open("wb") as log:

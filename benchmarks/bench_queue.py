@@ -70,7 +70,7 @@ from content.service.store import Store
 from content.shared import contract
 from content.shared.broker_url import parse_broker_url
 from content.shared.transport import MqttTransport
-from tests.conftest import CENTRE, ROSTER
+from tests.conftest import CENTRE, ROSTER, roster_file
 
 PREFIX = contract.base(CENTRE)
 CALL_TOPIC = PREFIX + "call"
@@ -160,6 +160,13 @@ def _broker_and_content(work: Path) -> Iterator[Hall]:
         broker.stop()
 
 
+SERVICE_ROSTER = ROSTER.model_copy(
+    update={"accounts": [a.model_copy(update={"office": a.role == "staff" and not a.window}) for a in ROSTER.accounts]}
+)
+"""What the service is told of the accounts: each staff account of the tests' roster acts for every window
+(the benchmarks' callers call them all)."""
+
+
 def _hall_command() -> list[str]:
     script = Path(sys.executable).with_name("hall")
     return [str(script)] if script.exists() else [sys.executable, "-m", "hall"]
@@ -170,6 +177,7 @@ def served_hall(work: Path) -> Iterator[Hall]:
     """A fresh broker, a copy of the sample centre, and `hall serve` on a fresh state file."""
     with _broker_and_content(work) as hall:
         argv = [*_hall_command(), "serve", "--content", str(hall.content_dir), "--broker", hall.url("service")]
+        argv += ["--roster", str(roster_file(SERVICE_ROSTER))]
         with hall.log.open("wb") as log:
             service = subprocess.Popen(
                 [*argv, "--state", str(hall.state)], stdin=subprocess.DEVNULL, stdout=log, stderr=log
@@ -221,7 +229,8 @@ def in_process_hall(
     """The same with the service in a thread of this process; `transport` is the class it connects with."""
     with _broker_and_content(work) as hall, _logging_to(hall.log):
         store = Store(hall.state)
-        service = ContentService(hall.content_dir, parse_broker_url(hall.url("service")), store)
+        url = parse_broker_url(hall.url("service"))
+        service = ContentService(hall.content_dir, url, store, roster=SERVICE_ROSTER)
         codes: list[int] = []
         thread = threading.Thread(target=lambda: codes.append(service.run()), name="service", daemon=True)
         with _patched(service_module, "MqttTransport", transport):

@@ -74,13 +74,20 @@ ROSTER = Roster(
     accounts=[
         Account(user="service", role="service"),
         Account(user="console", role="staff"),
-        Account(user="desk", role="staff"),
+        Account(user="desk", role="staff", office=True),
         Account(user="led-wall", role="display"),
         Account(user="led-static", role="display"),
         Account(user="led-window", role="display"),
         Account(user="kiosk-1", role="kiosk"),
     ],
 )
+
+
+def _roster_file(work: Path) -> Path:
+    """The roster `hall serve --roster` reads: `desk` acts as the office, the console for its people."""
+    path = work / "roster.yaml"
+    path.write_text(yaml.safe_dump(ROSTER.model_dump(exclude_defaults=True), sort_keys=False), encoding="utf-8")
+    return path
 
 
 def hall_command() -> list[str]:
@@ -257,6 +264,7 @@ def start_hall(stack: ExitStack, work: Path, running: Processes, attract_after: 
             "--state", str(work / "state.sqlite3"), "--http", f"{LOOPBACK}:{port}",
             "--console-http", f"{LOOPBACK}:{console_port}",
             "--console-broker", broker.url("console"), "--users", str(work / "users.sqlite3"),
+            "--roster", str(_roster_file(work)),
         ],
     )  # fmt: skip
     presence.wait_ready(["service"], READY_S, running.ended)

@@ -52,6 +52,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import psutil
+import yaml
 from _devices import no_delay
 from _support import (
     REPO,
@@ -112,13 +113,20 @@ def roster() -> Roster:
     accounts = [
         Account(user="service", role="service"),
         Account(user="observer", role="staff"),
-        Account(user="manager", role="staff"),
+        Account(user="manager", role="staff", office=True),
         Account(user="led-wall", role="display"),
         Account(user="kiosk-model", role="kiosk"),
         *(Account(user=k, role="kiosk") for k in KIOSKS),
-        *(Account(user=f"clerk-{w}", role="staff") for w in WINDOW_IDS),
+        *(Account(user=f"clerk-{w}", role="staff", window=w) for w in WINDOW_IDS),
     ]
     return Roster(centre=CENTRE, accounts=accounts)
+
+
+def _roster_file(work: Path) -> Path:
+    """The roster `hall serve --roster` reads: each clerk acts for its window, the manager as the office."""
+    path = work / "roster.yaml"
+    path.write_text(yaml.safe_dump(roster().model_dump(exclude_defaults=True), sort_keys=False), encoding="utf-8")
+    return path
 
 
 # The kiosk model in a process of its own, so that its memory is its own: the kiosk's device link,
@@ -599,6 +607,7 @@ def main() -> int:
             [
                 *hall, "serve", "--content", str(content_dir), "--broker", broker.url("service"),
                 "--state", str(work / "state.sqlite3"), "--http", f"{LOOPBACK}:{free_port()}",
+                "--roster", str(_roster_file(work)),
             ],
         )  # fmt: skip
         presence.wait_ready(["service"], READY_S, running.ended)
