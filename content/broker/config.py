@@ -129,16 +129,24 @@ def find_clientid_plugin(environ: Mapping[str, str] = os.environ) -> Path | None
     return next((path for path in (INSTALLED_PLUGIN, checkout) if path.is_file()), None)
 
 
-def render_conf(directory: Path, listeners: Listeners, *, run_as: str | None = None, plugin: Path | None = None) -> str:
-    """The broker's configuration; `plugin` is hall_clientid.so (None only where the demo has none)."""
+def render_conf(
+    directory: Path,
+    listeners: Listeners,
+    *,
+    run_as: str | None = None,
+    plugin: Path | None = None,
+    commands: tuple[int, int] = (COMMAND_RATE, COMMAND_BURST),
+) -> str:
+    """The broker's configuration; `plugin` is hall_clientid.so (None only where the demo has none), which
+    holds each account to `commands` (a rate a second, a burst)."""
     d = directory.resolve()
     bind = (
         [
             "# Client ids belong to accounts: `<account>` or `<account>.<anything>` (broker_config/plugin),",
             "# and each account sends at most a burst of commands, refilled at a rate a second.",
             f"plugin {plugin.resolve()}",
-            f"plugin_opt_command_rate {COMMAND_RATE}",
-            f"plugin_opt_command_burst {COMMAND_BURST}",
+            f"plugin_opt_command_rate {commands[0]}",
+            f"plugin_opt_command_burst {commands[1]}",
         ]
         if plugin is not None
         else [
@@ -212,6 +220,7 @@ def write_broker_dir(
     passwords: dict[str, str] | None = None,
     run_as: str | None = None,
     plugin: Path | None = None,
+    commands: tuple[int, int] = (COMMAND_RATE, COMMAND_BURST),
 ) -> dict[str, str]:
     """Write mosquitto.conf, acl and passwd into `directory`. Returns every account's password."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -222,7 +231,7 @@ def write_broker_dir(
     chosen = {a.user: given.get(a.user) or secrets.token_urlsafe(18) for a in logins}
     hash_passwords(directory / "passwd", chosen)
     (directory / "acl").write_text(render_acl(roster), encoding="utf-8")
-    conf = render_conf(directory, listeners, run_as=run_as, plugin=plugin)
+    conf = render_conf(directory, listeners, run_as=run_as, plugin=plugin, commands=commands)
     (directory / "mosquitto.conf").write_text(conf, encoding="utf-8")
     return chosen
 

@@ -18,6 +18,8 @@ from typing import Any
 from content.broker.config import (
     BUILD_PLUGIN,
     CLIENTID_PLUGIN,
+    COMMAND_BURST,
+    COMMAND_RATE,
     Listeners,
     Roster,
     default_run_as,
@@ -62,9 +64,11 @@ class Mosquitto:
         passwords: dict[str, str] | None = None,
         extra_conf: str = "",
         bind_client_ids: bool = True,
+        commands: tuple[int, int] = (COMMAND_RATE, COMMAND_BURST),
     ) -> None:
         """`extra_conf` is appended to the generated mosquitto.conf (e.g. a bridge section). Client ids
-        are bound to accounts by hall_clientid.so, as in a hall; only the demo may do without."""
+        are bound to accounts by hall_clientid.so, as in a hall; only the demo may do without. `commands`:
+        the rate a second and the burst of commands the plugin lets each account send."""
         self.directory = directory
         self.port = port or free_port()
         self.tls_port = tls_port
@@ -78,6 +82,7 @@ class Mosquitto:
             passwords=passwords,
             run_as=default_run_as(),
             plugin=plugin,
+            commands=commands,
         )
         if extra_conf:
             with (directory / "mosquitto.conf").open("a", encoding="utf-8") as conf:

@@ -509,16 +509,20 @@ class ContentService:
         share of its account (the applicant of a case masked)."""
         reply = _refusal_reply(command_id, now, refused)
         if recorded and self._refusals.take(sender, now):
+            # A command late here was never applied: its sender may send it again under its id (a kiosk
+            # retries a ticket that got no answer), and that one must be applied, not answered from here.
+            kept_id = f"{command_id}~{refused.code}~{uuid.uuid4().hex[:8]}" if refused.code == "expired" else command_id
             try:
                 kept_refused, kept_reply = cases.for_audit(kept_args(args), reply)
                 self.store.commit(
-                    command_id, verb, sender, kept_refused, kept_reply, self.live, self.live, now, person=person
+                    kept_id, verb, sender, kept_refused, kept_reply, self.live, self.live, now, person=person
                 )
             except Exception:
                 log.exception("cmd/%s/%s %s: the refusal could not be recorded", verb, sender, command_id)
         if self._log_share.take(sender, now):
             log.info("cmd/%s by %s refused: %s", verb, sender, refused)
-        self._reply(sender, reply)
+        if refused.code != "expired":  # nobody waits for that answer, and a retry of it must not take it
+            self._reply(sender, reply)
 
     def _not_stored(self, verb: str, sender: str, command_id: str, now: datetime) -> None:
         """Nothing was stored, so nothing is applied: say so rather than leave the sender waiting."""

@@ -144,7 +144,11 @@ def _wait_reply(
                 "the broker discards the command once that time has passed"
             ) from None
         if isinstance(event, PublishRefused) and event.mid == mid:
-            raise CommandFailed(f"the broker refused the command: {event.reason} (this account may not send it)")
+            raise CommandFailed(
+                f"the broker refused the command: {event.reason} (this account may not send it, or it has sent"
+                " more commands than its rate allows: try again in a few seconds)",
+                "broker_refused",
+            )
         if isinstance(event, Message):
             try:
                 reply = contract.decode(event.payload)

@@ -65,6 +65,27 @@ def test_a_command_its_sender_gave_up_on_is_never_applied(
 
     # A001 was never called, so the next call is A001's, and nobody was called and finished unseen.
     assert _send(broker, "staff", "call", {"window": "shebao"})["ticket"] == "A001"
+    # A kiosk's retry of a ticket that expired unanswered, under the same id, is taken then, once.
+    clock.open.clear()
+    with pytest.raises(NoReply):
+        send_command(
+            parse_broker_url(broker.url("kiosk-1")),
+            CENTRE,
+            "ticket",
+            {"category": "shebao"},
+            timeout=3,
+            command_id="kiosk-try-1",
+        )
+    clock.open.set()
+    again = send_command(
+        parse_broker_url(broker.url("kiosk-1")),
+        CENTRE,
+        "ticket",
+        {"category": "shebao"},
+        timeout=WAIT_S,
+        command_id="kiosk-try-1",
+    )
+    assert again["ticket"] == "A003"
     audit = _audit(state)
     assert [row for row in audit if row[0] == "call"] == [
         ("call", "staff", "expired"),
@@ -108,11 +129,12 @@ def test_a_flood_from_one_account_does_not_starve_the_others(
         thief.close()
     assert len(answered) == 20 and sent[0] > 100
     assert deepest[0] <= PER_ACCOUNT
-    # The flood spent kiosk-1's own budget and no one else's: kiosk-2 takes a number at once.
+    # The flood spent kiosk-1's own budgets (the broker's and the service's) and no one else's: kiosk-2
+    # takes a number at once.
     assert _send(broker, "kiosk-2", "ticket", {"category": "shebao"})["ticket"]
     with pytest.raises(CommandFailed) as told:
         _send(broker, "kiosk-1", "ticket", {"category": "shebao"})
-    assert told.value.code in ("too_fast", "rate_limited", "busy")
+    assert told.value.code in ("broker_refused", "too_fast", "rate_limited", "busy")
     # And its stop is prompt whatever waits.
     assert running.stop() == 0
 
