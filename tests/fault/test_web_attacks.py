@@ -249,6 +249,11 @@ def test_behind_the_proxy_one_phone_does_not_shut_the_tracking_page_for_the_town
     refused = next(a for a in (ask("127.0.0.2", f"203.0.113.{n}") for n in range(60)) if a.status != 200)
     assert refused.status == 429 and "请稍后再试" in refused.body and refused.headers["Retry-After"]
     assert ask("127.0.0.3").status == 200
+    # The proxy's own rate (/healthz has none of the pages'): its refusal is the pages' page in Chinese.
+    health = f"{nginx.public_url}/healthz"
+    answers = (_ask(health, source="127.0.0.5", context=nginx.context) for _ in range(60))
+    busy = next(a for a in answers if a.status != 200)
+    assert busy.status == 429 and "访问过于频繁" in busy.body and busy.headers["Retry-After"]
 
 
 @needs_nginx
