@@ -41,8 +41,12 @@ PRESENCE_REVS: Final = ("centre", "catalog", "staff", "agents")
 
 NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合窗口取号"
 TICKET_REFUSED: Final = "暂时无法取号，请到综合窗口咨询"
+BUSY: Final = "服务繁忙，请稍候再试"
 REFUSED_BECAUSE: Final = {
     "rate_limited": "本机取号太频繁，请稍候一分钟再取号",
+    "too_fast": "本机取号太频繁，请稍候一分钟再取号",
+    "broker_refused": "本机取号太频繁，请稍候一分钟再取号",
+    "busy": BUSY,
     "numbers_exhausted": "今天这一类业务的号已经取完，请到综合窗口咨询",
 }
 """What the screen says for a refusal the service gave a reason code for (otherwise TICKET_REFUSED)."""
@@ -56,6 +60,9 @@ CASE_REFUSED_BECAUSE: Final = {
     "locked": "这个办件的查询错误次数过多，请到窗口查询",
     "rate_limited": "本机查询太频繁，请稍候一分钟再查询",
     "lookups_held": "本机近期查询错误次数过多，请稍后再试或到窗口查询",
+    "too_fast": "本机查询太频繁，请稍候一分钟再查询",
+    "broker_refused": "本机查询太频繁，请稍候一分钟再查询",
+    "busy": BUSY,
 }
 CASE_DIGITS: Final = re.compile(r"[0-9]{1,20}")
 """A case number as the kiosk's keypad types it: the service adds the centre's letters."""
