@@ -430,7 +430,7 @@ class ContentService:
                 raise Refusal("unknown_command", verb=verb, known=", ".join(sorted(COMMANDS)))
             if not isinstance(args, dict):
                 raise Refusal("args_not_object", got=type(args).__name__)
-            if expires is not None and time.monotonic() > expires:
+            if self._late(payload, expires):
                 # Its sender has given up on it (its deadline, or ours: see _arrived): applied now, it
                 # would be applied unseen.
                 raise Refusal("expired")
@@ -444,6 +444,17 @@ class ContentService:
             self._refused(verb, command_id, sender, args, person, refused, now, recorded=recorded)
             return
         self._apply(command, verb, command_id, sender, cx, outcome)
+
+    @staticmethod
+    def _late(payload: dict[str, Any], expires: float | None) -> bool:
+        """Whether the sender has stopped waiting for this command: past the expiry the broker left it,
+        counted from when it was read here; or past the deadline it names, on the hall's clock. The first
+        holds whatever the clocks say; the second also when the service itself stood still (a frozen VM,
+        swapping) while the command lay unread in its socket, which the first cannot see."""
+        if expires is not None and time.monotonic() > expires:
+            return True
+        deadline = contract.read_deadline(payload.get("deadline"))
+        return deadline is not None and datetime.now(UTC) > deadline
 
     def _spend(self, sender: str, person: Any, verb: str, now: datetime) -> None:
         """One command from the budgets of its account (the console's: of its person), or `too_fast`."""

@@ -8,7 +8,7 @@ import socket
 import ssl
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from content.shared import contract
@@ -69,16 +69,15 @@ def send_command(
     try:
         _wait_subscribed(events, deadline, broker)
         now = datetime.now(UTC).astimezone()
-        payload = contract.command(args, now)
+        expiry = expiry_for(deadline)
+        payload = contract.command(args, now, now + timedelta(seconds=expiry))
         if command_id is not None:
             payload["id"] = command_id
         if person is not None:
             payload["person"] = person
         # The command expires (at the broker, and at the service if it waits there) a second before we
         # give up waiting, so "no reply" never turns into "applied later, unseen".
-        delivery = transport.publish(
-            contract.command_topic(verb, me), contract.encode(payload), expiry_s=expiry_for(deadline)
-        )
+        delivery = transport.publish(contract.command_topic(verb, me), contract.encode(payload), expiry_s=expiry)
         reply = _wait_reply(events, deadline, payload["id"], delivery.mid, timeout)
     finally:
         transport.stop()

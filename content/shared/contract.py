@@ -12,7 +12,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -128,10 +128,26 @@ def call_event(call: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {**call, "schema": SCHEMA, "ts": now.isoformat(timespec="seconds")}
 
 
-def command(args: dict[str, Any], now: datetime) -> dict[str, Any]:
+def command(args: dict[str, Any], now: datetime, deadline: datetime | None = None) -> dict[str, Any]:
     """A command payload. The verb and the sender are in its topic, `cmd/<verb>/<account>`; the id
-    is the sender's own (a repeat of it is answered with the stored reply, never applied twice)."""
-    return {"schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "id": uuid.uuid4().hex, "args": args}
+    is the sender's own (a repeat of it is answered with the stored reply, never applied twice).
+    `deadline`: when its sender stops waiting for the reply (on the sender's clock, which the hall keeps
+    in step by NTP); the service applies it no later than that."""
+    payload = {"schema": SCHEMA, "ts": now.isoformat(timespec="seconds"), "id": uuid.uuid4().hex, "args": args}
+    if deadline is not None:
+        payload["deadline"] = deadline.astimezone(UTC).isoformat(timespec="milliseconds")
+    return payload
+
+
+def read_deadline(value: Any) -> datetime | None:
+    """A command's `deadline`, if it is an ISO 8601 time with its offset; None otherwise."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def reply(

@@ -4,7 +4,9 @@ bound, a command its sender gave up on is never applied, and what one account ch
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -19,7 +21,7 @@ from content.service.intake import PER_ACCOUNT
 from content.shared import contract
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import CommandFailed, NoReply, send_command
-from tests.conftest import CENTRE, PREFIX, WAIT_S, Clock, Subscriber
+from tests.conftest import CENTRE, PREFIX, WAIT_S, Clock, Subscriber, serve_argv
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -177,3 +179,28 @@ def test_what_the_log_says_of_one_account_is_a_share_a_minute(
         _send(broker, "kiosk-1", "case", {"number": "nonsense"})
     about = [r for r in caplog.records if r.name == "hall.service" and "kiosk-1" in r.getMessage()]
     assert 0 < len(about) <= 62
+
+
+def test_a_command_that_lay_unread_while_the_service_stood_still_is_never_applied(
+    sample_dir: Path, broker: Mosquitto, subscribe: Callable[..., Subscriber], tmp_path: Path
+) -> None:
+    """The service's whole process stops (a frozen VM, swapping) while the clerk's call waits in its socket:
+    read afterwards, the call still has what the broker left of its expiry, but its deadline is past."""
+    state = tmp_path / "state.sqlite3"
+    ready = subscribe(["device/service/state"])
+    process = subprocess.Popen(serve_argv(sample_dir, broker.url("service"), state), stderr=subprocess.DEVNULL)
+    try:
+        ready.wait_for(lambda m: m.json()["status"] == "ready", "the service ready")
+        for _ in range(2):
+            _send(broker, "kiosk-1", "ticket", {"category": "shebao"})
+        process.send_signal(signal.SIGSTOP)
+        try:
+            with pytest.raises(NoReply):
+                _send(broker, "staff", "call", {"window": "shebao"}, timeout=3)
+        finally:
+            process.send_signal(signal.SIGCONT)
+        assert _send(broker, "staff", "call", {"window": "shebao"})["ticket"] == "A001"
+    finally:
+        process.terminate()
+        process.wait(WAIT_S)
+    assert [row for row in _audit(state) if row[0] == "call"] == [("call", "staff", "expired"), ("call", "staff", "")]

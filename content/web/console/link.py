@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
 
 from content.shared import contract
@@ -117,14 +117,15 @@ class ConsoleLink:
         """`cmd/<verb>/<account>` naming `person`; the future holds the reply (ok or not). The command
         expires before `timeout` is over: one not answered by then is never applied."""
         future: Future[dict[str, Any]] = Future()
-        payload = contract.command(dict(args), datetime.now(UTC).astimezone())
+        expiry = expiry_for(time.monotonic() + timeout)
+        now = datetime.now(UTC).astimezone()
+        payload = contract.command(dict(args), now, now + timedelta(seconds=expiry))
         payload["person"] = person
         with self.changed:
             if len(self._pending) >= MAX_PENDING:
                 future.set_exception(OverflowError(f"{MAX_PENDING} commands are waiting for the service"))
                 return future
             self._pending[payload["id"]] = future
-        expiry = expiry_for(time.monotonic() + timeout)
         self._transport.publish(contract.command_topic(verb, self.account), contract.encode(payload), expiry_s=expiry)
         return future
 
