@@ -25,7 +25,7 @@ from _support import cpu_seconds
 from paho.mqtt.enums import CallbackAPIVersion
 
 from content.shared import contract
-from content.shared.broker_url import parse_broker_url
+from content.shared.broker_url import BrokerUrl, parse_broker_url
 from content.shared.transport import Message, MqttTransport, PublishRefused, Subscribed
 
 WAIT_S = 30.0
@@ -40,6 +40,19 @@ def no_delay(client: Any, userdata: Any, sock: Any) -> None:
     as this benchmark sends them, would measure that timer instead of the service.
     """
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def account_client(broker: BrokerUrl, run: str, *, inflight: int | None = None) -> mqtt.Client:
+    """A paho MQTT 5 client of the broker URL's account under a client id of its own (`<account>.<run>`),
+    with its password set and Nagle off; not yet connected."""
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=contract.client_id(broker.username or "bench", run), protocol=mqtt.MQTTv5
+    )
+    client.username_pw_set(broker.username, broker.password)
+    if inflight is not None:
+        client.max_inflight_messages_set(inflight)
+    client.on_socket_open = no_delay
+    return client
 
 
 # -- kiosks and staff: one persistent connection each, replies matched by id -----------------------
@@ -381,11 +394,9 @@ class Publisher:
         self._acked: dict[int, float] = {}
         self._cond = threading.Condition()
         self._connected = threading.Event()
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-        client.username_pw_set(broker.username, broker.password)
+        client = account_client(broker, run)
         client.on_connect = lambda *_: self._connected.set()
         client.on_publish = self._on_publish
-        client.on_socket_open = no_delay
         client.connect(broker.host, broker.port)
         client.loop_start()
         if not self._connected.wait(WAIT_S):

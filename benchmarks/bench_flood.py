@@ -65,10 +65,9 @@ from typing import Any
 import paho.mqtt
 import paho.mqtt.client as mqtt
 import yaml
-from _devices import no_delay
+from _devices import account_client
 from _support import REPO, Presence, cpu_seconds, machine_lines, mosquitto_version, percentiles
 from bench_rest import hall_command, sigterm_as_exit
-from paho.mqtt.enums import CallbackAPIVersion
 
 sys.path.insert(0, str(REPO))
 
@@ -168,14 +167,7 @@ class Flooder:
         self.disconnects = 0
         self._room = threading.BoundedSemaphore(UNSENT_MOST)
         self._connected = threading.Event()
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=contract.client_id(self.account, f"flood-{tag}-{uuid.uuid4().hex[:6]}"),
-            protocol=mqtt.MQTTv5,
-        )
-        client.username_pw_set(broker.username, broker.password)
-        client.max_inflight_messages_set(100)
-        client.on_socket_open = no_delay
+        client = account_client(broker, f"flood-{tag}-{uuid.uuid4().hex[:6]}", inflight=100)
         client.on_connect = lambda *_: self._connected.set()
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
@@ -229,12 +221,7 @@ class Replies:
         self.codes: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=contract.client_id(self.account, f"replies-{uuid.uuid4().hex[:6]}"),
-            protocol=mqtt.MQTTv5,
-        )
-        client.username_pw_set(broker.username, broker.password)
+        client = account_client(broker, f"replies-{uuid.uuid4().hex[:6]}")
         client.on_connect = lambda c, *_: c.subscribe(PREFIX + contract.reply_topic(self.account), qos=1)
         client.on_subscribe = lambda *_: self._subscribed.set()
         client.on_message = self._on_message

@@ -53,7 +53,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import psutil
 import yaml
-from _devices import no_delay
+from _devices import account_client
 from _support import (
     REPO,
     Presence,
@@ -64,7 +64,6 @@ from _support import (
     process_rss_kib,
 )
 from bench_rest import hall_command, processes, sigterm_as_exit
-from paho.mqtt.enums import CallbackAPIVersion
 from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(REPO))
@@ -170,14 +169,7 @@ class Sender:
         self._pending: dict[str, tuple[Timed, Callable[[dict[str, Any]], None] | None]] = {}
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=contract.client_id(self.name, f"soak-{uuid.uuid4().hex[:8]}"),
-            protocol=mqtt.MQTTv5,
-        )
-        client.username_pw_set(broker.username, broker.password)
-        client.max_inflight_messages_set(100)
-        client.on_socket_open = no_delay
+        client = account_client(broker, f"soak-{uuid.uuid4().hex[:8]}", inflight=100)
         client.on_connect = lambda c, *_: c.subscribe(PREFIX + contract.reply_topic(self.name), qos=1)
         client.on_subscribe = lambda *_: self._subscribed.set()
         client.on_message = self._on_message
@@ -239,12 +231,7 @@ class QueueView:
         self.serving: dict[str, str] = {}
         self.serves: dict[str, tuple[str, ...]] = {}
         self._have = threading.Event()
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=contract.client_id(str(broker.username), f"soak-{uuid.uuid4().hex[:8]}"),
-            protocol=mqtt.MQTTv5,
-        )
-        client.username_pw_set(broker.username, broker.password)
+        client = account_client(broker, f"soak-{uuid.uuid4().hex[:8]}")
         client.on_connect = lambda c, *_: c.subscribe(PREFIX + "queue", qos=1)
         client.on_message = self._on_message
         client.connect(broker.host, broker.port)
