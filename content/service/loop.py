@@ -25,7 +25,7 @@ from content.accounts.roster import Roster
 from content.cases.calendar import calendar_for, calendar_warnings
 from content.centre.loader import Content, load_content
 from content.queue import rules as q
-from content.service import documents, records
+from content.service import documents, rates, records
 from content.service.commands import cases
 from content.service.commands.base import Command, Context, Outcome, Refusal
 from content.service.commands.cases import Desk
@@ -434,7 +434,7 @@ class ContentService:
                 # Its sender has given up on it (its deadline, or ours: see _arrived): applied now, it
                 # would be applied unseen.
                 raise Refusal("expired")
-            self._spend(sender, person, verb, now)
+            self._spend(sender, person, command.budget, now)
             console = sender in self._console_accounts
             who = self._senders.acting(sender, person, self.content.centre.id)
             cx = Context(self._current(now), self.content, args, sender, now, self.desk, console, person, who)
@@ -456,13 +456,13 @@ class ContentService:
         deadline = contract.read_deadline(payload.get("deadline"))
         return deadline is not None and datetime.now(UTC) > deadline
 
-    def _spend(self, sender: str, person: Any, verb: str, now: datetime) -> None:
+    def _spend(self, sender: str, person: Any, budget: str, now: datetime) -> None:
         """One command from the budgets of its account (the console's: of its person), or `too_fast`."""
-        over = self._rates.take(sender, person if isinstance(person, str) else None, verb, now)
+        over = self._rates.take(sender, person if isinstance(person, str) else None, budget, now)
         if over is not None:
             group, most = over
             who = f"工作台操作人 {person}" if isinstance(person, str) else f"账号 {sender}"
-            raise Refusal("too_fast", who=who, most=most, what=RATE_WORDS.get(group, "操作"))
+            raise Refusal("too_fast", who=who, most=most, what=rates.WORDS[group])
 
     def _check_person(self, sender: str, person: Any) -> None:
         """Only the console's account names the person acting through it, by the login name of an enabled
@@ -614,19 +614,6 @@ class ContentService:
         self._rates.settings = self.content.centre.rates
         changed = self._publish_state()
         log.info("content reloaded: %d message(s) republished", len(changed))
-
-
-RATE_WORDS: dict[str, str] = {
-    "call": "叫号",
-    "window": "窗口开关",
-    "staff": "状态变更",
-    "announce": "公告操作",
-    "case": "办件操作",
-    "ask": "查询",
-    "ticket": "取号",
-    "all": "操作",
-}
-"""The kinds of command a budget counts, as the refusal names them."""
 
 
 def _refusal_reply(command_id: str, now: datetime, refused: Refusal) -> dict[str, Any]:

@@ -19,25 +19,17 @@ from content.centre.schema import RateSettings
 
 log = logging.getLogger("hall.service")
 
-GROUPS: Final[dict[str, str]] = {
-    "ticket": "ticket",
-    "call": "call",
-    "window": "window",
-    "staff": "staff",
-    "announce": "announce",
-    "announce_edit": "announce",
-    "announce_review": "announce",
-    "case_open": "case",
-    "case_advance": "case",
-    "case": "ask",
-    "case_show": "ask",
-    "case_list": "ask",
-    "case_trip": "ask",
-    "case_slip": "ask",
-    "announce_list": "ask",
-    "stats": "ask",
+WORDS: Final[dict[str, str]] = {
+    "call": "叫号",
+    "window": "窗口开关",
+    "staff": "状态变更",
+    "announce": "公告操作",
+    "case": "办件操作",
+    "ask": "查询",
+    "ticket": "取号",
+    "all": "操作",
 }
-"""The budget each verb spends; an unknown verb spends `ask`'s, and every command spends `all`'s too."""
+"""Each budget's kind of command, as the refusal `too_fast` names it."""
 BUCKETS: Final = 4096
 """Budgets kept at once; the longest unused (then full again) go first."""
 
@@ -55,10 +47,10 @@ class Rates:
         self._buckets: OrderedDict[tuple[str, str, str], tuple[float, datetime]] = OrderedDict()
         self._most = buckets
 
-    def take(self, account: str, person: str | None, verb: str, now: datetime) -> tuple[str, int] | None:
-        """Spend one command of `verb` from the budgets of `account` (and `person`); None if it may go
-        on, else the budget it is over and its size a minute (nothing is spent then)."""
-        group = GROUPS.get(verb, "ask")
+    def take(self, account: str, person: str | None, group: str, now: datetime) -> tuple[str, int] | None:
+        """Spend one command from budget `group` (its `Command.budget`) and from `all`, of `account` (and
+        `person`); None if it may go on, else the budget it is over and its size a minute (nothing is spent
+        then)."""
         keys = [(account, person or "", group), (account, person or "", "all")]
         levels = [self._level(key, now) for key in keys]
         for key, level in zip(keys, levels, strict=True):

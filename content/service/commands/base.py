@@ -105,10 +105,16 @@ class Outcome:
 Handler = Callable[[Context], Outcome]
 
 
+Budget = Literal["ticket", "call", "window", "staff", "announce", "case", "ask"]
+"""Which of an account's budgets a minute (`rates` in centre.yaml, `content.service.rates`) a command
+spends; every command also spends the budget of all commands."""
+
+
 @dataclass(frozen=True)
 class Command:
     kind: Kind
     handler: Handler
+    budget: Budget
 
 
 class Args(BaseModel):

@@ -13,22 +13,22 @@ from content.service.commands.base import Command
 
 COMMANDS: Final[Mapping[str, Command]] = {
     # The live state: queue, windows, staff, announcements.
-    "ticket": Command("live", queue.take_ticket),
-    "call": Command("live", queue.call),
-    "window": Command("live", windows.window),
-    "staff": Command("live", staff.set_staff_status),
-    "announce": Command("live", announcements.announce),
-    "announce_edit": Command("live", announcements.announce_edit),
-    "announce_review": Command("live", announcements.announce_review),
+    "ticket": Command("live", queue.take_ticket, "ticket"),
+    "call": Command("live", queue.call, "call"),
+    "window": Command("live", windows.window, "window"),
+    "staff": Command("live", staff.set_staff_status, "staff"),
+    "announce": Command("live", announcements.announce, "announce"),
+    "announce_edit": Command("live", announcements.announce_edit, "announce"),
+    "announce_review": Command("live", announcements.announce_review, "announce"),
     # Cases.
-    "case_open": Command("cases", cases.case_open),
-    "case_advance": Command("cases", cases.case_advance),
+    "case_open": Command("cases", cases.case_open, "case"),
+    "case_advance": Command("cases", cases.case_advance, "case"),
     # Questions: answered to the asker, not recorded.
-    "case": Command("asks", cases.case_lookup),
-    "case_show": Command("asks", cases.case_show),
-    "case_list": Command("asks", cases.case_list),
-    "case_trip": Command("asks", cases.case_trip),
-    "case_slip": Command("asks", cases.case_slip),
-    "announce_list": Command("asks", announcements.announce_list),
-    "stats": Command("asks", statistics.stats),
+    "case": Command("asks", cases.case_lookup, "ask"),
+    "case_show": Command("asks", cases.case_show, "ask"),
+    "case_list": Command("asks", cases.case_list, "ask"),
+    "case_trip": Command("asks", cases.case_trip, "ask"),
+    "case_slip": Command("asks", cases.case_slip, "ask"),
+    "announce_list": Command("asks", announcements.announce_list, "ask"),
+    "stats": Command("asks", statistics.stats, "ask"),
 }

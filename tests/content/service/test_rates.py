@@ -32,9 +32,9 @@ def test_the_console_is_counted_per_person() -> None:
 
 def test_every_command_spends_from_all_and_a_refused_one_spends_nothing() -> None:
     rates = Rates(RateSettings(all=3, ask=2))
-    assert rates.take("kiosk-1", None, "case", NOW) is None
-    assert rates.take("kiosk-1", None, "nonsense", NOW) is None  # unknown verbs spend a question's
-    assert rates.take("kiosk-1", None, "case", NOW) == ("ask", 2)
+    assert rates.take("kiosk-1", None, "ask", NOW) is None
+    assert rates.take("kiosk-1", None, "ask", NOW) is None
+    assert rates.take("kiosk-1", None, "ask", NOW) == ("ask", 2)
     assert rates.take("kiosk-1", None, "ticket", NOW) is None
     assert rates.take("kiosk-1", None, "ticket", NOW) == ("all", 3)
 
@@ -48,7 +48,7 @@ def test_a_clock_stepped_back_gives_nothing_back() -> None:
 def test_budgets_kept_are_bounded() -> None:
     rates = Rates(RateSettings(), buckets=10)
     for n in range(100):
-        rates.take(f"k{n}", None, "case", NOW)
+        rates.take(f"k{n}", None, "ask", NOW)
     assert len(rates._buckets) <= 10
 
 
