@@ -27,7 +27,7 @@ setup(
     python_requires=">=3.11",
     # Namespace discovery so that data folders (the sample centre, later fonts and profiles) ship too.
     packages=find_namespace_packages(include=["hall*", "content*", "kiosk*", "led_driver*"]),
-    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv", "*.html", "*.js", "*.css"]},
+    package_data={"": ["py.typed", "*.yaml", "*.png", "*.jpg", "*.kv", "*.html", "*.js", "*.css", "*.po", "*.mo"]},
     # The core is what every machine runs: the shared layer, the MQTT link, YAML and its validation (content,
     # display profiles, the roster), and the commands staff send. Each part adds what only it imports, so an
     # LED controller (often a small ARM board, where Kivy has no wheels) installs neither Kivy nor the web
@@ -37,6 +37,7 @@ setup(
         "PyYAML>=6.0,<7",
         "pydantic>=2.7,<3",
         "tzdata>=2024.1",
+        "regex>=2023.0",
     ],
     extras_require={
         "service": SERVICE,
@@ -46,6 +47,7 @@ setup(
         "embedded-broker": ["amqtt>=0.11,<0.13"],
         "dev": [
             "pytest>=8,<10",
+            "babel>=2.14,<3",
             "pytest-timeout>=2.3,<3",
             "psutil>=5.9,<8",
             "ruff>=0.6,<0.18",

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
+# The hall's language, for this process and every one the tests start, whatever this machine's locale: the
+# tests read the words a hall reads. (The English catalog has its own tests, in processes of their own.)
+os.environ["HALL_LANG"] = "zh_CN"
+
 import hashlib
 import json
-import os
 import shutil
 import sys
 import tempfile
