@@ -20,11 +20,14 @@ from functools import partial
 from typing import Final
 
 from flask import Flask, Response, render_template
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from content.centre.loader import Content
 from content.centre.schema import Item
 from content.queue import rules as q
 from content.service.live import Snapshot
+from content.shared.catalog import Domain, domain, language
 from content.shared.wording import (
     PRIORITY_NAMES,
     TIER_NAMES,
@@ -44,6 +47,64 @@ SECURITY_HEADERS: Final = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+
+
+# -- words: the templates' gettext, in each template's domain -------------------------------------
+
+PAGES: Final = domain("pages")
+CONSOLE: Final = domain("console")
+_ = PAGES.gettext
+
+
+def template_domain(name: str | None) -> tuple[Domain, Domain]:
+    """The catalog of a template's words, then the other one: the console's templates (`console*.html`)
+    speak the console domain, every other template the pages domain (scripts/words.py extracts them so).
+    A template that extends another renders under the extending template's name, so a console page's
+    words are looked up in the console's catalog first; the second catalog covers a template of the
+    other side that one of them includes."""
+    if (name or "").startswith("console"):
+        return CONSOLE, PAGES
+    return PAGES, CONSOLE
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    first, second = template_domain(context.name)
+    found = first.gettext(message)
+    return second.gettext(message) if found == message else found
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    first, second = template_domain(context.name)
+    found = first.ngettext(singular, plural, n)
+    return second.ngettext(singular, plural, n) if found in (singular, plural) else found
+
+
+@pass_context
+def _pgettext(context: Context, ctx: str, message: str) -> str:
+    first, second = template_domain(context.name)
+    found = first.pgettext(ctx, message)
+    return second.pgettext(ctx, message) if found == message else found
+
+
+def html_lang() -> str:
+    """`<html lang>` for the process's language: zh-CN or en."""
+    return language().replace("_", "-")
+
+
+def install_words(app: Flask) -> None:
+    """The templates' words on `app`'s Jinja env: `{{ _("…") }}`, `{% trans %}`, `ngettext`, `pgettext` in
+    the template's domain (`template_domain`), and `html_lang()` for `<html lang>`. Newstyle gettext: a
+    message's `%` is written `%%`, its placeholders `%(name)s`, given as keywords (`_("… %(n)s", n=3)`).
+    Idempotent: whatever puts templates on a Flask app calls it (`Public.add`, the console)."""
+    env = app.jinja_env
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, newstyle=True
+    )
+    env.globals["html_lang"] = html_lang
 
 
 # -- views: pure functions of the snapshot -------------------------------------------------------
@@ -196,6 +257,7 @@ class Public:
     def add(self, app: Flask, pages: bool = True) -> None:
         """The pages on `app`, with their error pages and /healthz; `pages=False`: only those two (the
         console's listener)."""
+        install_words(app)
         app.register_error_handler(Unavailable, self.unavailable)
         app.register_error_handler(404, self.not_found)
         app.register_error_handler(405, self.not_allowed)

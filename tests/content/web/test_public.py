@@ -240,3 +240,48 @@ def test_a_port_in_use_is_a_clear_failure(tmp_path: Path) -> None:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=WAIT_S * 2, check=False)
     assert done.returncode == 1
     assert f"hall serve: cannot serve the public pages on 127.0.0.1:{port}" in done.stderr, done.stderr
+
+
+# -- the templates' words -------------------------------------------------------------------------
+
+
+class _Words:
+    """A catalog that knows one id."""
+
+    def __init__(self, known: str, words: str) -> None:
+        self.known, self.words = known, words
+
+    def gettext(self, message: str) -> str:
+        return self.words if message == self.known else message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.words if singular == self.known else (singular if n == 1 else plural)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.gettext(message)
+
+
+def test_each_template_speaks_its_own_domain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`{{ _() }}` looks a console template's words up in the console's catalog and every other template's
+    in the pages' catalog, the child's domain through `extends`; and `<html lang>` is the process's."""
+    import jinja2
+    from flask import Flask, render_template
+
+    from content.web import public
+
+    monkeypatch.setattr(public, "PAGES", _Words("Open", "页面"))
+    monkeypatch.setattr(public, "CONSOLE", _Words("Open", "控制台"))
+    app = Flask(__name__)
+    public.install_words(app)
+    public.install_words(app)  # twice is harmless: the console installs them too
+    app.jinja_loader = jinja2.DictLoader(
+        {
+            "frame.html": '<html lang="{{ html_lang() }}">{% block b %}{% endblock %}</html>',
+            "console_x.html": '{% extends "frame.html" %}{% block b %}{{ _("Open") }}{% endblock %}',
+            "page_x.html": '{% extends "frame.html" %}{% block b %}{{ _("Open") }} {% trans n=2 %}'
+            "{{ n }} open{% pluralize %}{{ n }} opens{% endtrans %}{% endblock %}",
+        }
+    )
+    with app.app_context():
+        assert render_template("console_x.html") == '<html lang="zh-CN">控制台</html>'
+        assert render_template("page_x.html") == '<html lang="zh-CN">页面 2 opens</html>'
