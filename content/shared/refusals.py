@@ -5,7 +5,8 @@ sentence, and a device may word a code its own way for the people in front of it
 
 A code never changes once devices know it; a sentence may. A sentence names its values in braces, and
 the service fills them in (`sentence("no_ticket", ticket="Z999")`), so a refusal keeps the ticket
-number or the limit it is about.
+number or the limit it is about. The table holds each sentence's English id (the `shared` catalog);
+`sentence` reads it in the hall's language (今天没有 Z999 号).
 """
 
 from __future__ import annotations
@@ -14,113 +15,143 @@ import string
 from collections.abc import Mapping
 from typing import Final
 
+from content.shared.catalog import N_, domain
+
+_ = domain("shared").gettext
+
 SENTENCES: Final[Mapping[str, str]] = {
     # -- the command itself ----------------------------------------------------------------------
-    "bad_id": "命令编号（id）应为 1 到 64 个字符的文本",
-    "args_not_object": "命令参数（args）应为 JSON 对象，收到的是 {got}",
-    "unknown_command": "没有“{verb}”这个命令；可用的命令：{known}",
-    "person_not_console": "只有工作台账号可以指明操作人（person）",
-    "bad_person": "操作人（person）应为登录名：小写字母、数字、“.”“_”“-”，至多 32 个字符",
-    "bad_args": "参数有误：{problems}",
-    "not_stored": "服务没能保存这条命令，命令没有执行",
-    "console_only": "只有工作台账号可以使用 {what}：由工作台核对操作人能否这样做",
+    "bad_id": N_("The command's id should be text of 1 to 64 characters"),
+    "args_not_object": N_("The command's arguments (args) should be a JSON object, not {got}"),
+    "unknown_command": N_("There is no command “{verb}”; the commands are: {known}"),
+    "person_not_console": N_("Only the staff console's account may name who acts (person)"),
+    "bad_person": N_(
+        "Who acts (person) should be a login name: lowercase letters, digits, “.”, “_” and “-”, at most 32 characters"
+    ),
+    "bad_args": N_("Wrong arguments: {problems}"),
+    "not_stored": N_("The service could not store this command, so it was not applied"),
+    "console_only": N_("Only the staff console's account may use {what}: the console checks who may do so"),
     # -- the service's intake --------------------------------------------------------------------
-    "too_fast": "操作过于频繁：{who}每分钟最多 {most} 次{what}，请稍候再试",
-    "busy": "服务繁忙，这条命令没有执行；请稍候再试",
-    "expired": "命令到达时已超过发送方等待的时限，没有执行；请查看当前状态后再操作",
-    "qos0": "命令须以 QoS 1 发送（QoS 0 的命令不执行）",
+    "too_fast": N_("Too many commands: {who} may send at most {most} {what} a minute; please wait and try again"),
+    "busy": N_("The service is busy and did not apply this command; please wait and try again"),
+    "expired": N_(
+        "The command arrived after its sender had stopped waiting and was not applied; check the current state "
+        "before trying again"
+    ),
+    "qos0": N_("Commands must be sent with QoS 1 (a command sent with QoS 0 is not applied)"),
     # -- announcements ---------------------------------------------------------------------------
-    "start_too_far": "开始时间 {start} 在一年以后",
-    "emergency_needs_end": "紧急公告会占满所有屏幕直到结束：请给出结束时间（duration_s）",
-    "no_announcement": "当前没有编号为“{id}”的公告（当前的公告：{current}）",
-    "too_many_announcements": (
-        "已有 {count} 条公告，这是大厅最多显示的条数；请先撤下一条（hall announce --clear 编号；当前的公告：{current}）"
+    "start_too_far": N_("The start time {start} is more than a year away"),
+    "emergency_needs_end": N_("An emergency announcement fills every screen until it ends: give its end (duration_s)"),
+    "no_announcement": N_("There is no announcement “{id}” (the current announcements: {current})"),
+    "too_many_announcements": N_(
+        "There are {count} announcements already, as many as the hall shows; take one down first "
+        "(hall announce --clear ID; the current announcements: {current})"
     ),
-    "not_pending": "公告“{id}”已有审核结果（{review}），不在等待审核",
-    "reject_needs_reason": "驳回公告需要写明原因（reason），作者会看到",
-    "nothing_to_change": "没有要修改的内容：请给出 text、priority、start、duration_s 或 targets",
+    "not_pending": N_("Announcement “{id}” has been reviewed already ({review}) and is not awaiting review"),
+    "reject_needs_reason": N_("Rejecting an announcement needs a reason (reason), which its author will read"),
+    "nothing_to_change": N_("Nothing to change: give text, priority, start, duration_s or targets"),
     # -- staff -----------------------------------------------------------------------------------
-    "no_staff": "没有工作人员“{staff}”",
-    "substitute_when_away": "只有工作人员暂离、下班或请假时才指定代岗人",
-    "no_substitute": "没有工作人员“{staff}”可以代岗",
-    "self_substitute": "工作人员不能为自己代岗",
+    "no_staff": N_("There is no staff member “{staff}”"),
+    "substitute_when_away": N_("A substitute is named only when the staff member is away, off or on leave"),
+    "no_substitute": N_("There is no staff member “{staff}” to substitute"),
+    "self_substitute": N_("Staff members cannot substitute for themselves"),
     # -- the queue and the windows ---------------------------------------------------------------
-    "no_category": "没有类别“{category}”；类别有：{known}",
-    "no_window": "没有窗口“{window}”；窗口有：{known}",
-    "rate_limited": "{account} 一分钟内已有 {most} 次，是一个账号的上限；请稍候再试",
-    "numbers_exhausted": "{prefix} 类今天的 {most} 个号已经取完",
-    "numbers_not_yet": "现在不能取号，今天 {starts} 开始取号。",
-    "numbers_over": "今天已停止取号，请在办公时间内前来。",
-    "ticket_needs_number": "叫指定号码（action 'ticket'）需要给出号码（ticket），例如 A012",
-    "transfer_needs_target": "转办（action 'transfer'）需要给出类别（category）或窗口（to_window），二选一",
-    "window_paused": "{window}已暂停服务{reason}：请先恢复服务",
-    "no_ticket": "今天没有 {ticket} 号",
-    "ticket_taken": "{ticket} 号已经叫过（正在办理或已办结）",
-    "nobody_served": "{window}当前没有正在办理的号码",
-    "same_window": "{ticket} 号已经在{window}",
-    "same_category": "{ticket} 号已经在“{category}”类",
-    "still_serving": "{window}正在办理 {ticket} 号：请先办结、转办或标记过号，再暂停服务",
-    "reason_only_pausing": "只有暂停窗口时才填写原因",
-    "queue_rule": "排队规则不允许这样做：{detail}",
-    # -- cases -----------------------------------------------------------------------------------
-    "no_case": "没有办件“{case}”",
-    "not_a_case_number": "“{case}”不是办件编号（编号形如 {example}）",
-    "no_item": "事项目录里没有“{item}”",
-    "tier_above_centre": "这里是{centre}：办件在本级或下级收件，不在{at}收件",
-    "no_agent": "代办员名单（agents.yaml）里没有“{agent}”：请给出代办员的编号或姓名",
-    "agent_ambiguous": "有 {count} 位代办员叫“{agent}”：请给出其中一位的编号（{ids}）",
-    "village_needs_agent": "在村(社区)代办点收的件由代办员带来：请给出代办员（--agent）",
-    "who_received": "请说明谁收的件：窗口（--window 编号）或代办员（--agent 姓名）",
-    "hand_over_needs_tier": "移交（sent、returned）需要给出材料去往的层级（--to village|township|district）",
-    "sent_goes_up": "转报（sent）是往上送到决定的层级；{case} 现在在{tier}",
-    "returned_goes_down": "送回（returned）是往下送；{case} 现在在{tier}",
-    "to_only_hand_over": "--to 只用于移交（sent、returned），不用于办理环节",
-    "overdue_or_due_soon": "--overdue 和 --due-soon 只能给一个",
-    "unknown_stage": "没有“{stage}”这个环节；环节有：{stages}",
-    "slip_needs_address": (
-        "回执上的二维码需要手机访问查询页的地址：请在 centre.yaml 设置 public_url，或给 hall serve 加 --public-url"
+    "no_category": N_("There is no category “{category}”; the categories are: {known}"),
+    "no_window": N_("There is no window “{window}”; the windows are: {known}"),
+    "rate_limited": N_(
+        "{account} has taken {most} numbers in a minute, the most one account may; please wait and try again"
     ),
-    "text_too_long": "文字有 {length} 个字，多于上限 {limit}",
-    "not_required_document": "“{document}”不是这个事项要求的材料（要求的材料：{required}）",
-    "item_not_at_tier": "{item}不在{tier}一级办理；办理层级：{tiers}",
-    "bad_phone": "手机号“{phone}”应为 7 到 15 位数字（可含空格和“-”）",
-    "notify_needs_applicant": "在大屏上显示编号需要申请人同意：请同时给出申请人",
-    "too_many_steps": "{case} 的环节已到一个办件的上限",
-    "before_last_step": "{time} 早于这个办件的上一个环节",
-    "nothing_follows": "{case} 已是“{stage}”，之后没有环节了",
-    "not_next": "{case} 现在是“{stage}”；下一步可以是：{next}",
-    "papers_below": "{case} 的材料还在{tier}一级：请先转报或网上预审；下一步可以是：{next}",
-    "refusal_needs_basis": "不予受理需要写明理由（--note）和法律依据（--basis）",
-    "supplement_needs_note": "补正需要写明要补正或补交的材料（--note）",
-    "unknown_tier": "没有“{tier}”这个层级；层级有：{tiers}",
-    "already_at_tier": "{case} 已经在{tier}一级",
-    "decided_goes_down": "{case} 已是“{stage}”：结果往下送，不再往上送",
-    "no_higher": "{item}由{tier}一级决定：不能再往上送",
-    "not_decided_yet": "{case} 现在是“{stage}”：决定之后材料才往下送回",
-    "no_lower": "{case} 是在{tier}一级收件的：不能送回更低的层级",
-    "collected": "{case} 已经取件",
-    "day_full": "{day} 的办件编号已用完：一天最多 {most} 个",
-    "locked": "这个办件的查询错误次数过多；请到窗口查询",
-    "not_found": "没有这个编号和手机号后四位对应的办件",
+    "numbers_exhausted": N_("All {most} numbers of category {prefix} are taken today"),
+    "numbers_not_yet": N_("No numbers can be taken now; numbers are issued from {starts} today."),
+    "numbers_over": N_("No more numbers are issued today; please come during opening hours."),
+    "ticket_needs_number": N_("Calling a given number (action 'ticket') needs the number (ticket), e.g. A012"),
+    "transfer_needs_target": N_(
+        "A transfer (action 'transfer') needs either a category (category) or a window (to_window), not both"
+    ),
+    "window_paused": N_("{window} is paused{reason}: open it first"),
+    "no_ticket": N_("There is no number {ticket} today"),
+    "ticket_taken": N_("Number {ticket} has been called already (being served or done)"),
+    "nobody_served": N_("Nobody is being served at {window}"),
+    "same_window": N_("Number {ticket} is at {window} already"),
+    "same_category": N_("Number {ticket} is in category “{category}” already"),
+    "still_serving": N_(
+        "{window} is serving number {ticket}: finish it, transfer it or mark it no-show before pausing"
+    ),
+    "reason_only_pausing": N_("A reason is given only when pausing a window"),
+    "queue_rule": N_("The queue's rules do not allow this: {detail}"),
+    # -- cases -----------------------------------------------------------------------------------
+    "no_case": N_("There is no case “{case}”"),
+    "not_a_case_number": N_("“{case}” is not a case number (a case number looks like {example})"),
+    "no_item": N_("The catalog has no item “{item}”"),
+    "tier_above_centre": N_("This is the {centre}: cases are received here or at a lower tier, not at the {at}"),
+    "no_agent": N_("The list of agents (agents.yaml) has no “{agent}”: give the agent's id or name"),
+    "agent_ambiguous": N_("{count} agents are called “{agent}”: give the id of one of them ({ids})"),
+    "village_needs_agent": N_("A case received at a village point is brought by an agent: give the agent (--agent)"),
+    "who_received": N_("Say who received the case: a window (--window ID) or an agent (--agent NAME)"),
+    "hand_over_needs_tier": N_(
+        "A hand-over (sent, returned) needs the tier the papers go to (--to village|township|district)"
+    ),
+    "sent_goes_up": N_("Sending (sent) goes up to the deciding tier; {case} is at the {tier} now"),
+    "returned_goes_down": N_("Returning (returned) goes down; {case} is at the {tier} now"),
+    "to_only_hand_over": N_("--to is only for a hand-over (sent, returned), not for a stage of handling"),
+    "overdue_or_due_soon": N_("Give only one of --overdue and --due-soon"),
+    "unknown_stage": N_("There is no stage “{stage}”; the stages are: {stages}"),
+    "slip_needs_address": N_(
+        "The QR code on the slip needs the address of the tracking page for phones: set public_url in "
+        "centre.yaml, or give hall serve --public-url"
+    ),
+    "text_too_long": N_("The text has {length} characters, more than the limit of {limit}"),
+    "not_required_document": N_("“{document}” is not a document this item requires (it requires: {required})"),
+    "item_not_at_tier": N_("{item} is not handled at the {tier} tier; it is handled at: {tiers}"),
+    "bad_phone": N_("The mobile number “{phone}” should have 7 to 15 digits (spaces and “-” allowed)"),
+    "notify_needs_applicant": N_(
+        "Showing the number on the wall needs the applicant's consent: give the applicant too"
+    ),
+    "too_many_steps": N_("{case} has as many steps as a case may have"),
+    "before_last_step": N_("{time} is before this case's last step"),
+    "nothing_follows": N_("{case} is “{stage}”: no step follows"),
+    "not_next": N_("{case} is “{stage}” now; the next step may be: {next}"),
+    "papers_below": N_(
+        "The papers of {case} are still at the {tier} tier: send them up or pre-check online first; "
+        "the next step may be: {next}"
+    ),
+    "refusal_needs_basis": N_("Refusing to accept needs the reason (--note) and the legal basis (--basis)"),
+    "supplement_needs_note": N_("Asking for more documents needs the documents to correct or add (--note)"),
+    "unknown_tier": N_("There is no tier “{tier}”; the tiers are: {tiers}"),
+    "already_at_tier": N_("{case} is at the {tier} tier already"),
+    "decided_goes_down": N_("{case} is “{stage}”: the decision goes down, the papers no longer go up"),
+    "no_higher": N_("{item} is decided at the {tier} tier: it cannot go higher"),
+    "not_decided_yet": N_("{case} is “{stage}” now: the papers go back down only after the decision"),
+    "no_lower": N_("{case} was received at the {tier} tier: it cannot be returned to a lower tier"),
+    "collected": N_("{case} has been collected"),
+    "day_full": N_("The case numbers of {day} are used up: at most {most} a day"),
+    "locked": N_("Too many wrong tries for this case; please ask at a window"),
+    "not_found": N_("No case has this number and these last four digits of the mobile number"),
     # -- who may do what (content.accounts.acting), and the kiosk's lookups -----------------------
-    "not_in_roster": "账号 {account} 不在服务的账号名单（hall serve --roster）里：它只能取号和查询办件",
-    "not_permitted": "{who} 没有权限{what}",
-    "not_own_window": "{who} 只能操作本窗口（{own}），不能操作窗口“{window}”",
-    "not_own_announcement": "{who} 只能撤下或修改自己发布的公告；公告“{id}”是 {author} 发布的",
-    "unknown_person": "工作台用户“{person}”不存在或已停用",
-    "lookups_held": (
-        "{account} 近 {minutes} 分钟内已有 {cases} 个办件的手机号后四位输错，暂停查询；请稍后再试或到窗口查询"
+    "not_in_roster": N_(
+        "Account {account} is not in the service's roster (hall serve --roster): it may only take numbers "
+        "and look up cases"
+    ),
+    "not_permitted": N_("{who} may not {what}"),
+    "not_own_window": N_("{who} may act only at their own window ({own}), not at window “{window}”"),
+    "not_own_announcement": N_(
+        "{who} may take down or change only their own announcements; announcement “{id}” is {author}'s"
+    ),
+    "unknown_person": N_("The console user “{person}” does not exist or is disabled"),
+    "lookups_held": N_(
+        "{account} has entered the wrong last four digits for {cases} cases in the last {minutes} minutes, so "
+        "its lookups are paused; please try again later or ask at a window"
     ),
 }
-"""Each refusal's code and its sentence (zh_CN, the hall's language)."""
+"""Each refusal's code and its sentence's English id; `sentence` gives it in the hall's language."""
 
 
 def sentence(code: str, **values: object) -> str:
-    """The sentence of the refusal `code` with its values filled in; KeyError for an unknown code or a
-    missing value (a bug in the service, which its tests catch)."""
-    return SENTENCES[code].format_map(values)
+    """The sentence of the refusal `code`, in the hall's language, with its values filled in; KeyError for
+    an unknown code or a missing value (a bug in the service, which its tests catch)."""
+    return _(SENTENCES[code]).format_map(values)
 
 
 def placeholders(code: str) -> frozenset[str]:
     """The values the sentence of `code` names."""
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(SENTENCES[code]) if name)
+    return frozenset(name for _text, name, _spec, _conversion in string.Formatter().parse(SENTENCES[code]) if name)
