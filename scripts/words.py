@@ -176,7 +176,7 @@ def fill(domain: str, table: dict[str, Any]) -> list[str]:
             unknown.append(key)
             continue
         message.string = tuple(words) if isinstance(words, list) else words
-        message.fuzzy = False
+        message.flags.discard("fuzzy")
     write(catalog, domain, "zh_CN")
     return unknown
 
