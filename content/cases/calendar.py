@@ -16,6 +16,9 @@ import chinese_calendar
 
 from content.centre.loader import Content
 from content.centre.schema import HolidaysFile
+from content.shared.catalog import domain
+
+_ = domain("service").gettext
 
 MAX_DAYS = 10_000
 """The most working days added at once: a limit with every pause added, about forty years."""
@@ -110,8 +113,10 @@ def calendar_warnings(content: Content, today: date, calendar: WorkCalendar | No
     calendar = calendar or calendar_for(content)
     unknown = calendar.unknown_years(today.year, today.year + 1)
     return [
-        f"the working-day calendar does not know {year}: only weekends are skipped for it. Update the "
-        f"chinesecalendar package once the State Council publishes {year}'s holidays, or list them "
-        f"in holidays.yaml with 'years: [{year}]'"
+        _(
+            "the working-day calendar does not know {year}: only weekends are skipped for it. Update the "
+            "chinesecalendar package once the State Council publishes {year}'s holidays, or list them "
+            "in holidays.yaml with 'years: [{year}]'"
+        ).format(year=year)
         for year in unknown
     ]

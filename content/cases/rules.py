@@ -18,10 +18,44 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Final, Literal, Protocol, cast
+
+from content.shared.catalog import N_, domain
+from content.shared.graphemes import graphemes
+
+_ = domain("service").gettext
+
+
+def _comma() -> str:
+    """Between the names of a list in a sentence: 、 in Chinese."""
+    return _(", ")
+
+
+def _semicolon() -> str:
+    """Between the names of documents, which may hold commas: ； in Chinese."""
+    return _("; ")
+
+
+class Words(Mapping[str, str]):
+    """Names by code, marked for the catalog where they are defined and translated each time they are
+    read, so a table made at import speaks the language of the moment it is read in."""
+
+    def __init__(self, ids: Mapping[str, str]) -> None:
+        self._ids = dict(ids)
+
+    def __getitem__(self, key: str) -> str:
+        message = self._ids[key]
+        return _(message) if message else ""  # gettext("") is the catalog's header
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
 
 Tier = Literal["village", "township", "district"]
 Stage = Literal[
@@ -37,21 +71,31 @@ STAGES: Final[tuple[Stage, ...]] = (
     "received", "prereview", "accepted", "refused", "reviewing", "supplement", "special", "decided", "ready",
     "collected",
 )  # fmt: skip
-STAGE_NAMES: Final[dict[str, str]] = {
-    "received": "已收件",
-    "prereview": "网上预审",
-    "accepted": "已受理",
-    "refused": "不予受理",
-    "reviewing": "审批中",
-    "supplement": "补正",
-    "special": "特别程序",
-    "decided": "已办结",
-    "ready": "待取件",
-    "collected": "已取件",
-    "sent": "转报",
-    "returned": "结果送回",
-}
-TIER_SHORT: Final[dict[str, str]] = {"village": "村(社区)", "township": "乡镇(街道)", "district": "区"}
+STAGE_NAMES: Final[Mapping[str, str]] = Words(
+    {
+        "received": N_("Received"),
+        "prereview": N_("Online pre-review"),
+        "accepted": N_("Accepted"),
+        "refused": N_("Not accepted"),
+        "reviewing": N_("Under review"),
+        "supplement": N_("Correction"),
+        "special": N_("Special procedure"),
+        "decided": N_("Decided"),
+        "ready": N_("Ready for collection"),
+        "collected": N_("Collected"),
+        "sent": N_("Sent up"),
+        "returned": N_("Result sent back"),
+    }
+)
+"""Each stage's name (已收件, 审批中, …), in the hall's language when it is read."""
+TIER_SHORT: Final[Mapping[str, str]] = Words(
+    {
+        "village": N_("Village (community)"),
+        "township": N_("Township (subdistrict)"),
+        "district": N_("District"),
+    }
+)
+"""A tier in a sentence: 村(社区), 乡镇(街道), 区."""
 
 PAUSED: Final = frozenset({"supplement", "special"})
 """Stages whose days do not count toward the limit."""
@@ -274,7 +318,7 @@ def _documents(names: Sequence[str], required: Sequence[str]) -> tuple[str, ...]
             f"not a required document of this item: {unknown[0]!r} (its documents: {listed})",
             "not_required_document",
             document=unknown[0],
-            required="；".join(known),
+            required=_semicolon().join(known),
         )
     return tuple(dict.fromkeys(names))
 
@@ -301,7 +345,7 @@ def open_case(
 ) -> Case:
     """A case handed in at tier `at`: its first step is 已收件 there."""
     if at not in item_tiers:
-        handled = "、".join(TIER_SHORT[t] for t in TIERS if t in item_tiers)
+        handled = _comma().join(TIER_SHORT[t] for t in TIERS if t in item_tiers)
         raise CaseRefused(
             f"{item_name} is not handled at the {at} tier; it is handled at: {handled} ({', '.join(item_tiers)})",
             "item_not_at_tier",
@@ -430,7 +474,12 @@ def advance(
             raise CaseRefused(f"{now_is}: nothing follows", "nothing_follows", case=case.number, stage=name)
         hand_overs = allowed_hand_overs(case)
         moves = "".join(f", or {kind} (--to a tier)" for kind in hand_overs)
-        choices = ", ".join([*allowed, *(f"{kind} --to" for kind in hand_overs)])
+        choices = _comma().join(
+            [
+                *(_("{name} ({code})").format(name=STAGE_NAMES[s], code=s) for s in allowed),
+                *(_("{name} ({code} --to a tier)").format(name=STAGE_NAMES[k], code=k) for k in hand_overs),
+            ]
+        )
         said = f"{now_is}; next may be: {', '.join(allowed)}{moves}"
         if stage == "accepted" and RANK[case.holder] < RANK[case.deciding_tier]:
             hint = f"; the papers are still at the {case.holder} tier: send them up or pre-review online first"
@@ -439,10 +488,13 @@ def advance(
     note = _text(note, MAX_NOTE, "the note")
     basis = _text(basis, MAX_BASIS, "the legal basis")
     if stage == "refused" and (not note or not basis):
-        raise CaseRefused("不予受理 needs the reason (--note) and the legal basis (--basis)", "refusal_needs_basis")
+        raise CaseRefused(
+            "refused (not accepted) needs the reason (--note) and the legal basis (--basis)", "refusal_needs_basis"
+        )
     if stage == "supplement" and not note and not case.missing:
         raise CaseRefused(
-            "补正 needs a note saying what is to be corrected or brought (--note)", "supplement_needs_note"
+            "supplement (correction) needs a note saying what is to be corrected or brought (--note)",
+            "supplement_needs_note",
         )
     docs = _documents(received, case.required)
     step = Step(stage, now, step_tier(case, stage), by, note, basis, docs)
@@ -525,7 +577,7 @@ def case_number(prefix: str, day: date, seq: int) -> str:
 def normal_number(text: str, prefix: str) -> str | None:
     """A case number as typed: any case, spaces or '-' anywhere, the centre's letters optional
     (2612030007 at a kiosk's digit keypad). None if it cannot be one."""
-    compact = re.sub(r"[\s\-－]", "", text.strip()).upper()
+    compact = re.sub(r"[\s\-－]", "", text.strip()).upper()  # catalog: data
     if len(compact) > 20:
         return None
     if compact.isdigit():
@@ -538,8 +590,10 @@ def normal_number(text: str, prefix: str) -> str | None:
 
 def mask_name(name: str) -> str:
     """张三 → 张*, 欧阳娜娜 → 欧***: the first character, a star for each of the others; a name of one
-    character is only a star (its first character would be all of it)."""
-    chars = list(name.strip())
+    character is only a star (its first character would be all of it). Characters as a reader counts
+    them (`content.shared.graphemes`): a letter with its combining marks is one, and is kept or starred
+    whole."""
+    chars = graphemes(name.strip())
     if len(chars) <= 1:
         return "*" * len(chars)
     return chars[0] + "*" * (len(chars) - 1)

@@ -40,9 +40,12 @@ from typing import Final, Literal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from content.shared.catalog import domain
 from content.shared.files import PRIVATE, staged
 from content.shared.fonts import FontChain, FontError, joins, read_cmap
 from content.shared.fonts import split_runs as shared_split_runs
+
+_ = domain("service").gettext
 
 LAYOUTS: Final = ("a4", "receipt")
 SUFFIXES: Final = (".pdf", ".png")
@@ -285,7 +288,7 @@ RECEIPT: Final = _Spec(
 )
 SPECS: Final = {"a4": A4, "receipt": RECEIPT}
 
-_NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…％,.;:?!)]}%·")
+_NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…％,.;:?!)]}%·")  # catalog: data
 """Closing punctuation: carried onto the next line with the character before it, never led with."""
 
 
@@ -484,9 +487,11 @@ class _Flow:
         for number, ops in enumerate(self.pages, start=1):
             extra: list[_Op] = []
             if spec.page_height is not None and count > 1:
-                extra += self._centred(f"第 {number} 页 / 共 {count} 页", spec.page_height - spec.margin_bottom)
+                page_of = _("Page {page} of {pages}").format(page=number, pages=count)
+                extra += self._centred(page_of, spec.page_height - spec.margin_bottom)
                 if number > 1:
-                    extra += self._centred(f"{self.running_head}（续）", spec.margin_top + spec.small.height)
+                    head = _("{heading} (continued)").format(heading=self.running_head)
+                    extra += self._centred(head, spec.margin_top + spec.small.height)
             height = spec.page_height if spec.page_height is not None else self.y + spec.margin_bottom
             page = Image.new("L", (spec.width, height), 255)
             draw = ImageDraw.Draw(page)
@@ -539,7 +544,7 @@ def qr_image(url: str, min_px: int) -> Image.Image:
 def _qr_block(view: SlipView, spec: _Spec, chain: tuple[str, ...]) -> Image.Image:
     """The QR code with its caption below, as one image."""
     code = qr_image(view.url, spec.qr_px)
-    caption = "扫码查询办理进度"
+    caption = _("Scan to follow the case")
     style = spec.small
     width = max(code.width, math.ceil(sum(_advance(chain, style.size, c) for c in caption)))
     block = Image.new("L", (width, code.height + style.height), 255)
@@ -559,9 +564,9 @@ def render_pages(view: SlipView, layout: str) -> list[Image.Image]:
     if spec is None:
         raise ValueError(f"unknown slip layout {layout!r}: use {' or '.join(LAYOUTS)}")
     chain = font_chain()
-    flow = _Flow(spec, chain, f"受理回执 {view.number}")
+    flow = _Flow(spec, chain, _("Acceptance slip {number}").format(number=view.number))
 
-    flow.text("受理回执", spec.title, align="centre")
+    flow.text(_("Acceptance slip"), spec.title, align="centre")
     if view.centre:
         flow.text(view.centre, spec.centre, align="centre")
     flow.gap(spec.body.size // 2)
@@ -572,36 +577,44 @@ def render_pages(view: SlipView, layout: str) -> list[Image.Image]:
     if spec.qr_float:
         flow.image(qr, float_right=True, gap=spec.body.size)
 
-    labels = ("办件编号", "办理事项", "受理时间", "受理地点", "申请人", "承诺办结")
+    labels = (
+        _("Case number"),
+        _("Service item"),
+        _("Received on"),
+        _("Received at"),
+        _("Applicant"),
+        _("Promised by"),
+    )
     values = (view.number, view.item, view.opened, view.received_at, view.applicant, view.promised)
-    hang = max(flow.measure(f"{label}：", spec.body) for label in labels) + spec.body.size // 3
-    for label, value in zip(labels, values, strict=True):
-        big = label == "办件编号"
-        flow.text(value or "—", spec.number if big else spec.body, label=f"{label}：", label_style=spec.body, hang=hang)
+    labelled = [_("{label}: ").format(label=label) for label in labels]
+    hang = max(flow.measure(label, spec.body) for label in labelled) + spec.body.size // 3
+    for n, (label, value) in enumerate(zip(labelled, values, strict=True)):
+        style = spec.number if n == 0 else spec.body  # the case number, large
+        flow.text(value or "—", style, label=label, label_style=spec.body, hang=hang)
 
     def documents(heading: str, names: Sequence[str]) -> None:
         flow.gap(spec.body.size // 3)
         flow.room(spec.heading.height + spec.body.height)  # a heading stays with its first line
         flow.text(heading, spec.heading)
         if not names:
-            flow.text("无", spec.body, hang=spec.body.size)
+            flow.text(_("None"), spec.body, hang=spec.body.size)
             return
         marker = flow.measure(f"{len(names)}.", spec.body)
         for n, doc in enumerate(names, start=1):
             flow.text(doc, spec.body, label=f"{n}.", hang=spec.body.size + marker + spec.body.size // 3)
 
-    documents("已收材料", view.received_docs)
-    documents("需补正材料（一次性告知）", view.missing_docs)
+    documents(_("Documents received"), view.received_docs)
+    documents(_("Documents still to bring (told once, in full)"), view.missing_docs)
     if view.phones:
         flow.gap(spec.body.size // 3)
         flow.room(spec.heading.height + spec.body.height)
-        flow.text("联系电话", spec.heading)
+        flow.text(_("Phone numbers"), spec.heading)
         room = spec.width - 2 * spec.margin_x - spec.body.size
         for label, phone in view.phones:
-            line = f"{label}：{phone}" if label else phone
+            line = _("{label}: {phone}").format(label=label, phone=phone) if label else phone
             if label and flow.measure(line, spec.body) > room and flow.measure(phone, spec.body) <= room:
                 # A number is dialled whole: it goes on a line of its own rather than break.
-                flow.text(f"{label}：", spec.body, hang=spec.body.size)
+                flow.text(_("{label}: ").format(label=label), spec.body, hang=spec.body.size)
                 flow.text(phone, spec.body, hang=spec.body.size)
             else:
                 flow.text(line, spec.body, hang=spec.body.size)

@@ -8,21 +8,27 @@ The same view answers the kiosk (`case` command, on the kiosk's own reply topic)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
-from content.cases.rules import STAGE_NAMES, TIER_SHORT, Calendar, Case, clock, flag
+from content.cases.rules import STAGE_NAMES, TIER_SHORT, Calendar, Case, Words, clock, flag
 from content.centre.loader import Content
+from content.shared.catalog import N_, domain
 from content.shared.wording import TIER_NAMES
+
+_ = domain("service").gettext
 
 
 def day_text(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    """2026年11月28日."""
+    return _("{year}-{month:02d}-{day:02d}").format(year=day.year, month=day.month, day=day.day)
 
 
 def time_text(at: datetime) -> str:
-    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+    """2026年11月28日 09:30."""
+    return _("{day} {time}").format(day=day_text(at.date()), time=f"{at:%H:%M}")
 
 
 @dataclass(frozen=True)
@@ -36,14 +42,14 @@ def contacts(case: Case, content: Content) -> tuple[Contact, ...]:
     found: list[Contact] = []
     agent = next((a for a in content.agents if a.id == case.agent), None)
     if agent is not None:
-        found.append(Contact(f"代办员 {agent.name}（{agent.area}）", agent.phone))
+        found.append(Contact(_("Agent {name} ({area})").format(name=agent.name, area=agent.area), agent.phone))
     window = next((w for w in content.centre.windows if w.id == case.window), None)
     if window is not None:
         staff = next((s for s in content.staff if s.window == window.id), None)
         if staff is not None:
-            found.append(Contact(f"{window.name} {staff.name}", staff.phone))
-    found.append(Contact("咨询电话", content.centre.hotline))
-    found.append(Contact("投诉电话", content.centre.complaint_phone))
+            found.append(Contact(_("{window} {staff}").format(window=window.name, staff=staff.name), staff.phone))
+    found.append(Contact(_("Enquiries"), content.centre.hotline))
+    found.append(Contact(_("Complaints"), content.centre.complaint_phone))
     return tuple(found)
 
 
@@ -51,20 +57,24 @@ def promise_text(case: Case, calendar: Calendar, today: date) -> str:
     """承诺办结: the due date and the limit, or that the clock is stopped."""
     times = clock(case, calendar, today)
     if case.limit_days == 0 and times.due is not None:
-        return "即办件，当场办结"
+        return _("Done on the spot")
     if times.due is None:
-        return f"补正或特别程序期间不计时，恢复后还有 {times.remaining} 个工作日"
-    return f"{day_text(times.due)}前办结（承诺 {case.limit_days} 个工作日）"
+        return _(
+            "The clock stops during a correction or a special procedure; {days} working days are left when it resumes"
+        ).format(days=times.remaining)
+    return _("Done by {day} (promised: {days} working days)").format(day=day_text(times.due), days=case.limit_days)
 
 
-FLAG_TEXT = {
-    "overdue": "已超过承诺时限",
-    "due_soon": "即将到期",
-    "paused": "暂停计时",
-    "on_time": "按时办结",
-    "late": "超时办结",
-    "": "",
-}
+FLAG_TEXT: Final[Mapping[str, str]] = Words(
+    {
+        "overdue": N_("Past the promised limit"),
+        "due_soon": N_("Due soon"),
+        "paused": N_("Clock stopped"),
+        "on_time": N_("Done on time"),
+        "late": N_("Done late"),
+        "": "",
+    }
+)
 
 
 def track(
@@ -92,9 +102,9 @@ def track(
             "tier_name": TIER_SHORT[step.tier],
         }
         if step.kind == "sent":
-            entry["name"] = f"转报至{TIER_SHORT[step.tier]}"
+            entry["name"] = _("Sent up to the {tier} tier").format(tier=TIER_SHORT[step.tier])
         elif step.kind == "returned":
-            entry["name"] = f"结果送回{TIER_SHORT[step.tier]}"
+            entry["name"] = _("Result sent back to the {tier} tier").format(tier=TIER_SHORT[step.tier])
         if details:
             entry["note"] = step.note
             if step.basis:

@@ -23,6 +23,7 @@ from flask import Flask, Response, render_template
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from content.cases.views import day_text as worded_day
 from content.centre.loader import Content
 from content.centre.schema import Item
 from content.queue import rules as q
@@ -160,10 +161,6 @@ def guide_view(content: Content, item_id: str) -> GuideView | None:
     return GuideView(item.id, item.name, category, item.instant, sections)
 
 
-def _day_label(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | None:
     """Where ticket `number` of `day_text` (YYYY-MM-DD) stands now; None if there is no such ticket."""
     parsed = TICKET_NUMBER.match(number)
@@ -181,33 +178,47 @@ def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | 
             return None
         if snapshot.issued.get(day, {}).get(parsed[1], 0) < int(parsed[2]):
             return None  # never issued that day, or too long ago for the page to know
-        return TicketView(
-            number, _day_label(day), "", "", "expired", "这张号已过期", "号码每天重新开始，请重新取号。", False
-        )
+        headline, detail = _("This number has expired"), _("Numbers start again every day: please take a new one.")
+        return TicketView(number, worded_day(day), "", "", "expired", headline, detail, False)
     ticket = queue.tickets.get(number)
     if ticket is None:
         return None
     category = next((c.name for c in content.categories if c.id == ticket.category), "")
     priority = PRIORITY_NAMES.get(ticket.priority or "", "")
-    view = partial(TicketView, number, _day_label(day), category, priority, ticket.status)
+    view = partial(TicketView, number, worded_day(day), category, priority, ticket.status)
     if ticket.status == "waiting":
         ahead = q.ahead_of(queue, ticket)
         minutes = q.estimated_wait(queue, content.centre, ticket.category, ahead)
-        headline = f"前面还有 {ahead} 人" if ahead else "下一位就是您"
-        if minutes is None:
-            detail = "现在没有窗口办理这类业务，请留意大厅公告或到综合窗口咨询。"
-        elif minutes:
-            detail = f"预计等候约 {minutes} 分钟，请留意叫号。"
+        if ahead:
+            headline = PAGES.ngettext("{n} person ahead of you", "{n} people ahead of you", ahead).format(n=ahead)
         else:
-            detail = "请留意叫号，到号后请到窗口办理。"
+            headline = _("You are next")
+        if minutes is None:
+            detail = _(
+                "No window serves this kind of business now: please watch the hall's notices or ask at the "
+                "comprehensive window."
+            )
+        elif minutes:
+            detail = PAGES.ngettext(
+                "About {n} minute to wait: please listen for your number.",
+                "About {n} minutes to wait: please listen for your number.",
+                minutes,
+            ).format(n=minutes)
+        else:
+            detail = _("Please listen for your number and go to the window when it is called.")
         return view(headline, detail, True)
     if ticket.status == "serving":
         window = next((w for w in content.centre.windows if w.id == ticket.window), None)
-        where = f"{window.number}号窗口（{window.name}）" if window is not None else "窗口"
-        return view(f"请到{where}办理", "正在叫您的号。", True)
+        if window is not None:
+            headline = _("Please go to window {number} ({name})").format(number=window.number, name=window.name)
+        else:
+            headline = _("Please go to the window")
+        return view(headline, _("Your number is being called."), True)
     if ticket.status == "done":
-        return view("已办理", "感谢您的耐心。", False)
-    return view("已过号", "叫号时您不在，请到综合窗口咨询。", False)
+        return view(_("Served"), _("Thank you for your patience."), False)
+    return view(
+        _("Missed"), _("You were not there when your number was called: please ask at the comprehensive window."), False
+    )
 
 
 @dataclass(frozen=True)
@@ -285,14 +296,21 @@ class Public:
         return Response(body, status=status, mimetype="text/html", headers=headers)
 
     def unavailable(self, _exc: Exception) -> Response:
-        return self.message("正在启动", "服务正在启动，请稍后刷新。", 503, **{"Retry-After": "5"})
+        return self.message(
+            _("Starting"), _("The service is starting: please refresh in a moment."), 503, **{"Retry-After": "5"}
+        )
 
     def not_found(self, _exc: Exception) -> Response:
-        return self.message("没有找到", "没有找到这个页面。请回到首页查看办事指南，或拨打咨询电话。", 404)
+        text = _(
+            "There is no such page. Please go back to the home page for the service guides, or call the enquiry line."
+        )
+        return self.message(_("Not found"), text, 404)
 
     def not_allowed(self, exc: Exception) -> Response:
         allowed = getattr(exc, "valid_methods", None) or ["GET", "HEAD"]
-        return self.message("不支持的请求", "这些页面只能查看。", 405, Allow=", ".join(allowed))
+        return self.message(
+            _("Request not supported"), _("These pages can only be viewed."), 405, Allow=", ".join(allowed)
+        )
 
     def centre(self) -> str:
         now = self.current()
@@ -304,19 +322,22 @@ class Public:
         now = self.current()
         view = guide_view(now.content, item_id)
         if view is None:
-            return self.message("没有找到", "没有找到这份办事指南，它可能已经更新。请回到首页查找。", 404)
+            text = _("There is no such service guide: it may have been updated. Please look for it on the home page.")
+            return self.message(_("Not found"), text, 404)
         return render_template("guide.html", guide=view, centre=now.content.centre)
 
     def ticket(self, day: str, number: str) -> Response | str:
         now = self.current()
         view = ticket_view(now, day, number)
         if view is None:
-            return self.message("没有找到", "没有找到这张号。请核对号码，或到综合窗口咨询。", 404)
+            text = _("There is no such number. Please check it, or ask at the comprehensive window.")
+            return self.message(_("Not found"), text, 404)
         return render_template("ticket.html", ticket=view, centre=now.content.centre, refresh_s=REFRESH_S)
 
     def busy(self) -> Response:
         """What the hall's proxy shows a phone past its request rate (`error_page 429`, deploy/nginx-hall.conf)."""
-        return self.message("请稍后再试", "访问过于频繁，请稍等一会儿再刷新。", 429, **{"Retry-After": "10"})
+        text = _("Too many requests: please wait a little before refreshing.")
+        return self.message(_("Please try again later"), text, 429, **{"Retry-After": "10"})
 
     def health(self) -> tuple[str, int]:
         return ("ok", 200) if self.snapshot() is not None else ("starting", 503)

@@ -45,7 +45,9 @@ from content.centre.loader import Content
 from content.service.live import Snapshot
 from content.service.wrong_digits import Tried
 from content.shared.wording import TIER_NAMES
-from content.web.public import SECURITY_HEADERS
+from content.web.public import PAGES, SECURITY_HEADERS
+
+_ = PAGES.gettext
 
 PER_MINUTE: Final = 30
 """Requests to /t/ one client may make in a minute."""
@@ -179,13 +181,18 @@ class Tracking:
 
     def not_found(self) -> Response:
         # One page for every way of not being there: nothing in it depends on what was asked.
-        return self.message("没有找到", "没有找到这个办件。请核对回执上的二维码或链接，或拨打咨询电话。", 404)
+        text = _("There is no such case. Please check the QR code or the link on the slip, or call the enquiry line.")
+        return self.message(_("Not found"), text, 404)
 
     def case_page(self, number: str) -> Response:
         wait = self.limit.wait(client_key(request.remote_addr))
         if wait:
-            text = f"查询过于频繁，请 {wait} 秒后再试。"
-            return self.message("请稍后再试", text, 429, **{"Retry-After": str(wait)})
+            text = PAGES.ngettext(
+                "Too many requests: please try again in {n} second.",
+                "Too many requests: please try again in {n} seconds.",
+                wait,
+            ).format(n=wait)
+            return self.message(_("Please try again later"), text, 429, **{"Retry-After": str(wait)})
         snapshot = self.current_snapshot()
         key = request.args.get("k")
         if rules.NUMBER.fullmatch(number) is None or not rules.token_ok(self.secret, number, key):
@@ -202,11 +209,15 @@ class Tracking:
                 return tried
             details, notice, locked = tried
         if locked and not details:
-            notice = Notice(
-                "locked",
-                f"手机号后四位输错次数过多，本办件的详情已锁定 {_minutes(locked)} 分钟。"
-                "请稍后再试，或拨打下方电话咨询。",
-            )
+            minutes = _minutes(locked)
+            text = PAGES.ngettext(
+                "The last four digits were wrong too many times: this case's details are locked for {n} minute. "
+                "Please try again later, or call a number below.",
+                "The last four digits were wrong too many times: this case's details are locked for {n} minutes. "
+                "Please try again later, or call a number below.",
+                minutes,
+            ).format(n=minutes)
+            notice = Notice("locked", text)
         return self._case(snapshot, case, key, details, notice, locked)
 
     def _digits(self, number: str, case: Case, locked: int, now: float) -> tuple[bool, Notice | None, int] | Response:
@@ -217,18 +228,25 @@ class Tracking:
             request.headers.get("Referer"), request.host
         )
         if not rules.token_ok(self.secret, number, form_key) or not origin_ok:
-            return self.message("请求无效", "这个请求不是从本页提交的。请重新打开回执上的链接后再试。", 403)
+            text = _("This request was not sent from this page. Please open the link on the slip again and retry.")
+            return self.message(_("Invalid request"), text, 403)
         digits = (request.form.get("digits") or "").strip()
         if locked:
             return False, None, locked
         if not case.phone_tail:
-            return False, Notice("info", "这个办件没有登记手机号，请拨打下方电话或到窗口查询详情。"), locked
+            text = _("No phone number was recorded for this case: please call a number below or ask at the window.")
+            return False, Notice("info", text), locked
         if DIGITS.fullmatch(digits) is None:
-            return False, Notice("error", "请输入申请人手机号的后四位，4 位数字。"), locked
+            return False, Notice("error", _("Please enter the last four digits of the applicant's phone.")), locked
         right = hmac.compare_digest(digits.encode(), case.phone_tail.encode())
         details, left, locked = self.tries.attempt(number, right, now)
         if not details and not locked:
-            return details, Notice("error", f"手机号后四位不正确，还可以再试 {left} 次。"), locked
+            text = PAGES.ngettext(
+                "The last four digits are not right: {n} more try.",
+                "The last four digits are not right: {n} more tries.",
+                left,
+            ).format(n=left)
+            return details, Notice("error", text), locked
         return details, None, locked
 
     def _case(

@@ -124,7 +124,7 @@ def test_refusals_need_reason_and_basis_and_supplement_says_what() -> None:
     assert refused.steps[-1].basis.startswith("《社会救助")
     assert flag(refused, CAL, _at(2).date(), 2) == ""  # a refusal is not a completion to be counted
     complete = _case(at="district", agent=None, window="zonghe", received=DIBAO_DOCS)
-    with pytest.raises(CaseRefused, match="补正 needs a note"):
+    with pytest.raises(CaseRefused, match=r"supplement \(correction\) needs a note"):
         advance(complete, "supplement", by="w", now=_at(1))
     with pytest.raises(CaseRefused, match="not a required document of this item: '结婚证'"):
         advance(case, "accepted", by="w", now=_at(1), received=["结婚证"])
