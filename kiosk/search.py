@@ -22,7 +22,7 @@ Ranking, best first (`Hit.score`; ties go to the shorter name, then catalog orde
 | 80 | name | full pinyin from a later syllable (canbao → …参保登记), 3+ initials there (ylbx); 养老bx inside |
 | 75 | name | anywhere in its text (保 → 社保) |
 | 60 / 55 / 50 | keyword | whole / start / inside: text anywhere, pinyin from a syllable, 3+ initials anywhere |
-| 45 / 40 / 35 | category | the same |
+| 45 / 40 / 35 | category | the same; its name or its abbreviation (社会保障 as 社保: shebao, sb) |
 | 30 / 25 / 20 | department | the same |
 | 15 / 10 / 5 | document | the same |
 | 1 | name | two initials inside (sb → …面积申报): weak, two letters line up by chance |
@@ -188,6 +188,20 @@ class _Text:
             spans=tuple((start, end) for _, start, end in units),
             initials="".join(unit[0][0] for unit in units),
         )
+
+
+def abbreviation(name: str) -> str:
+    """How a name of two-character words is called for short, the first character of each: 社会保障 is
+    社保, 医疗保险 医保, 退役军人事务 退军事. "" for any other name (odd length, not all hanzi, too long)."""
+    if len(name) not in (4, 6, 8) or not all(_kind(char) == "hanzi" for char in name):
+        return ""
+    return name[::2]
+
+
+def _category_names(name: str) -> list[str]:
+    """The texts a category is searched by: its name, and its abbreviation when it has one."""
+    short = abbreviation(name)
+    return [name, short] if short else [name]
 
 
 def _units(run: list[tuple[int, str]], reader: Reader) -> list[tuple[str, int, int]]:
@@ -385,7 +399,7 @@ class SearchIndex:
         """Index a catalog document. Malformed items are skipped, texts cut to MAX_TEXT characters."""
         source: Mapping[str, Any] = doc if isinstance(doc, Mapping) else {}
         categories = {
-            read_id(category.get("id")): read_text(category.get("name"), MAX_TEXT)
+            read_id(category.get("id")): _category_names(read_text(category.get("name"), MAX_TEXT))
             for category in read_rows(source.get("categories"), MAX_ITEMS)
         }
         categories.pop("", None)  # categories without a usable id: no item can be in them
@@ -399,7 +413,7 @@ class SearchIndex:
             documents = read_rows(item.get("documents"), MAX_DOCUMENTS)
             fields: dict[Field, list[str]] = {
                 "keyword": list(read_strings(item.get("keywords"), MAX_TEXT, MAX_KEYWORDS)),
-                "category": [categories.get(read_id(item.get("category")), "")],
+                "category": categories.get(read_id(item.get("category")), []),
                 "department": [read_text(item.get("department"), MAX_TEXT)],
                 "document": [read_text(d.get("name"), MAX_TEXT) for d in documents],
             }

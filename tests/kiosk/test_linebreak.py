@@ -148,6 +148,31 @@ def test_a_number_keeps_the_unit_written_after_it() -> None:
     assert lines("满 60 岁", 3) == ["满 60", "岁"]  # a space is still a break
 
 
+def test_a_name_joined_by_a_dot_stays_whole() -> None:
+    # before: 阿依古丽·买 / 买提, the name cut where the line was full
+    assert lines("值班：阿依古丽·买买提、宋吉祥", 10) == ["值班：", "阿依古丽·买买提、宋", "吉祥"]
+    assert lines("阿依古丽·买买提", 8) == ["阿依古丽·买买提"]
+    assert lines("张磊、阿依古丽・买买提", 9) == ["张磊、", "阿依古丽・买买提"]
+
+
+def test_a_name_wider_than_the_line_breaks_after_its_dot() -> None:
+    assert lines("值班：阿依古丽·买买提、宋吉祥", 6) == ["值班：", "阿依古丽·", "买买提、宋", "吉祥"]
+    assert lines("阿依古丽·买买提", 3) == ["阿依古", "丽·", "买买提"]  # and a part wider still, as prose
+
+
+def test_a_long_run_joined_by_a_dot_is_prose_not_a_name() -> None:
+    text = "党群服务中心暨政务服务中心·政务服务综合体便民服务中心"
+    assert lines(text, 12) == ["党群服务中心暨政务服务中", "心·政务服务综合体便民服", "务中心"]
+
+
+def test_with_words_a_list_of_names_breaks_only_between_names() -> None:
+    names = "何志强、赵国平、宋𠮷祥"
+    assert lines(names, 6) == ["何志强、赵国", "平、宋𠮷祥"]  # prose: anywhere between hanzi
+    assert wrap(names, 6, measure, words=True).split("\n") == ["何志强、", "赵国平、", "宋𠮷祥"]
+    assert wrap("阿依古丽·买买提、何志强", 9, measure, words=True).split("\n") == ["阿依古丽·买买提、", "何志强"]
+    assert wrap("欧阳𠮷祥", 2, measure, words=True).split("\n") == ["欧阳", "𠮷祥"]  # wider than the line
+
+
 def test_nothing_to_do() -> None:
     assert wrap("", 10, measure) == ""
     assert wrap("一二三四", 0, measure) == "一二三四"

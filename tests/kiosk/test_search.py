@@ -58,6 +58,44 @@ def test_social_insurance_comes_first(index: SearchIndex, query: str) -> None:
     assert (hits[0].field, shown(hits[0])) == ("keyword", "社保")
 
 
+@pytest.mark.parametrize("query", ["shebao", "社保", "sb", "shehuibaozhang", "shehui", "shbz", "社会保障"])
+def test_every_item_of_a_category_is_found_by_its_name_and_abbreviation(
+    catalog: dict[str, Any], index: SearchIndex, query: str
+) -> None:
+    """社会保障 is called 社保: `shebao` found 1 of its 4 items (the one with the keyword 社保), since the
+    category's name reads shehuibaozhang."""
+    social = {item["id"] for item in catalog["items"] if item["category"] == "shebao"}
+    assert len(social) == 4
+    assert social <= set(ids(index.search(query)))
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("社会保障", "社保"),
+        ("医疗保险", "医保"),
+        ("退役军人事务", "退军事"),
+        ("残疾人服务", ""),
+        ("林业", ""),
+        ("A4复印", ""),
+    ],
+)
+def test_abbreviation(name: str, short: str) -> None:
+    assert search_module.abbreviation(name) == short
+
+
+def test_a_category_is_searched_by_its_abbreviation_below_names_and_keywords() -> None:
+    categories = [{"id": "sb", "name": "社会保障", "prefix": "A"}, {"id": "misc", "name": "其他", "prefix": "Z"}]
+    index = small(
+        item("in", "城乡居民养老保险参保登记", category="sb"),
+        item("named", "社保卡申领"),
+        categories=categories,
+    )
+    hits = index.search("shebao")
+    assert ids(hits) == ["named", "in"]
+    assert (hits[1].field, hits[1].score, shown(hits[1])) == ("category", 45, "社保")
+
+
 @pytest.mark.parametrize("query", ["低保", "dibao", "db", "DB"])
 def test_dibao(index: SearchIndex, query: str) -> None:
     hits = index.search(query)
@@ -285,7 +323,7 @@ def test_malformed_items_are_skipped() -> None:
     }
     index = SearchIndex.from_catalog(doc)
     assert len(index) == 4
-    assert ids(index.search("社保")) == ["dup"]  # the first "dup" only
+    assert ids(index.search("社保")) == ["dup", "cat"]  # the first "dup" only; "cat" through 社会保障
     assert ids(index.search("dibao")) == []
     assert ids(index.search("shbz")) == ["cat"]  # through its category
     assert ids(index.search("jmsfz")) == ["odd"]
