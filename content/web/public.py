@@ -209,8 +209,10 @@ def ticket_view(snapshot: Snapshot, day_text: str, number: str) -> TicketView | 
         return view(headline, detail, True)
     if ticket.status == "serving":
         window = next((w for w in content.centre.windows if w.id == ticket.window), None)
-        if window is not None:
+        if window is not None and window.number is not None:
             headline = _("Please go to window {number} ({name})").format(number=window.number, name=window.name)
+        elif window is not None:
+            headline = _("Please go to the {name}").format(name=window.name)
         else:
             headline = _("Please go to the window")
         return view(headline, _("Your number is being called."), True)

@@ -158,6 +158,11 @@ def test_masking() -> None:
     assert rules.mask_name("𠮷") == "*"  # a one-character name would be shown whole
     assert rules.mask_name("𠮷𡋗") == "𠮷*"
     assert rules.mask_name("  ") == ""
+    # Characters as a reader counts them: a hanzi with its variation selector (the form a name's
+    # register asks for) is one character, so a one-character name is still all stars, never shown.
+    assert rules.mask_name("葛\U000e0100") == "*"
+    assert rules.mask_name("葛\U000e0100优") == "葛\U000e0100*"
+    assert rules.mask_name("Zoe\u0308") == "Z**"
     assert rules.mask_phone("13812341234") == "138****1234"
     assert rules.mask_phone("0816-2731201") == "081****1201"
     assert rules.mask_phone("2731201") == "***1201"

@@ -8,19 +8,24 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from PIL import Image
 
 from content.broker.local import Mosquitto, free_port
-from content.centre.loader import Content
+from content.centre.loader import Content, load_content
+from content.centre.schema import Item
+from content.centre.stress import write_stress_centre
 from content.centre.synth import SAMPLE
 from content.queue import rules as q
 from content.service.live import Live, Snapshot
@@ -28,7 +33,9 @@ from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
 from content.web.app import create_app
 from content.web.public import guide_view, ticket_view
-from tests.conftest import CENTRE, WAIT_S, Subscriber, serve_argv
+from content.web.server import pages_server
+from tests.conftest import CENTRE, REPO, WAIT_S, Subscriber, serve_argv
+from tests.words import english
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))  # a Friday, not a market day
 DAY = "2026-11-27"
@@ -44,6 +51,19 @@ def _queue(content: Content) -> q.QueueState:
 
 def _snapshot(content: Content, state: q.QueueState | None = None) -> Snapshot:
     return Snapshot(content, Live(queue=state if state is not None else _queue(content)), NOW + timedelta(minutes=5))
+
+
+def stress_centre(directory: Path) -> Content:
+    """The stress centre (`content.centre.stress`) written into `directory` and loaded."""
+    write_stress_centre(directory)
+    loaded = load_content(directory).content
+    assert loaded is not None
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def stress(tmp_path_factory: pytest.TempPathFactory) -> Content:
+    return stress_centre(tmp_path_factory.mktemp("stress") / "content")
 
 
 # -- views ----------------------------------------------------------------------------------------
@@ -72,6 +92,15 @@ def test_a_waiting_ticket_sees_who_is_ahead(content: Content) -> None:
     assert "预计等候约" in first.detail
     elderly = ticket_view(snap, DAY, "A003")
     assert elderly is not None and elderly.headline == "下一位就是您" and elderly.priority == "老年人"
+
+
+def test_a_window_without_a_number_is_named_by_its_name(content: Content) -> None:
+    """A window may have no number: the call names it, never "None号窗口"."""
+    windows = [w.model_copy(update={"number": None}) if w.id == "shebao" else w for w in content.centre.windows]
+    unnumbered = replace(content, centre=content.centre.model_copy(update={"windows": windows}))
+    state, _call = q.call_next(_queue(content), content.centre, "shebao", None, NOW + timedelta(minutes=4))
+    serving = ticket_view(_snapshot(unnumbered, state), DAY, "A003")
+    assert serving is not None and serving.headline == "请到社会保障窗口办理"
 
 
 def test_called_done_and_missed_tickets(content: Content) -> None:
@@ -285,3 +314,181 @@ def test_each_template_speaks_its_own_domain(monkeypatch: pytest.MonkeyPatch) ->
     with app.app_context():
         assert render_template("console_x.html") == '<html lang="zh-CN">控制台</html>'
         assert render_template("page_x.html") == '<html lang="zh-CN">页面 2 opens</html>'
+
+
+# -- every word in the hall's language ------------------------------------------------------------
+
+
+class _Visible(HTMLParser):
+    """What a reader sees of a page: its text outside <style> and <script>, its <title>, and the attributes a
+    browser shows (title, placeholder, alt, a button's value)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._hidden += 1
+        for name, value in attrs:
+            if value and (name in ("title", "placeholder", "alt") or (name == "value" and tag == "button")):
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def ticket_snapshots(content: Content) -> list[tuple[Snapshot, str]]:
+    """A ticket page in every state, on any centre: (the snapshot, the page's path)."""
+    window = next(w for w in content.centre.windows if any(c.id in w.categories for c in content.categories))
+    category = next(c for c in content.categories if c.id in window.categories)
+    state = q.roll_day(q.QueueState(), NOW, content.centre.queue)
+    for minute, priority in enumerate((None, None, "elderly")):
+        state = q.issue(state, category.id, category.prefix, priority, NOW + timedelta(minutes=minute))
+    first, elderly = f"{category.prefix}001", f"{category.prefix}003"
+    at = NOW + timedelta(minutes=5)
+    out = [(_snapshot(content, state), f"/q/{DAY}/{first}"), (_snapshot(content, state), f"/q/{DAY}/{elderly}")]
+    state, _call = q.call_next(state, content.centre, window.id, None, at)
+    out.append((_snapshot(content, state), f"/q/{DAY}/{elderly}"))  # serving
+    state, _number = q.done(state, window.id, at)
+    out.append((_snapshot(content, state), f"/q/{DAY}/{elderly}"))  # done
+    state, _call = q.call_next(state, content.centre, window.id, None, at)
+    state, _number = q.no_show(state, window.id, at)
+    out.append((_snapshot(content, state), f"/q/{DAY}/{first}"))  # missed
+    yesterday = dataclasses.replace(_snapshot(content, state), issued={date(2026, 11, 26): {category.prefix: 9}})
+    out.append((yesterday, f"/q/2026-11-26/{category.prefix}007"))  # expired
+    return out
+
+
+def public_pages(content: Content) -> Iterator[tuple[str, str]]:
+    """Every public page of `content` as a phone gets it, in every state: (what it is, its HTML)."""
+    shown: list[Snapshot | None] = [_snapshot(content)]
+    client = create_app(lambda: shown[0]).test_client()
+
+    def get(path: str, status: int = 200, method: str = "GET") -> str:
+        response = client.open(path, method=method)
+        assert response.status_code == status, (path, response.status_code)
+        return response.get_data(as_text=True)
+
+    yield "/", get("/")
+    for item in content.items:
+        yield f"/g/{item.id}", get(f"/g/{item.id}")
+    for snapshot, path in ticket_snapshots(content):
+        shown[0] = snapshot
+        yield path, get(path)
+    yield "404", get("/g/no-such-item", 404)
+    yield "404 ticket", get(f"/q/{DAY}/Z999", 404)
+    yield "404 page", get("/elsewhere", 404)
+    yield "405", get("/", 405, method="POST")
+    yield "429", get("/busy", 429)
+    shown[0] = None
+    yield "503", get("/", 503)
+
+
+@pytest.mark.parametrize("centre", ["sample", "stress"])
+def test_every_public_page_is_in_chinese(centre: str, content: Content, stress: Content) -> None:
+    """No English word on any page a citizen reads in a Chinese hall, on the sample and the stress centre;
+    and each says it is Chinese (<html lang>)."""
+    for what, html in public_pages(content if centre == "sample" else stress):
+        assert '<html lang="zh-CN">' in html, what
+        assert english(visible_text(html)) == [], (what, english(visible_text(html)))
+
+
+def test_hall_lang_en_gives_english_pages() -> None:
+    """The language is the process's: HALL_LANG=en, in a process of its own, gives the pages in English."""
+    script = (
+        "from tests.content.web.test_public import public_pages, visible_text\n"
+        "from content.centre.loader import load_content\n"
+        "from content.centre.synth import SAMPLE\n"
+        "pages = list(public_pages(load_content(SAMPLE).content))\n"
+        "print(pages[0][1].splitlines()[1])\n"
+        "print(visible_text(pages[0][1]))\n"
+        "print(visible_text(next(html for what, html in pages if what.startswith('/q/'))))\n"
+    )
+    env = {**os.environ, "HALL_LANG": "en"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120, cwd=REPO, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    head, centre, ticket = done.stdout.splitlines()
+    assert '<html lang="en">' in head
+    assert "Opening hours" in centre and "Enquiries" in centre and "办公时间" not in centre
+    assert "Queue progress" in ticket and "1 person ahead of you" in ticket
+
+
+# -- long content, whole on a phone ---------------------------------------------------------------
+
+SHOTS = REPO / "var" / "shots" / "pages"
+PHONE = {"width": 390, "height": 844}
+"""A phone's viewport in CSS px (iPhone 12 to 15)."""
+WIDEST = """() => Math.max(document.documentElement.scrollWidth,
+    ...[...document.querySelectorAll('body *')].map(e => Math.ceil(e.getBoundingClientRect().right)))"""
+"""How far right anything on the page reaches: past the viewport, the page scrolls sideways."""
+
+
+def chromium_page(url: str, shot: Path, act: Callable[[Any], None] | None = None) -> tuple[str, int]:
+    """`url` in a real headless Chromium at a phone's width, after `act(page)`: the page's visible text
+    (innerText), how far right it reaches, and a screenshot of the whole page into `shot`."""
+    from playwright.sync_api import sync_playwright
+
+    browser_path = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    assert browser_path, "no headless Chromium: run the tests through scripts/dev test"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        try:
+            page = chromium.new_page(viewport=PHONE, device_scale_factor=2)
+            page.goto(url)
+            if act is not None:
+                act(page)
+            page.screenshot(path=str(shot), full_page=True)
+            return page.inner_text("body"), int(page.evaluate(WIDEST))
+        finally:
+            chromium.close()
+
+
+def long_item(stress: Content) -> tuple[Content, Item]:
+    """The stress centre's item of 25 documents, one of them with a note of 348 characters, its fee and
+    first step of 1,000: each a field at its length, never cut."""
+    item = next(i for i in stress.items if len(i.documents) == 25)
+    note = _filled("本材料须由出具单位加盖公章，复印件逐页注明“与原件一致”并由申请人签名按手印。", 348)
+    documents = [d.model_copy(update={"note": note}) if n == 3 else d for n, d in enumerate(item.documents)]
+    fee = _filled("不收费；工本费按省物价局核定标准收取，困难群众凭低保证明减免。", 1000)
+    long = item.model_copy(update={"documents": documents, "fee": fee})
+    assert len(long.steps[0]) == 1000
+    items = tuple(long if i.id == item.id else i for i in stress.items)
+    return replace(stress, items=items), long
+
+
+def _filled(text: str, length: int) -> str:
+    return (text * (length // len(text) + 1))[:length]
+
+
+def test_a_long_guide_is_whole_on_a_phone(stress: Content) -> None:
+    """25 documents, a 348-character note, a 1,000-character fee and step: every character on the page,
+    and nothing reaching past a 390 px phone's width (no sideways scrolling)."""
+    content, item = long_item(stress)
+    snapshot = _snapshot(content)
+    web = pages_server("127.0.0.1", 0, lambda: snapshot)
+    web.start()
+    try:
+        text, widest = chromium_page(f"{web.url}/g/{item.id}", SHOTS / "guide-25-documents-390.png")
+    finally:
+        web.stop()
+    flat = "".join(text.split())
+    for whole in (item.steps[0], item.fee, item.documents[3].note or "", *(d.name for d in item.documents)):
+        assert "".join(whole.split()) in flat, whole[:40]
+    assert widest <= PHONE["width"], widest
+    assert english(text) == []

@@ -14,6 +14,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -31,7 +32,8 @@ from content.web.app import create_app
 from content.web.server import pages_server
 from content.web.tracking import RateLimit, client_key
 from tests.conftest import WAIT_S, Clock
-from tests.content.web.test_public import _browser
+from tests.content.web.test_public import PHONE, SHOTS, _browser, chromium_page, stress_centre, visible_text
+from tests.words import english
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=CST)  # a Friday
@@ -42,7 +44,7 @@ EVIL = "WC-261124-0001"
 NOTE = "已入户调查，村（社区）民主评议已通过，正在公示"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
-SHOTS = Path("/tmp/tracking")
+TMP_SHOTS = Path("/tmp/tracking")
 
 
 class FakeClock:
@@ -429,14 +431,14 @@ class _Attacker:
 
 
 def test_the_tracking_page_on_a_phone(site: Site, content: Content, tmp_path: Path) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    TMP_SHOTS.mkdir(parents=True, exist_ok=True)
     snapshot = Snapshot(content, Live(), NOW)
     web = pages_server("127.0.0.1", 0, lambda: snapshot, cases=(CaseReader(site.store), SECRET))
     web.start()
     attacker = _Attacker(web.url + site.url(), rules.token(SECRET, NUMBER))
     try:
-        dom = _shot(web.url + site.url(), SHOTS / "summary.png", 390, 844)
-        _shot(web.url + site.url(), SHOTS / "summary-full.png", 390, 1800)
+        dom = _shot(web.url + site.url(), TMP_SHOTS / "summary.png", 390, 844)
+        _shot(web.url + site.url(), TMP_SHOTS / "summary-full.png", 390, 1800)
         # Another site's page that posts the form with the right key and digits, as a browser would
         forged = [
             _shot(attacker.url(policy), tmp_path / f"forged-{policy}.png", 390, 844) for policy in attacker.POLICIES
@@ -452,9 +454,119 @@ def test_the_tracking_page_on_a_phone(site: Site, content: Content, tmp_path: Pa
     # opened from a file (its styles are inline), shows how they look.
     details = tmp_path / "details.html"
     details.write_text(site.post(), encoding="utf-8")
-    _shot(details.as_uri(), SHOTS / "details.png", 390, 1800)
+    _shot(details.as_uri(), TMP_SHOTS / "details.png", 390, 1800)
     for name in ("summary", "details"):
-        with Image.open(SHOTS / f"{name}.png") as image:
+        with Image.open(TMP_SHOTS / f"{name}.png") as image:
             assert image.width == 390
             colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
             assert colours is None or len(colours) > 16, f"{name}.png looks blank"
+
+
+# -- every word in the hall's language ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stress(tmp_path_factory: pytest.TempPathFactory) -> Content:
+    return stress_centre(tmp_path_factory.mktemp("stress") / "content")
+
+
+def _lives(content: Content) -> list[list[Case]]:
+    """Cases of an item handled at every tier, through every stage and hand-over a case may have: one
+    carried up and waiting for documents (补正), one pre-reviewed online and refused, then collected, one
+    decided and sent back down, ready; the second without a phone."""
+    item = next(i for i in content.items if set(i.tiers) == {"village", "township", "district"})
+    day = datetime(2026, 11, 23, 10, 0, tzinfo=CST)
+    hour = timedelta(hours=1)
+    first = _opened(content, NUMBER, item.id, applicant="张三", phone="13899995678", at=day)
+    first = rules.hand_over(first, "township", by="a", now=day + hour)
+    first = rules.hand_over(first, "district", by="a", now=day + 2 * hour)
+    first = rules.advance(first, "accepted", by="d", now=day + 3 * hour)
+    first = rules.advance(first, "reviewing", by="d", now=day + 4 * hour, note=NOTE)
+    first = rules.advance(first, "special", by="d", now=day + 5 * hour, note=NOTE)
+    first = rules.advance(first, "reviewing", by="d", now=day + 6 * hour)
+    first = rules.advance(first, "supplement", by="d", now=day + 7 * hour, note=NOTE)
+    second = _opened(content, OTHER, item.id, applicant="李四", phone=None, at=day)
+    second = rules.advance(second, "prereview", by="d", now=day + hour)
+    second = rules.advance(second, "refused", by="d", now=day + 2 * hour, note=NOTE, basis="《社会救助暂行办法》")
+    second = rules.advance(second, "ready", by="a", now=day + 3 * hour)
+    second = rules.advance(second, "collected", by="a", now=day + 4 * hour)
+    third = _opened(content, EVIL, item.id, applicant="王五", phone="13700002222", at=day)
+    third = rules.hand_over(third, "district", by="a", now=day + hour)
+    third = rules.advance(third, "accepted", by="d", now=day + 2 * hour)
+    third = rules.advance(third, "decided", by="d", now=day + 3 * hour)
+    third = rules.hand_over(third, "village", by="a", now=day + 4 * hour)
+    third = rules.advance(third, "ready", by="a", now=day + 5 * hour)
+    return [[first], [second], [third]]
+
+
+def tracking_pages(content: Content, store: Path) -> list[tuple[str, str]]:
+    """Every tracking page a citizen may get for `content`'s cases: (what it is, its HTML)."""
+    with closing(sqlite3.connect(store)) as db:
+        db.executescript(SCHEMA)
+        for versions in _lives(content):
+            _write_all(db, content, versions)
+    clock, service = FakeClock(), Clock(NOW)
+    app = create_app(lambda: Snapshot(content, Live(), service()), cases=(CaseReader(store), SECRET), clock=clock)
+    site = Site(app, app.test_client(), clock, store, service)
+    pages = [(f"summary {n}", site.client.get(site.url(n)).get_data(as_text=True)) for n in (NUMBER, OTHER, EVIL)]
+    pages += [
+        ("details", site.post(Origin="http://localhost")),
+        ("details, refused", site.post(OTHER, digits="0000")),  # no phone: said so
+        ("not four digits", site.post(digits="12")),
+        ("wrong digits", site.post(EVIL, digits="0000")),
+    ]
+    for _ in range(4):
+        locked = site.post(EVIL, digits="0000")
+    pages.append(("locked", locked))
+    refused = site.client.post(site.url(), data={"digits": "5678"})
+    pages.append(("403", refused.get_data(as_text=True)))
+    pages.append(("404", site.client.get(f"/t/{NUMBER}?k=x").get_data(as_text=True)))
+    for _ in range(40):
+        busy = site.client.get(site.url(), environ_base={"REMOTE_ADDR": "10.7.7.7"})
+    assert busy.status_code == 429
+    pages.append(("429", busy.get_data(as_text=True)))
+    return pages
+
+
+@pytest.mark.parametrize("centre", ["sample", "stress"])
+def test_every_tracking_page_is_in_chinese(
+    centre: str,
+    content: Content,
+    stress: Content,
+    tmp_path: Path,
+) -> None:
+    """No English word on the case page in any state, its notices or its refusals, in a Chinese hall."""
+    pages = tracking_pages(content if centre == "sample" else stress, tmp_path / "state.sqlite3")
+    said = " ".join(html for _, html in pages)
+    for words in ("补正", "特别程序", "网上预审", "不予受理", "已取件", "转报至区", "结果送回村(社区)", "已锁定"):
+        assert words in said, words  # every stage, hand-over and notice was seen
+    for what, html in pages:
+        assert '<html lang="zh-CN">' in html, what
+        assert english(visible_text(html)) == [], (what, english(visible_text(html)))
+
+
+def test_a_case_page_on_the_stress_centre_is_whole_on_a_phone(stress: Content, tmp_path: Path) -> None:
+    """The case page of the stress centre, its summary and (the form filled in, as an applicant would) its
+    details: nothing past a 390 px phone's width, the rare characters of its item's name whole."""
+    store = tmp_path / "state.sqlite3"
+    tracking_pages(stress, store)  # the cases written, as the service writes them
+    snapshot = Snapshot(stress, Live(), NOW)
+    web = pages_server("127.0.0.1", 0, lambda: snapshot, cases=(CaseReader(store), SECRET))
+    web.start()
+    url = f"{web.url}/t/{NUMBER}?k={rules.token(SECRET, NUMBER)}"
+
+    def details(page: Any) -> None:
+        page.fill("#digits", "5678")
+        page.click("button[type=submit]")
+        page.wait_for_selector("section.missing")
+
+    try:
+        summary, summary_widest = chromium_page(url, SHOTS / "case-summary-390.png")
+        shown, details_widest = chromium_page(url, SHOTS / "case-details-390.png", details)
+    finally:
+        web.stop()
+    item = next(i for i in stress.items if set(i.tiers) == {"village", "township", "district"})
+    assert "".join(item.name.split()) in "".join(summary.split()) and "补正" in summary and NOTE not in summary
+    assert NOTE in shown and "需补交的材料" in shown
+    assert summary_widest <= PHONE["width"] and details_widest <= PHONE["width"], (summary_widest, details_widest)
+    assert english(summary) == [] and english(shown) == []
