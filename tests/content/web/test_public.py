@@ -436,6 +436,8 @@ PHONE = {"width": 390, "height": 844}
 WIDEST = """() => Math.max(document.documentElement.scrollWidth,
     ...[...document.querySelectorAll('body *')].map(e => Math.ceil(e.getBoundingClientRect().right)))"""
 """How far right anything on the page reaches: past the viewport, the page scrolls sideways."""
+ONE_LINE = """() => [...document.querySelectorAll('.phone')].map(e => e.getClientRects().length)"""
+"""The lines each phone number within a text takes."""
 
 
 def chromium_page(url: str, shot: Path, act: Callable[[Any], None] | None = None) -> tuple[str, int]:
@@ -483,10 +485,16 @@ def test_a_long_guide_is_whole_on_a_phone(stress: Content) -> None:
     snapshot = _snapshot(content)
     web = pages_server("127.0.0.1", 0, lambda: snapshot)
     web.start()
+    lines: list[int] = []
     try:
-        text, widest = chromium_page(f"{web.url}/g/{item.id}", SHOTS / "guide-25-documents-390.png")
+        text, widest = chromium_page(
+            f"{web.url}/g/{item.id}",
+            SHOTS / "guide-25-documents-390.png",
+            lambda page: lines.extend(page.evaluate(ONE_LINE)),
+        )
     finally:
         web.stop()
+    assert len(lines) >= 12 and set(lines) == {1}, lines  # the agents' phone numbers, each on one line
     flat = "".join(text.split())
     for whole in (item.steps[0], item.fee, item.documents[3].note or "", *(d.name for d in item.documents)):
         assert "".join(whole.split()) in flat, whole[:40]
