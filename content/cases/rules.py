@@ -474,12 +474,7 @@ def advance(
             raise CaseRefused(f"{now_is}: nothing follows", "nothing_follows", case=case.number, stage=name)
         hand_overs = allowed_hand_overs(case)
         moves = "".join(f", or {kind} (--to a tier)" for kind in hand_overs)
-        choices = _comma().join(
-            [
-                *(_("{name} ({code})").format(name=STAGE_NAMES[s], code=s) for s in allowed),
-                *(_("{name} ({code} --to a tier)").format(name=STAGE_NAMES[k], code=k) for k in hand_overs),
-            ]
-        )
+        choices = ", ".join([*allowed, *(f"{kind} --to" for kind in hand_overs)])
         said = f"{now_is}; next may be: {', '.join(allowed)}{moves}"
         if stage == "accepted" and RANK[case.holder] < RANK[case.deciding_tier]:
             hint = f"; the papers are still at the {case.holder} tier: send them up or pre-review online first"
