@@ -1,4 +1,5 @@
-"""`hall led`: drive one display from the broker."""
+"""`hall led`: drive one display from the broker. Its help and its refusals are in the hall's language (the
+catalog's `led` domain), argparse's own sentences too (`translate_argparse`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from content.shared.catalog import domain, translate_argparse
 from content.shared.transport import DEVICE_KEEPALIVE_S, keepalive_seconds
 from led_driver.profile import shipped
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from content.shared.broker_url import BrokerUrl
     from led_driver.profile import Profile
 
+_ = domain("led").gettext
 log = logging.getLogger("hall.led")
 
 ENV_WINDOW = "HALL_WINDOW"
@@ -28,49 +31,59 @@ WINDOW_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
 class LedUsageError(Exception):
-    """Bad arguments for `hall led`; the message says which and why."""
+    """Bad arguments for `hall led`; the message says which and why, in the hall's language. The `hall`
+    command prints it and exits 2."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # Before anything parses: argparse's own refusals (a missing --display, an --frames that is no number)
+    # are in the hall's language too, and exit 2 as ours do.
+    translate_argparse()
     parser.add_argument(
         "--display",
         required=True,
         metavar="PROFILE",
-        help=f"a profile YAML file, or a shipped one: {', '.join(shipped())}",
+        help=_("a profile YAML file, or a shipped one: {profiles}").format(profiles=", ".join(shipped())),
     )
     parser.add_argument(
         "--output",
         required=True,
         metavar="SPEC",
-        help="png:DIR, gif:FILE, window, ddp://HOST[:PORT], e131://HOST?universe=N, rgbmatrix, null",
+        help=_("where the frames go: {outputs}").format(
+            outputs="png:DIR, gif:FILE, window, ddp://HOST[:PORT], e131://HOST?universe=N, rgbmatrix, null"
+        ),
     )
-    parser.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
-    parser.add_argument("--centre", help="centre id (default: $HALL_CENTRE)")
-    parser.add_argument("--device-id", help="this display's id (default: the broker user name)")
+    parser.add_argument("--broker", help=_("mqtt[s]://user:pass@host:port (default: $HALL_BROKER)"))
+    parser.add_argument("--centre", help=_("centre id (default: $HALL_CENTRE)"))
+    parser.add_argument("--device-id", help=_("this display's id (default: the broker user name)"))
     parser.add_argument(
         "--window",
         metavar="ID",
-        help="for a window's own screen (window-192x64): which window it shows, a window id of the centre "
-        "(default: $HALL_WINDOW)",
+        help=_(
+            "for a window's own screen (window-192x64): which window it shows, a window id of the centre "
+            "(default: ${variable})"
+        ).format(variable=ENV_WINDOW),
     )
-    parser.add_argument("--cache", metavar="DIR", help="last good content (default: var/led-cache/DEVICE)")
+    parser.add_argument("--cache", metavar="DIR", help=_("last good content (default: var/led-cache/DEVICE)"))
     parser.add_argument(
         "--keepalive",
         type=keepalive_seconds,
         default=DEVICE_KEEPALIVE_S,
         metavar="S",
-        help="ping the broker after S seconds of silence; with the link cut, the broker marks this display lost "
-        f"after 1.5 x S (default {DEVICE_KEEPALIVE_S})",
+        help=_(
+            "ping the broker after S seconds of silence; with the link cut, the broker marks this display lost "
+            "after 1.5 x S (default {seconds})"
+        ).format(seconds=DEVICE_KEEPALIVE_S),
     )
-    parser.add_argument("--frames", type=int, metavar="N", help="stop after N frames")
-    parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
-    parser.add_argument("--voice", action="store_true", help="speak calls (espeak-ng) after a chime")
+    parser.add_argument("--frames", type=int, metavar="N", help=_("stop after N frames"))
+    parser.add_argument("--seconds", type=float, metavar="S", help=_("stop after S seconds"))
+    parser.add_argument("--voice", action="store_true", help=_("speak calls (espeak-ng) after a chime"))
     parser.add_argument(
         "--voice-max-wait",
         type=float,
         default=10.0,
         metavar="S",
-        help="drop a call not yet spoken after S seconds (default 10)",
+        help=_("drop a call not yet spoken after S seconds (default {seconds})").format(seconds=10),
     )
 
 
@@ -79,10 +92,15 @@ def load(display: str) -> Profile:
 
     path = find_profile(display)
     if not path.is_file():
-        raise LedUsageError(f"no display profile {display!r}: give a YAML file or one of {', '.join(shipped())}")
+        raise LedUsageError(
+            _("No display profile {display}: give a YAML file or one of {profiles}").format(
+                display=display, profiles=", ".join(shipped())
+            )
+        )
     profile, problems = load_profile(path)
     if profile is None:
-        raise LedUsageError("the display profile is not valid:\n" + "\n".join(str(p) for p in problems))
+        said = "\n".join(str(p) for p in problems)
+        raise LedUsageError(_("The display profile is not valid:\n{problems}").format(problems=said))
     return profile
 
 
@@ -92,17 +110,25 @@ def for_window(profile: Profile, display: str, flag: str | None, environ: Mappin
     window = flag or environ.get(ENV_WINDOW) or None
     if window is not None and not WINDOW_ID.fullmatch(window):
         raise LedUsageError(
-            f"--window {window!r}: a window id is lower-case letters, digits and '-', as in the centre's content"
+            _(
+                "--window {window}: a window id is lower-case letters, digits and '-', as in the centre's content"
+            ).format(window=window)
         )
     if profile.needs_window:
         if window is None:
             raise LedUsageError(
-                f"{display} shows one window's screen: say which with --window ID "
-                f"(or {ENV_WINDOW}=ID in the display's environment file)"
+                _(
+                    "{display} shows one window's screen: say which with --window ID "
+                    "(or {variable}=ID in the display's environment file)"
+                ).format(display=display, variable=ENV_WINDOW)
             )
         return profile.for_window(window)
     if flag:
-        raise LedUsageError(f"--window {flag}: {display} has no window zone that takes a window")
+        raise LedUsageError(
+            _("--window {window}: {display} has no window zone that takes a window").format(
+                window=flag, display=display
+            )
+        )
     return profile
 
 
@@ -114,9 +140,9 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     from led_driver.scheduler import Scheduler
 
     if args.frames is not None and args.frames < 1:
-        raise LedUsageError("--frames must be at least 1")
+        raise LedUsageError(_("--frames must be at least 1"))
     if args.seconds is not None and args.seconds <= 0:
-        raise LedUsageError("--seconds must be above 0")
+        raise LedUsageError(_("--seconds must be above 0"))
     profile = for_window(load(args.display), args.display, args.window)
     try:
         output = open_output(args.output)

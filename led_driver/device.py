@@ -12,11 +12,14 @@ from datetime import datetime
 from pathlib import Path
 
 from content.shared.broker_url import BrokerUrl
+from content.shared.catalog import domain
 from content.shared.device_link import DeviceLink, DocumentCache
 from content.shared.transport import DEVICE_KEEPALIVE_S
 from led_driver.scheduler import Scheduler
 from led_driver.state import TOPICS, DisplayState, apply
+from led_driver.voice import words_of
 
+_ = domain("led").gettext
 log = logging.getLogger("hall.led")
 
 CACHED = ("centre", "queue", "staff", "catalog", "announcements", "pickup")
@@ -74,7 +77,7 @@ class LedController(DeviceLink[DisplayState]):
             return state
         if topic == "call" and updated.last_call is not None:
             self._call_at = self._call_at or arrived
-            self._said.append(updated.last_call.text or updated.last_call.ticket)
+            self._said.append(words_of(updated.last_call))
         elif topic == "queue" and self.window is not None:
             self._check_window(updated)
         return updated
@@ -91,10 +94,13 @@ class LedController(DeviceLink[DisplayState]):
         ids = [w.id for w in state.windows]
         missing = self.window not in ids
         if missing and not self._window_missing:
-            message = (
-                f"window {self.window!r} is not one of centre {self.centre}'s windows "
-                f"({', '.join(ids) or 'none'}): give --window one of them"
-            )
+            if ids:
+                message = _(
+                    "Window {window} is not one of centre {centre}'s windows ({windows}): give --window one of them"
+                )
+            else:
+                message = _("Window {window} is not one of centre {centre}'s windows (it has none yet)")
+            message = message.format(window=self.window, centre=self.centre, windows=_(", ").join(ids))
             log.error("%s", message)
             if self._on_unknown_window is not None:
                 self._on_unknown_window(message)

@@ -127,7 +127,9 @@ class Profile(_Model):
     scroll_px_per_s: int = Field(default=60, ge=1, le=2000)
     flash_seconds: int = Field(default=8, ge=0, le=60)
     brightness: list[Brightness] = []
-    idle_text: str = "今日已下班，欢迎工作时间前来办理"
+    idle_text: str = ""
+    """What the display says outside the hours when the hall does not open again today ("": the catalog's
+    今日已下班，欢迎工作时间前来办理)."""
     always_open: bool = False
     """Show the hall's content outside opening hours too (a 24-hour self-service area, previews)."""
 

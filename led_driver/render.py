@@ -17,16 +17,34 @@ from datetime import datetime
 from PIL import Image
 
 from content.shared import when, wording
+from content.shared.catalog import N_, domain
 from led_driver import text
 from led_driver.profile import FontRef, Profile, Zone, dimmed, rgb
-from led_driver.state import DisplayState, WindowRow
+from led_driver.state import DisplayState, Guide, WindowRow
+from led_driver.voice import call_sentence, window_word
 
-WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
-GAP = "　　　"
-EMERGENCY_HEADING = "紧急通知"
-PICKUP_HEADING = "请以下办件人到窗口取件"
-PICKUP_HEADINGS = (PICKUP_HEADING, "请到窗口取件", "窗口取件", "取件")
-"""The pickup zone's heading, and shorter ones for a zone too narrow for it (with its page mark)."""
+_words = domain("led")
+_ = _words.gettext
+
+WEEKDAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+GAP = text.TICKER_GAP
+EMERGENCY_HEADING = N_("Emergency notice")
+PICKUP_HEADINGS = (
+    N_("Cases ready: please collect them at a window"),
+    N_("Please collect at a window"),
+    N_("Collect at a window"),
+    N_("Collect"),
+)
+"""The pickup zone's heading, and shorter ones for a zone too narrow for it (with its page mark); translated
+where they are read (`pickup_headings`)."""
 READ_CHARS_PER_S = 3
 """How fast a page of an emergency is taken to be read: slowly, by the elderly, from across the hall."""
 MIN_PAGE_S = 5
@@ -211,8 +229,10 @@ def pickup_layout(ref: FontRef, width: int, height: int, rows: int, cases: tuple
         number_rows = max(1, min(rows, number_rows))
         return columns, number_rows, max(1, -(-len(cases) // (columns * number_rows)))
 
+    headings = pickup_headings()
+
     def fitting(room: int) -> list[str]:
-        return [h for h in PICKUP_HEADINGS if font.text_width(h) <= room]
+        return [h for h in headings if font.text_width(h) <= room]
 
     if lines == 1:
         top = (height - step) // 2
@@ -220,7 +240,7 @@ def pickup_layout(ref: FontRef, width: int, height: int, rows: int, cases: tuple
         if not beside:
             columns, number_rows, pages = grid(width - mark_w, 1)
             mark_y = top if width - columns * cell >= mark_w else None
-            heading = (fitting(width) or PICKUP_HEADINGS[-1:])[0]
+            heading = (fitting(width) or headings[-1:])[0]
             room = width - (mark_w if mark_y is not None else 0)
             return PickupLayout(heading, True, columns, 1, 0, max(1, room // columns), top, pages, True, mark_y)
         heading = beside[0]
@@ -233,7 +253,7 @@ def pickup_layout(ref: FontRef, width: int, height: int, rows: int, cases: tuple
         room = width - left - (mark_w if mark_y is not None else 0)
         return PickupLayout(heading, True, columns, 1, left, max(1, room // columns), top, pages, False, mark_y)
     columns, number_rows, pages = grid(width, lines - 1)
-    heading = (fitting(width) or PICKUP_HEADINGS[-1:])[0]
+    heading = (fitting(width) or headings[-1:])[0]
     mark_y = None
     if pages > 1:
         beside = fitting(width - font.text_width(f"{pages}/{pages}") - gap)
@@ -246,6 +266,11 @@ def pickup_layout(ref: FontRef, width: int, height: int, rows: int, cases: tuple
     # Centred as a block, the numbers left-aligned in their columns: digits line up under each other.
     left = max(0, (pitch - cell) // 2) if cell <= pitch else 0
     return PickupLayout(heading, False, columns, number_rows, left, pitch, step, pages, False, mark_y)
+
+
+def pickup_headings() -> tuple[str, ...]:
+    """The pickup zone's headings, longest first, in the display's language."""
+    return tuple(_(heading) for heading in PICKUP_HEADINGS)
 
 
 def pickup_page(profile: Profile, zone: Zone, cases: tuple[str, ...], now: datetime) -> PickupPage:
@@ -276,7 +301,9 @@ def zone_key(profile: Profile, zone: Zone, state: DisplayState, now: datetime, f
         case "window":
             return (level, state.windows, int(now.timestamp() // max(3, zone.page_seconds // 2)))
         case "windows":
-            return (level, state.windows, table_page(profile, zone, len(state.windows), now))
+            reasons = any(not w.open for w in state.windows)
+            part = int(now.timestamp() // max(3, zone.page_seconds // 2)) if reasons else None
+            return (level, state.windows, table_page(profile, zone, len(state.windows), now), part)
         case "waiting":
             return (level, state.waiting, table_page(profile, zone, len(state.waiting), now))
         case "recent_calls":
@@ -284,7 +311,7 @@ def zone_key(profile: Profile, zone: Zone, state: DisplayState, now: datetime, f
         case "staff":
             return (level, state.staff, table_page(profile, zone, len(state.staff), now))
         case "guides":
-            return (level, state.guides, _rows_page(len(state.guides), 1, zone.page_seconds, now))
+            return (level, guide_page(profile, zone, state, now))
         case "ticker":
             return (level, state.ticker(now=now))
         case "text":
@@ -301,7 +328,7 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
     colour = paint(zone.colour or profile.colour("text"))
     accent = paint(profile.colour("accent"))
     font = font_of(profile, zone)
-    _, _, width, height = zone.box
+    width, height = zone.box[2], zone.box[3]
     canvas = _Canvas((width, height), paint.mode, background)
     step = font.line_height
     match zone.kind:
@@ -310,18 +337,25 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
         case "text":
             canvas.line(zone.text or "", font, colour, 0, (height - step) // 2, width, zone.align)
         case "clock":
-            full = f"{now:%Y年%m月%d日} {WEEKDAY_NAMES[now.weekday()]} {now:%H:%M}"
+            weekday = _(WEEKDAY_NAMES[now.weekday()])
+            full = _("{weekday} {year}-{month:02d}-{day:02d} {time}").format(
+                year=now.year, month=now.month, day=now.day, weekday=weekday, time=f"{now:%H:%M}"
+            )
             words = full if font.text_width(full) <= width else f"{now:%H:%M}"
             canvas.line(words, font, colour, 0, (height - step) // 2, width, zone.align)
         case "call_banner":
             _call_banner(canvas, profile, state, paint, font, width, height, flash)
         case "windows":
             page = table_page(profile, zone, len(state.windows), now)
-            _windows(canvas, page, state, font, Pens(colour, accent, paint(profile.colour("paused"))), width)
+            pens = Pens(colour, accent, paint(profile.colour("paused")))
+            _windows(canvas, page, state, now, max(3, zone.page_seconds // 2), font, pens, width)
             _page_mark(canvas, page, font, colour, width, height)
         case "window":
             pens = Pens(colour, accent, paint(profile.colour("paused")))
             _window_screen(canvas, zone, state, now, font, pens, width, height)
+            scroll = zone_scroll(profile, zone, state)
+            if scroll is not None:  # its first, unscrolled frame, as for a ticker
+                canvas.image.paste(scroll_strip(profile, zone, state, now).frame(0, width), (0, scroll[0]))
         case "waiting":
             page = table_page(profile, zone, len(state.waiting), now)
             _page_mark(canvas, page, font, colour, width, height)
@@ -330,17 +364,19 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
             )
             for i, row in enumerate(state.waiting[page.start : page.start + page.rows]):
                 if row.estimate_min is None:
-                    status = "暂停受理"
+                    status = _("Not taking numbers")
                 elif row.waiting == 0:
-                    status = "无需等候"
+                    status = _("No wait")
                 else:
-                    status = f"等候{row.waiting}人 约{row.estimate_min}分钟"
+                    status = _words.ngettext(
+                        "{waiting} waiting, about {minutes} min", "{waiting} waiting, about {minutes} min", row.waiting
+                    ).format(waiting=row.waiting, minutes=row.estimate_min)
                 y = i * step
                 canvas.line(names[i], font, colour, 0, y, width // 2)
                 canvas.line(status, font, accent, width // 2, y, width - width // 2, "right")
         case "recent_calls":
             for i, call in enumerate(state.recent[: zone.rows]):
-                where = f"{call.window_number}号窗口" if call.window_number is not None else call.window_name
+                where = window_word(call.window_number, call.window_name)
                 canvas.line(f"{call.ticket} → {where}", font, accent if i == 0 else colour, 0, i * step, width)
         case "staff":
             page = table_page(profile, zone, len(state.staff), now)
@@ -350,7 +386,7 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
                 canvas.line(f"{member.name} {member.post}", font, colour, 0, y, width * 3 // 4)
                 canvas.line(member.status, font, accent, width * 3 // 4, y, width - width * 3 // 4, "right")
         case "guides":
-            _guide(canvas, zone, state, now, font, Pens(colour, accent, colour), width, height)
+            _guide(canvas, guide_page(profile, zone, state, now), font, Pens(colour, accent, colour), width)
         case "ticker":
             strip = ticker_strip(profile, zone, state, now)
             canvas.image.paste(strip.frame(0, width), (0, (height - step) // 2))
@@ -407,11 +443,15 @@ def _call_banner(
     call = state.last_call
     step = font.line_height
     if call is None:
-        canvas.line("欢迎光临", font, paint(profile.colour("accent")), 0, (height - step) // 2, width, "center")
+        canvas.line(_("Welcome"), font, paint(profile.colour("accent")), 0, (height - step) // 2, width, "center")
         return
-    where = f"{call.window_number}号窗口" if call.window_number is not None else call.window_name
+    where = window_word(call.window_number, call.window_name)
     # The full sentence where it fits; on a narrow strip the number and the window matter most.
-    candidates = [call.text or f"请{call.ticket}号到{where}办理", f"{call.ticket}到{where}", f"{call.ticket} {where}"]
+    candidates = [
+        call.text or call_sentence(call.ticket, call.window_number, call.window_name),
+        _("{ticket} to {window}").format(ticket=call.ticket, window=where),
+        f"{call.ticket} {where}",
+    ]
     words = next((c for c in candidates if font.text_width(c) <= width), candidates[-1])
     if flash:
         # Inverted while the call is new: a colour block is what catches an eye across a hall.
@@ -422,7 +462,16 @@ def _call_banner(
         canvas.line(words, font, paint(profile.colour("call")), 0, (height - step) // 2, width, "center")
 
 
-def _windows(canvas: _Canvas, page: TablePage, state: DisplayState, font: text.Font, pens: Pens, width: int) -> None:
+def _windows(
+    canvas: _Canvas,
+    page: TablePage,
+    state: DisplayState,
+    now: datetime,
+    seconds: int,
+    font: text.Font,
+    pens: Pens,
+    width: int,
+) -> None:
     step = font.line_height
     shown = state.windows[page.start : page.start + page.rows]
     name_w, serving_w = width * 5 // 12, width * 3 // 12
@@ -431,7 +480,9 @@ def _windows(canvas: _Canvas, page: TablePage, state: DisplayState, font: text.F
         y = i * step
         canvas.line(labels[i], font, pens.text, 0, y, name_w)
         if not w.open:
-            canvas.line(w.reason or "暂停服务", font, pens.paused, name_w, y, width - name_w)
+            # A long reason in parts, a clause at a time: where to go is never what is cut.
+            reason = paged_line(w.reason or _("Paused"), font, width - name_w, seconds, now, clauses=True)
+            canvas.line(reason, font, pens.paused, name_w, y, width - name_w)
             continue
         canvas.line(w.serving or "—", font, pens.accent, name_w, y, serving_w, "center")
         canvas.line(w.staff, font, pens.text, name_w + serving_w, y, width - name_w - serving_w, "right")
@@ -439,8 +490,8 @@ def _windows(canvas: _Canvas, page: TablePage, state: DisplayState, font: text.F
 
 def window_names(rows: tuple[WindowRow, ...], font: text.Font, width: int) -> list[str]:
     """ "3号 name" for each row, shortened to `width` so that names sharing a beginning keep what tells them
-    apart (社会保障…（医疗） beside 社会保障…（养老）), by name and not only by number."""
-    numbers = [f"{w.number}号 " if w.number is not None else "" for w in rows]
+    apart (社会…养老保险） beside 社会…医疗保险）), by name and not only by number, at one length."""
+    numbers = [_("No. {number}").format(number=w.number) + " " if w.number is not None else "" for w in rows]
     room = width - max((font.text_width(n) for n in numbers), default=0)
     return [n + name for n, name in zip(numbers, text.distinct([w.name for w in rows], font, room), strict=True)]
 
@@ -450,13 +501,56 @@ def _page_mark(canvas: _Canvas, page: TablePage, font: text.Font, pen: Ink, widt
         canvas.line(page.mark, font, pen, 0, height - font.line_height, width, "right")
 
 
-def paged_line(line: str, font: text.Font, width: int, page_seconds: int, now: datetime) -> str:
+def paged_line(
+    line: str, font: text.Font, width: int, page_seconds: int, now: datetime, *, clauses: bool = False
+) -> str:
     """A line that does not fit `width`, shown a part at a time: every part but the last ends with "…",
-    each stays `page_seconds`, then the line starts again; a line that fits, as it is."""
-    pages = text.paginate(line, font, width, 1)
+    each stays `page_seconds`, then the line starts again; a line that fits, as it is. `clauses`: parts
+    end after a clause's punctuation where they can (`text.paginate`)."""
+    pages = text.paginate(line, font, width, 1, clauses=clauses)
     if len(pages) <= 1:
         return line
     return pages[int(now.timestamp() // page_seconds) % len(pages)][0]
+
+
+def window_label(row: WindowRow) -> str:
+    """A window as its own screen names it: 3号 社会保障服务窗口."""
+    return _("No. {number} {name}").format(number=row.number, name=row.name) if row.number is not None else row.name
+
+
+@functools.lru_cache(maxsize=64)
+def _name_lines(font: text.Font, width: int, label: str) -> tuple[str, ...]:
+    """The window's name wrapped to `width`, every line of it."""
+    pages = text.paginate(label, font, width, 1000)
+    return tuple(pages[0]) if pages else ()
+
+
+def zone_scroll(profile: Profile, zone: Zone, state: DisplayState) -> tuple[int, str] | None:
+    """The line of a zone that scrolls as the ticker does (its top in the zone, its text); None: none does.
+    A window's name too long for its screen's lines scrolls whole along the top line, never shown in parts."""
+    if zone.kind != "window":
+        return None
+    row = next((w for w in state.windows if w.id == zone.window), None)
+    if row is None:
+        return None
+    font = font_of(profile, zone)
+    rows = max(1, zone.box[3] // font.line_height)
+    label = window_label(row)
+    return (0, label) if len(_name_lines(font, zone.box[2], label)) > max(1, rows - 1) else None
+
+
+def scroll_strip(profile: Profile, zone: Zone, state: DisplayState, now: datetime) -> text.TickerStrip:
+    """The strip that `zone_scroll`'s line is cropped from."""
+    scroll = zone_scroll(profile, zone, state)
+    paint = paint_for(profile, now)
+    return text.TickerStrip(
+        scroll[1] if scroll else "",
+        font_of(profile, zone),
+        paint(profile.colour("accent")),
+        paint.mode,
+        paint(zone.background or profile.colour("background")),
+        gap=GAP,
+    )
 
 
 def _window_screen(
@@ -469,59 +563,161 @@ def _window_screen(
     width: int,
     height: int,
 ) -> None:
-    """A window's own screen (窗口屏): its name, who is there, the number being served. A line too long
-    for the screen (a long window name, a pause's reason) is shown in parts, one after the other."""
+    """A window's own screen (窗口屏): its name, who is there, the number being served. The name is shown
+    whole in one frame: on one line, else on as many as it takes with a line left for the rest, else
+    scrolling along the top line (`zone_scroll`). A long pause's reason is shown a clause at a time."""
     row = next((w for w in state.windows if w.id == zone.window), None)
     step = font.line_height
     seconds = max(3, zone.page_seconds // 2)
-
-    def line(words: str, pen: Ink, y: int) -> None:
-        canvas.line(paged_line(words, font, width, seconds, now), font, pen, 0, y, width, "center")
-
     if row is None:
         # Not (or no longer) a window of the centre: `hall led` refused to start on one, so the content changed.
         canvas.line(zone.window or "", font, pens.paused, 0, 0, width, "center")
         if height >= step * 2:
-            canvas.line("本窗口未启用", font, pens.text, 0, max(step, (height - step) // 2), width, "center")
+            middle = max(step, (height - step) // 2)
+            canvas.line(_("This window is not in use"), font, pens.text, 0, middle, width, "center")
         return
-    line(f"{row.number}号 {row.name}" if row.number is not None else row.name, pens.accent, 0)
-    middle = max(step, (height - step) // 2)
+    rows = max(1, height // step)
+    names = list(_name_lines(font, width, window_label(row)))
+    if len(names) > max(1, rows - 1):
+        names = [""]  # the name scrolls along this line
+    for i, name in enumerate(names):
+        canvas.line(name, font, pens.accent, 0, i * step, width, "center")
     if not row.open:
-        line("暂停服务", pens.paused, middle)
-        if row.reason and row.reason != "暂停服务" and middle + step * 2 <= height:
-            line(row.reason, pens.text, middle + step)
-        return
-    line(f"正在办理 {row.serving}" if row.serving else "请取号等候", pens.text, middle)
-    if row.staff and height - step > middle:
-        line(f"工作人员 {row.staff}", pens.text, height - step)
+        paused = _("Paused")
+        said = [paused, row.reason] if row.reason and row.reason != paused else [paused]
+    else:
+        serving = _("Now serving {ticket}").format(ticket=row.serving) if row.serving else ""
+        said = [serving or _("Please take a number and wait")]
+        if row.staff:
+            said.append(_("Staff: {name}").format(name=row.staff))
+    below = len(names) * step
+    said = said[: max(0, (height - below) // step)]
+    # Under a one-line name the first line sits in the middle, as the screen always had it.
+    top = max(below, (height - step) // 2) if len(names) == 1 and len(said) == 1 else below
+    for i, words in enumerate(said):
+        pen = pens.paused if not row.open and i == 0 else pens.text
+        shown = paged_line(words, font, width, seconds, now, clauses=True)
+        canvas.line(shown, font, pen, 0, top + i * step, width, "center")
 
 
-def _guide(
-    canvas: _Canvas,
-    zone: Zone,
-    state: DisplayState,
-    now: datetime,
-    font: text.Font,
-    pens: Pens,
-    width: int,
-    height: int,
-) -> None:
-    """The guide carousel: one item a page, its limits and fee, then its required documents."""
+@dataclass(frozen=True)
+class GuideLines:
+    """One page of a guide as the guide screen shows it: the heading line, then the lines of the guide."""
+
+    heading: str
+    """The item's name (shortened with … when it needs more: then it opens the first page whole)."""
+    mark: str
+    """第 2/5 页 on a guide of several pages, "" on one of a single page."""
+    lines: tuple[str, ...]
+    headed: tuple[int, ...]
+    """For each line, how many of its first characters are a section's heading (收费标准：), drawn in accent."""
+
+
+@dataclass(frozen=True)
+class GuidePage:
+    """Which page of which guide the guide screen shows: every page of every guide in turn."""
+
+    guide: int
+    page: int
+    pages: int
+    lines: GuideLines
+
+
+def _guide_paragraphs(guide: Guide, windows: tuple[str, ...], name_whole: bool) -> list[tuple[str, int]]:
+    """The whole guide as paragraphs, each with the length of the heading it starts with (0: none): every
+    disclosure field in the order of a printed guide (`content.shared.wording.guide_sections`)."""
+    sections = wording.guide_sections(
+        windows=windows,
+        limits=guide.limits,
+        fee=guide.fee,
+        documents=[_("{n}. {document}").format(n=n, document=d) for n, d in enumerate(guide.documents, 1)],
+        steps=guide.steps,
+        basis=guide.basis,
+        department=guide.department,
+        phone=guide.phone,
+        tiers=guide.tiers,
+        agents=(),
+    )
+    paragraphs: list[tuple[str, int]] = [] if name_whole else [(guide.name, len(guide.name))]
+    for section in sections:
+        if len(section.lines) == 1 and not section.checklist:
+            said = _("{heading}: {text}").format(heading=section.title, text=section.lines[0])
+            paragraphs.append((said, len(said) - len(section.lines[0])))
+            continue
+        said = _("{heading}: {text}").format(heading=section.title, text="")
+        paragraphs.append((said, len(said)))
+        paragraphs.extend((line, 0) for line in section.lines)
+    return paragraphs
+
+
+@functools.lru_cache(maxsize=512)
+def _guide_lines(
+    guide: Guide, windows: tuple[str, ...], font: text.Font, width: int, rows: int
+) -> tuple[GuideLines, ...]:
+    """A guide's pages: under a heading line with the name and the page mark, the whole guide. Kept per
+    guide, so that a catalog with one item changed lays out only that item again."""
+    widest_mark = font.text_width(_("Page {page}/{pages}").format(page=88, pages=88))
+    gap = font.size // 2
+    whole = font.text_width(guide.name) <= width - widest_mark - gap
+    paragraphs = _guide_paragraphs(guide, windows, whole)
+    headings = {said[:length]: length for said, length in paragraphs if length}
+    body = "\n".join(said for said, _length in paragraphs)
+    pages = text.paginate(body, font, width, max(1, rows - 1)) or [[]]
+    out = []
+    for n, lines in enumerate(pages, 1):
+        mark = _("Page {page}/{pages}").format(page=n, pages=len(pages)) if len(pages) > 1 else ""
+        room = width - (font.text_width(mark) + gap if mark else 0)
+        headed = tuple(next((k for h, k in headings.items() if line.startswith(h)), 0) for line in lines)
+        out.append(GuideLines(text.shorten(guide.name, font, room), mark, tuple(lines), headed))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=4)
+def guide_layout(
+    ref: FontRef, width: int, height: int, guides: tuple[Guide, ...], windows: tuple[tuple[str, str], ...]
+) -> tuple[tuple[GuideLines, ...], ...]:
+    """Every guide's pages, worked out once for a catalog (and the windows' names), not every frame."""
+    font = _font(ref)
+    rows = max(1, height // font.line_height)
+    names = dict(windows)
+    return tuple(
+        _guide_lines(guide, tuple(names.get(w, w) for w in guide.windows), font, width, rows) for guide in guides
+    )
+
+
+def guide_page(profile: Profile, zone: Zone, state: DisplayState, now: datetime) -> GuidePage | None:
+    """The page of the guide carousel at `now`: each page of each guide for the zone's `page_seconds`, a
+    guide's pages one after the other, then the next guide; None without guides."""
     if not state.guides:
+        return None
+    ref = zone.font if zone.font is not None else profile.font
+    windows = tuple((w.id, window_label(w)) for w in state.windows)
+    layout = guide_layout(ref, zone.box[2], zone.box[3], state.guides, windows)
+    at = int(now.timestamp() // zone.page_seconds) % sum(len(pages) for pages in layout)
+    for index, pages in enumerate(layout):
+        if at < len(pages):
+            return GuidePage(index, at, len(pages), pages[at])
+        at -= len(pages)
+    raise AssertionError("a page past the last")  # pragma: no cover
+
+
+def _guide(canvas: _Canvas, page: GuidePage | None, font: text.Font, pens: Pens, width: int) -> None:
+    """A page of a guide: its name and 第 n/m 页, then its lines, each section's heading in accent."""
+    if page is None:
         return
-    guide = state.guides[_rows_page(len(state.guides), 1, zone.page_seconds, now)]
     step = font.line_height
-    canvas.line(guide.name, font, pens.accent, 0, 0, width)
-    lines = [f"时限：{guide.limits}" if guide.limits else "", f"收费：{guide.fee}" if guide.fee else ""]
-    documents = "；".join(f"{i}.{d}" for i, d in enumerate(guide.documents, 1))
-    room = max(0, height // step - 1 - sum(1 for line in lines if line))
-    y = step
-    for line in (line for line in lines if line):
-        canvas.line(line, font, pens.text, 0, y, width)
-        y += step
-    for line in text.wrap(f"办理要件：{documents}", font, width, room):
-        canvas.line(line, font, pens.text, 0, y, width)
-        y += step
+    shown = page.lines
+    canvas.line(shown.heading, font, pens.accent, 0, 0, width)
+    if shown.mark:
+        canvas.line(shown.mark, font, pens.text, 0, 0, width, "right")
+    for i, (line, headed) in enumerate(zip(shown.lines, shown.headed, strict=True)):
+        y = (i + 1) * step
+        heading, rest = line[:headed], line[headed:]
+        if heading:
+            canvas.line(heading, font, pens.accent, 0, y, width)
+        if rest:
+            x = font.text_width(heading)
+            canvas.line(rest, font, pens.text, x, y, width - x)
 
 
 def ticker_strip(profile: Profile, zone: Zone, state: DisplayState, now: datetime) -> text.TickerStrip:
@@ -595,8 +791,8 @@ def _emergency_layout(profile: Profile, words: str, ref: FontRef) -> EmergencyLa
     step = font.line_height
     rows = max(1, height // step)
     margin = step // 2 if width >= 20 * step or (ref.font != "unifont" and width >= 8 * step) else 0
-    heading = EMERGENCY_HEADING if rows > 1 else ""
-    body = words if heading else f"{EMERGENCY_HEADING}：{words}"
+    heading = _(EMERGENCY_HEADING) if rows > 1 else ""
+    body = words if heading else _("{heading}: {text}").format(heading=_(EMERGENCY_HEADING), text=words)
     text_rows = rows - 1 if heading else rows
     pages = text.paginate(body, font, width - 2 * margin, text_rows) or [[]]
     if text_rows == 1 and len(pages) > 1:
@@ -652,6 +848,8 @@ def render_emergency(
 
 
 IDLE_PAGE_S = 4
+CLOSED_TODAY = N_("Closed for today. Welcome back during opening hours")
+"""What a display says outside the hours when the hall does not open again today (unless its profile says)."""
 """Outside the hours, a line too long for the display shows a part at a time, this long each."""
 
 
@@ -659,7 +857,7 @@ def idle_lines(profile: Profile, state: DisplayState, now: datetime, rows: int) 
     """What a display says outside the hours, at most `rows` lines: when the hall opens again today (or the
     profile's idle text), the time, the centre; fewer rows keep them in that order of need."""
     later = when.opens_later_today(state.hours, now)
-    note = wording.opens_today(later) if later else profile.idle_text
+    note = wording.opens_today(later) if later else profile.idle_text or _(CLOSED_TODAY)
     lines = [line for line in (state.centre, f"{now:%H:%M}", note) if line]
     needed = [line for line in (note, f"{now:%H:%M}", state.centre) if line][: max(1, rows)]
     return [line for line in lines if line in needed]
@@ -719,5 +917,8 @@ def render_frame(
             picture.paste(strip.frame(ticker_offset, width), (0, (height - strip.height) // 2))
         else:
             picture = render_zone(profile, zone, state, now, flash)
+            scroll = zone_scroll(profile, zone, state)
+            if scroll is not None:
+                picture.paste(scroll_strip(profile, zone, state, now).frame(ticker_offset, width), (0, scroll[0]))
         frame.paste(picture, (x, y))
     return frame

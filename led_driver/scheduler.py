@@ -1,6 +1,7 @@
-"""The frame loop: redraw only the zones whose picture changed, scroll tickers by cropping, and
-show frames at the output's rate. A new call is drawn at once, not on the next tick. An emergency
-is shown from its first page, or the start of its text, when it first appears.
+"""The frame loop: redraw only the zones whose picture changed, scroll tickers (and a window's name too
+long for its screen) by cropping, and show frames at the output's rate. A new call is drawn at once, not
+on the next tick. An emergency is shown from its first page, or the start of its text, when it first
+appears.
 
 One frame buffer is reused: changed zones are pasted into it, the tickers' crops are pasted over
 their boxes every frame, and the buffer goes to the output. An output that keeps frames (a GIF,
@@ -152,6 +153,16 @@ class Scheduler:
             if self._keys.get(index) != key:
                 buffer.paste(render.render_zone(profile, zone, state, wall, flash), (x, y))
                 self._keys[index] = key
+            scroll = render.zone_scroll(profile, zone, state)
+            if scroll is not None:
+                # A line of the zone too long for it (a window's name) scrolls over the zone's picture.
+                line_key = (scroll, profile.brightness_at(wall.time()))
+                cached = self._strips.get(index)
+                if cached is None or cached[0] != line_key:
+                    self._strips[index] = (line_key, render.scroll_strip(profile, zone, state, wall))
+                strip = self._strips[index][1]
+                offset = int((now - self._start) * profile.scroll_px_per_s)
+                buffer.paste(strip.frame(offset, width), (x, y + scroll[0]))
         return buffer
 
     def _emergency(self, words: str, wall: datetime, now: float) -> Image.Image:

@@ -25,7 +25,6 @@ from content.shared.wire import pickup as pickup_doc
 from content.shared.wire import queue as queue_doc
 from content.shared.wire import staff as staff_doc
 from content.shared.wire.announcements import Announcement, Announcements
-from content.shared.wire.catalog import Item
 from content.shared.wire.queue import Call, WindowState
 
 log = logging.getLogger("hall.led")
@@ -60,11 +59,23 @@ class StaffRow:
 
 @dataclass(frozen=True)
 class Guide:
+    """An item's guide (办事指南) with every field a display discloses, each whole: the guide screen pages
+    through all of it."""
+
     name: str
-    window: str
+    windows: tuple[str, ...]
+    """Ids of the windows that handle it: their names come from the queue document."""
     limits: str
+    """Promised, legal and proxy (代办) limits, as `content.shared.wording.format_limits` says them."""
     fee: str
     documents: tuple[str, ...]
+    """Each required document with its form, copies and note."""
+    steps: tuple[str, ...] = ()
+    basis: str = ""
+    department: str = ""
+    phone: str = ""
+    tiers: tuple[str, ...] = ()
+    """Where else it can be handled: the tiers' names."""
 
 
 @dataclass(frozen=True)
@@ -113,16 +124,21 @@ def _staff(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     return replace(state, staff=rows)
 
 
-def _limit(item: Item) -> str:
-    if item.instant:
-        return "即办件 当场办结"
-    return f"承诺{item.promised}个工作日（法定{item.legal}个工作日）" if item.promised is not None else ""
-
-
 def _catalog(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     _, items = catalog_doc.read(doc)
     guides = tuple(
-        Guide(item.name, "", _limit(item), item.fee, tuple(d.name for d in item.documents))
+        Guide(
+            item.name,
+            item.windows,
+            item.limits,
+            item.fee,
+            tuple(d.text for d in item.documents),
+            item.steps,
+            item.basis,
+            item.department,
+            item.phone,
+            item.tier_names,
+        )
         for item in list(items.values())[:MAX_ROWS]
     )
     return replace(state, guides=guides)

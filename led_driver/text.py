@@ -6,11 +6,16 @@ string costs no more than a long announcement.
 
 The stated rules for text that does not fit:
 - `shorten`: keep the beginning, drop whole clusters from the end, append "…"; "" if not even "…" fits.
+  A name joined by a middle dot (阿依古丽·买买提) is kept whole or left out, never cut inside
+  (`content.shared.graphemes.boundaries`), unless it alone is wider than the line.
+- `distinct`: texts that would shorten alike keep, each, the whole part that tells them apart, after
+  the same beginning.
 - `wrap`: hanzi break anywhere (not before closing or after opening punctuation), other text at
   spaces, a word longer than the line at a cluster boundary; when text remains after `max_lines`,
   the last line is shortened with "…".
 - `paginate`: broken as `wrap` breaks, but nothing is left out: pages of lines, each page but the
-  last ending in "…".
+  last ending in "…". With `clauses`, a line rather ends after a clause's punctuation (，。；), so
+  that "请到1号窗口办理" stays on one page.
 - a ticker scrolls instead (`TickerStrip`), drawn a tile at a time, so its memory is a few tiles
   whatever its length.
 """
@@ -23,6 +28,7 @@ from collections import OrderedDict
 
 from PIL import Image
 
+from content.shared.graphemes import boundaries
 from led_driver.fonts import Font, FontError, Glyph, load_font, wide
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "Font",
     "FontError",
     "TickerStrip",
+    "distinct",
     "load_font",
     "paginate",
     "render_line",
@@ -48,7 +55,7 @@ TILE_PX = 1024
 KEPT_TILES = 6
 """Tiles a ticker keeps drawn: enough for a 1080p wall's widest frame and the next tile."""
 ELLIPSIS = "…"
-TICKER_GAP = "　　　"
+TICKER_GAP = "　　　"  # catalog: data
 
 # Line breaks (those str.splitlines knows) become "\n"; every other C0/C1 control becomes a space.
 _CONTROLS = {cp: " " for cp in (*range(0x20), *range(0x7F, 0xA0)) if cp != 0x0A}
@@ -56,8 +63,11 @@ _CONTROLS.update({cp: "\n" for cp in (0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Kinsoku: never at the start of a line / never at the end of one.
-_NO_START = frozenset("，。、；：？！）」』】》〉〕〗｝〙〛’”…‥・·～％,.;:?!)]}%")
-_NO_END = frozenset("（「『【《〈〔〖｛〘〚‘“([{")
+_NO_START = frozenset("，。、；：？！）」』】》〉〕〗｝〙〛’”…‥・·～％,.;:?!)]}%")  # catalog: data
+_NO_END = frozenset("（「『【《〈〔〖｛〘〚‘“([{")  # catalog: data
+_CLAUSE_END = frozenset("，。；：！？、,;:!?")  # catalog: data
+_OPENING = frozenset("（「『【《〈〔〖｛〘〚([{")  # catalog: data
+_CLOSING = frozenset("）」』】》〉〕〗｝〙〛)]}")  # catalog: data
 
 
 def sanitize(value: object, max_chars: int = MAX_CHARS) -> str:
@@ -114,52 +124,108 @@ def _shorten(glyphs: list[Glyph], font: Font, width: int, ellipsis: str) -> str:
     room = width - font.text_width(ellipsis)
     if room < 0:
         return ""
-    kept: list[str] = []
-    used = 0
+    kept = _kept(glyphs, room)
+    return _head(glyphs[:kept]) + ellipsis
+
+
+def _head(glyphs: list[Glyph]) -> str:
+    """A beginning as shown before "…": no space, dot or opening bracket left hanging at its end."""
+    return "".join(glyph.text for glyph in glyphs).rstrip().rstrip("·・" + "".join(_OPENING)).rstrip()
+
+
+def _kept(glyphs: list[Glyph], room: int) -> int:
+    """How many glyphs from the start fit `room`, ending where a cut may fall: outside a dot-joined name,
+    unless the name is all there is before the room runs out (then at its dot, else between clusters)."""
+    fits, used = 0, 0
     for glyph in glyphs:
         used += glyph.advance
         if used > room:
             break
-        kept.append(glyph.text)
-    return "".join(kept).rstrip() + ellipsis
+        fits += 1
+    if fits == len(glyphs):
+        return fits
+    cuts = _cuts(glyphs)
+    allowed = [k for k in range(fits, 0, -1) if k in cuts]
+    if allowed:
+        return allowed[0]
+    dots = [k for k in range(fits, 0, -1) if glyphs[k - 1].text in ("·", "・")]
+    return dots[0] if dots else fits
 
 
-def shorten_middle(text: str, font: Font, width: int, tail: int, ellipsis: str = ELLIPSIS) -> str:
-    """The text if it fits, else as much of its beginning as fits before `ellipsis` and its last `tail` clusters."""
-    glyphs = font.glyphs(text)
-    if sum(glyph.advance for glyph in glyphs) <= width or tail <= 0:
-        return _shorten(glyphs, font, width, ellipsis)
-    end = glyphs[-tail:]
-    room = width - font.text_width(ellipsis) - sum(glyph.advance for glyph in end)
-    if room < 0:
-        return _shorten(glyphs, font, width, ellipsis)
-    head: list[str] = []
-    for glyph in glyphs[: len(glyphs) - tail]:
-        room -= glyph.advance
-        if room < 0:
-            break
-        head.append(glyph.text)
-    return "".join(head).rstrip() + ellipsis + "".join(glyph.text for glyph in end)
+def _cuts(glyphs: list[Glyph]) -> set[int]:
+    """The glyph counts after which a text may be cut: every one but those inside a dot-joined name."""
+    joined = "".join(glyph.text for glyph in glyphs)
+    inside = {end for end in _ends(glyphs)} - set(boundaries(joined))
+    cuts, at = {0}, 0
+    for k, glyph in enumerate(glyphs, 1):
+        at += len(glyph.text)
+        if at not in inside:
+            cuts.add(k)
+    return cuts
+
+
+def _ends(glyphs: list[Glyph]) -> list[int]:
+    ends, at = [], 0
+    for glyph in glyphs:
+        at += len(glyph.text)
+        ends.append(at)
+    return ends
 
 
 def distinct(texts: list[str], font: Font, width: int, ellipsis: str = ELLIPSIS) -> list[str]:
-    """Each text shortened to `width`, so that different texts stay different where the width allows:
-    texts that would shorten alike keep their endings (社会保障服务…（医疗） beside 社会保障服务…（养老）)."""
+    """Each text shortened to `width`, so that different texts stay different where the width allows.
+
+    Texts that would shorten alike keep the same beginning, then `ellipsis`, then, each, the whole part
+    that tells them apart to its end: 社会…养老保险） beside 社会…医疗保险）, 综合受理…（一） beside
+    综合受理…（二）; never one stray character of it (…老保险）, …一）). The part starts at an opening
+    bracket just before it when there is room for it, and never inside a dot-joined name.
+    """
     shown = [shorten(t, font, width, ellipsis) for t in texts]
     groups: dict[str, list[int]] = {}
     for i, label in enumerate(shown):
         groups.setdefault(label, []).append(i)
     for indices in groups.values():
-        if len({texts[i] for i in indices}) < 2:
+        different = sorted({texts[i] for i in indices})
+        if len(different) < 2:
             continue
-        longest = max(len(font.glyphs(texts[i])) for i in indices)
-        for tail in range(1, longest):
-            tried = [shorten_middle(texts[i], font, width, tail, ellipsis) for i in indices]
-            if len(set(tried)) == len({texts[i] for i in indices}):
-                for i, label in zip(indices, tried, strict=True):
-                    shown[i] = label
-                break
+        labels = _apart(different, font, width, ellipsis)
+        if labels is not None and len(set(labels.values())) == len(different):
+            for i in indices:
+                shown[i] = labels[texts[i]]
     return shown
+
+
+def _apart(texts: list[str], font: Font, width: int, ellipsis: str) -> dict[str, str] | None:
+    """Labels for texts that shorten alike: their common beginning cut to one length, then each one's own end."""
+    glyphs = [font.glyphs(t) for t in texts]
+    common = 0
+    while all(len(g) > common for g in glyphs) and len({g[common].text for g in glyphs}) == 1:
+        common += 1
+    if any(len(g) == common for g in glyphs):
+        common -= 1  # one is the beginning of another: its end is what it has of its own
+    first = glyphs[0]
+    cuts = set.intersection(*(_cuts(g) for g in glyphs))
+    starts = [k for k in range(common, -1, -1) if k in cuts]
+    if not starts:
+        return None
+    start = starts[0]
+    # Back to an opening bracket the differing part is in, where every label still has room for it.
+    bracket = next((k for k in range(start - 1, -1, -1) if first[k].text in _OPENING), None)
+    closed = any(first[k].text in _CLOSING for k in range((bracket or 0) + 1, start))
+    mark = font.text_width(ellipsis)
+    roomy = bracket is not None and max(sum(x.advance for x in g[bracket:]) for g in glyphs) + mark <= width
+    if bracket is not None and roomy and not closed and bracket in cuts:
+        start = bracket
+    tails = [g[start:] for g in glyphs]
+    room = width - mark - max(sum(x.advance for x in tail) for tail in tails)
+    if room < 0:
+        # The differing parts are longer than the line: each from where it differs, shortened at its end.
+        return {
+            t: ellipsis + _shorten(tail, font, width - mark, ellipsis) for t, tail in zip(texts, tails, strict=True)
+        }
+    head = first[: _kept(first[:start], room)] if start else []
+    beginning = _head(head)
+    return {t: beginning + ellipsis + "".join(x.text for x in tail) for t, tail in zip(texts, tails, strict=True)}
 
 
 def wrap(text: str, font: Font, width: int, max_lines: int, ellipsis: str = ELLIPSIS) -> list[str]:
@@ -186,11 +252,15 @@ def wrap(text: str, font: Font, width: int, max_lines: int, ellipsis: str = ELLI
     return lines
 
 
-def paginate(text: str, font: Font, width: int, rows: int, ellipsis: str = ELLIPSIS) -> list[list[str]]:
+def paginate(
+    text: str, font: Font, width: int, rows: int, ellipsis: str = ELLIPSIS, *, clauses: bool = False
+) -> list[list[str]]:
     """The whole text in pages of at most `rows` lines, each no wider than `width`, broken as `wrap`
     breaks. The last line of every page but the last ends with `ellipsis`: there is more. Without
     it, the pages' lines are the text, less the spaces and line breaks that lines start or end at.
-    A page starts with text, never a blank line.
+    A page starts with text, never a blank line. With `clauses`, a line that does not hold the rest of
+    the text ends after the last clause's punctuation (，。；) it holds, if any: a sentence is read
+    a clause a page (系统升级，暂停受理， / 请到1号窗口办理), not cut inside one.
     """
     if rows < 1 or width < 1:
         return []
@@ -202,10 +272,10 @@ def paginate(text: str, font: Font, width: int, rows: int, ellipsis: str = ELLIP
     while start <= last:
         while _is_space(items[start]) or (not page and items[start] is None):
             start += 1
-        end, resume = _fit_some(items, start, width)
+        end, resume = _fit_some(items, start, width, clauses)
         more = resume <= last
         if more and len(page) == rows - 1:
-            end, resume = _fit_some(items, start, max(1, room))
+            end, resume = _fit_some(items, start, max(1, room), clauses)
         line = "".join(glyph.text for glyph in items[start:end] if glyph is not None).rstrip()
         page.append(line + ellipsis if more and len(page) == rows - 1 else line)
         start = resume
@@ -227,10 +297,17 @@ def _items(text: str, font: Font) -> tuple[list[Glyph | None], int]:
     return items, visible[-1] if visible else -1
 
 
-def _fit_some(items: list[Glyph | None], start: int, width: int) -> tuple[int, int]:
+def _fit_some(items: list[Glyph | None], start: int, width: int, clauses: bool = False) -> tuple[int, int]:
     """`_fit`, but a cluster wider than the line still fills one, so that a page always moves on."""
     end, resume = _fit(items, start, width)
-    return (start + 1, start + 1) if end == start and items[start] is not None else (end, resume)
+    if end == start and items[start] is not None:
+        return start + 1, start + 1
+    if clauses and end == resume and end < len(items):
+        # The line was full: end it after its last clause instead, where it has one.
+        ends = [i + 1 for i in range(start, end - 1) if (glyph := items[i]) is not None and glyph.text in _CLAUSE_END]
+        if ends:
+            return ends[-1], ends[-1]
+    return end, resume
 
 
 def _fit(items: list[Glyph | None], start: int, width: int) -> tuple[int, int]:

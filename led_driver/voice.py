@@ -19,9 +19,28 @@ import time
 import wave
 from collections.abc import Callable, Sequence
 
+from content.shared.catalog import domain
+from content.shared.wire.queue import Call
+
+_ = domain("led").gettext
 log = logging.getLogger("hall.led.voice")
 
 RATE = 22050
+
+
+def window_word(number: int | None, name: str) -> str:
+    """How a call names its window: 3号窗口, or the window's name when it has no number."""
+    return _("Window {number}").format(number=number) if number is not None else name
+
+
+def call_sentence(ticket: str, number: int | None, name: str) -> str:
+    """The whole call, as shown and said: 请A012号到3号窗口办理."""
+    return _("Number {ticket}, please go to {window}").format(ticket=ticket, window=window_word(number, name))
+
+
+def words_of(call: Call) -> str:
+    """What is said for a call: the service's own sentence, else the call in the catalog's words."""
+    return call.text or call_sentence(call.ticket, call.window_number, call.window_name)
 
 
 def chime(rate: int = RATE) -> bytes:
@@ -57,9 +76,11 @@ class Voice:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if shutil.which(speaker[0]) is None:
-            raise RuntimeError(f"--voice needs {speaker[0]}: apt-get install espeak-ng")
+            raise RuntimeError(_("--voice needs {program}: apt-get install espeak-ng").format(program=speaker[0]))
         if shutil.which(player[0]) is None:
-            raise RuntimeError(f"--voice needs {player[0]} to play sound: apt-get install alsa-utils")
+            raise RuntimeError(
+                _("--voice needs {program} to play sound: apt-get install alsa-utils").format(program=player[0])
+            )
         self.max_wait_s = max_wait_s
         self._player = list(player)
         self._speaker = list(speaker)

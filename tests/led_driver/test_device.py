@@ -23,6 +23,7 @@ from led_driver.profile import find_profile, load_profile
 from led_driver.scheduler import Scheduler
 from led_driver.state import DisplayState
 from tests.conftest import CENTRE, HALL, WAIT_S, Subscriber
+from tests.words import english
 
 
 class WatchedOutput:
@@ -279,27 +280,43 @@ def test_hall_led_refuses_a_window_the_centre_does_not_have(
     )
     assert result.returncode == 2, result.stderr
     assert (
-        "window 'window-9' is not one of centre weicheng's windows "
-        "(zonghe, shebao, minzheng, nongye, weijian, guotu): give --window one of them"
+        "窗口 window-9 不是中心 weicheng 的窗口（zonghe、shebao、minzheng、nongye、weijian、guotu）："
+        "请用 --window 指定其中之一"
     ) in result.stderr
+    said = result.stderr.splitlines()[-1]  # the refusal, after the log
+    assert "window-9" in said and english(said, [*NAMES, *WINDOWS]) == [], said
+
+
+WINDOWS = ("zonghe", "shebao", "minzheng", "nongye", "weijian", "guotu")
+"""The sample centre's window ids."""
+NAMES = ("hall", "int", "nope", "null", "strip", "wall", "weicheng", "window", "zonghe")
+"""What a refusal of `hall led` repeats as it is: the command, profiles, windows, the centre, what was given."""
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--display", "nope"], "no display profile 'nope'"),
+        (["--display", "nope"], "没有显示屏配置 nope：请给出一个 YAML 文件，或以下之一："),
         (["--display", "window-192x64", "--window", "zonghe", "--output", "hdmi"], "hdmi"),
-        (["--display", "wall-768x384", "--output", "null", "--frames", "0"], "--frames must be at least 1"),
+        (["--display", "wall-768x384", "--output", "null", "--frames", "0"], "--frames 至少为 1"),
         (
             ["--display", "window-192x64"],
-            "window-192x64 shows one window's screen: say which with --window ID (or HALL_WINDOW=ID in the display's "
-            "environment file)",
+            "window-192x64 是单个窗口的窗口屏：请用 --window 编号 指定窗口（或在本屏的环境文件中写 HALL_WINDOW=编号）",
         ),
-        (["--display", "wall-768x384", "--window", "zonghe"], "--window zonghe: wall-768x384 has no window zone"),
-        (["--display", "window-192x64", "--window", "综合"], "--window '综合': a window id is lower-case letters"),
+        (
+            ["--display", "wall-768x384", "--window", "zonghe"],
+            "--window zonghe：wall-768x384 没有可指定窗口的窗口屏区域",
+        ),
+        (
+            ["--display", "window-192x64", "--window", "综合"],
+            "--window 综合：窗口编号只能由小写字母、数字和“-”组成",
+        ),
+        (["--display", "wall-768x384", "--frames", "1.5"], "--frames"),  # argparse's own refusal
+        (["--output", "null"], "--display"),  # a required option missing: argparse's own refusal too
     ],
 )
 def test_hall_led_usage_errors(args: list[str], message: str) -> None:
+    """Bad arguments exit 2 with a sentence in the hall's language: ours and argparse's own."""
     env = {**os.environ, "HALL_BROKER": "mqtt://127.0.0.1:1", "HALL_CENTRE": CENTRE}
     argv = [*HALL, "led", *args]
     if "--output" not in args:
@@ -307,3 +324,5 @@ def test_hall_led_usage_errors(args: list[str], message: str) -> None:
     result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert message in result.stderr
+    said = result.stderr.splitlines()[-1]  # the refusal, after argparse's usage line
+    assert english(said, NAMES) == [], said

@@ -259,13 +259,13 @@ def test_the_heading_is_drawn_whole_where_there_is_room(name: str) -> None:
     zone = zone_of(p)
     font = render.font_of(p, zone)
     image = zone_image(p, DisplayState(pickup=CASES), NOW)
-    x = (zone.box[2] - font.text_width(render.PICKUP_HEADING)) // 2
-    assert drawn(p, image, render.PICKUP_HEADING, x, 0, "accent")
+    x = (zone.box[2] - font.text_width(render.pickup_headings()[0])) // 2
+    assert drawn(p, image, render.pickup_headings()[0], x, 0, "accent")
     paged = DisplayState(pickup=numbers(50))
     at, page = pages_of(p, paged.pickup)[1]
     assert page.mark == f"2/{page.pages}"
     image = zone_image(p, paged, at)  # with a page mark at its right, the heading starts the line
-    assert drawn(p, image, render.PICKUP_HEADING, 0, 0, "accent")
+    assert drawn(p, image, render.pickup_headings()[0], 0, 0, "accent")
     assert drawn(p, image, page.mark, zone.box[2] - font.text_width(page.mark), 0)
 
 
@@ -313,7 +313,7 @@ def test_the_scheduler_redraws_the_zone_when_the_numbers_change() -> None:
 )
 def test_the_zone_uses_only_glyphs_the_fonts_have(font: str, size: int) -> None:
     loaded = load_font(font, size)
-    texts = [*render.PICKUP_HEADINGS, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789/", *numbers(READY_SHOWN)]
+    texts = [*render.pickup_headings(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789/", *numbers(READY_SHOWN)]
     boxes = {g.text for t in texts for g in loaded.glyphs(t) if g.replaced}
     assert boxes == set(), f"{font} {size}: drawn as boxes: {sorted(boxes)}"
 

@@ -342,9 +342,43 @@ def test_names_that_share_a_beginning_stay_distinguishable(unifont: Font) -> Non
     shown = distinct(names, unifont, 100)
     assert all(unifont.text_width(s) <= 100 for s in shown)
     assert shown[0] != shown[1] and shown[1] == shown[2] and shown[3] == "民政"
-    assert shown[0].startswith("社会") and shown[0].endswith("老）") and "…" in shown[0]
+    assert shown[0].startswith("社") and shown[0].endswith("（养老）") and "…" in shown[0]
+    assert unifont.text_width(shown[0]) == unifont.text_width(shown[1])
     # names that differ early keep their plain shortening
     assert distinct(["综合窗口一二三四五六", "社保窗口一二三四五六"], unifont, 100) == [
         shorten("综合窗口一二三四五六", unifont, 100),
         shorten("社保窗口一二三四五六", unifont, 100),
     ]
+
+
+def test_similar_names_keep_the_whole_part_that_tells_them_apart_at_one_length(unifont: Font) -> None:
+    from led_driver.text import distinct
+
+    shown = distinct(["综合受理窗口（一）", "综合受理窗口（二）"], unifont, 100)
+    assert shown == ["综合…（一）", "综合…（二）"]  # not 综合受理窗…一）: a stray character
+    long = ["社会保障服务窗口（城乡居民养老保险）", "社会保障服务窗口（城乡居民医疗保险）"]
+    shown = distinct(long, unifont, 120)
+    assert shown[0].endswith("养老保险）") and shown[1].endswith("医疗保险）")
+    assert len({unifont.text_width(label) for label in shown}) == 1 and all("…" in label for label in shown)
+    # One that is the beginning of the other still shows its own end.
+    shown = distinct(["税务窗口一二三四五六七", "税务窗口一二三四五六七八"], unifont, 100)
+    assert shown[0] != shown[1] and all(unifont.text_width(label) <= 100 for label in shown)
+
+
+def test_a_dot_joined_name_is_kept_whole_or_left_out(unifont: Font) -> None:
+    staff = "阿依古丽·买买提 窗口工作人员"
+    assert shorten(staff, unifont, 150) == "阿依古丽·买买提…"
+    assert shorten(staff, unifont, 120) == "阿依古丽…"  # the name alone is too long: cut at its dot
+    assert shorten("受理人 阿依古丽·买买提", unifont, 120) == "受理人…"
+    assert shorten("综合受理窗口（全科无差别受理·一窗通办）", unifont, 160) == "综合受理窗口…"
+    # Clusters stay whole: a surrogate pair, a combining mark, an emoji sequence are never cut inside.
+    for cluster in ("𠮷", "e\u0301", "👨\u200d👩\u200d👧", "🇨🇳"):
+        for width in range(8, 80, 4):
+            cut = shorten(cluster * 6, unifont, width)
+            assert cut.removesuffix("…").replace(cluster, "") == "", (cluster, width, cut)
+
+
+def test_clause_pages_end_after_a_clause(unifont: Font) -> None:
+    reason = "系统升级，暂停受理，请到1号窗口办理"
+    assert paginate(reason, unifont, 192, 1, clauses=True) == [["系统升级，暂停受理，…"], ["请到1号窗口办理"]]
+    assert paginate(reason, unifont, 192, 1)[0] == ["系统升级，暂停受理，请…"]  # without: cut inside where to go
