@@ -20,7 +20,9 @@ from content.service.commands.queue import call, take_ticket
 from content.service.live import Live
 from content.shared import contract
 from led_driver import render, text
+from led_driver.outputs.memory import MemoryOutput
 from led_driver.profile import Profile, Zone, find_profile, load_profile, shipped
+from led_driver.scheduler import Scheduler
 from led_driver.state import DisplayState, apply
 from tests.led_driver.test_state import NOW, _doc
 
@@ -304,3 +306,14 @@ def test_screenshots_of_the_long_guide_the_wall_and_a_window_screen(state: Displ
     for k in range(3):
         frame = render.render_frame(screen, state, NOW, ticker_offset=k * 96)
         frame.resize((192 * 4, 64 * 4), Image.Resampling.NEAREST).save(out / f"window-192x64-{CALLED}-{k}.png")
+
+
+def test_the_scheduler_scrolls_a_long_window_name_as_render_frame_draws_it(state: DisplayState) -> None:
+    screen = window_screen(CALLED)
+    scheduler = Scheduler(screen, MemoryOutput(), wall_clock=lambda: NOW, monotonic=lambda: 0.0)
+    first = scheduler.compose(state, NOW, 0.0, None).copy()
+    assert ImageChops.difference(first, render.render_frame(screen, state, NOW)).getbbox() is None
+    later = scheduler.compose(state, NOW, 2.0, None).copy()
+    moved = render.render_frame(screen, state, NOW, ticker_offset=2 * screen.scroll_px_per_s)
+    assert ImageChops.difference(later, moved).getbbox() is None
+    assert later.crop((0, 0, 192, 16)).tobytes() != first.crop((0, 0, 192, 16)).tobytes()
