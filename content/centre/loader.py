@@ -10,7 +10,9 @@ A content directory holds:
     holidays.yaml     optional: local days off, and years the national calendar does not know yet
 
 Loading is pure apart from reading the files: it returns every problem at once, each with
-`file:line`, and a `Content` only when there are none.
+`file:line`, and a `Content` only when there are none; with it, what is not wrong but worth knowing
+(`LoadResult.notices`: a text that screens will show a page at a time; `warnings`: the sample's address
+kept in a copy of it). Every message comes from the `centre` catalog.
 """
 
 from __future__ import annotations
@@ -25,16 +27,19 @@ from typing import Any
 from content.centre import schema
 from content.centre.validate import cross_check
 from content.shared import limits as cap
+from content.shared.catalog import N_, domain
 from content.shared.files import TooLarge, UnsafeFile, read_regular
-from content.shared.yamlfile import Located, M, Problem, load_yaml, validate_model
+from content.shared.yamlfile import Located, M, Problem, load_yaml, shown_text, validate_model
+
+_ = domain("centre").gettext
 
 _HOLDS = {
-    "centre.yaml": "the centre's id, name, tier, address, hours, phones and windows",
-    "categories.yaml": "'categories:' and under it the list of categories with their ticket prefixes",
-    "staff.yaml": "'staff:' and under it the list of staff members",
-    "agents.yaml": "'agents:' and under it the list of proxy agents (代办员)",
-    "items": "'items:' and under it a list of service items (办事指南)",
-    "holidays.yaml": "'years:', 'holidays:' and 'workdays:' with the days off and make-up working days (调休)",
+    "centre.yaml": N_("the centre's id, name, tier, address, hours, phones and windows"),
+    "categories.yaml": N_("'categories:' and under it the list of categories with their ticket prefixes"),
+    "staff.yaml": N_("'staff:' and under it the list of staff members"),
+    "agents.yaml": N_("'agents:' and under it the list of proxy agents"),
+    "items": N_("'items:' and under it a list of service items (their guides)"),
+    "holidays.yaml": N_("'years:', 'holidays:' and 'workdays:' with the days off and the make-up working days"),
 }
 """What each file holds, in the words of the message for an empty one."""
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -65,23 +70,31 @@ class Content:
 class LoadResult:
     content: Content | None
     problems: list[Problem]
+    notices: list[Problem] = field(default_factory=list)
+    """Not wrong, worth knowing: texts longer than a screen shows at once, which screens show a page at a time."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Likely wrong, though the hall runs: the sample's public address kept in a copy of the sample."""
 
 
 def _read_media(directory: Path, ref: str) -> Media | str:
     """The media file `ref`, or what is wrong with it."""
     path = (directory / ref).resolve()
     if directory.resolve() not in path.parents:
-        return f"photo {ref!r} is outside the content directory"
+        return _("the photo '{photo}' is outside the content directory: put it in the directory").format(photo=ref)
     try:
         data = read_regular(path, MAX_MEDIA_BYTES)  # resolved: no link left to follow
     except TooLarge:
-        return f"photo {ref!r} is larger than {MAX_MEDIA_BYTES} bytes"
-    except UnsafeFile as exc:
-        return f"photo {ref!r} {exc.problem}"
+        return _("the photo '{photo}' is larger than {limit} KB: make it smaller").format(
+            photo=ref, limit=MAX_MEDIA_BYTES // 1024
+        )
+    except UnsafeFile:
+        return _("the photo '{photo}' is not a regular file").format(photo=ref)
     except OSError:
-        return f"photo {ref!r} not found"
+        return _("the photo '{photo}' is not in the content directory: put it there, or correct its name").format(
+            photo=ref
+        )
     if not data.startswith(_IMAGE_MAGIC):
-        return f"photo {ref!r} is not a PNG or JPEG image"
+        return _("the photo '{photo}' is not a PNG or JPEG image").format(photo=ref)
     mime = "image/png" if data.startswith(_IMAGE_MAGIC[0]) else "image/jpeg"
     return Media(hashlib.sha256(data).hexdigest(), mime, data)
 
@@ -97,14 +110,14 @@ class _Reader:
         path = self.directory / relative
         name = f"{self.label}/{relative}"
         if not path.is_file():
-            self.problems.append(Problem(name, 1, "file is missing"))
+            self.problems.append(Problem(name, 1, _("the file is missing: every centre has one")))
             return None
         data, located, problems = load_yaml(path, name)
         self.problems.extend(problems)
         if problems and data is None:
             return None
         self.located[relative] = (data, located)
-        holds = _HOLDS.get(relative) or _HOLDS["items"]
+        holds = _(_HOLDS.get(relative) or _HOLDS["items"])
         value, problems = validate_model(model, data, located, holds=holds)
         self.problems.extend(problems)
         return value
@@ -130,7 +143,7 @@ def load_content(directory: Path | str, label: str | None = None) -> LoadResult:
 def _load_content(directory: Path, label: str | None) -> LoadResult:
     reader = _Reader(directory, label if label is not None else str(directory))
     if not directory.is_dir():
-        return LoadResult(None, [Problem(reader.label, 1, "not a directory")])
+        return LoadResult(None, [Problem(reader.label, 1, _("not a directory"))])
 
     centre = reader.read("centre.yaml", schema.Centre)
     categories_file = reader.read("categories.yaml", schema.CategoriesFile)
@@ -142,7 +155,8 @@ def _load_content(directory: Path, label: str | None) -> LoadResult:
         reader.problems.extend(_holiday_clashes(holidays, reader))
     item_files = sorted((directory / "items").glob("*.yaml")) if (directory / "items").is_dir() else []
     if not item_files:
-        reader.problems.append(Problem(f"{reader.label}/items", 1, "no items/*.yaml files"))
+        message = _("no items/*.yaml files: the service items are written in the items directory")
+        reader.problems.append(Problem(f"{reader.label}/items", 1, message))
     items_by_file: list[tuple[str, schema.ItemsFile]] = []
     for path in item_files:
         relative = f"items/{path.name}"
@@ -174,7 +188,7 @@ def _load_content(directory: Path, label: str | None) -> LoadResult:
         media=media,
         holidays=holidays,
     )
-    return LoadResult(content, [])
+    return LoadResult(content, [], _paged(items_by_file, reader), _sample_address(directory, centre, reader))
 
 
 def _holiday_clashes(holidays: schema.HolidaysFile, reader: _Reader) -> list[Problem]:
@@ -188,17 +202,81 @@ def _holiday_clashes(holidays: schema.HolidaysFile, reader: _Reader) -> list[Pro
                 reader.at(
                     "holidays.yaml",
                     ("workdays", index),
-                    f"{clash[0]} is listed under holidays: (entry {off[clash[0]] + 1}) and under workdays:; "
-                    "keep it in one of them",
+                    _(
+                        "{day} is listed under holidays: (entry {entry}) and under workdays:; keep it in one of them"
+                    ).format(day=clash[0], entry=off[clash[0]] + 1),
                 )
             )
     return problems
 
 
+def _paged(items_by_file: list[tuple[str, schema.ItemsFile]], reader: _Reader) -> list[Problem]:
+    """A notice at each fee, step and document's note longer than a screen shows at once (`limits.PAGE`):
+    the displays show it whole, a page at a time, and the installer knows it beforehand."""
+    notices = []
+    for relative, loaded in items_by_file:
+        for i, item in enumerate(loaded.items):
+            name = shown_text(item.name, 30)
+            if len(item.fee) > cap.PAGE:
+                message = _(
+                    "the fee of '{item}' has {count} characters, more than the {page} a screen shows at once: "
+                    "the LED displays show it a page at a time and the kiosk scrolls it, never cut"
+                ).format(item=name, count=len(item.fee), page=cap.PAGE)
+                notices.append(reader.at(relative, ("items", i, "fee"), message))
+            for j, step in enumerate(item.steps):
+                if len(step) > cap.PAGE:
+                    message = _(
+                        "step {number} of '{item}' has {count} characters, more than the {page} a screen shows at "
+                        "once: the LED displays show it a page at a time and the kiosk scrolls it, never cut"
+                    ).format(number=j + 1, item=name, count=len(step), page=cap.PAGE)
+                    notices.append(reader.at(relative, ("items", i, "steps", j), message))
+            for j, document in enumerate(item.documents):
+                if document.note is not None and len(document.note) > cap.PAGE:
+                    message = _(
+                        "the note on document {number} of '{item}' has {count} characters, more than the {page} a "
+                        "screen shows at once: the LED displays show it a page at a time and the kiosk scrolls it, "
+                        "never cut"
+                    ).format(number=j + 1, item=name, count=len(document.note), page=cap.PAGE)
+                    notices.append(reader.at(relative, ("items", i, "documents", j, "note"), message))
+    return notices
+
+
+def _sample_address(directory: Path, centre: schema.Centre, reader: _Reader) -> list[Problem]:
+    """A warning when a copy of the sample keeps the sample's `public_url`: every QR code and printed link
+    of the hall would open the sample's address."""
+    from content.centre.synth import SAMPLE
+
+    if centre.public_url is None or directory.resolve() == SAMPLE.resolve():
+        return []
+    if centre.public_url.rstrip("/") != (_sample_url() or "").rstrip("/"):
+        return []
+    message = _(
+        "public_url is still the sample centre's address ({url}): every QR code and printed link of this hall "
+        "would open it. Write the address at which phones reach this hall's public pages"
+    ).format(url=centre.public_url)
+    return [reader.at("centre.yaml", ("public_url",), message)]
+
+
+def _sample_url() -> str | None:
+    from content.centre.synth import SAMPLE
+
+    data, _located, _problems = load_yaml(SAMPLE / "centre.yaml")
+    url = data.get("public_url") if isinstance(data, dict) else None
+    return url if isinstance(url, str) else None
+
+
 def summary(content: Content) -> str:
     instant = sum(item.instant for item in content.items)
-    return (
-        f"{content.centre.name} ({content.centre.id}): {len(content.centre.windows)} windows, "
-        f"{len(content.categories)} categories, {len(content.items)} items ({instant} instant), "
-        f"{len(content.staff)} staff, {len(content.agents)} agents"
+    return _(
+        "{name} ({id}): {windows} windows, {categories} categories, {items} items ({instant} instant), "
+        "{staff} staff, {agents} agents"
+    ).format(
+        name=content.centre.name,
+        id=content.centre.id,
+        windows=len(content.centre.windows),
+        categories=len(content.categories),
+        items=len(content.items),
+        instant=instant,
+        staff=len(content.staff),
+        agents=len(content.agents),
     )

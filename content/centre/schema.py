@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from content.shared import limits as cap
 from content.shared import when
+from content.shared.catalog import domain
+
+_ = domain("centre").gettext
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 
@@ -60,7 +63,11 @@ class Session(_Model):
     @model_validator(mode="after")
     def _close_after_open(self) -> Session:
         if self.close <= self.open:
-            raise ValueError(f"close {self.close} is not after open {self.open}")
+            raise ValueError(
+                _("the session closes ({close}) before it opens ({open}): 'close' comes after 'open'").format(
+                    close=self.close, open=self.open
+                )
+            )
         return self
 
 
@@ -268,14 +275,14 @@ class Days(_Model):
     @model_validator(mode="after")
     def _one_form(self) -> Days:
         if self.day is not None and (self.start is not None or self.end is not None):
-            raise ValueError("give either 'date:' or 'from:' and 'to:', not both")
+            raise ValueError(_("give either 'date:' or 'from:' and 'to:', not both"))
         if self.day is None and (self.start is None or self.end is None):
-            raise ValueError("give 'date:' for one day, or 'from:' and 'to:' for several")
+            raise ValueError(_("give 'date:' for one day, or 'from:' and 'to:' for several"))
         if self.start is not None and self.end is not None:
             if self.end < self.start:
-                raise ValueError(f"'to: {self.end}' is before 'from: {self.start}'")
+                raise ValueError(_("'to: {end}' is before 'from: {start}'").format(end=self.end, start=self.start))
             if (self.end - self.start).days >= cap.HOLIDAY_SPAN:
-                raise ValueError(f"a run of days is at most {cap.HOLIDAY_SPAN} days long")
+                raise ValueError(_("a run of days is at most {days} days long").format(days=cap.HOLIDAY_SPAN))
         return self
 
     def days(self) -> list[date]:

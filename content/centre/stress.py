@@ -3,8 +3,9 @@
 A district centre with 20 windows (two that share a long beginning, some without staff), 40
 categories (so two-letter ticket prefixes), one category with no items yet, 60 staff, agents of all
 three tiers, names at their longest and with characters from every CJK extension block (㐀 A, 𠮷 B,
-𪜀 C, 𫝀 D, 𫠠 E, 𬺰 F) and with ·, 1,000-character steps, an item with 25 required documents, and
-fees and notes at their full length. Every screen is tried with it (`hall synth --stress`).
+𪜀 C, 𫝀 D, 𫠠 E, 𬺰 F) and with ·, 1,000-character steps, an item with 25 required documents, notes of
+348 characters (a legalisation requirement, as a real hall writes one), and on that item a fee and a note at
+their full length. Every screen is tried with it (`hall synth --stress`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ CATEGORIES = 40
 STAFF = 60
 EMPTY_CATEGORY = "c40"
 """The category that has no items yet."""
+LEGALISATION = 348
+"""The length of the documents' notes: a real one, on a document made abroad, runs to about this."""
+MANY_DOCUMENTS = 25
+"""The documents of the first item, whose fee and last note are at their full length (`limits.NOTE`)."""
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
 _GIVEN = ("𠮷祥", "𡋗", "秀英", "建华", "志强", "丽萍", "㐀明", "𪜀", "国平", "海燕", "德全", "𫝀芬")
@@ -106,11 +111,27 @@ def _categories() -> list[dict[str, Any]]:
     return categories
 
 
-def _document(n: int) -> dict[str, Any]:
+_LEGALISED = (
+    "在境外形成的材料，须经所在国公证机关公证，并经该国外交部或其授权机关认证，"
+    "再经中华人民共和国驻该国使馆、领馆认证；所在国为《取消外国公文书认证要求的公约》"
+    "缔约国的，由该国主管机关出具附加证明书即可，无需领事认证。在香港、澳门形成的材料，"
+    "须经司法部委托的公证人公证并加盖转递专用章；在台湾地区形成的材料，须经当地公证机构"
+    "公证并由海峡交流基金会寄送公证书副本。外文材料须附具有资质的翻译机构出具的中文译本，"
+    "译本须加盖翻译专用章并注明译者姓名和联系电话。复印件须注明“与原件一致”，由申请人"
+    "签名并注明日期；材料有效期为出具之日起六个月。申请人本人不能到场的，可委托他人办理，"
+    "受托人须提交经公证的授权委托书及本人有效身份证件原件；授权委托书在境外形成的，"
+    "同样须经公证、认证或者出具附加证明书。"
+)
+"""A legalisation requirement on a document made abroad, as a hall writes it."""
+
+
+def _document(n: int, last: int) -> dict[str, Any]:
     document: dict[str, Any] = {"name": f"材料{n}：{_TOPICS[n % len(_TOPICS)]}相关证明（{RARE[n % len(RARE)]}）"}
     document["form"] = ("original", "copy", "original_and_copy")[n % 3]
-    if n % 4 == 0:
-        document["note"] = _fill(f"第{n}项材料须加盖出具单位公章，复印件须注明“与原件一致”并由申请人签名。", cap.NOTE)
+    if n == MANY_DOCUMENTS == last:
+        document["note"] = _fill(f"第{n}项材料：{_LEGALISED}", cap.NOTE)
+    elif n % 4 == 0:
+        document["note"] = _fill(f"第{n}项材料{_LEGALISED}", LEGALISATION)
     return document
 
 
@@ -122,6 +143,7 @@ def _items() -> list[dict[str, Any]]:
             index = len(items)
             window = next((w["id"] for w in windows if f"c{c:02d}" in w["categories"] and w["number"] != 1), None)
             name = f"{_TOPICS[c % len(_TOPICS)]}事项{k + 1}"
+            documents = MANY_DOCUMENTS if index == 0 else 1 + index % 4
             if index % 7 == 0:
                 name = _fill(f"{RARE}{name}（含𠮷祥镇𡋗村片区跨层级联办及网上预审、网上受理、代办件集中转报）", 70)
             items.append(
@@ -137,8 +159,11 @@ def _items() -> list[dict[str, Any]]:
                         "promised": 0 if k == 0 else 8,
                         "proxy": 2 if k == 0 else 10,
                     },
-                    "fee": _fill("不收费（工本费按省物价局核定标准收取，困难群众凭证明减免）。", cap.NOTE),
-                    "documents": [_document(n) for n in range(1, 26 if index == 0 else 2 + index % 4)],
+                    "fee": _fill(
+                        "不收费（工本费按省物价局核定标准收取，困难群众凭证明减免）。",
+                        cap.NOTE if index == 0 else 200,
+                    ),
+                    "documents": [_document(n, documents) for n in range(1, documents + 1)],
                     "steps": [
                         _fill(f"第一步：申请人到村（社区）代办点或窗口提交材料；{RARE}代办员全程代办。", 1000),
                         "窗口审核，材料齐全的当场受理。",

@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from content.centre import schema
+from content.shared.catalog import N_, domain
 from content.shared.contract import zone_named
 from content.shared.yamlfile import Problem
+
+_ = domain("centre").gettext
 
 At = Callable[[str, Sequence[str | int], str], Problem]
 """Makes a problem at (file relative to the content directory, path in that file, message)."""
 
 
-def _duplicates(entries: Iterable[tuple[str, Sequence[str | int], str]], what: str, at: At) -> list[Problem]:
+def _duplicates(entries: Iterable[tuple[str, Sequence[str | int], str]], words: str, at: At) -> list[Problem]:
+    """A problem at each value seen before; `words` (marked with N_) has {value} and {first} (file:line)."""
     seen: dict[str, tuple[str, Sequence[str | int]]] = {}
     problems = []
     for file, path, value in entries:
         if value in seen:
             first_file, first_path = seen[value]
             first = at(first_file, first_path, "")
-            problems.append(at(file, path, f"duplicate {what} {value!r} (first at {first.file}:{first.line})"))
+            message = _(words).format(value=value, first=f"{first.file}:{first.line}")
+            problems.append(at(file, path, message))
         else:
             seen[value] = (file, path)
     return problems
@@ -32,18 +37,24 @@ def check_limits(limits: schema.Limits, instant: bool) -> list[tuple[str, str]]:
         problems.append(
             (
                 "promised",
-                f"promised limit {limits.promised} working days is longer than the legal limit {limits.legal}",
+                _(
+                    "the promised limit ({promised} working days) is longer than the legal limit ({legal}): "
+                    "a hall promises no more than the law allows"
+                ).format(promised=limits.promised, legal=limits.legal),
             )
         )
     if instant and limits.promised != 0:
-        problems.append(("promised", "an instant item (即办件) has promised limit 0"))
+        problems.append(("promised", _("an instant item (instant: true) has the promised limit 0")))
     if not instant and limits.promised == 0:
-        problems.append(("promised", "an item that is not instant needs a promised limit above 0"))
+        problems.append(("promised", _("an item that is not instant needs a promised limit above 0")))
     if limits.proxy is not None and limits.proxy < limits.promised:
         problems.append(
             (
                 "proxy",
-                f"proxy limit {limits.proxy} working days is shorter than the promised limit {limits.promised}",
+                _(
+                    "the proxy limit ({proxy} working days) is shorter than the promised limit ({promised}): "
+                    "carrying the papers up adds days"
+                ).format(proxy=limits.proxy, promised=limits.promised),
             )
         )
     return problems
@@ -66,13 +77,16 @@ def cross_check(
     if centre is not None:
         window_ids = {window.id for window in centre.windows}
         if zone_named(centre.timezone) is None:
-            problems.append(at(c, ("timezone",), f"unknown time zone {centre.timezone!r} (e.g. Asia/Shanghai)"))
+            message = _("unknown time zone '{zone}': write Asia/Shanghai").format(zone=centre.timezone)
+            problems.append(at(c, ("timezone",), message))
         problems += _duplicates(
-            ((c, ("windows", i, "id"), w.id) for i, w in enumerate(centre.windows)), "window id", at
+            ((c, ("windows", i, "id"), w.id) for i, w in enumerate(centre.windows)),
+            N_("the window id '{value}' is used twice (first at {first}): give each window its own"),
+            at,
         )
         problems += _duplicates(
             ((c, ("windows", i, "number"), str(w.number)) for i, w in enumerate(centre.windows) if w.number),
-            "window number",
+            N_("window number {value} is used twice (first at {first}): give each window its own"),
             at,
         )
 
@@ -81,45 +95,61 @@ def cross_check(
         category_ids = {category.id for category in categories.categories}
         problems += _duplicates(
             ((k, ("categories", i, "id"), x.id) for i, x in enumerate(categories.categories)),
-            "category id",
+            N_("the category id '{value}' is used twice (first at {first}): give each category its own"),
             at,
         )
         problems += _duplicates(
             ((k, ("categories", i, "prefix"), x.prefix) for i, x in enumerate(categories.categories)),
-            "ticket prefix",
+            N_("the ticket prefix {value} is used twice (first at {first}): give each category its own"),
             at,
         )
 
     problems += _duplicates(
         ((f, ("items", i, "id"), item.id) for f, loaded in item_files for i, item in enumerate(loaded.items)),
-        "item id",
+        N_("the item id '{value}' is used twice (first at {first}): give each item its own"),
         at,
     )
     if staff is not None:
-        problems += _duplicates(((s, ("staff", i, "id"), m.id) for i, m in enumerate(staff.staff)), "staff id", at)
+        problems += _duplicates(
+            ((s, ("staff", i, "id"), m.id) for i, m in enumerate(staff.staff)),
+            N_("the staff id '{value}' is used twice (first at {first}): give each person their own"),
+            at,
+        )
     if agents is not None:
-        problems += _duplicates(((a, ("agents", i, "id"), x.id) for i, x in enumerate(agents.agents)), "agent id", at)
+        problems += _duplicates(
+            ((a, ("agents", i, "id"), x.id) for i, x in enumerate(agents.agents)),
+            N_("the agent id '{value}' is used twice (first at {first}): give each agent their own"),
+            at,
+        )
 
     if centre is not None and category_ids is not None:
         for i, window in enumerate(centre.windows):
             for j, category in enumerate(window.categories):
                 if category not in category_ids:
-                    problems.append(
-                        at(c, ("windows", i, "categories", j), f"no category {category!r} in categories.yaml")
-                    )
+                    problems.append(at(c, ("windows", i, "categories", j), _no_category(category)))
 
     for file, loaded in item_files:
         for i, item in enumerate(loaded.items):
             if category_ids is not None and item.category not in category_ids:
-                problems.append(at(file, ("items", i, "category"), f"no category {item.category!r} in categories.yaml"))
+                problems.append(at(file, ("items", i, "category"), _no_category(item.category)))
             for j, window_id in enumerate(item.windows):
                 if window_ids is not None and window_id not in window_ids:
-                    problems.append(at(file, ("items", i, "windows", j), f"no window {window_id!r} in centre.yaml"))
+                    problems.append(at(file, ("items", i, "windows", j), _no_window(window_id)))
             for key, message in check_limits(item.limits, item.instant):
                 problems.append(at(file, ("items", i, "limits", key), message))
 
     if staff is not None and window_ids is not None:
         for i, member in enumerate(staff.staff):
             if member.window is not None and member.window not in window_ids:
-                problems.append(at(s, ("staff", i, "window"), f"no window {member.window!r} in centre.yaml"))
+                problems.append(at(s, ("staff", i, "window"), _no_window(member.window)))
     return problems
+
+
+def _no_category(category: str) -> str:
+    return _("there is no category '{category}' in categories.yaml: use the id of one listed there").format(
+        category=category
+    )
+
+
+def _no_window(window: str) -> str:
+    return _("there is no window '{window}' in centre.yaml: use the id of one of its windows").format(window=window)

@@ -18,10 +18,14 @@ LABEL: Final = 40
 """A window's name, a category's, a person's; a tier's; a window's pause reason."""
 POST: Final = 80
 """A staff member's post, an agent's area (村), a rule's title."""
-NOTE: Final = 200
-"""A document's note, an item's fee."""
+NOTE: Final = 1000
+"""A document's note, an item's fee: a hall's real ones run to a few hundred characters (a legalisation
+requirement on a document from abroad, a fee table with its exemptions)."""
 LONG: Final = 2000
 """A step of a guide, its legal basis, a rule's text, the address, a note on the opening hours."""
+PAGE: Final = 200
+"""Characters of one text that a screen shows at once: a longer fee, note or step is shown whole, a page at a
+time on an LED display and scrolled on a kiosk, never cut. `hall check` says which texts will be paged."""
 KEYWORD: Final = 60
 ANNOUNCEMENT: Final = 500
 """An announcement's text (a command's argument, never content)."""

@@ -1,4 +1,10 @@
-"""`hall check`: validate content directories and display profiles, as an installer does before a hall runs them."""
+"""`hall check`: validate content directories and display profiles, as an installer does before a hall runs them.
+
+Every problem as `file:line: what to do`, in the hall's language; then notices (a text screens will show a page
+at a time) and warnings (the sample's address kept in a copy of it), which do not fail the check. Exit 0 when
+everything is valid, 1 when a centre or a profile has problems, 2 for bad arguments (a path that is neither a
+content directory nor a profile, `--content` that is not a directory, `--window` without `--content`).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,31 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from content.shared.catalog import domain
 from hall.options import UsageError
 from hall.parts import require
 
-HELP = "validate content directories and display profiles (.yaml files or shipped names)"
-DESCRIPTION = (
+_ = domain("hall").gettext
+
+HELP = _("validate content directories and display profiles (.yaml files or shipped names)")
+DESCRIPTION = _(
     "Validate content directories and display profiles. With --content, every window a profile "
-    "refers to (and --window's) must be one of that centre's windows."
+    "refers to (and --window's) must be one of that centre's windows. Exit codes: 0 valid; 1 problems, "
+    "each as file:line; 2 bad arguments."
 )
+_COLOUR_MODES = {"mono": _("single colour"), "dual": _("red and green"), "rgb": _("full colour")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dirs", nargs="+", metavar="PATH")
-    parser.add_argument("--content", metavar="DIR", help="check the profiles' window references against this centre")
     parser.add_argument(
-        "--window", metavar="ID", help="the window a window screen's profile will show (hall led --window)"
+        "dirs",
+        nargs="+",
+        metavar="PATH",
+        help=_("a content directory, a profile's YAML file, or a shipped profile's name"),
+    )
+    parser.add_argument("--content", metavar="DIR", help=_("check the profiles' window references against this centre"))
+    parser.add_argument(
+        "--window", metavar="ID", help=_("the window a window screen's profile will show (hall led --window)")
     )
 
 
@@ -31,7 +47,26 @@ def _is_profile(path: str) -> bool:
     return path.endswith((".yaml", ".yml")) or (path in shipped() and not Path(path).exists())
 
 
+def _arguments(args: argparse.Namespace) -> None:
+    """UsageError (exit 2) for arguments that name nothing to check: a mistyped path is not a centre's problem."""
+    if args.window is not None and args.content is None:
+        raise UsageError(_("--window is checked against a centre's windows: give --content DIR too"))
+    if args.content is not None and not Path(args.content).is_dir():
+        raise UsageError(_("--content {path}: no such directory").format(path=args.content))
+    for path in args.dirs:
+        if _is_profile(path):
+            if (path.endswith((".yaml", ".yml")) or Path(path).exists()) and not Path(path).is_file():
+                raise UsageError(_("{path}: no such profile file").format(path=path))
+        elif not Path(path).exists():
+            raise UsageError(_("{path}: no such content directory, profile file or shipped profile").format(path=path))
+        elif not Path(path).is_dir():
+            raise UsageError(
+                _("{path}: neither a content directory nor a profile (a profile is a .yaml file)").format(path=path)
+            )
+
+
 def run(args: argparse.Namespace) -> int:
+    _arguments(args)
     # A profile alone is checked on any install (an LED controller checks its own); a centre's content needs
     # the service's part (its documents, calendar and fonts).
     if not all(_is_profile(path) for path in args.dirs):
@@ -46,10 +81,11 @@ def run(args: argparse.Namespace) -> int:
         if reference is None:
             for found in loaded.problems:
                 print(found)
-            print(f"{args.content}: cannot check the profiles against it: fix its problems first", file=sys.stderr)
+            print(
+                _("{path}: cannot check the profiles against it: fix its problems first").format(path=args.content),
+                file=sys.stderr,
+            )
             return 1
-    elif args.window is not None:
-        raise UsageError("--window is checked against a centre's windows: give --content DIR too")
     for directory in args.dirs:
         if _is_profile(directory):
             label = (args.content or "").rstrip("/")
@@ -57,6 +93,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             failed = _check_content(directory) or failed
     return 1 if failed else 0
+
+
+def _problems(path: str, count: int) -> str:
+    return (
+        domain("hall")
+        .ngettext("{path}: {count} problem", "{path}: {count} problems", count)
+        .format(path=path, count=count)
+    )
 
 
 def _check_content(directory: str) -> bool:
@@ -76,16 +120,21 @@ def _check_content(directory: str) -> bool:
     for problem in problems:
         print(problem)
     if result.content is not None:
-        # A warning, not a problem: characters no display font draws; the hall still runs.
+        # Warnings and notices, not problems: the hall still runs.
+        for warning in result.warnings:
+            print(
+                _("{place}: warning: {message}").format(place=f"{warning.file}:{warning.line}", message=warning.message)
+            )
         for glyphs in uncovered(Path(directory), label, display_fonts()):
             print(glyphs)
-        for warning in calendar_warnings(result.content, datetime.now(UTC).date()):
-            print(f"{label}/holidays.yaml: warning: {warning}")
+        for calendar in calendar_warnings(result.content, datetime.now(UTC).date()):
+            print(_("{place}: warning: {message}").format(place=f"{label}/holidays.yaml", message=calendar))
+        for notice in result.notices:
+            print(_("{place}: notice: {message}").format(place=f"{notice.file}:{notice.line}", message=notice.message))
     if result.content is None or problems:
-        count = len(problems)
-        print(f"{directory}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+        print(_problems(directory, len(problems)), file=sys.stderr)
         return True
-    print(f"{directory}: ok: {summary(result.content)}")
+    print(_("{path}: ok: {summary}").format(path=directory, summary=summary(result.content)))
     return False
 
 
@@ -97,27 +146,33 @@ def _check_profile(path: str, content: Any, content_label: str, window: str | No
     for problem in problems:
         print(problem)
     if profile is None:
-        print(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}", file=sys.stderr)
+        print(_problems(path, len(problems)), file=sys.stderr)
         return True
     refs = [*profile.windows_named, *([window] if window and profile.needs_window else [])]
     wrong: list[str] = []
     if content is not None:
         ids = [w.id for w in content.centre.windows]
         wrong = [
-            f"{path}: window {ref!r} is not one of {content_label}'s windows ({', '.join(ids)})"
+            _("{path}: the window '{window}' is not one of {centre}'s windows ({windows})").format(
+                path=path, window=ref, centre=content_label, windows=", ".join(ids)
+            )
             for ref in dict.fromkeys(refs)
             if ref not in ids
         ]
     for line in wrong:
         print(line)
     if wrong:
-        print(f"{path}: {len(wrong)} problem{'s' if len(wrong) != 1 else ''}", file=sys.stderr)
+        print(_problems(path, len(wrong)), file=sys.stderr)
         return True
-    shows = ""
-    if profile.needs_window:
-        shows = f", showing window {window}" if window else ", showing the window `hall led --window` names"
+    colours = _COLOUR_MODES.get(profile.colour_mode, profile.colour_mode)
+    size = f"{profile.size[0]}×{profile.size[1]}"
+    if not profile.needs_window:
+        said = _("{path}: ok: {name}, {size}, {colours}, {zones} zones")
+    elif window:
+        said = _("{path}: ok: {name}, {size}, {colours}, {zones} zones, showing window {window}")
+    else:
+        said = _("{path}: ok: {name}, {size}, {colours}, {zones} zones, showing the window hall led --window names")
     print(
-        f"{path}: ok: {profile.name}, {profile.size[0]}×{profile.size[1]} {profile.colour_mode}, "
-        f"{len(profile.zones)} zones{shows}"
+        said.format(path=path, name=profile.name, size=size, colours=colours, zones=len(profile.zones), window=window)
     )
     return False

@@ -34,16 +34,16 @@ def test_check_ok_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(SAMPLE)]) == 0
     out = capsys.readouterr().out
     *warnings, summary = out.splitlines()
-    assert "ok:" in summary and "30 items (14 instant)" in summary
+    assert "：检查通过：" in summary and "30 个事项（其中即办件 14 个）" in summary
     # The only warning the sample may get: a year its calendar does not know yet (which depends on today).
-    assert all("holidays.yaml: warning: the working-day calendar does not know" in w for w in warnings)
+    assert all("holidays.yaml：警告：" in w for w in warnings)
 
 
 def test_check_bad_exits_1_with_file_line(sample_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (sample_dir / "staff.yaml").write_text("staff:\n  - id: s01\n", encoding="utf-8")
     assert main(["check", str(sample_dir)]) == 1
     out = capsys.readouterr().out
-    assert f"{sample_dir}/staff.yaml:2: missing field 'name'" in out
+    assert f"{sample_dir}/staff.yaml:2: 缺少“name”：请补上这一项" in out
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_check_refuses_a_time_zone_that_is_none_with_file_line(
     centre.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["check", str(sample_dir)]) == 1
     out = capsys.readouterr().out
-    assert f"{centre}:{number}: unknown time zone {zone!r}" in out
+    assert f"{centre}:{number}: 没有“{zone}”这个时区：请写 Asia/Shanghai" in out
 
 
 @pytest.mark.parametrize(
@@ -167,11 +167,11 @@ def test_synth_refuses_a_directory_it_did_not_write(tmp_path: Path, capsys: pyte
 def test_check_a_profile_against_a_centre(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shipped_window = "window-192x64"
     assert main(["check", shipped_window, "--content", str(SAMPLE), "--window", "shebao"]) == 0
-    assert capsys.readouterr().out.endswith("2 zones, showing window shebao\n")
+    assert capsys.readouterr().out.endswith("，全彩，2 个区域，显示窗口 shebao\n")
 
     assert main(["check", shipped_window, "--content", str(SAMPLE), "--window", "window-9"]) == 1
     out = capsys.readouterr().out
-    assert "window-192x64: window 'window-9' is not one of " in out and "(zonghe, shebao," in out
+    assert "window-192x64：窗口“window-9”不是 " in out and "（zonghe, shebao," in out
 
     # a profile of the hall's own that names a window in a zone: checked against the centre too
     own = tmp_path / "own.yaml"
@@ -180,14 +180,14 @@ def test_check_a_profile_against_a_centre(tmp_path: Path, capsys: pytest.Capture
     assert main(["check", str(own)]) == 0  # without a centre there is nothing to check it against
     capsys.readouterr()
     assert main(["check", str(own), "--content", str(SAMPLE)]) == 1
-    assert f"{own}: window 'caizheng' is not one of" in capsys.readouterr().out
+    assert f"{own}：窗口“caizheng”不是 " in capsys.readouterr().out
 
 
 def test_check_window_needs_a_centre(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["check", "window-192x64", "--window", "zonghe"])
     assert exited.value.code == 2
-    assert "--window is checked against a centre's windows: give --content DIR too" in capsys.readouterr().err
+    assert "--window 要按中心的窗口核对：请同时给出 --content 目录" in capsys.readouterr().err
 
 
 HEAVY = (

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-CUT: Final = "…"
+from content.shared import graphemes
+
+CUT: Final = graphemes.CUT
 
 
 def read_whole(value: Any, limit: int) -> str:
     """A text field people must read whole (the disclosure of a guide, a rule, the address), at most
     `limit` characters, the schema's own bound (`content.shared.limits`): content that `hall check`
-    passed is never cut. Anything longer came from elsewhere, and is cut with a visible "…"."""
+    passed is never cut. Anything longer came from elsewhere, and is cut with a visible "…", between two
+    characters a reader sees (never inside a surrogate pair, a combining sequence or a dot-joined name)."""
     if not isinstance(value, str):
         return ""
     text = value.strip()
-    return text if len(text) <= limit else text[: limit - len(CUT)].rstrip() + CUT
+    if len(text) <= limit:
+        return text
+    # A hostile field may be megabytes: only its beginning is looked at (a character is a few code points).
+    cut = graphemes.cut(text[: limit * 4 + 16], limit)
+    if len(cut) > limit:  # clusters of many code points: still no more than `limit` of them
+        cut = text[: limit - len(CUT)] + CUT
+    return cut
 
 
 def read_wholes(value: Any, limit: int, rows: int) -> tuple[str, ...]:
