@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from content.accounts.users import Action, User
+from content.shared import graphemes
+from content.shared.catalog import domain
+
+_ = domain("console").gettext
 
 STATUS_CHOICES: Final = ("on_duty", "away", "off", "leave")
+MAX_REASON: Final = 60
+"""A pause's reason, in characters a reader counts (the service's own limit)."""
+MAX_TICKET: Final = 8
+MAX_NAME: Final = 64
 
 
 class ActionRefused(Exception):
@@ -25,13 +33,13 @@ def _call(action: str, window: str, body: dict[str, Any], user: User) -> dict[st
     args: dict[str, Any] = {"window": window, "action": action}
     if action == "ticket":
         ticket = str(body.get("ticket", "")).strip().upper()
-        if not ticket or len(ticket) > 8:
-            raise ActionRefused("请输入要呼叫的号码，如 A012")
-        args["ticket"] = ticket
+        if not ticket or graphemes.length(ticket) > MAX_TICKET:
+            raise ActionRefused(_("Enter the number to call, such as A012"))
+        args["ticket"] = ticket  # its form is the service's to judge: its own sentence says what is wrong
     elif action == "transfer":
         given = [(key, str(body[key]).strip()) for key in ("category", "to_window") if body.get(key)]
-        if len(given) != 1 or not given[0][1] or len(given[0][1]) > 64:
-            raise ActionRefused("请选择转去的事项类别或窗口")
+        if len(given) != 1 or not given[0][1] or len(given[0][1]) > MAX_NAME:
+            raise ActionRefused(_("Choose the category or the window to transfer to"))
         args[given[0][0]] = given[0][1]
     return args
 
@@ -40,21 +48,23 @@ def _window(action: str, window: str, body: dict[str, Any], user: User) -> dict[
     if action == "open":
         return {"window": window, "state": "open"}
     reason = str(body.get("reason", "")).strip()
-    if not reason or len(reason) > 60:
-        raise ActionRefused("暂停服务需要填写原因（60字以内），会向群众公示")
+    if not reason or graphemes.length(reason) > MAX_REASON:
+        raise ActionRefused(
+            _("A pause needs a reason of at most {most} characters: the hall is shown it").format(most=MAX_REASON)
+        )
     return {"window": window, "state": "pause", "reason": reason}
 
 
 def _staff(action: str, window: str, body: dict[str, Any], user: User) -> dict[str, Any]:
     status, staff = str(body.get("status", "")), str(body.get("staff", "") or user.staff_id or "")
     if status not in STATUS_CHOICES:
-        raise ActionRefused(f"在岗状态应为：{'、'.join(STATUS_CHOICES)}")
+        raise ActionRefused(_("The status should be on duty, away, off duty or on leave"))
     if not staff:
-        raise ActionRefused("这个账号没有对应的工作人员编号，不能设置在岗状态")
+        raise ActionRefused(_("This account has no staff number, so it cannot set an on-duty status"))
     args: dict[str, Any] = {"staff": staff, "status": status}
     substitute = str(body.get("substitute", "")).strip()
     if substitute:
-        args["substitute"] = substitute[:64]
+        args["substitute"] = graphemes.cut(substitute, MAX_NAME, mark="")
     return args
 
 
@@ -84,5 +94,5 @@ def command_for(action: str, window: str, body: dict[str, Any], user: User) -> t
     """The service command an action is, or ActionRefused saying what is wrong with it."""
     command = ACTIONS.get(action)
     if command is None:
-        raise ActionRefused(f"未知操作 {action[:40]!r}")
+        raise ActionRefused(_("Unknown action {action}").format(action=repr(action[:40])))
     return command.verb, command.args(action, window, body, user)

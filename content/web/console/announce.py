@@ -26,13 +26,15 @@ from zoneinfo import ZoneInfo
 from flask import Response
 
 from content.accounts.users import Action, User, announce_as, may
+from content.shared import graphemes
 from content.shared import limits as cap
+from content.shared.catalog import N_, domain
 from content.web.console import reading
 from content.web.console.base import Asked, Console, Route, View, may_do
 
 PATH: Final = "/console/announce"
-PRIORITIES: Final = {"normal": "普通", "high": "重要", "emergency": "紧急"}
-TARGETS: Final = {"all": "所有屏幕", "led": "LED屏", "kiosk": "触摸屏"}
+PRIORITIES: Final = {"normal": N_("Normal"), "high": N_("Important"), "emergency": N_("Emergency")}
+TARGETS: Final = {"all": N_("All screens"), "led": N_("LED screens"), "kiosk": N_("Touch screens")}
 DURATIONS: Final = (0, 1800, 3600, 7200, 14400, 28800)
 """The form's choice of how long an announcement stays up (0: until taken down)."""
 MAX_SECONDS: Final = 366 * 24 * 3600
@@ -42,41 +44,72 @@ LIST_FOR_S: Final = 30.0
 PREVIEWS_AT_ONCE: Final = 2
 """Previews drawn at the same time (each takes ~50 ms of CPU); a request waits for its turn."""
 PREVIEW_WAIT_S: Final = 5.0
-EMERGENCY_WARNING: Final = "紧急通知将立即占用所有屏幕"
+EMERGENCY_WARNING: Final = N_("An emergency notice takes over every screen at once")
 ROLES: Final = frozenset({"staff", "manager", "supervisor"})
+TAB: Final = N_("Announcements")
+READ_ONLY: Final = N_("Not allowed: a read-only account cannot publish announcements")
+
+_ = domain("console").gettext
+
+
+PREVIEW_FRAMES: Final = (
+    ("wall-1920x1080", "r16x9", N_("Hall wall 1920×1080")),
+    ("wall-768x384", "r2x1", N_("Guide screen over the comprehensive window 768×384")),
+    ("window-192x64", "r3x1", N_("Window screen 192×64 (shown 4 times as large)")),
+    ("strip-128x32", "r4x1", N_("Calling strip 128×32 (shown 4 times as large)")),
+)
+"""The displays the preview draws (`Console.preview`'s profiles): id, aspect class, caption."""
+PREVIEW_DOCUMENTS: Final = ("centre", "queue", "staff")
+"""The hall's own documents a preview is drawn with: its name and hours, windows, waiting, calls, staff."""
 
 
 class Refused(Exception):
     pass
 
 
-def _local(value: Any, zone: ZoneInfo, what: str) -> datetime | None:
-    """A datetime-local field's value (YYYY-MM-DDTHH:MM, the centre's time), or None when empty."""
+def hall_now(state: dict[str, Any], user: User) -> dict[str, Any]:
+    """What a preview draws besides the announcement: the hall as its documents say now (its windows,
+    queue and staff), the window the preview's window screen is (the person's own, else the first), and
+    the moment in the centre's time zone."""
+    documents = {topic: state[topic] for topic in PREVIEW_DOCUMENTS if isinstance(state.get(topic), dict)}
+    windows = [w.id for w in reading.queue(state).windows]
+    window = user.window if user.window in windows else (windows[0] if windows else None)
+    return {"documents": documents, "window": window, "now": datetime.now(reading.zone(state)).isoformat()}
+
+
+def _local(value: Any, zone: ZoneInfo, wrong: str) -> datetime | None:
+    """A datetime-local field's value (YYYY-MM-DDTHH:MM, the centre's time), or None when empty; Refused
+    with `wrong` when it is not one."""
     if value in (None, ""):
         return None
     if not isinstance(value, str) or len(value) > 32:
-        raise Refused(f"{what}格式不正确")
+        raise Refused(wrong)
     try:
         given = datetime.fromisoformat(value)
     except ValueError:
-        raise Refused(f"{what}格式不正确，应为 年-月-日 时:分") from None
+        raise Refused(wrong) from None
     return given.replace(tzinfo=zone) if given.tzinfo is None else given.astimezone(zone)
 
 
 def _text(body: dict[str, Any]) -> str:
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
-        raise Refused("请填写公告内容")
+        raise Refused(_("Write the announcement"))
     text = text.strip()
-    if len(text) > cap.ANNOUNCEMENT:
-        raise Refused(f"公告内容最多 {cap.ANNOUNCEMENT} 个字，现在 {len(text)} 个")
+    count = graphemes.length(text)  # as a reader counts them: one for 𠮷, one for an emoji
+    if count > cap.ANNOUNCEMENT:
+        raise Refused(
+            _("An announcement has at most {most} characters; this one has {count}").format(
+                most=cap.ANNOUNCEMENT, count=count
+            )
+        )
     return text
 
 
 def _priority(body: dict[str, Any]) -> str:
     priority = body.get("priority", "normal")
     if priority not in PRIORITIES:
-        raise Refused("级别应为：普通、重要或紧急")
+        raise Refused(_("The priority should be normal, important or emergency"))
     return str(priority)
 
 
@@ -85,34 +118,36 @@ def _targets(body: dict[str, Any]) -> list[str]:
     if isinstance(targets, str):
         targets = [targets]
     if not isinstance(targets, list) or not targets or not all(t in TARGETS for t in targets) or len(targets) > 3:
-        raise Refused("显示位置应为：所有屏幕、LED屏或触摸屏")
+        raise Refused(_("The screens should be all screens, the LED screens or the touch screens"))
     return list(dict.fromkeys(targets))
 
 
 def announce_args(body: dict[str, Any], user: User, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
     """The service's `announce` arguments of the form, or Refused saying what to correct."""
     args: dict[str, Any] = {"text": _text(body), "priority": _priority(body), "targets": _targets(body)}
-    start = _local(body.get("start"), zone, "开始时间")
-    end = _local(body.get("end"), zone, "结束时间")
+    start = _local(body.get("start"), zone, _("The start is not in the right form: year-month-day hour:minute"))
+    end = _local(body.get("end"), zone, _("The end is not in the right form: year-month-day hour:minute"))
     duration = body.get("duration_s")
     if duration in (None, "", 0, "0"):
         duration = None
     elif isinstance(duration, str) and duration.isdigit():
         duration = int(duration)
     if duration is not None and (not isinstance(duration, int) or not 0 < duration <= MAX_SECONDS):
-        raise Refused("显示时长不正确")
+        raise Refused(_("The time it is shown for is not right"))
     begins = max(start, now) if start is not None else now
     if start is not None and start - now > timedelta(days=366):
-        raise Refused("开始时间不能晚于一年以后")
+        raise Refused(_("The start cannot be more than a year from now"))
     if end is not None:
         if end <= begins:
-            raise Refused("结束时间应晚于开始时间（和现在）")
+            raise Refused(_("The end should be after the start (and after now)"))
         duration = min(MAX_SECONDS, int((end - begins).total_seconds()))
     if args["priority"] == "emergency":
         if duration is None:
-            raise Refused("紧急通知必须设定结束时间或显示时长：它会占用所有屏幕直到结束")
+            raise Refused(
+                _("An emergency notice needs an end or a time it is shown for: it takes over every screen until then")
+            )
         if body.get("confirm") is not True:
-            raise Refused(f"请确认：{EMERGENCY_WARNING}")
+            raise Refused(_("Please confirm: {warning}").format(warning=_(EMERGENCY_WARNING)))
     if start is not None and start > now:
         args["start"] = start.isoformat(timespec="seconds")
     if duration is not None:
@@ -144,7 +179,8 @@ class Listing:
                 return kept[2]
             reply = self._console.link.ask("announce_list", {}, person)
             if not reply.get("ok") or not isinstance(reply.get("result"), dict):
-                return {"ok": False, "error": str(reply.get("error") or "服务没有回答"), "announcements": []}
+                said = str(reply.get("error") or _("The service did not answer"))
+                return {"ok": False, "error": said, "announcements": []}
             result = reply["result"]
             listed = result.get("announcements")
             answer = {
@@ -189,22 +225,37 @@ class Announce:
         return [
             Route(PATH, self.page, login="page"),
             Route(PATH + "/list", self.listed),
-            post(PATH + "/preview", self.preview, "announce", "没有权限：只读账号不能发布公告"),
-            post(PATH, self.submit, "announce", "没有权限：只读账号不能发布公告"),
-            post(PATH + "/review", self.review, "approve", "没有权限：只有中心负责人可以审核公告"),
-            post(PATH + "/edit", self.edit, "announce", "没有权限：只读账号不能修改公告"),
-            post(PATH + "/clear", self.clear, "announce", "没有权限：只读账号不能撤下公告"),
+            post(PATH + "/preview", self.preview, "announce", READ_ONLY),
+            post(PATH, self.submit, "announce", READ_ONLY),
+            post(
+                PATH + "/review",
+                self.review,
+                "approve",
+                N_("Not allowed: only the centre's manager reviews announcements"),
+            ),
+            post(
+                PATH + "/edit",
+                self.edit,
+                "announce",
+                N_("Not allowed: a read-only account cannot change announcements"),
+            ),
+            post(
+                PATH + "/clear",
+                self.clear,
+                "announce",
+                N_("Not allowed: a read-only account cannot take announcements down"),
+            ),
         ]
 
-    def _not_theirs(self, user: User, wanted: str, what: str) -> Response | None:
-        """The refusal when `user` may not `what` announcement `wanted` (someone else's, for staff; gone),
-        from who put it up as the service says now; None when they may."""
+    def _not_theirs(self, user: User, wanted: str, refusal: str) -> Response | None:
+        """The refusal when `user` may not act on announcement `wanted` (someone else's, for staff: `refusal`;
+        gone), from who put it up as the service says now; None when they may."""
         self.listing.forget()
         row = next((a for a in self.listing.get(user.name).get("announcements", []) if a.get("id") == wanted), None)
         if row is None:
-            return self.console.refuse(404, "没有这条公告（可能已结束或已撤下）")
+            return self.console.refuse(404, _("There is no such announcement (it may have ended or been taken down)"))
         if not may(user, "approve") and row.get("person") != user.name:
-            return self.console.refuse(403, f"没有权限：只能{what}自己发布的公告")
+            return self.console.refuse(403, refusal)
         return None
 
     def _answer(self, reply: dict[str, Any]) -> Response:
@@ -224,12 +275,14 @@ class Announce:
             "approval": approval,
             "max_chars": cap.ANNOUNCEMENT,
             "preview": self.console.preview is not None,
-            "priorities": PRIORITIES,
-            "targets": TARGETS,
+            "priorities": {key: _(name) for key, name in PRIORITIES.items()},
+            "targets": {key: _(name) for key, name in TARGETS.items()},
             "durations": DURATIONS,
-            "warning": EMERGENCY_WARNING,
+            "warning": _(EMERGENCY_WARNING),
         }
-        return self.console.page("console_announce.html", boot=boot, max_chars=cap.ANNOUNCEMENT)
+        return self.console.page(
+            "console_announce.html", boot=boot, max_chars=cap.ANNOUNCEMENT, previews=PREVIEW_FRAMES, targets=TARGETS
+        )
 
     def listed(self, asked: Asked) -> Response:
         shown = _shown_to(asked.user, self.listing.get(asked.user.name))
@@ -238,18 +291,19 @@ class Announce:
     def preview(self, asked: Asked) -> Response:
         console, body = self.console, asked.body
         if console.preview is None:
-            return console.refuse(503, "本服务没有配置预览")
+            return console.refuse(503, _("This service has no preview"))
         text = body.get("text")
         wanted = {
-            "text": text[: cap.ANNOUNCEMENT] if isinstance(text, str) else "",
+            "text": graphemes.cut(text, cap.ANNOUNCEMENT, mark="") if isinstance(text, str) else "",
             "priority": body.get("priority") if body.get("priority") in PRIORITIES else "normal",
             "targets": [t for t in body.get("targets", ["all"]) if t in TARGETS][:3]
             if isinstance(body.get("targets"), list)
             else ["all"],
             "centre": console.centre_name(),
+            **hall_now(console.link.state()[1], asked.user),
         }
         if not self.previews.acquire(timeout=PREVIEW_WAIT_S):
-            return console.refuse(503, "预览繁忙，请稍候")
+            return console.refuse(503, _("The preview is busy: please wait a moment"))
         try:
             started = time.perf_counter()
             images = console.preview(wanted)
@@ -274,12 +328,17 @@ class Announce:
         body = asked.body
         wanted, decision = str(body.get("id", ""))[:32], body.get("decision")
         if not wanted or decision not in ("approve", "reject"):
-            return self.console.refuse(400, "请选择要审核的公告和审核结果")
+            return self.console.refuse(400, _("Choose the announcement to review and the decision"))
         args: dict[str, Any] = {"id": wanted, "decision": decision}
         if decision == "reject":
             reason = body.get("reason")
-            if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > MAX_REASON:
-                return self.console.refuse(400, f"驳回需要填写原因（{MAX_REASON}字以内），提交人会看到")
+            if not isinstance(reason, str) or not reason.strip() or graphemes.length(reason.strip()) > MAX_REASON:
+                return self.console.refuse(
+                    400,
+                    _("A rejection needs a reason of at most {most} characters: its author sees it").format(
+                        most=MAX_REASON
+                    ),
+                )
             args["reason"] = reason.strip()
         return self._answer(self.console.link.ask("announce_review", args, asked.user.name))
 
@@ -287,7 +346,7 @@ class Announce:
         """An announcement changed: its author's, or any for a manager; with approval on, back to pending."""
         user = asked.user
         wanted = str(asked.body.get("id", ""))[:32]
-        refused = self._not_theirs(user, wanted, "修改")
+        refused = self._not_theirs(user, wanted, _("Not allowed: you may change only the announcements you put up"))
         if refused is not None:
             return refused
         try:
@@ -301,7 +360,9 @@ class Announce:
         user = asked.user
         wanted = str(asked.body.get("id", ""))[:32]
         if not may(user, "approve"):  # a manager takes down any, even one the list has not shown yet
-            refused = self._not_theirs(user, wanted, "撤下")
+            refused = self._not_theirs(
+                user, wanted, _("Not allowed: you may take down only the announcements you put up")
+            )
             if refused is not None:
                 return refused
         return self._answer(self.console.link.ask("announce", {"clear": wanted}, user.name))
@@ -309,6 +370,6 @@ class Announce:
 
 def add(console: Console) -> None:
     """The tab, its script and its style."""
-    console.nav.append((PATH, "公告", ROLES))
+    console.nav.append((PATH, TAB, ROLES))
     console.scripts.extend(["console_announce.js", "console_announce.css"])
     console.add(Announce(console).routes())

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 
 from content.accounts.sessions import LoginLimiter, Session, Sessions, csrf_ok, still_valid
 from content.accounts.users import Action, User, UserStore, may
+from content.shared.catalog import N_, domain
 from content.web.console import reading
 from content.web.console.link import ConsoleLink
 
@@ -38,8 +39,13 @@ HEADERS: Final = {
     "X-Frame-Options": "DENY",
 }
 MAX_BODY: Final = 4096
-EXPIRED: Final = "登录已过期，请重新登录"
+EXPIRED: Final = N_("Your login has expired: please log in again")
 ALL_ROLES: Final = frozenset({"staff", "manager", "supervisor"})
+FORBIDDEN: Final = N_("Not allowed")
+WORDS_DOMAIN: Final = "console_js"
+"""The catalog of the console's scripts: each page embeds it (`console_words.html`) for `_` in JS."""
+
+_ = domain("console").gettext
 
 Preview = Callable[[dict[str, Any]], dict[str, bytes]]
 """An announcement (text, priority) → a PNG a display, by profile name: the LED driver's own renderers,
@@ -91,13 +97,15 @@ class Route:
     """Without a session: "page" sends the browser to the login form, "data" is refused (401); "open" lets
     the request in (the login form, logout, the static files), and checks nothing else either."""
     allowed: Callable[[User], bool] | None = None
-    """Whether the user's role may use the route; a refusal is 403 with `forbidden`."""
-    forbidden: str | Callable[[Console], Response] = "没有权限"
+    """Whether the user's role may use the route; a refusal is 403 with `forbidden` (an id of the console's
+    catalog, marked with N_, shown in the hall's language)."""
+    forbidden: str | Callable[[Console], Response] = FORBIDDEN
     body: bool = False
     """A JSON object body, handed to the view as `Asked.body`; anything else is refused (400)."""
     refuse: Refusal = json_refusal
     """How a refusal is answered: JSON `{"ok": false, "error"}`, or plain text (the CSV)."""
     expired: str = EXPIRED
+    """What a request without a session is told (an id of the console's catalog, marked with N_)."""
 
 
 def roles(*names: str) -> Callable[[User], bool]:
@@ -123,9 +131,10 @@ class Console:
     state: Path | None = None
     bp: Blueprint = field(default_factory=lambda: Blueprint("console", __name__, template_folder=str(TEMPLATES)))
     nav: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
-    """(path, label, roles that see it), in the order of the tabs."""
-    scripts: list[str] = field(default_factory=list)
-    """Files of `static/` the pages may load besides console.js and console.css."""
+    """(path, label, roles that see it), in the order of the tabs; a label is an id of the console's catalog
+    (marked with N_), shown in the hall's language."""
+    scripts: list[str] = field(default_factory=lambda: ["console_words.js"])
+    """Files of `static/` the pages may load besides console.js and console.css (every page: its words)."""
 
     def add(self, routes: Iterable[Route]) -> None:
         """Each route on the console's blueprint, behind its checks."""
@@ -145,8 +154,10 @@ class Console:
         if found is not None:
             values.setdefault("user", found[1])
             values.setdefault("csrf", found[0].csrf)
-            values.setdefault("nav", [(path, label) for path, label, roles in self.nav if found[1].role in roles])
+            values.setdefault("nav", [(path, _(label)) for path, label, roles in self.nav if found[1].role in roles])
         values.setdefault("here", request.path)
+        values.setdefault("_", _)  # the console's words in its templates: {{ _("English id") }}
+        values.setdefault("words", domain(WORDS_DOMAIN).messages())
         return self.secured(Response(render_template(template, **values), status=status, mimetype="text/html"))
 
     def to_login(self) -> Response:
@@ -192,21 +203,21 @@ def guarded(console: Console, route: Route) -> Callable[..., Response]:
             return route.view(Asked(console), **values)
         found = console.current()
         if found is None:
-            return console.to_login() if route.login == "page" else route.refuse(console, 401, route.expired)
+            return console.to_login() if route.login == "page" else route.refuse(console, 401, _(route.expired))
         if request.method == "POST":
             given = request.headers.get("X-CSRF-Token") or request.form.get("csrf", "")
             if not console.same_origin() or not csrf_ok(found[0], given):
-                return route.refuse(console, 403, "请求无效，请刷新页面")
+                return route.refuse(console, 403, _("The request is not valid: please reload the page"))
             if (request.content_length or 0) > MAX_BODY:
-                return route.refuse(console, 413, "请求过大")
+                return route.refuse(console, 413, _("The request is too large"))
         if route.allowed is not None and not route.allowed(found[1]):
             forbidden = route.forbidden
-            return route.refuse(console, 403, forbidden) if isinstance(forbidden, str) else forbidden(console)
+            return route.refuse(console, 403, _(forbidden)) if isinstance(forbidden, str) else forbidden(console)
         body: dict[str, Any] = {}
         if route.body:
             given_body = request.get_json(silent=True)
             if not isinstance(given_body, dict):
-                return route.refuse(console, 400, "请求格式不正确")
+                return route.refuse(console, 400, _("The request is not in the right form"))
             body = given_body
         return route.view(Asked(console, found, body), **values)
 

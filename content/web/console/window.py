@@ -17,6 +17,7 @@ from typing import Any, Final
 from flask import Response
 
 from content.accounts.users import User, may
+from content.shared.catalog import N_, domain
 from content.web.console import reading
 from content.web.console.actions import ACTIONS, ActionRefused, command_for
 from content.web.console.base import ALL_ROLES, Asked, Console, Route
@@ -30,6 +31,9 @@ USER_CHECK_S: Final = 5.0
 """An open stream reads its user's row again this often: a disabled login's stream ends within it."""
 POLL_MS: Final = 3000
 MADE_KEPT: Final = 64
+TAB: Final = N_("Window work")
+
+_ = domain("console").gettext
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -82,7 +86,9 @@ class Window:
 
     def events(self, asked: Asked) -> Response:
         if not self.streams.acquire(blocking=False):
-            return self.console.refuse(503, "too many open streams: poll /console/state")
+            return self.console.refuse(
+                503, _("Too many pages follow the hall at once: this page asks every few seconds")
+            )
         response = Response(self._stream(asked.session.id, asked.user), mimetype="text/event-stream")
         response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
         return self.console.secured(response)
@@ -118,19 +124,23 @@ class Window:
         console, user, body = self.console, asked.user, asked.body
         action, window = str(body.get("action", ""))[:32], str(body.get("window", ""))[:64]
         if action not in ACTIONS:
-            return console.refuse(400, f"未知操作 {action!r}")
+            return console.refuse(400, _("Unknown action {action}").format(action=repr(action)))
         permission = ACTIONS[action].permission
         staff = str(body.get("staff") or user.staff_id or "") or None
         if not may(user, permission, window, staff=staff if permission == "status" else None):
             return console.refuse(
-                403, "没有权限：工作人员只能操作本窗口" if user.role == "staff" else "没有权限：只读账号不能操作"
+                403,
+                _("Not allowed: window staff act on their own window only")
+                if user.role == "staff"
+                else _("Not allowed: a read-only account cannot act"),
             )
         try:
             verb, args = command_for(action, window, body, user)
         except ActionRefused as exc:
             return console.refuse(400, str(exc))
         reply = console.link.ask(verb, args, user.name)
-        # the service's own sentence for its refusal (content.shared.refusals), with the number it is about
+        # the service's own sentence for its refusal (content.shared.refusals), with the number it is about,
+        # shown as the service gave it: the page puts it whole into its own sentence, never cut or reworded
         out = {
             "ok": bool(reply.get("ok")),
             "result": reply.get("result"),
@@ -142,5 +152,6 @@ class Window:
 
 def add(console: Console) -> None:
     """The tab, first of the console's."""
-    console.nav.append(("/console", "窗口工作", ALL_ROLES))
+    console.nav.append(("/console", TAB, ALL_ROLES))
+    console.scripts.append("console_window.css")
     console.add(Window(console).routes())

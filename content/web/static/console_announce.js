@@ -1,5 +1,6 @@
-// The console's announcements page: the form with a live preview (the LED driver's own frames, as PNGs),
-// and the current announcements with their review. Everything shown is set as text, never as markup.
+// The console's announcements page: the form with a live preview (the LED driver's own frames of the hall
+// as it is now, as PNGs), and the current announcements with their review. Everything shown is set as text,
+// never as markup; every sentence is `_("English id")`, in the hall's language (console_words.js).
 "use strict";
 (function () {
   const boot = JSON.parse(document.getElementById("boot").textContent);
@@ -8,7 +9,8 @@
   const $ = (id) => document.getElementById(id);
   const el = (tag, text) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; };
   const str = (v) => (typeof v === "string" || typeof v === "number") ? String(v) : "";
-  const REVIEW = { approved: "已发布", pending: "待审核", rejected: "已驳回" };
+  const REVIEW = { approved: _("Published"), pending: _("Waiting for approval"), rejected: _("Rejected") };
+  const count = window.hallText.length;
   const LIST_MS = 15000;
   const DEBOUNCE_MS = 250;
 
@@ -19,11 +21,11 @@
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body),
       });
       let out = {};
-      try { out = await response.json(); } catch (_) { out = { ok: false, error: `服务错误（${response.status}）` }; }
+      try { out = await response.json(); } catch (e) { out = { ok: false, error: _("Service error ({status})", { status: response.status }) }; }
       if (response.status === 401) window.location.assign("/console/login");
       return out;
-    } catch (_) {
-      return { ok: false, error: "无法连接到服务，请检查网络" };
+    } catch (e) {
+      return { ok: false, error: _("Cannot reach the service: please check the network") };
     }
   }
 
@@ -51,16 +53,26 @@
     };
   }
 
+  /** The form as a new page has it: after publishing, nothing of the last announcement stays chosen. */
+  function reset() {
+    form.reset();  // the markup's own defaults: normal, all screens, until taken down, no times, unticked
+    delete form.dataset.editing;
+    $("submit").textContent = $("submit").dataset.label;
+  }
+
   function check() {
     const w = wanted();
     const emergency = w.priority === "emergency";
     $("emergency").hidden = !emergency;
-    $("count").textContent = `${w.text.trim().length}/${boot.max_chars}`;
+    const typed = count(w.text.trim());  // characters as a reader counts them, as the service does
+    $("count").textContent = `${typed}/${boot.max_chars}`;
+    $("count").classList.toggle("over", typed > boot.max_chars);
     const ends = w.duration_s > 0 || w.end !== "";
     let why = "";
-    if (!w.text.trim()) why = "请填写公告内容";
-    else if (emergency && !ends) why = "紧急通知必须设定结束时间或显示时长";
-    else if (emergency && !w.confirm) why = `请勾选确认：${boot.warning}`;
+    if (!w.text.trim()) why = _("Write the announcement");
+    else if (typed > boot.max_chars) why = _("An announcement has at most {most} characters; this one has {count}", { most: boot.max_chars, count: typed });
+    else if (emergency && !ends) why = _("An emergency notice needs an end or a time it is shown for");
+    else if (emergency && !w.confirm) why = _("Tick the confirmation: {warning}", { warning: boot.warning });
     $("submit").disabled = why !== "";
     $("submit").title = why;
     return why;
@@ -71,22 +83,23 @@
   async function preview() {
     const mine = ++asked;
     const w = wanted();
-    $("preview-note").textContent = "正在生成……";
+    $("preview-note").textContent = _("Drawing…");
     const out = await post("/console/announce/preview", { text: w.text, priority: w.priority, targets: w.targets });
     if (mine !== asked) return; // a newer one is on its way
-    if (!out.ok) { $("preview-note").textContent = str(out.error) || "预览失败"; return; }
+    if (!out.ok) { $("preview-note").textContent = str(out.error) || _("The preview failed"); return; }
     for (const [name, url] of Object.entries(out.images || {})) {
       const img = $("pv-" + name);
       if (img && typeof url === "string" && url.startsWith("data:image/png;base64,")) img.src = url;
     }
-    const shown = w.targets[0] === "kiosk" && w.text.trim() ? "（仅触摸屏显示：LED屏上不出现）" : "";
-    $("preview-note").textContent = `按实际屏幕绘制${shown}`;
+    $("preview-note").textContent = w.targets[0] === "kiosk" && w.text.trim()
+      ? _("Drawn as the hall's screens show it now (touch screens only: not on the LED screens)")
+      : _("Drawn as the hall's screens show it now");
     document.body.dataset.previews = String(mine);
   }
   function later() {
     check();
     if (!boot.preview) return;
-    $("preview-note").textContent = "正在更新……"; // what is shown is of what was there before
+    $("preview-note").textContent = _("Updating…"); // what is shown is of what was there before
     clearTimeout(timer);
     timer = setTimeout(preview, DEBOUNCE_MS);
   }
@@ -99,29 +112,28 @@
       const why = check();
       if (why) { say(why, false); return; }
       $("submit").disabled = true;
-      say("正在提交……", true);
+      say(_("Submitting…"), true);
       const editing = form.dataset.editing;
       const out = editing
         ? await post("/console/announce/edit", { ...wanted(), id: editing })
         : await post("/console/announce", wanted());
       if (out.ok) {
         const r = out.result || {};
-        say(r.review === "pending" ? `已提交（编号 ${str(r.id)}），等待中心负责人批准后显示` : `已发布（编号 ${str(r.id)}）`, true);
-        delete form.dataset.editing;
-        $("submit").textContent = $("submit").dataset.label || $("submit").textContent;
-        $("text").value = "";
-        $("confirm").checked = false;
+        say(r.review === "pending"
+          ? _("Submitted (No. {id}): shown once the centre's manager approves it", { id: str(r.id) })
+          : _("Published (No. {id})", { id: str(r.id) }), true);
+        reset();
         later();
         load();
       } else {
-        say(str(out.error) || "提交失败", false);
+        say(str(out.error) || _("Not submitted"), false);
         check();
       }
     });
     check();
   }
   if (form && boot.preview) preview();
-  else if (form) $("preview-note").textContent = "本服务没有配置预览";
+  else if (form) $("preview-note").textContent = _("This service has no preview");
 
   // -- the current announcements -------------------------------------------------------------------
 
@@ -131,23 +143,23 @@
     const cell = el("td");
     const id = str(a.id);
     if (a.may_review) {
-      const approve = el("button", "批准");
+      const approve = el("button", _("Approve"));
       approve.className = "primary";
       approve.dataset.act = "approve";
       approve.dataset.id = id;
-      const reject = el("button", "驳回");
+      const reject = el("button", _("Reject"));
       reject.dataset.act = "reject";
       reject.dataset.id = id;
       cell.append(approve, reject);
     }
     if (a.may_clear && user.role !== "supervisor") {
-      const edit = el("button", "编辑");
+      const edit = el("button", _("Edit"));
       edit.dataset.act = "edit";
       edit.dataset.id = id;
       cell.append(edit);
     }
     if (a.may_clear) {
-      const clear = el("button", "撤下");
+      const clear = el("button", _("Take down"));
       clear.dataset.act = "clear";
       clear.dataset.id = id;
       cell.append(clear);
@@ -160,21 +172,27 @@
   function render(listing) {
     lastListing = listing;
     const rows = Array.isArray(listing.announcements) ? listing.announcements : [];
-    $("list-note").textContent = listing.ok === false ? str(listing.error) :
-      (rows.length ? `共 ${rows.length} 条` : "暂无公告") + (listing.approval ? " · 本中心公告需审核" : "");
+    const counted = rows.length ? _("{count} in all", { count: rows.length }) : _("No announcements");
+    $("list-note").textContent = listing.ok === false ? str(listing.error)
+      : (listing.approval ? _("{listed} · this centre's announcements need approval", { listed: counted }) : counted);
+    const labels = Array.from($("list").tHead.rows[0].cells, (th) => th.textContent);
     $("list").tBodies[0].replaceChildren(...rows.map((a) => {
       const tr = el("tr");
       tr.dataset.id = str(a.id);
       tr.className = `review-${str(a.review)} priority-${str(a.priority)}`;
-      const targets = Array.isArray(a.targets) ? a.targets.map((t) => boot.targets[t] || "").join("、") : "";
-      const ends = a.expires ? `至 ${when(a.expires)}` : "直到撤下";
+      const targets = Array.isArray(a.targets) ? a.targets.map((t) => boot.targets[t] || "").join(_(", ")) : "";
+      const time = a.expires
+        ? _("{starts} to {ends}", { starts: when(a.starts), ends: when(a.expires) })
+        : _("{starts} until taken down", { starts: when(a.starts) });
       const state = el("td", REVIEW[a.review] || "");
-      if (a.review === "rejected" && a.reason) state.append(el("div", `原因：${str(a.reason)}`));
-      if (a.reviewed_by) state.append(el("div", `审核：${str(a.reviewed_by)}`));
+      if (a.review === "rejected" && a.reason) state.append(el("div", _("Reason: {reason}", { reason: str(a.reason) })));
+      if (a.reviewed_by) state.append(el("div", _("Reviewed by {name}", { name: str(a.reviewed_by) })));
       state.className = "state";
-      tr.append(el("td", str(a.id)), el("td", str(a.text)), el("td", boot.priorities[a.priority] || ""),
-        el("td", targets), el("td", `${when(a.starts)} ${ends}`), state,
-        el("td", str(a.person) || str(a.by)), actions(a));
+      const text = el("td", str(a.text));
+      text.className = "text";
+      tr.append(el("td", str(a.id)), text, el("td", boot.priorities[a.priority] || ""),
+        el("td", targets), el("td", time), state, el("td", str(a.person) || str(a.by)), actions(a));
+      Array.from(tr.cells).forEach((td, i) => { td.dataset.label = labels[i] || ""; });  // a row as a card on a narrow screen
       return tr;
     }));
   }
@@ -185,7 +203,7 @@
       if (response.status === 401) { window.location.assign("/console/login"); return; }
       render(await response.json());
       $("banner").hidden = true;
-    } catch (_) {
+    } catch (e) {
       $("banner").hidden = false;
     }
   }
@@ -205,8 +223,9 @@
       form.querySelectorAll("input[name=targets]").forEach((r) => { r.checked = r.value === target; });
       form.dataset.editing = id;
       $("submit").dataset.label = $("submit").dataset.label || $("submit").textContent;
-      $("submit").textContent = `保存修改（${id}）`;
-      say(`正在修改 ${id}：改好后保存${boot.waits ? "，修改后需重新批准" : ""}`, true);
+      $("submit").textContent = _("Save the change ({id})", { id });
+      say(boot.waits ? _("Changing {id}: save when done; a change is approved again", { id })
+        : _("Changing {id}: save when done", { id }), true);
       later();
       $("text").focus();
       return;
@@ -218,8 +237,8 @@
         input = el("input");
         input.className = "reason";
         input.maxLength = 200;
-        input.placeholder = "驳回原因（提交人会看到）";
-        const go = el("button", "确认驳回");
+        input.placeholder = _("Reason for the rejection (its author sees it)");
+        const go = el("button", _("Reject it"));
         go.dataset.act = "reject-go";
         go.dataset.id = id;
         row.append(input, go);
@@ -229,15 +248,15 @@
     }
     if (button.dataset.act === "reject-go") {
       const reason = button.closest("td").querySelector("input.reason").value.trim();
-      if (!reason) { say("驳回需要填写原因", false); $("list-note").textContent = "驳回需要填写原因"; return; }
+      if (!reason) { say(_("A rejection needs a reason"), false); $("list-note").textContent = _("A rejection needs a reason"); return; }
       out = await post("/console/announce/review", { id, decision: "reject", reason });
     } else if (button.dataset.act === "approve") {
       out = await post("/console/announce/review", { id, decision: "approve" });
     } else {
       out = await post("/console/announce/clear", { id });
     }
-    const done = { approve: "已批准", "reject-go": "已驳回", clear: "已撤下" }[button.dataset.act];
-    const text = out.ok ? `${done}：${id}` : (str(out.error) || "操作失败");
+    const done = { approve: _("Approved: {id}", { id }), "reject-go": _("Rejected: {id}", { id }), clear: _("Taken down: {id}", { id }) };
+    const text = out.ok ? done[button.dataset.act] : (str(out.error) || _("Not done"));
     say(text, out.ok);
     $("list-note").textContent = text;
     load();

@@ -196,7 +196,7 @@ def test_call_next_in_a_real_browser_follows_without_reloading(
             page.wait_for_function("() => document.getElementById('serving').textContent === '—'")
             page.click("button[data-action=pause]")
             page.wait_for_function("() => !document.getElementById('message').textContent.startsWith('正在')")
-            assert page.text_content("#message") == "已完成", page.text_content("#message")
+            assert page.text_content("#message") == "2号窗口已暂停服务：下村办件", page.text_content("#message")
             page.wait_for_function("() => document.getElementById('window-state').textContent.includes('下村办件')")
             page.screenshot(path=str(SHOTS / "paused.png"))
             page.click("button[data-action=open]")

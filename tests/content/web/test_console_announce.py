@@ -228,3 +228,50 @@ def test_typing_previewing_submitting_and_approving_in_a_real_browser(
             supervisor.screenshot(path=str(SHOTS / "announce-supervisor.png"))
         finally:
             chromium.close()
+
+
+def test_the_form_starts_afresh_after_publishing_and_counts_what_a_reader_sees(
+    hall: Hall,  # noqa: F811
+    subscribe: Callable[..., Subscriber],
+) -> None:
+    """An emergency published: the form is back to a normal announcement on every screen until taken down,
+    nothing ticked (the next one is not an emergency by accident); the count is of characters, not units."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.words import english
+
+    browser_path = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    assert browser_path
+    wall = subscribe(["announcements"])
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        try:
+            page = chromium.new_page(viewport={"width": 1024, "height": 768}, locale="zh-CN")
+            page.goto(hall.url + "/console/announce")
+            page.fill("input[name=name]", "boss")
+            page.fill("input[name=password]", PASSWORDS["boss"])
+            page.click("button[type=submit]")
+            page.wait_for_url(hall.url + "/console")
+            page.goto(hall.url + "/console/announce")
+            page.fill("#text", "👨‍👩‍👧𠮷阿依古丽·买买提")
+            assert page.text_content("#count") == "10/500"  # a family is one character, 𠮷 one (18 UTF-16 units)
+            page.fill("#text", "燃气泄漏，请立即有序撤离大厅")
+            page.check("input[name=priority][value=emergency]")
+            page.check("input[name=targets][value=led]")
+            page.select_option("#duration", "1800")
+            page.check("#confirm")
+            page.click("#submit")
+            page.wait_for_function("() => document.getElementById('message').textContent.startsWith('已发布')")
+            wall.doc_where(
+                "announcements", lambda d: any(a["priority"] == "emergency" for a in d["announcements"]), "it"
+            )
+            assert page.input_value("#text") == "" and page.text_content("#count") == "0/500"
+            assert page.is_checked("input[name=priority][value=normal]")
+            assert page.is_checked("input[name=targets][value=all]")
+            assert page.input_value("#duration") == "0"
+            assert not page.is_checked("#confirm") and page.is_hidden("#emergency")
+            assert page.text_content("#submit") == "发布"
+            page.wait_for_selector("#list tbody tr.priority-emergency")
+            assert not english(page.inner_text("main"), ["boss"])  # the login's name is data
+        finally:
+            chromium.close()
