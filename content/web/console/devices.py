@@ -21,6 +21,7 @@ from flask import Response
 
 from content.devices import DEVICES_FILE, DeviceBoard, History
 from content.shared import contract
+from content.shared.catalog import N_
 from content.web.console import reading
 from content.web.console.base import Asked, Console, Route, roles
 
@@ -61,7 +62,7 @@ class Devices:
                 "/console/devices.json",
                 self.board_json,
                 allowed=allowed,
-                forbidden="没有权限：设备状态仅供中心负责人和电子监察查看",
+                forbidden=N_("Not allowed: the devices are for the centre's manager and the supervisors"),
             ),
         ]
 
@@ -86,6 +87,6 @@ class Devices:
 def attach(console: Console, board: DeviceBoard) -> None:
     """The devices tab on `board`, which the console's link feeds from now on."""
     console.link.watch_devices(board)
-    console.nav.append(("/console/devices", "设备", ROLES))
+    console.nav.append(("/console/devices", N_("Devices"), ROLES))
     console.scripts.extend(["console_devices.js", "console_devices.css"])
     console.add(Devices(console, board).routes())

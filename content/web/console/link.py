@@ -26,10 +26,12 @@ from typing import Any, Final, Protocol
 from content.shared import contract
 from content.shared import limits as cap
 from content.shared.broker_url import BrokerUrl
+from content.shared.catalog import domain
 from content.shared.client import expiry_for, reply_name
 from content.shared.transport import Connected, Disconnected, Event, Message, MqttTransport, Subscribed
 
 log = logging.getLogger("hall.console")
+_ = domain("console").gettext
 
 DOCUMENTS: Final = ("centre", "staff", "queue", "announcements", "stats")
 """The state documents the console shows."""
@@ -85,7 +87,7 @@ class ConsoleLink:
             self.closed = True
             self._version += 1
             for future in self._pending.values():
-                future.set_exception(ConnectionError("the console stopped"))
+                future.set_exception(ConnectionError(_("the console has stopped")))
             self._pending.clear()
             self.changed.notify_all()
 
@@ -123,7 +125,9 @@ class ConsoleLink:
         payload["person"] = person
         with self.changed:
             if len(self._pending) >= MAX_PENDING:
-                future.set_exception(OverflowError(f"{MAX_PENDING} commands are waiting for the service"))
+                future.set_exception(
+                    OverflowError(_("{count} commands are already waiting for the service").format(count=MAX_PENDING))
+                )
                 return future
             self._pending[payload["id"]] = future
         self._transport.publish(contract.command_topic(verb, self.account), contract.encode(payload), expiry_s=expiry)
@@ -137,7 +141,7 @@ class ConsoleLink:
         except TimeoutError:
             return {
                 "ok": False,
-                "error": "the service did not answer in time; check the hall's status before trying again",
+                "error": _("the service did not answer in time: check the hall's status before trying again"),
             }
         except (OverflowError, ConnectionError) as exc:
             return {"ok": False, "error": str(exc)}

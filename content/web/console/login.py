@@ -17,7 +17,11 @@ from typing import Final
 from flask import Response, abort, redirect, request
 
 from content.accounts.sessions import csrf_ok
+from content.shared.catalog import domain
 from content.web.console.base import COOKIE, LOGIN_PATH, STATIC, Asked, Console, Route
+
+_ = domain("console").gettext
+ngettext = domain("console").ngettext
 
 LOGIN_COOKIE: Final = "hall_console_login"
 """A token the login form repeats (double submit), so another site cannot log a browser in."""
@@ -41,7 +45,7 @@ def login(asked: Asked) -> Response:
     token = request.cookies.get(LOGIN_COOKIE, "")
     given = request.form.get("token", "")
     if not console.same_origin() or not token or not hmac.compare_digest(token, given):
-        return _form(console, 403, token, "请求无效，请刷新页面后重新登录")
+        return _form(console, 403, token, _("The request is not valid: reload the page and log in again"))
     name = request.form.get("name", "").strip().lower()[:64]
     password = request.form.get("password", "")[:512]
     # The client's address as the hall's proxy saw it (`content.web.server.Proxy`), else the socket's.
@@ -49,12 +53,18 @@ def login(asked: Asked) -> Response:
     # Counted before the password is checked: parallel tries must not all pass before a failure counts.
     wait = console.limiter.attempt(name, client)
     if wait > 0:
-        response = _form(console, 429, token, f"登录尝试过多，请 {int(wait // 60) + 1} 分钟后再试")
+        minutes = int(wait // 60) + 1
+        text = ngettext(
+            "Too many tries to log in: try again in {minutes} minute",
+            "Too many tries to log in: try again in {minutes} minutes",
+            minutes,
+        )
+        response = _form(console, 429, token, text.format(minutes=minutes))
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     user = console.users.verify(name, password)
     if user is None:
-        return _form(console, 401, token, "用户名或密码不正确")
+        return _form(console, 401, token, _("Wrong user name or password"))
     console.limiter.succeeded(name, client)
     session = console.sessions.create(user)
     response = console.secured(redirect("/console", 303))  # type: ignore[arg-type]

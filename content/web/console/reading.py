@@ -75,6 +75,17 @@ def service_day(state: dict[str, Any]) -> date | None:
         return None
 
 
+def staff_names(state: dict[str, Any]) -> dict[str, str]:
+    """Each staff member's name by id, as the staff document says."""
+    return {m.id: m.name for m in _read(state, "staff", staff_doc.read) or ()}
+
+
+def person_name(state: dict[str, Any], user: User) -> str:
+    """The person a user is, as the hall knows them: the staff document's name of the user's staff id,
+    else the login name."""
+    return staff_names(state).get(user.staff_id or "", "") or user.name
+
+
 def view(state: dict[str, Any], user: User) -> dict[str, Any]:
     """What the window page shows: the queue and staff documents as the contract reads them, written back
     by its builders (the page sets every value as text); a staff member's own window first."""

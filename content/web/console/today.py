@@ -14,8 +14,6 @@ leading ' so that a spreadsheet shows it rather than runs it.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import threading
 from collections.abc import Callable
@@ -25,9 +23,13 @@ from typing import Any, Final
 
 from flask import Response, request
 
-from content.shared.wire.stats import COLUMNS, Figures, clean_text, read_figures
+from content.queue.stats import csv_text
+from content.shared.catalog import N_, domain
+from content.shared.wire.stats import Figures, clean_text, read_figures
 from content.web.console import reading
 from content.web.console.base import Asked, Console, Route, text_refusal
+
+_ = domain("console").gettext
 
 ROLES: Final = frozenset({"staff", "manager", "supervisor"})
 CACHE_S: Final = 2.0
@@ -49,17 +51,21 @@ def parse_day(text: str | None, today: date | None) -> date | None:
     """The date asked for (None: the service's day), or BadDate saying what is wrong."""
     if text is None or text == "":
         return None
-    wrong = f"日期格式不正确：{text[:20]!r}，应为 YYYY-MM-DD，如 2024-05-01"
+    wrong = _("The date {given} is not in the right form: YYYY-MM-DD, such as 2024-05-01").format(given=repr(text[:20]))
     if len(text) != 10 or DAY.fullmatch(text) is None:
         raise BadDate(wrong)
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise BadDate(f"没有这一天：{text}（应为 YYYY-MM-DD）") from None
+        raise BadDate(_("There is no such day: {given} (YYYY-MM-DD)").format(given=text)) from None
     if day.year < 2000:
-        raise BadDate("日期太早：统计从 2000 年起")
+        raise BadDate(_("That date is too early: the figures begin in 2000"))
     if today is not None and day > today:
-        raise BadDate(f"{text} 还没有到：只能查看今天（{today.isoformat()}）和以前的统计")
+        raise BadDate(
+            _("{given} has not come yet: the figures are of today ({today}) and the days before").format(
+                given=text, today=today.isoformat()
+            )
+        )
     return day
 
 
@@ -115,12 +121,17 @@ def ask_service(console: Console) -> Callable[[date | None, str], Answer]:
         reply = console.link.ask("stats", args, person, timeout=ASK_TIMEOUT_S)
         if not isinstance(reply, dict) or not reply.get("ok"):
             said = reply.get("error") if isinstance(reply, dict) else None
-            return Answer(None, clean_text(said, 200) or "服务没有给出统计")
+            return Answer(None, clean_text(said, 200) or _("the service gave no figures"))
         figures = read_figures(reply.get("result"))
         if figures is None:
-            return Answer(None, "服务返回的统计格式不正确")
+            return Answer(None, _("the figures the service sent are not in the right form"))
         if day is not None and figures.day != day.isoformat():
-            return Answer(None, f"服务返回的是 {figures.day} 的统计，不是 {day.isoformat()} 的")
+            return Answer(
+                None,
+                _("the service sent the figures of {sent}, not of {asked}").format(
+                    sent=figures.day, asked=day.isoformat()
+                ),
+            )
         return Answer(figures)
 
     return ask
@@ -137,12 +148,9 @@ def guarded(value: Any) -> str:
 
 
 def figures_csv(figures: Figures) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for group, row in figures.rows():
-        writer.writerow([guarded(group), *(guarded(row[name]) for name in COLUMNS[1:])])
-    return out.getvalue().encode("utf-8-sig")
+    """The figures as `hall stats --csv` writes them (`content.queue.stats.csv_text`): a BOM, the headings
+    and the groups in the hall's language, no cell a spreadsheet would run."""
+    return csv_text([{**row, "group": group} for group, row in figures.rows()]).encode("utf-8")
 
 
 class Today:
@@ -156,7 +164,12 @@ class Today:
         return [
             Route("/console/today", self.page, login="page"),
             Route("/console/today.json", self.figures),
-            Route("/console/today.csv", self.csv, refuse=text_refusal, expired="登录已过期，请重新登录后再导出"),
+            Route(
+                "/console/today.csv",
+                self.csv,
+                refuse=text_refusal,
+                expired=N_("Your login has expired: log in again to export"),
+            ),
         ]
 
     def _today(self) -> date | None:
@@ -188,13 +201,17 @@ class Today:
             return self.console.refuse(400, str(exc))
         answer = self.answer_for(day, asked.user.name)
         if answer.figures is None:
-            return self.console.refuse(503, f"暂时取不到统计：{answer.error}")
+            return self.console.refuse(503, _("The figures cannot be had just now: {why}").format(why=answer.error))
         body = {
             "ok": True,
             **figures_json(answer.figures),
             "today": today.isoformat() if today else None,
             "source": answer.source,
-            "note": "服务暂时没有回答，显示的是大厅最近发布的统计（每10秒更新）" if answer.source == "document" else "",
+            "note": _(
+                "The service is not answering just now: these are the figures the hall last published (every 10 s)"
+            )
+            if answer.source == "document"
+            else "",
             "poll_ms": POLL_MS,
         }
         return self.console.json(body)
@@ -207,7 +224,11 @@ class Today:
             return text_refusal(console, 400, str(exc))
         answer = self.answer_for(day, asked.user.name)
         if answer.figures is None:
-            return text_refusal(console, 503, f"暂时取不到统计，请稍后再导出：{answer.error}")
+            return text_refusal(
+                console,
+                503,
+                _("The figures cannot be had just now: export again later ({why})").format(why=answer.error),
+            )
         response = console.secured(Response(figures_csv(answer.figures), mimetype="text/csv"))
         response.headers["Content-Type"] = "text/csv; charset=utf-8"
         response.headers["Content-Disposition"] = f'attachment; filename="queue-stats-{answer.figures.day}.csv"'
@@ -216,6 +237,6 @@ class Today:
 
 def add(console: Console) -> None:
     """The tab, its script and its style."""
-    console.nav.append(("/console/today", "今日统计", ROLES))
+    console.nav.append(("/console/today", N_("Today's figures"), ROLES))
     console.scripts += ["console_today.js", "console_today.css"]
     console.add(Today(console).routes())

@@ -1,5 +1,5 @@
 // The console's devices page: polls /console/devices.json and redraws the table and the alerts.
-// Everything shown is set as text, never as markup.
+// Everything shown is set as text, never as markup; the words are the console_js catalog's (`_`, console_words.js).
 "use strict";
 (function () {
   const boot = JSON.parse(document.getElementById("boot").textContent);
@@ -11,13 +11,13 @@
     return e;
   };
   const str = (v) => (typeof v === "string" || typeof v === "number") ? String(v) : "";
-  const STATUS = { online: "在线", lost: "连接中断", stopped: "已停止" };
+  const STATUS = { online: _("Online"), lost: _("Cut off"), stopped: _("Stopped") };
   let data = boot;
   let failures = 0;
 
   function names(topics) {
     const known = data.topic_names && typeof data.topic_names === "object" ? data.topic_names : {};
-    return (Array.isArray(topics) ? topics : []).map((t) => str(known[t]) || str(t)).join("、");
+    return (Array.isArray(topics) ? topics : []).map((t) => str(known[t]) || str(t)).join(_(", "));
   }
 
   function percent(v) {
@@ -28,11 +28,13 @@
 
   function revs(d) {
     const r = d.revs && typeof d.revs === "object" ? d.revs : {};
-    if (r.state === "source") return el("td", "基准（服务发布的版本）", "muted");
+    if (r.state === "source") return el("td", _("The reference (what the service publishes)"), "muted");
     if (d.status !== "online") return el("td", "—", "muted");
-    if (r.state === "stale") return el("td", `过期：${names(r.stale)}`, "stale");
-    if (r.state === "unconfirmed") return el("td", `待确认：${names(r.unconfirmed)}`, "pending");
-    if (r.state === "current") return el("td", "最新", "fresh");
+    if (r.state === "stale") return el("td", _("Out of date: {documents}", { documents: names(r.stale) }), "stale");
+    if (r.state === "unconfirmed") {
+      return el("td", _("To be confirmed: {documents}", { documents: names(r.unconfirmed) }), "pending");
+    }
+    if (r.state === "current") return el("td", _("Current"), "fresh");
     return el("td", "—", "muted");
   }
 
@@ -43,9 +45,9 @@
     const status = el("td");
     const badge = el("span", STATUS[d.status] || str(d.status), `badge ${str(d.status)}`);
     status.append(badge);
-    if (d.seen_ready === false && d.status !== "online") status.append(el("span", "（从未上线）", "muted small"));
-    status.append(el("div", `自 ${str(d.since)}（${str(d.since_for)}）`, "small muted"));
-    const latency = typeof d.latency_ms === "number" ? `${Math.round(d.latency_ms)} ms` : "—";
+    if (d.seen_ready === false && d.status !== "online") status.append(el("span", _("(never online)"), "muted small"));
+    status.append(el("div", _("since {since} ({duration})", { since: str(d.since), duration: str(d.since_for) }), "small muted"));
+    const latency = typeof d.latency_ms === "number" ? _("{ms} ms", { ms: Math.round(d.latency_ms) }) : "—";
     tr.append(
       el("td", str(d.id), "id"),
       el("td", str(d.kind_name)),
@@ -67,9 +69,9 @@
     const counts = data.counts && typeof data.counts === "object" ? data.counts : {};
     $("counts").replaceChildren(...Object.keys(STATUS).map((s) => {
       const n = typeof counts[s] === "number" ? counts[s] : 0;
-      return el("span", `${STATUS[s]} ${n}`, n > 0 ? `badge ${s}` : "badge zero");
+      return el("span", _("{state}: {count}", { state: STATUS[s], count: n }), n > 0 ? `badge ${s}` : "badge zero");
     }));
-    $("now").textContent = str(data.now) || "—";
+    $("now").textContent = _("Updated at {time}", { time: str(data.now) || "—" });
     const alerts = Array.isArray(data.alerts) ? data.alerts : [];
     $("alerts").replaceChildren(...alerts.map((a) => {
       const li = el("li", undefined, `alert ${str(a.kind)}`);

@@ -1,5 +1,6 @@
 // The staff console's today page: the queue's figures of a day per category, window and staff member,
-// polled from /console/today.json while the day is today, drawn as SVG bars. Every value is set as text.
+// polled from /console/today.json while the day is today, drawn as SVG bars. Every value is set as text; the
+// words are the console_js catalog's (`_`, console_words.js).
 "use strict";
 (function () {
   const boot = JSON.parse(document.getElementById("boot").textContent);
@@ -17,7 +18,19 @@
   const num = (v) => (typeof v === "number" && isFinite(v) && v >= 0) ? v : null;
   const count = (v) => num(v) === null ? "—" : String(v);
   const minutes = (v) => num(v) === null ? "—" : v.toFixed(1);
-  const short = (text, most) => text.length > most ? text.slice(0, most - 1) + "…" : text;
+  // Cut by what a reader sees as a character (Intl.Segmenter's graphemes): never inside a surrogate pair
+  // (𠮷 is two UTF-16 units) or an emoji, and not inside a name joined by · when its beginning fits.
+  const segmenter = new Intl.Segmenter("zh", { granularity: "grapheme" });
+  const graphemes = (text) => Array.from(segmenter.segment(text), (s) => s.segment);
+  const short = (text, most) => {
+    const all = graphemes(text);
+    if (all.length <= most) return text;
+    let kept = all.slice(0, most - 1);
+    const dot = Math.max(kept.lastIndexOf("·"), kept.lastIndexOf("・"));
+    const joined = dot >= 0 && /[^\s·・]/.test(all[most - 1] || "") && !/\s/.test(kept.slice(dot).join(""));
+    if (joined && dot > 0) kept = kept.slice(0, dot);
+    return kept.join("").trimEnd() + "…";
+  };
   const rows = (v) => Array.isArray(v) ? v.filter((r) => r && typeof r === "object") : [];
 
   let today = typeof boot.today === "string" && DAY.test(boot.today) ? boot.today : "";
@@ -51,7 +64,7 @@
 
   function choose(day) {
     if (day !== "" && !DAY.test(day)) {
-      showError("日期格式不正确，应为 YYYY-MM-DD，如 2024-05-01");
+      showError(_("The date is not in the right form: YYYY-MM-DD, such as 2024-05-01"));
       return;
     }
     chosen = day === today ? "" : day;
@@ -63,13 +76,13 @@
   function hbars(box, items, series, options) {
     // items: [{label, values: [..]}], a value per series ({cls}); the value at options.mark is drawn as a tick
     // across the bar before it, not as a bar of its own.
-    const width = Math.max(320, Math.round(box.clientWidth || 600)), left = 112, right = 84, bar = 13, gap = 3;
+    const width = Math.max(240, Math.round(box.clientWidth || 600)), left = 112, right = 84, bar = 13, gap = 3;
     const bars = series.length - (options.mark === undefined ? 0 : 1);
     const per = bars * (bar + gap) + 10;
     const height = items.length ? items.length * per + 8 : 48;
     const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img" });
     if (!items.length) {
-      chart.append(svg("text", { x: width / 2, y: 30, "text-anchor": "middle", class: "empty" }, "暂无数据"));
+      chart.append(svg("text", { x: width / 2, y: 30, "text-anchor": "middle", class: "empty" }, _("No figures yet")));
       box.replaceChildren(chart);
       return;
     }
@@ -106,7 +119,7 @@
   function table(id, list) {
     const body = $(id).tBodies[0];
     if (!list.length) {
-      const td = el("td", "暂无数据");
+      const td = el("td", _("No figures yet"));
       td.colSpan = 8;
       td.className = "empty";
       const tr = el("tr");
@@ -148,8 +161,11 @@
     table("table-staff", staff);
     $("note").textContent = str(data.note);
     $("note").hidden = !data.note;
-    const at = new Date().toLocaleTimeString("zh-CN", { hour12: false });
-    $("updated").textContent = `${str(data.day)} 的统计 · 更新于 ${at}` + (live() ? "（每 " + Math.round(boot.poll_ms / 1000) + " 秒自动更新）" : "（往日数据）");
+    const at = new Date().toLocaleTimeString(document.documentElement.lang || "zh-CN", { hour12: false });
+    $("updated").textContent = live()
+      ? _("Figures of {day}, updated at {time} (again every {seconds} s)",
+        { day: str(data.day), time: at, seconds: Math.round(boot.poll_ms / 1000) })
+      : _("Figures of {day}, a past day, read at {time}", { day: str(data.day), time: at });
     document.body.dataset.day = str(data.day);
     document.body.dataset.loads = String(++loads);
   }
@@ -167,7 +183,7 @@
         const { status, d } = got;
         $("banner").hidden = status !== 503;
         if (!d || typeof d !== "object" || !d.ok) {
-          showError(str(d && d.error) || "取不到统计");
+          showError(str(d && d.error) || _("The figures cannot be had"));
           return;
         }
         showError("");

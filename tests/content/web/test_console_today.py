@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from content.queue.stats import group_names, headings
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
 from content.shared.wire.stats import COLUMNS, Figures, read_figures
@@ -30,6 +31,7 @@ from content.web.console.today import (
 from tests.conftest import CENTRE, WAIT_S
 from tests.content.web import test_console
 from tests.content.web.test_console import PASSWORDS, SHOTS, Browser, Hall
+from tests.words import english
 
 hall = test_console.hall
 """The real service, broker and console of the window page's tests, on this module's `sample_dir`."""
@@ -121,9 +123,12 @@ def test_the_days_figures_follow_the_hall_and_export_as_csv(hall: Hall) -> None:
     assert f"queue-stats-{body['day']}.csv" in headers["Content-Disposition"]
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == COLUMNS
-    table = [dict(zip(COLUMNS, r, strict=True)) for r in rows[1:]]
+    # The headings and the groups in Chinese, as `hall stats --csv` writes them (it read group,id,name,…).
+    assert rows[0] == [headings()[column] for column in COLUMNS] and english(",".join(rows[0])) == [], rows[0]
+    named = {name: group for group, name in group_names().items()}
+    table = [dict(zip(COLUMNS, r, strict=True)) | {"group": named[r[0]]} for r in rows[1:]]
     assert [r["group"] for r in table if r["group"] == "day"] == ["day"]
+    assert english(",".join(r[0] for r in rows[1:])) == []
     by = {(r["group"], r["id"]): r for r in table}
     assert by["category", "shebao"]["name"] == "'" + FORMULA_CATEGORY
     assert by["category", "shebao"]["served"] == "1" and by["category", "minzheng"]["waiting"] == "2"
@@ -200,7 +205,7 @@ def test_csv_cells_that_would_run_are_made_text() -> None:
         assert guarded(cell) == "'" + cell
     assert guarded("社会保障") == "社会保障" and guarded(None) == "" and guarded(2.5) == "2.5"
     figures = Figures("2024-05-01", None, {"category": [], "window": [], "staff": []})
-    assert figures_csv(figures) == ("\ufeff" + ",".join(COLUMNS) + "\r\n").encode()
+    assert figures_csv(figures) == ("\ufeff" + ",".join(headings()[c] for c in COLUMNS) + "\r\n").encode()
 
 
 def test_dates() -> None:
@@ -269,7 +274,8 @@ def test_the_today_page_in_a_real_browser(hall: Hall) -> None:
         ("guotu", ("next", "no_show")),
     ]:
         for action in actions:
-            assert manager.act(action=action, window=window)[0] == 200
+            status, reply = manager.act(action=action, window=window)
+            assert status == 200, reply
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with sync_playwright() as p:
@@ -313,6 +319,17 @@ def test_the_today_page_in_a_real_browser(hall: Hall) -> None:
             page.wait_for_function(f"() => Number(document.body.dataset.loads) > {loads}", timeout=WAIT_S * 1000)
             assert page.locator("#chart-category svg rect.served").count() == 11
             assert page.text_content("#table-category tbody tr:first-child td") == "<img src=x onerror=alert(1)>"
+            # A label is cut by grapheme: 𠮷 whole, never half of it (the label read 农业农村（�…).
+            labels = page.eval_on_selector_all(
+                "#chart-category svg text.label", "ts => ts.map(t => t.firstChild.textContent)"
+            )
+            assert "农业农村（𠮷…" in labels, labels
+            lone = page.evaluate(
+                "() => [...document.querySelectorAll('svg text')]"
+                ".filter(t => /[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]/"
+                ".test(t.textContent)).length"
+            )
+            assert lone == 0
             page.screenshot(path=str(SHOTS / "today-busy.png"), full_page=True)
             page.unroute("**/console/today.json*")
             assert not problems, problems
@@ -327,8 +344,12 @@ def test_the_today_page_in_a_real_browser(hall: Hall) -> None:
     assert [p for p in problems if "status of 400" not in p] == [], problems  # the refused date only
 
 
+RARE_LABEL = "农业农村（𠮷祥镇）"
+"""A category whose chart label is cut right after a hanzi outside the BMP (𠮷: two UTF-16 code units)."""
+
+
 def busy_day() -> dict[str, Any]:
-    names = ["<img src=x onerror=alert(1)>", "人口计生", "民政救助", "农业农村", "国土村建", "残疾人服务", "林业",
+    names = ["<img src=x onerror=alert(1)>", "人口计生", "民政救助", RARE_LABEL, "国土村建", "残疾人服务", "林业",
              "广播电视", "退役军人服务", "司法调解与法律援助", "综合"]  # fmt: skip
 
     def one(n: int, name: str, key: str) -> dict[str, Any]:
