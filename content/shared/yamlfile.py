@@ -668,6 +668,7 @@ _PATTERN_HINTS = {
     "public_url": N_("'{name}' must be an http:// or https:// address, e.g. http://hall.local:8080; got {value}"),
 }
 """Friendlier words for pydantic's pattern errors, by the name of the field."""
+_WRONG_FORM = N_("'{name}' has the wrong form: {value}")
 _PATTERN_HINTS["hotline"] = _PATTERN_HINTS["complaint_phone"] = _PATTERN_HINTS["phone"]
 
 _TYPE_WORDS = {
@@ -761,7 +762,7 @@ def describe_error(error: Any) -> str:
             name=name, choices=_choices(str(ctx.get("expected", ""))), value=value
         )
     if kind == "string_pattern_mismatch":
-        return _(_PATTERN_HINTS.get(name, N_("'{name}' has the wrong form: {value}"))).format(name=name, value=value)
+        return _(_PATTERN_HINTS.get(name, _WRONG_FORM)).format(name=name, value=value)
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     return _("'{name}' is not a value it may have ({detail}): {value}").format(
