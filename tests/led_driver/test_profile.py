@@ -42,10 +42,10 @@ zones:
             {"box": "0, 0, 300, 16"},
             r"p\.yaml:\d+: zone 1 \(ticker\) box \[0, 0, 300, 16\] is outside the 192×64 display",
         ),
-        ({"kind": "marquee"}, r"p\.yaml:7: 'kind': Input should be"),
+        ({"kind": "marquee"}, r"p\.yaml:7: “kind”只能是 .+ 之一，现在是 'marquee'"),
         ({"mode": "dual", "text": "#0000ff"}, r"a dual-colour panel shows only red, green and amber: #0000ff"),
-        ({"text": "red"}, r"p\.yaml:5: 'text' has the wrong form; got 'red'"),
-        ({"extra": ", speed: 3"}, r"p\.yaml:7: unknown key 'speed'"),
+        ({"text": "red"}, r"p\.yaml:5: “text”的格式不对：'red'"),
+        ({"extra": ", speed: 3"}, r"p\.yaml:7: 没有“speed”这个键"),
         ({"box": "0, 0, 0, 16"}, r"width and height must be above 0"),
     ],
 )
