@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from content.shared.broker_url import BrokerUrl
+from content.shared.catalog import domain
+
+_ = domain("hall").gettext
 
 if TYPE_CHECKING:
     from content.accounts.roster import Roster
@@ -121,10 +124,10 @@ def centre_id(content: Path) -> str:
     from content.shared.contract import CENTRE_ID
     from content.shared.yamlfile import load_yaml
 
-    data, _, problems = load_yaml(content / "centre.yaml")
+    data, _located, problems = load_yaml(content / "centre.yaml")
     found = data.get("id") if isinstance(data, dict) else None
     if problems or not isinstance(found, str) or not CENTRE_ID.match(found):
-        raise HallError(f"{content} is not valid: run hall check {content}")
+        raise HallError(_("{content} is not valid: run hall check {content}").format(content=content))
     return found
 
 
@@ -135,14 +138,18 @@ def build_hall(options: HallOptions, *, store: Store | None = None) -> Hall:
     from content.service.store import Store, StoreInUse
 
     if options.console_broker is not None and options.console_http is None:
-        raise HallError("the staff console is served on an address of its own: give --console-http HOST:PORT", code=2)
+        raise HallError(
+            _("the staff console is served on an address of its own: give --console-http HOST:PORT"), code=2
+        )
     if options.console_http is not None and options.console_broker is None:
-        raise HallError("the staff console acts through a broker account of its own: give --console-broker URL", code=2)
+        raise HallError(
+            _("the staff console acts through a broker account of its own: give --console-broker URL"), code=2
+        )
     if store is None:
         try:
             store = Store(options.state)
         except (OSError, sqlite3.Error, StoreInUse) as exc:
-            raise HallError(f"cannot use the state file {options.state}: {exc}") from exc
+            raise HallError(_("cannot use the state file {file}: {why}").format(file=options.state, why=exc)) from exc
     try:
         return _build(options, store)
     except BaseException:
@@ -194,10 +201,10 @@ def _roster(path: Path, content: Path) -> Roster:
 
     roster, problems = read_roster(path)
     if roster is None:
-        raise HallError("the roster is not valid:\n" + "\n".join(f"  {problem}" for problem in problems))
+        raise HallError(_("the roster is not valid:") + "\n" + "\n".join(f"  {problem}" for problem in problems))
     centre = centre_id(content)
     if not any((account.centre or roster.centre) == centre for account in roster.accounts):
-        raise HallError(f"the roster {path} has no account of centre {centre}")
+        raise HallError(_("the roster {file} has no account of centre {centre}").format(file=path, centre=centre))
     return roster
 
 
@@ -211,7 +218,7 @@ def _console(options: HallOptions) -> ConsoleSetup:
     try:
         users = UserStore(options.users or users_path(options.state))
     except Exception as exc:  # the users file: unreadable, or not one
-        raise HallError(f"cannot use the users file: {exc}") from exc
+        raise HallError(_("cannot use the users file: {why}").format(why=exc)) from exc
     link = ConsoleLink(options.console_broker, centre)
     return ConsoleSetup(users, link, state=options.state, preview=render_previews)
 
@@ -239,7 +246,9 @@ def _web(
     try:
         return pages_server(host, port, snapshot, cases=(CaseReader(options.state), secret), proxy=proxy)
     except (OSError, ValueError) as exc:
-        raise HallError(f"cannot serve the public pages on {host}:{port}: {exc}") from exc
+        raise HallError(
+            _("cannot serve the public pages on {host}:{port}: {why}").format(host=host, port=port, why=exc)
+        ) from exc
 
 
 def _console_web(
@@ -253,4 +262,6 @@ def _console_web(
     try:
         return console_server(host, port, snapshot, console, proxy=proxy)
     except (OSError, ValueError) as exc:
-        raise HallError(f"cannot serve the staff console on {host}:{port}: {exc}") from exc
+        raise HallError(
+            _("cannot serve the staff console on {host}:{port}: {why}").format(host=host, port=port, why=exc)
+        ) from exc

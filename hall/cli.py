@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Final, NoReturn
 
 from content.shared.broker_url import redact
+from content.shared.catalog import domain, translate_argparse
 from hall.commands import (
     announce,
     broker_config,
@@ -33,8 +34,12 @@ from hall.commands import (
     user,
     window,
 )
-from hall.options import UsageError
+from hall.options import UsageError, exit_codes
 from hall.parts import PartMissing
+
+_ = domain("hall").gettext
+_argparse = domain("argparse").gettext
+"""argparse's own sentences (`%(prog)s: error: %(message)s`), which its errors and ours share."""
 
 COMMANDS: Final[dict[str, ModuleType]] = {
     "check": check,
@@ -53,8 +58,9 @@ COMMANDS: Final[dict[str, ModuleType]] = {
     "synth": synth,
     "demo": demo,
 }
-"""The subcommands in the order `hall --help` lists them; each module has HELP, `add_arguments` and `run`
-(and DESCRIPTION where the help needs more than a line)."""
+"""The subcommands in the order `hall --help` lists them; each module has HELP (a catalog id, translated here),
+`add_arguments` and `run` (and DESCRIPTION where the help needs more than a line, EXIT_CODES where its exit
+codes are not those of `hall.options.exit_codes`)."""
 
 MAX_LOG_CHARS = 2000
 """A log line is cut past this: a hostile value logged cannot fill a disk, nor a journal with one line."""
@@ -66,28 +72,43 @@ class BoundedLog(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = redact(record.getMessage())
         if len(message) > MAX_LOG_CHARS:
-            message = f"{message[:MAX_LOG_CHARS]}… ({len(message)} characters)"
+            message = _("{start}… ({count} characters)").format(start=message[:MAX_LOG_CHARS], count=len(message))
         record.msg, record.args = message, None
         return True
 
 
+def error_line(prog: str, message: str) -> str:
+    """`hall: error: …` in the hall's language, as argparse says its own errors."""
+    return _argparse("%(prog)s: error: %(message)s\n") % {"prog": prog, "message": message}
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, whose errors never show a broker's password (it repeats what it could not use)."""
+    """argparse, whose errors never show a broker's password (it repeats what it could not use), and whose
+    help ends with the exit codes."""
 
     def error(self, message: str) -> NoReturn:
         said = redact(message)
         if said != message or "mqtt://" in said or "mqtts://" in said:
-            said += " (options go after the command: hall announce --broker URL TEXT)"
+            said = _("{error} (options go after the command: hall announce --broker URL TEXT)").format(error=said)
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {said}\n")
+        self.exit(2, error_line(self.prog, said))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="hall", description="Hall display system: content service and staff tools.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    """The parser of `hall` and its subcommands, in the hall's language (translate_argparse() first)."""
+    parser = _Parser(
+        prog="hall", description=_("Hall display system: content service and staff tools."), epilog=exit_codes()
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("log more"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
-        p = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", None))
+        description = getattr(module, "DESCRIPTION", None)
+        p = sub.add_parser(
+            name,
+            help=_(module.HELP),
+            description=_(description) if description else _(module.HELP),
+            epilog=_(module.EXIT_CODES) if hasattr(module, "EXIT_CODES") else exit_codes(),
+        )
         module.add_arguments(p)
         run: Callable[[argparse.Namespace], int] = module.run
         p.set_defaults(func=run)
@@ -95,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -109,9 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except UsageError as exc:
-        parser.exit(2, f"hall: error: {exc}\n")
+        parser.exit(2, error_line("hall", str(exc)))
     except PartMissing as exc:
-        print(f"hall {args.command}: {exc}", file=sys.stderr)
+        print(_("{command}: {why}").format(command=f"hall {args.command}", why=exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -12,11 +12,22 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
+from content.shared.catalog import N_, domain
 from content.shared.files import UnsafeFile, read_regular
 from content.shared.yamlfile import MAX_FILE_BYTES
 
+_words = domain("hall")
+_ = _words.gettext
+
 Covers = Callable[[str], bool]
+SURFACES: Final = {
+    "kiosk": N_("the kiosk"),
+    "small LED displays": N_("small LED displays"),
+    "LED walls": N_("LED walls"),
+}
+"""Each display surface by its key, and its name in a warning (catalog ids)."""
 
 
 @dataclass(frozen=True)
@@ -29,13 +40,23 @@ class Uncovered:
     """No surface draws them."""
 
     def __str__(self) -> str:
-        shown = "、".join(f"{ch} (U+{ord(ch):04X})" for ch in self.chars)
-        where = "any screen" if self.every else "the " + " and ".join(self.surfaces)
-        return (
-            f"{self.file}:{self.line}: warning: no installed font draws {shown} on {where}: it shows as a box; "
-            f"install fonts-hanazono and fonts-unifont, put a font that has it in a directory named in "
-            f"$HALL_FONT_DIRS, or write it another way"
+        separator = _(", ")
+        shown = separator.join(f"{ch} (U+{ord(ch):04X})" for ch in self.chars)
+        values = {"file": self.file, "line": self.line, "chars": shown}
+        if self.every:
+            sentence = _(
+                "{file}:{line}: warning: no installed font draws {chars} on any screen: it shows as a box; "
+                "install fonts-hanazono and fonts-unifont, put a font that has it in a directory named in "
+                "$HALL_FONT_DIRS, or write it another way"
+            )
+            return sentence.format(**values)
+        sentence = _(
+            "{file}:{line}: warning: no installed font draws {chars} on {surfaces}: it shows as a box; "
+            "install fonts-hanazono and fonts-unifont, put a font that has it in a directory named in "
+            "$HALL_FONT_DIRS, or write it another way"
         )
+        surfaces = separator.join(_(SURFACES.get(surface, surface)) for surface in self.surfaces)
+        return sentence.format(surfaces=surfaces, **values)
 
 
 def display_fonts() -> dict[str, Covers]:

@@ -7,6 +7,10 @@ from __future__ import annotations
 import importlib.util
 from typing import Final, Literal
 
+from content.shared.catalog import N_, domain
+
+_ = domain("hall").gettext
+
 Part = Literal["service", "kiosk", "led"]
 
 NEEDS: Final[dict[Part, tuple[str, ...]]] = {
@@ -16,11 +20,11 @@ NEEDS: Final[dict[Part, tuple[str, ...]]] = {
 }
 """The top-level modules of each extra's packages, as setup.py lists them."""
 NAMES: Final[dict[Part, tuple[str, str]]] = {
-    "service": ("服务端", "内容服务、公共页面、工作台"),
-    "kiosk": ("自助终端", "触摸屏"),
-    "led": ("LED 显示屏", "显示屏驱动"),
+    "service": (N_("service side"), N_("content service, public pages, staff console")),
+    "kiosk": (N_("kiosk"), N_("touchscreen")),
+    "led": (N_("LED display"), N_("display driver")),
 }
-"""Each part as the installer reads it: its name, and what it runs."""
+"""Each part as the installer reads it: its name, and what it runs (catalog ids)."""
 
 
 class PartMissing(Exception):
@@ -34,10 +38,15 @@ class PartMissing(Exception):
 def missing_sentence(part: Part, modules: tuple[str, ...]) -> str:
     """What to tell the installer: which part, which modules are missing, and the extra that brings them."""
     name, runs = NAMES[part]
-    return (
-        f"本机没有安装{name}部分（{runs}），缺少 {'、'.join(modules)}。"
-        f"请安装：pip install 'hall[{part}]'（全部部分：pip install 'hall[all]'）"
-    )
+    return _(
+        "this machine has not installed the {name} part ({runs}): {modules} missing. "
+        "Install it: pip install 'hall[{part}]' (every part: pip install 'hall[all]')"
+    ).format(name=_(name), runs=_(runs), modules=listed(modules), part=part)
+
+
+def listed(words: tuple[str, ...] | list[str]) -> str:
+    """Words one after the other, as a list reads in the hall's language (、 between them in Chinese)."""
+    return _(", ").join(words)
 
 
 def missing(part: Part) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Queue statistics for one service day, from its tickets. Pure functions.
+"""Queue statistics for one service day, from its tickets, and their CSV. Pure functions.
 
 wait     issued → first called (for tickets that were called)
 service  called → finished, for tickets served to the end ("done")
@@ -8,13 +8,19 @@ idle     for a window or a staff member: the gaps between finishing one ticket a
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, Final
 
 from content.queue.rules import Ticket
+from content.shared.catalog import domain
+
+_words = domain("service")
+_ = _words.gettext
 
 COLUMNS = (
     "group",
@@ -101,8 +107,59 @@ def day_stats(
 ) -> list[dict[str, Any]]:
     """Rows for the whole day, then per category, window and staff member. Names by id."""
     return [
-        _row("day", "all", "全天", tickets, False),
+        _row("day", "all", _("Whole day"), tickets, False),
         *_grouped("category", tickets, lambda t: t.category, categories, False),
         *_grouped("window", tickets, lambda t: t.window, windows, True),
         *_grouped("staff", tickets, lambda t: t.staff, staff, True),
     ]
+
+
+FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes a cell beginning with for a formula: such a name gets a leading '."""
+
+
+def headings() -> dict[str, str]:
+    """Each column of `COLUMNS` as the CSV's header row names it, in the hall's language."""
+    return {
+        "group": _("Group"),
+        "id": _("Id"),
+        "name": _("Name"),
+        "tickets": _("Tickets"),
+        "served": _("Served"),
+        "no_shows": _("No-shows"),
+        "waiting": _("Waiting"),
+        "avg_wait_min": _("Average wait (min)"),
+        "p90_wait_min": _("90th percentile wait (min)"),
+        "avg_service_min": _("Average service (min)"),
+        "idle_min": _("Idle (min)"),
+    }
+
+
+def group_names() -> dict[str, str]:
+    """Each group of rows (`day`, `category`, `window`, `staff`) as the CSV and the table name it."""
+    return {
+        "day": _("Whole day"),
+        "category": _("Category"),
+        "window": _("Window"),
+        "staff": _("Staff member"),
+    }
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA) else text
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The rows of `day_stats` as a spreadsheet opens them: a UTF-8 byte order mark first (without it, Excel on a
+    Chinese Windows reads the file as GBK and garbles every hanzi), the headings in the hall's language, the
+    groups named, CRLF line ends, and no cell a spreadsheet would run as a formula."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    names, groups = headings(), group_names()
+    writer.writerow([names[column] for column in COLUMNS])
+    for row in rows:
+        group = str(row.get("group", ""))
+        writer.writerow([_cell(groups.get(group, group)), *(_cell(row.get(column)) for column in COLUMNS[1:])])
+    return out.getvalue()

@@ -6,28 +6,37 @@ import argparse
 import sys
 from pathlib import Path
 
-from hall.options import UsageError
+from content.shared.catalog import N_, domain
+from hall.options import UsageError, whole_number
 
-HELP = "generate Mosquitto configuration from a roster"
+_ = domain("hall").gettext
+
+HELP = N_("generate Mosquitto configuration from a roster")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--roster", required=True, metavar="FILE")
-    parser.add_argument("--out", required=True, metavar="DIR")
-    parser.add_argument("--port", type=int, default=1883)
-    parser.add_argument("--bind", default="127.0.0.1", help="listen address (the hall LAN address in production)")
-    parser.add_argument("--tls-port", type=int)
-    parser.add_argument("--websockets-port", type=int)
-    parser.add_argument("--user", help="user Mosquitto runs as when started as root (default: mosquitto)")
+    parser.add_argument("--roster", required=True, metavar="FILE", help=_("the roster: the hall's broker accounts"))
+    parser.add_argument("--out", required=True, metavar="DIR", help=_("the directory the files are written to"))
+    parser.add_argument("--port", type=whole_number, default=1883, metavar="PORT", help=_("MQTT port (default 1883)"))
+    parser.add_argument(
+        "--bind", default="127.0.0.1", metavar="ADDR", help=_("listen address (the hall LAN address in production)")
+    )
+    parser.add_argument("--tls-port", type=whole_number, metavar="PORT", help=_("also listen with TLS on this port"))
+    parser.add_argument(
+        "--websockets-port", type=whole_number, metavar="PORT", help=_("also listen for WebSockets on this port")
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", help=_("user Mosquitto runs as when started as root (default: mosquitto)")
+    )
     parser.add_argument(
         "--clientid-plugin",
         metavar="PATH",
-        help="hall_clientid.so (default: $HALL_CLIENTID_PLUGIN, /usr/local/lib/mosquitto/, this checkout's build)",
+        help=_("hall_clientid.so (default: $HALL_CLIENTID_PLUGIN, /usr/local/lib/mosquitto/, this checkout's build)"),
     )
     parser.add_argument(
         "--no-clientid-plugin",
         action="store_true",
-        help="do without it: any account can take over another's connection",
+        help=_("do without it: any account can take over another's connection"),
     )
 
 
@@ -50,11 +59,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         plugin = Path(args.clientid_plugin) if args.clientid_plugin else find_clientid_plugin()
         if plugin is None or not plugin.is_file():
-            where = f" at {plugin}" if plugin else ""
-            raise UsageError(
-                f"no {CLIENTID_PLUGIN}{where}, which binds client ids to accounts: {BUILD_PLUGIN}; "
-                "or pass --clientid-plugin PATH (--no-clientid-plugin lets any account take over another's connection)"
-            )
+            if plugin is None:
+                why = _(
+                    "no {plugin}, which binds client ids to accounts: {build}; or pass --clientid-plugin PATH "
+                    "(--no-clientid-plugin lets any account take over another's connection)"
+                )
+            else:
+                why = _(
+                    "no {plugin} at {path}, which binds client ids to accounts: {build}; or pass --clientid-plugin "
+                    "PATH (--no-clientid-plugin lets any account take over another's connection)"
+                )
+            raise UsageError(why.format(plugin=CLIENTID_PLUGIN, path=plugin, build=BUILD_PLUGIN))
     data, located, problems = load_yaml(Path(args.roster))
     roster = None
     if not problems:
@@ -70,14 +85,29 @@ def run(args: argparse.Namespace) -> int:
     host = "127.0.0.1" if args.bind in ("0.0.0.0", "::") else args.bind
     urls = {user: f"mqtt://{user}:{password}@{host}:{args.port}" for user, password in passwords.items()}
     write_file(accounts, yaml.safe_dump(urls, allow_unicode=True, sort_keys=False).encode(), mode=PRIVATE)
-    print(f"wrote {out}/mosquitto.conf, acl, passwd ({len(passwords)} accounts)")
-    print(f"broker URLs with passwords: {accounts} (readable by you only)")
+    words = domain("hall")
+    count = len(passwords)
+    print(
+        words.ngettext(
+            "wrote {out}/mosquitto.conf, acl, passwd ({count} account)",
+            "wrote {out}/mosquitto.conf, acl, passwd ({count} accounts)",
+            count,
+        ).format(out=out, count=count)
+    )
+    print(_("broker URLs with passwords: {file} (readable by you only)").format(file=accounts))
     if args.tls_port:
         print(
-            f"TLS listener on {args.tls_port}: put ca.crt, server.crt, server.key in {out}/certs "
-            "(broker_config/make-certs.sh makes them)"
+            _(
+                "TLS listener on {port}: put ca.crt, server.crt, server.key in {out}/certs "
+                "(broker_config/make-certs.sh makes them)"
+            ).format(port=args.tls_port, out=out)
         )
     if plugin is None:
-        print(f"WARNING: without {CLIENTID_PLUGIN} any account can take over another's connection", file=sys.stderr)
-    print(f"run: mosquitto -c {out}/mosquitto.conf")
+        print(
+            _("WARNING: without {plugin} any account can take over another's connection").format(
+                plugin=CLIENTID_PLUGIN
+            ),
+            file=sys.stderr,
+        )
+    print(_("run: mosquitto -c {out}/mosquitto.conf").format(out=out))
     return 0

@@ -12,15 +12,19 @@ import subprocess
 import sys
 import tempfile
 import threading
+import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+from content.shared.catalog import N_, domain
 from hall.parts import require
 
 if TYPE_CHECKING:
     from content.accounts.users import UserStore
 
-HELP = "run a broker and the service on the sample centre"
+_ = domain("hall").gettext
+
+HELP = N_("run a broker and the service on the sample centre")
 log = logging.getLogger("hall.demo")
 
 WINDOW = "shebao"
@@ -49,15 +53,23 @@ PREVIEWS = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", metavar="DIR", help="content directory (default: the sample centre)")
+    parser.add_argument("--content", metavar="DIR", help=_("content directory (default: the sample centre)"))
     parser.add_argument(
-        "--embedded", action="store_true", help="use the embedded broker even if Mosquitto is installed"
+        "--embedded", action="store_true", help=_("use the embedded broker even if Mosquitto is installed")
     )
 
 
 def run(args: argparse.Namespace) -> int:
     require("service", "led")  # the LED previews are drawn with the LED driver's renderers
     return run_demo(Path(args.content) if args.content else None, embedded=args.embedded)
+
+
+def _try(command: str, comment: str = "") -> str:
+    """One line of the guide: a command to type, and what it does after a `#` (the shell ignores it)."""
+    if not comment:
+        return f"  {command}\n"
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in command)
+    return f"  {command}{' ' * max(1, 42 - used)}# {comment}\n"
 
 
 def _guide(
@@ -79,57 +91,96 @@ def _guide(
     auth = f"-u {watch.username} -P '{watch.password}' -i {watch.username} " if watch.username else ""
     # The documents and calls by name: `#` would also bring every photo's bytes (media/<sha256>).
     topics = f"-t '{base(centre)}+' -t '{base(centre)}device/+/state'"
-    leds = (
-        "LED previews, redrawn every second (open them in an image viewer; a call flashes on both):\n\n"
-        + "".join(f"  {path}\n" for path in previews)
-        + "\nA real display, e.g. the comprehensive window's screen on a pixel controller (an account of its own):\n\n"
-        + f"  hall led --display window-192x64 --window zonghe --output ddp://CONTROLLER "
-        f"--cache {directory / 'led-cache' / SUGGESTED} --broker '{urls[SUGGESTED]}'\n"
+    number = case or "WC-…"
+    led = (
+        f"hall led --display window-192x64 --window zonghe --output ddp://CONTROLLER "
+        f"--cache {directory / 'led-cache' / SUGGESTED} --broker '{urls[SUGGESTED]}'"
     )
-    return f"""
-The hall demo is running. In another terminal:
+    return "".join(
+        [
+            "\n",
+            _("The hall demo is running. In another terminal:") + "\n\n",
+            _try(
+                f"source {directory / 'env'}",
+                _("HALL_BROKER (a staff account), HALL_CENTRE={centre}, hall on PATH").format(centre=centre),
+            ),
+            "\n",
+            _try(f'hall announce "{EXAMPLES["notice"]}" --expires 2h', _("a1, on every ticker")),  # catalog: data
+            _try(
+                f'hall announce "{EXAMPLES["emergency"]}" --priority emergency --expires 10m',
+                _("a2 covers every screen"),
+            ),  # catalog: data
+            _try("hall announce --clear a2", _("the emergency ends; a1 stays")),
+            _try(
+                "hall staff s03 away --substitute s04",
+                _("{name} leaves the comprehensive window, s04 covers").format(name=EXAMPLES["s03"]),
+            ),
+            _try("hall staff s03 on_duty"),
+            "\n",
+            _try("hall ticket shebao", _("a citizen takes a number (prints it last)")),
+            _try("hall ticket shebao --priority elderly"),
+            _try(f"hall call {WINDOW}", _("{call}: priority first").format(call=EXAMPLES["call"])),  # catalog: data
+            _try(f"hall call {WINDOW} --recall"),
+            _try(f"hall call {WINDOW} --transfer minzheng", _("keeps its number and place")),
+            _try(f"hall window guotu pause --reason {EXAMPLES['reason']}"),
+            _try("hall stats"),
+            "\n",
+            _try(f"hall case show {number}", _("a sample case, handed in at a village point")),
+            _try(f"hall case advance {number} sent --to township --note {EXAMPLES['carried']}"),
+            _try(f"hall case slip {number} --out {directory / 'slip.pdf'}", _("the acceptance slip with its QR code")),
+            _try(
+                "hall case open --item minzheng-dibao --at township --window zonghe "
+                f"--applicant {EXAMPLES['applicant']} --phone 13700002222"
+            ),
+            _try("hall case list --due-soon"),
+            _try("hall case trip", _("the township agent's weekly trip to the district")),
+            "\n",
+            _("Watch what a display receives, without the photos' bytes (an account of its own, read-only):") + "\n\n",
+            f"  mosquitto_sub -h {watch.host} -p {watch.port} {auth}-v {topics} -F '%t %p' | cut -c1-200\n\n",
+            _("LED previews, redrawn every second (open them in an image viewer; a call flashes on both):") + "\n\n",
+            "".join(f"  {path}\n" for path in previews),
+            "\n",
+            _("A real display, e.g. the comprehensive window's screen on a pixel controller (an account of its own):")
+            + "\n\n",
+            f"  {led}\n\n",
+            _("The public pages that the QR codes open (a guide, a ticket's progress), served by the service:")
+            + "\n\n",
+            _try(f"{pages}/", _("the centre and every guide")),
+            _try(f"{pages}/g/shebao-yanglao-canbao", _("one guide; `hall ticket` prints its ticket's page")),
+            f"  {case_url or _('(no sample case: see the log above)')}\n",
+            f"  {' ' * 40}# "
+            + _("the sample case's tracking page: the details need {digits}").format(digits="5678")
+            + "\n",
+            "\n",
+            _(
+                "Edit a file under {directory} and save: the change is republished within 2 s; a broken edit is "
+                "reported here with file:line and the last good content stays published."
+            ).format(directory=content_dir)
+            + "\n\n",
+            _("Ctrl-C stops everything the demo started and removes its files ({directory}).").format(
+                directory=directory
+            )
+            + "\n",
+        ]
+    )
 
-  source {directory / "env"}   # HALL_BROKER (a staff account), HALL_CENTRE={centre}, hall on PATH
 
-  hall announce "今天逢场，各窗口全员在岗，请按号有序办理" --expires 2h   # a1, on every ticker
-  hall announce "系统维护，暂停办理社保业务" --priority emergency --expires 10m   # a2 covers every screen
-  hall announce --clear a2                  # the emergency ends; a1 stays
-  hall staff s03 away --substitute s04      # 陈静 leaves the comprehensive window, s04 covers
-  hall staff s03 on_duty
-
-  hall ticket shebao                        # a citizen takes a number (prints it last)
-  hall ticket shebao --priority elderly
-  hall call {WINDOW:<32}# 请A002号到2号窗口办理: priority first
-  hall call {WINDOW} --recall
-  hall call {WINDOW} --transfer minzheng      # keeps its number and place
-  hall window guotu pause --reason 下村办件
-  hall stats
-
-  hall case show {case or "WC-…"}             # a sample case, handed in at a village point
-  hall case advance {case or "WC-…"} sent --to township --note 村代办员送交
-  hall case slip {case or "WC-…"} --out {directory / "slip.pdf"}   # the acceptance slip with its QR code
-  hall case open --item minzheng-dibao --at township --window zonghe --applicant 王五 --phone 13700002222
-  hall case list --due-soon
-  hall case trip                            # the township agent's weekly trip to the district
-
-Watch what a display receives, without the photos' bytes (an account of its own, read-only):
-
-  mosquitto_sub -h {watch.host} -p {watch.port} {auth}-v {topics} -F '%t %p' | cut -c1-200
-
-{leds}
-The public pages that the QR codes open (a guide, a ticket's progress), served by the service:
-
-  {pages}/                                  # the centre and every guide
-  {pages}/g/shebao-yanglao-canbao           # one guide; `hall ticket` prints its ticket's page
-  {case_url or "(no sample case: see the log above)"}
-                                            # the sample case's tracking page: the details need 5678
-
-Edit a file under {content_dir} and save: the change is republished within 2 s; a broken
-edit is reported here with file:line and the last good content stays published.
-
-Ctrl-C stops everything the demo started and removes its files ({directory}).
-"""
-
+EXAMPLES: Final = {
+    "notice": "今天逢场，各窗口全员在岗，请按号有序办理",  # catalog: data
+    "emergency": "系统维护，暂停办理社保业务",  # catalog: data
+    "s03": "陈静",  # catalog: data
+    "s05": "刘小燕",  # catalog: data
+    "shebao": "社会保障",  # catalog: data
+    "call": "请A002号到2号窗口办理",  # catalog: data
+    "reason": "下村办件",  # catalog: data
+    "carried": "村代办员送交",  # catalog: data
+    "applicant": "王五",  # catalog: data
+    "case_applicant": "张三丰",  # catalog: data
+    "case_document": "《最低生活保障申请书》",  # catalog: data
+    "case_note": "演示办件",  # catalog: data
+}
+"""What the guide types and the sample case holds: the sample centre's people, windows and documents, and
+what its staff would write (the hall's content, in its own language)."""
 
 DEMO_LOGINS = (("zhuren", "manager", None, None), ("liu.xiaoyan", "staff", "shebao", "s05"))
 """The demo's console logins: the hall's manager, and 刘小燕 at the social security window."""
@@ -152,9 +203,15 @@ def _demo_logins(state: Path) -> tuple[UserStore, list[tuple[str, str, str]]]:
 
 
 def _console_guide(console: str, logins: list[tuple[str, str, str]]) -> str:
-    roles = {"manager": "the hall's manager", "staff": "刘小燕, window 2 (社会保障)"}
+    roles = {
+        "manager": _("the hall's manager"),
+        "staff": _("{name}, window {number} ({window})").format(
+            name=EXAMPLES["s05"], number=2, window=EXAMPLES["shebao"]
+        ),  # catalog: data
+    }
     lines = "".join(f"  {name:<12} {password:<14} {roles[role]}\n" for name, password, role in logins)
-    return f"\nThe staff console, in a browser: {console}/console (login, new password each start, who)\n\n{lines}"
+    title = _("The staff console, in a browser: {url}/console (login, new password each start, who)")
+    return "\n" + title.format(url=console) + "\n\n" + lines
 
 
 def _write_env(path: Path, staff_url: str, centre: str) -> None:
@@ -176,16 +233,16 @@ def _sample_case(centre: str, staff_url: str) -> tuple[str | None, str | None]:
         "item": "minzheng-dibao",
         "at": "village",
         "agent": "a01",
-        "applicant": "张三丰",
+        "applicant": EXAMPLES["case_applicant"],
         "phone": "13812345678",
-        "received": ["《最低生活保障申请书》"],
+        "received": [EXAMPLES["case_document"]],
         "notify": True,
-        "note": "演示办件",
+        "note": EXAMPLES["case_note"],
     }
     try:
         result = send_command(parse_broker_url(staff_url), centre, "case_open", args, timeout=10)
     except CommandFailed as exc:
-        logging.getLogger("hall.demo").warning("no sample case: %s", exc)
+        logging.getLogger("hall.demo").warning(_("no sample case: {why}").format(why=exc))
         return None, None
     return str(result["number"]), result.get("url")
 
@@ -195,13 +252,14 @@ def _start_kiosk(centre: str, url: str, directory: Path) -> subprocess.Popen[byt
     cache = directory / "kiosk-cache" / "kiosk-1"
     if not os.environ.get("DISPLAY"):
         print(
-            "No display here (DISPLAY is not set), so no kiosk window. Its screens, as PNGs:\n\n"
-            f"  xvfb-run -a -s '-screen 0 1080x1920x24' hall kiosk --screenshots {directory / 'kiosk'} "
+            _("No display here (DISPLAY is not set), so no kiosk window. Its screens, as PNGs:")
+            + "\n\n"
+            + f"  xvfb-run -a -s '-screen 0 1080x1920x24' hall kiosk --screenshots {directory / 'kiosk'} "
             f"--cache {cache} --broker '{url}' --centre {centre}\n",
             flush=True,
         )
         return None
-    print("The kiosk opens in its own window (kiosk-1).\n", flush=True)
+    print(_("The kiosk opens in its own window ({account}).").format(account="kiosk-1") + "\n", flush=True)
     return subprocess.Popen(
         [sys.executable, "-m", "hall", "kiosk", "--cache", str(cache), "--broker", url, "--centre", centre],
         stdin=subprocess.DEVNULL,
@@ -227,7 +285,7 @@ class _Previews:
 
         paths = []
         for user, display, file, scale, fps in PREVIEWS:
-            profile, _ = load_profile(find_profile(display))
+            profile, _problems = load_profile(find_profile(display))
             if profile is None:
                 continue
             # Open all hours: whatever the time, the demo shows the hall at work.
@@ -285,12 +343,15 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False, directo
     try:
         centre = centre_id(content_dir)
     except HallError as exc:
-        print(f"hall demo: {exc}", file=sys.stderr)
+        print(_("{command}: {why}").format(command="hall demo", why=exc), file=sys.stderr)
         return 1
     try:
         store = Store(directory / "state.sqlite3")
     except StoreInUse as exc:
-        print(f"hall demo: another demo runs from {directory}: {exc}", file=sys.stderr)
+        print(
+            _("hall demo: another demo runs from {directory}: {why}").format(directory=directory, why=exc),
+            file=sys.stderr,
+        )
         return 1
 
     broker: Any
@@ -303,19 +364,32 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False, directo
         bound = find_clientid_plugin() is not None
         broker = Mosquitto(directory / "broker", roster, bind_client_ids=bound).start()
         urls = {user: broker.url(user) for user, _ in ACCOUNTS}
-        print(f"Mosquitto {broker.url('service').split('@')[1]} with broker_config roles (logs in {broker.directory})")
+        print(
+            _("Mosquitto {address} with broker_config roles (logs in {directory})").format(
+                address=broker.url("service").split("@")[1], directory=broker.directory
+            )
+        )
         if not bound:
-            print(f"  without {CLIENTID_PLUGIN}, so client ids are not bound to accounts: {BUILD_PLUGIN}")
+            print(
+                "  "
+                + _("without {plugin}, so client ids are not bound to accounts: {build}").format(
+                    plugin=CLIENTID_PLUGIN, build=BUILD_PLUGIN
+                )
+            )
     else:
         broker = EmbeddedBroker().start()
         urls = {user: broker.url() for user, _ in ACCOUNTS}
-        print(f"embedded broker on {broker.url()} (anonymous, loopback only: install mosquitto for the real set-up)")
+        print(
+            _("embedded broker on {url} (anonymous, loopback only: install mosquitto for the real set-up)").format(
+                url=broker.url()
+            )
+        )
 
     try:
         return _serve(content_dir, centre, store, urls, directory, roster_file)
     finally:
         broker.stop()
-        print("demo stopped")
+        print(_("demo stopped"))
 
 
 def _serve(
@@ -329,7 +403,7 @@ def _serve(
     staff_url = urls["staff"]
     _write_env(directory / "env", staff_url, centre)
     try:
-        _, logins = _demo_logins(store.path)
+        _users, logins = _demo_logins(store.path)
     except BaseException:
         store.close()
         raise
@@ -347,7 +421,7 @@ def _serve(
     try:
         hall = build_hall(options, store=store)
     except HallError as exc:
-        print(f"hall demo: {exc}", file=sys.stderr)
+        print(_("{command}: {why}").format(command="hall demo", why=exc), file=sys.stderr)
         return 1
     assert hall.web is not None and hall.console_web is not None
     pages, console = hall.web.url, hall.console_web.url

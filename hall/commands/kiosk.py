@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from content.shared.catalog import N_
 from hall.options import UsageError, broker, centre
 from hall.parts import require
 
-HELP = "run the touchscreen kiosk (Kivy), or write screenshots of every screen"
+HELP = N_("run the touchscreen kiosk (Kivy), or write screenshots of every screen")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from content.shared.catalog import N_
 from hall.options import UsageError, broker, centre
 from hall.parts import require
 
-HELP = "drive an LED display from the broker"
+HELP = N_("drive an LED display from the broker")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,21 +6,31 @@ import argparse
 import sys
 from pathlib import Path
 
-from hall.options import UsageError
+from content.shared.catalog import N_, domain
+from hall.options import UsageError, whole_number
 
-HELP = "write a synthetic centre with a large catalog (for benchmarks)"
+_ = domain("hall").gettext
+
+HELP = N_("write a synthetic centre with a large catalog (for benchmarks)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--items", type=whole_number, default=2000, metavar="N", help=_("service items (default 2000)"))
     parser.add_argument(
         "--stress",
         action="store_true",
-        help="write the stress centre instead: 20 windows, 40 categories (one empty), 60 staff, names with "
-        "characters of every CJK extension, 1,000-character steps",
+        help=_(
+            "write the stress centre instead: 20 windows, 40 categories (one empty), 60 staff, names with "
+            "characters of every CJK extension, 1,000-character steps"
+        ),
     )
-    parser.add_argument("--out", required=True, metavar="DIR")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help=_("a new or empty directory, or one hall synth wrote before (which it replaces)"),
+    )
+    parser.add_argument("--seed", type=whole_number, default=1, metavar="N", help=_("the random seed (default 1)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from content.centre.synth import write_synthetic_centre
 
     if args.items < 1:
-        raise UsageError("--items must be at least 1")
+        raise UsageError(_("--items must be at least 1"))
     out = Path(args.out)
     try:
         if args.stress:
@@ -36,12 +46,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             write_synthetic_centre(out, args.items, seed=args.seed)
     except (FileExistsError, NotADirectoryError) as exc:  # refused: --out names someone else's files
-        raise UsageError(f"--out: {exc}") from None
+        raise UsageError(_("--out: {why}").format(why=exc)) from None
     except OSError as exc:
-        print(f"hall synth: cannot write {out}: {exc}", file=sys.stderr)
+        print(_("hall synth: cannot write {out}: {why}").format(out=out, why=exc), file=sys.stderr)
         return 1
     if args.stress:
-        print(f"wrote the stress centre to {out}: try every screen with it")
+        print(_("wrote the stress centre to {out}: try every screen with it").format(out=out))
     else:
-        print(f"wrote a synthetic centre with {args.items} items to {out}")
+        print(_("wrote a synthetic centre with {count} items to {out}").format(count=args.items, out=out))
     return 0

@@ -17,17 +17,23 @@ import getpass
 import os
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from content.shared.catalog import N_, domain
+from hall.options import exit_codes
 from hall.parts import require
 
 if TYPE_CHECKING:
     from content.accounts.users import UserStore
 
-HELP = "accounts of the staff console: add, list, passwd, disable, enable, remove"
+_words = domain("hall")
+_ = _words.gettext
+
+HELP = N_("accounts of the staff console: add, list, passwd, disable, enable, remove")
 USERS_ENV = "HALL_USERS"
 DEFAULT_STATE = Path("var") / "hall-state.sqlite3"
 """`hall serve`'s default state file, beside which the users file lives."""
@@ -36,6 +42,8 @@ DEFAULT_USERS = DEFAULT_STATE.with_name("users.sqlite3")
 ROLES: Final = ("staff", "manager", "supervisor")
 """`content.accounts.users.ROLES`, written out: that module hashes with argon2, which only the service's part
 installs, and every `hall` builds this parser (a test keeps the two the same)."""
+ROLE_NAMES: Final = {"staff": N_("window staff"), "manager": N_("manager"), "supervisor": N_("supervisor")}
+"""Each role as a sentence names it (catalog ids)."""
 
 
 def _path(args: argparse.Namespace) -> Path:
@@ -52,7 +60,9 @@ def _store(args: argparse.Namespace, create: bool = False) -> UserStore:
     path = _path(args)
     if not create and not path.exists():
         raise users.UserError(
-            f"no users file at {path}: `hall user add` makes it (or give --users FILE, or ${USERS_ENV})"
+            _("no users file at {file}: `hall user add` makes it (or give --users FILE, or ${env})").format(
+                file=path, env=USERS_ENV
+            )
         )
     return users.UserStore(path)
 
@@ -64,17 +74,17 @@ def _read_password(name: str, from_stdin: bool) -> str:
     if from_stdin:
         password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
         if not password:
-            raise UserError("no password on stdin: --password-stdin reads it as one line")
+            raise UserError(_("no password on stdin: --password-stdin reads it as one line"))
         check_password(name, password)
         return password
     try:
-        password = getpass.getpass(f"New password for {name}: ")
+        password = getpass.getpass(_("New password for {name}: ").format(name=name))
         check_password(name, password)
-        again = getpass.getpass("The same again: ")
+        again = getpass.getpass(_("The same again: "))
     except EOFError:
-        raise UserError("no password given") from None
+        raise UserError(_("no password given")) from None
     if again != password:
-        raise UserError("the two passwords differ: nothing changed")
+        raise UserError(_("the two passwords differ: nothing changed"))
     return password
 
 
@@ -88,14 +98,26 @@ def _check_centre(directory: str, window: str | None, staff_id: str | None) -> N
     if loaded.content is None:
         for problem in loaded.problems:
             print(problem, file=sys.stderr)
-        raise UserError(f"{label}: cannot check the window against it: fix its problems first (hall check {label})")
+        raise UserError(
+            _("{label}: cannot check the window against it: fix its problems first (hall check {label})").format(
+                label=label
+            )
+        )
     centre = loaded.content
     windows = [w.id for w in centre.centre.windows]
     if window is not None and window not in windows:
-        raise UserError(f"window {window!r} is not one of {label}'s windows ({', '.join(windows)})")
+        raise UserError(
+            _("window {window!r} is not one of {label}'s windows ({windows})").format(
+                window=window, label=label, windows=", ".join(windows)
+            )
+        )
     staff = [s.id for s in centre.staff]
     if staff_id is not None and staff_id not in staff:
-        raise UserError(f"staff id {staff_id!r} is not one of {label}'s staff ({', '.join(staff) or 'none'})")
+        raise UserError(
+            _("staff id {staff!r} is not one of {label}'s staff ({known})").format(
+                staff=staff_id, label=label, known=", ".join(staff) or _("none")
+            )
+        )
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -104,14 +126,23 @@ def cmd_add(args: argparse.Namespace) -> int:
     check_account(args.name, args.role, args.window, args.staff)
     store = _store(args, create=True)
     if store.get(args.name) is not None:
-        raise UserError(f"user {args.name!r} already exists (hall user passwd {args.name} changes the password)")
+        raise UserError(
+            _("user {name!r} already exists (hall user passwd {name} changes the password)").format(name=args.name)
+        )
     if args.content is not None:
         _check_centre(args.content, args.window, args.staff)
     password = _read_password(args.name, args.password_stdin)
     user = store.add(args.name, args.role, password, window=args.window, staff_id=args.staff)
-    where = f" at window {user.window}" if user.window else ""
-    print(f"added {user.role} {user.name}{where} to {store.path}")
+    role = _(ROLE_NAMES.get(user.role, user.role))
+    at = _("added {role} {name} at window {window} to {file}")
+    line = at if user.window else _("added {role} {name} to {file}")
+    print(line.format(role=role, name=user.name, window=user.window, file=store.path))
     return 0
+
+
+def _width(text: str) -> int:
+    """Columns in a terminal, where a hanzi takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _created(when: datetime | None) -> str:
@@ -122,14 +153,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     store = _store(args)
     users = store.list()
     if not users:
-        print(f"no users in {store.path} (hall user add NAME --role manager makes the first)")
+        print(_("no users in {file} (hall user add NAME --role manager makes the first)").format(file=store.path))
         return 0
-    header = ("name", "role", "window", "disabled", "created")
-    rows = [(u.name, u.role, u.window or "-", "yes" if u.disabled else "no", _created(u.created)) for u in users]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    header = (
+        _("name"),
+        _("role"),
+        _("window"),
+        _("disabled"),
+        _("created"),
+    )
+    yes, no = _("yes"), _("no")
+    rows = [
+        (u.name, _(ROLE_NAMES.get(u.role, u.role)), u.window or "-", yes if u.disabled else no, _created(u.created))
+        for u in users
+    ]
+    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    print(f"{len(users)} user{'s' if len(users) != 1 else ''}")
+        print("  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)).rstrip())
+    print(_words.ngettext("{count} user", "{count} users", len(users)).format(count=len(users)))
     return 0
 
 
@@ -139,16 +180,16 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     check_name(args.name)
     store = _store(args)
     if store.get(args.name) is None:
-        raise UserError(f"no user {args.name!r}")
+        raise UserError(_("no user {name!r}").format(name=args.name))
     store.set_password(args.name, _read_password(args.name, args.password_stdin))
-    print(f"changed the password of {args.name}")
+    print(_("changed the password of {name}").format(name=args.name))
     return 0
 
 
 def _set_disabled(disabled: bool) -> Callable[[argparse.Namespace], int]:
     def cmd(args: argparse.Namespace) -> int:
         _store(args).set_disabled(args.name, disabled)
-        print(f"{'disabled' if disabled else 'enabled'} {args.name}")
+        print((_("disabled {name}") if disabled else _("enabled {name}")).format(name=args.name))
         return 0
 
     return cmd
@@ -156,7 +197,7 @@ def _set_disabled(disabled: bool) -> Callable[[argparse.Namespace], int]:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     _store(args).remove(args.name)
-    print(f"removed {args.name}")
+    print(_("removed {name}").format(name=args.name))
     return 0
 
 
@@ -168,13 +209,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         code: int = args.user_func(args)
     except UserError as exc:
-        print(f"hall user: {exc}", file=sys.stderr)
+        print(_("{command}: {why}").format(command="hall user", why=exc), file=sys.stderr)
         return 1
     except sqlite3.Error as exc:
-        print(f"hall user: {_path(args)}: {exc}", file=sys.stderr)
+        print(_("hall user: {file}: {why}").format(file=_path(args), why=exc), file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"hall user: {exc}", file=sys.stderr)
+        print(_("{command}: {why}").format(command="hall user", why=exc), file=sys.stderr)
         return 1
     return code
 
@@ -183,13 +224,15 @@ def _add_users(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--users",
         metavar="FILE",
-        help=f"the users file (default: ${USERS_ENV}, else {DEFAULT_USERS}, beside the state file)",
+        help=_("the users file (default: ${env}, else {file}, beside the state file)").format(
+            env=USERS_ENV, file=DEFAULT_USERS
+        ),
     )
 
 
 def _add_password(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--password-stdin", action="store_true", help="read the password as one line from stdin instead of asking"
+        "--password-stdin", action="store_true", help=_("read the password as one line from stdin instead of asking")
     )
 
 
@@ -197,50 +240,62 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`hall user`'s subcommands on `parser`; run the parsed arguments with `run`."""
     sub = parser.add_subparsers(dest="user_command", required=True, metavar="SUBCOMMAND", parser_class=type(parser))
 
-    p = sub.add_parser("add", help="add an account (asks for its password twice)")
-    p.add_argument("name", metavar="NAME", help="login name: a-z, 0-9, '.', '_', '-', at most 32 characters")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, epilog=exit_codes())
+
+    p = command("add", _("add an account (asks for its password twice)"))
+    p.add_argument("name", metavar="NAME", help=_("login name: a-z, 0-9, '.', '_', '-', at most 32 characters"))
     p.add_argument(
         "--role",
         required=True,
         choices=ROLES,
-        help="staff: one window's staff; manager: everything, accounts included; supervisor: read-only (电子监察)",
+        metavar="ROLE",
+        help=_(
+            "staff: one window's staff; manager: everything, accounts included; supervisor: read-only "
+            "(electronic supervision)"
+        ),
     )
-    p.add_argument("--window", metavar="ID", help="the staff account's window (staff only, and required for them)")
-    p.add_argument("--staff", metavar="ID", help="the staff member in staff.yaml this account is")
-    p.add_argument("--content", metavar="DIR", help="check --window and --staff against this centre")
+    p.add_argument("--window", metavar="ID", help=_("the staff account's window (staff only, and required for them)"))
+    p.add_argument("--staff", metavar="ID", help=_("the staff member in staff.yaml this account is"))
+    p.add_argument("--content", metavar="DIR", help=_("check --window and --staff against this centre"))
     _add_password(p)
     _add_users(p)
     p.set_defaults(user_func=cmd_add)
 
-    p = sub.add_parser("list", help="every account: name, role, window, disabled, created")
+    p = command("list", _("every account: name, role, window, disabled, created"))
     _add_users(p)
     p.set_defaults(user_func=cmd_list)
 
-    p = sub.add_parser("passwd", help="set an account's password (asks for it twice)")
-    p.add_argument("name", metavar="NAME")
+    p = command("passwd", _("set an account's password (asks for it twice)"))
+    p.add_argument("name", metavar="NAME", help=_("the login name"))
     _add_password(p)
     _add_users(p)
     p.set_defaults(user_func=cmd_passwd)
 
-    p = sub.add_parser("disable", help="stop an account from logging in (kept, with its history)")
-    p.add_argument("name", metavar="NAME")
+    p = command("disable", _("stop an account from logging in (kept, with its history)"))
+    p.add_argument("name", metavar="NAME", help=_("the login name"))
     _add_users(p)
     p.set_defaults(user_func=_set_disabled(True))
 
-    p = sub.add_parser("enable", help="let a disabled account log in again")
-    p.add_argument("name", metavar="NAME")
+    p = command("enable", _("let a disabled account log in again"))
+    p.add_argument("name", metavar="NAME", help=_("the login name"))
     _add_users(p)
     p.set_defaults(user_func=_set_disabled(False))
 
-    p = sub.add_parser("remove", help="delete an account")
-    p.add_argument("name", metavar="NAME")
+    p = command("remove", _("delete an account"))
+    p.add_argument("name", metavar="NAME", help=_("the login name"))
     _add_users(p)
     p.set_defaults(user_func=cmd_remove)
 
 
 def main(argv: Sequence[str]) -> int:
     """`hall user` on its own: `main(["add", "wang", "--role", "manager"])`; the exit code (2: usage)."""
-    parser = argparse.ArgumentParser(prog="hall user", description="The accounts of the staff console.")
+    from content.shared.catalog import translate_argparse
+
+    translate_argparse()
+    parser = argparse.ArgumentParser(
+        prog="hall user", description=_("The accounts of the staff console."), epilog=exit_codes()
+    )
     add_arguments(parser)
     try:
         args = parser.parse_args(list(argv))

@@ -25,11 +25,11 @@ NOWHERE = parse_broker_url("mqtt://127.0.0.1:9")
 
 def test_the_console_needs_an_address_of_its_own_and_its_broker_account(tmp_path: Path) -> None:
     options = HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", http=("127.0.0.1", 0), console_broker=NOWHERE)
-    with pytest.raises(HallError, match="give --console-http HOST:PORT") as refused:
+    with pytest.raises(HallError, match="请给出 --console-http HOST:PORT") as refused:
         build_hall(options)
     assert refused.value.code == 2
     options = HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", console_http=("127.0.0.1", 0))
-    with pytest.raises(HallError, match="give --console-broker URL") as refused:
+    with pytest.raises(HallError, match="请给出 --console-broker URL") as refused:
         build_hall(options)
     assert refused.value.code == 2
     options = HallOptions(
@@ -44,7 +44,7 @@ def test_a_state_file_in_use_is_refused(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite3"
     first = Store(state)
     try:
-        with pytest.raises(HallError, match=f"cannot use the state file {state}"):
+        with pytest.raises(HallError, match=f"无法使用状态文件 {state}"):
             build_hall(HallOptions(SAMPLE, NOWHERE, state))
     finally:
         first.close()
@@ -54,7 +54,7 @@ def test_the_centre_id_comes_from_centre_yaml_alone(sample_dir: Path) -> None:
     (sample_dir / "staff.yaml").write_text("not: [the staff", encoding="utf-8")  # the rest is the service's to check
     assert centre_id(sample_dir) == "weicheng"
     (sample_dir / "centre.yaml").write_text("id: Not An Id\n", encoding="utf-8")
-    with pytest.raises(HallError, match=f"{sample_dir} is not valid: run hall check {sample_dir}"):
+    with pytest.raises(HallError, match=f"{sample_dir} 的内容有误：请运行 hall check {sample_dir}"):
         centre_id(sample_dir)
 
 

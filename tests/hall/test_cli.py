@@ -26,7 +26,7 @@ def test_parse_duration(text: str, seconds: int) -> None:
 
 @pytest.mark.parametrize("text", ["", "30", "m", "-5m", "0m", "1.5h", "30 minutes"])
 def test_bad_durations(text: str) -> None:
-    with pytest.raises(UsageError, match="duration"):
+    with pytest.raises(UsageError, match="时长"):
         parse_duration(text)
 
 
@@ -50,14 +50,14 @@ def test_check_bad_exits_1_with_file_line(sample_dir: Path, capsys: pytest.Captu
     ("argv", "message"),
     [
         (["announce", "hi", "--broker", "ftp://x", "--centre", "weicheng"], "must start with mqtt://"),
-        (["announce", "hi", "--broker", "mqtt://127.0.0.1:1", "--centre", "Bad/Id"], "centre id"),
-        (["announce", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng"], "needs TEXT"),
-        (["announce", "hi", "--clear", "a1", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "not both"),
-        (["announce", "hi", "--expires", "soon", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "duration"),
-        (["kiosk", "--idle", "0", "--centre", "w"], "argument --idle: '0': give seconds above 0"),
-        (["serve", "--content", "x", "--http", "8080"], "'8080': give HOST:PORT"),
-        (["serve", "--content", "x", "--http", "127.0.0.1:99999"], "give HOST:PORT"),
-        (["serve", "--content", "x", "--public-url", "ftp://hall"], "give an http:// or https:// address"),
+        (["announce", "hi", "--broker", "mqtt://127.0.0.1:1", "--centre", "Bad/Id"], "中心编号 'Bad/Id'"),
+        (["announce", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng"], "需要给出公告内容 TEXT"),
+        (["announce", "hi", "--clear", "a1", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "只能给出一个"),
+        (["announce", "hi", "--expires", "soon", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "时长 'soon'"),
+        (["kiosk", "--idle", "0", "--centre", "w"], "hall kiosk：错误：参数 --idle：'0'"),
+        (["serve", "--content", "x", "--http", "8080"], "'8080'：请给出 主机:端口"),
+        (["serve", "--content", "x", "--http", "127.0.0.1:99999"], "请给出 主机:端口"),
+        (["serve", "--content", "x", "--public-url", "ftp://hall"], "请给出 http:// 或 https:// 开头的地址"),
         (["kiosk", "--attract-after", "soon", "--centre", "w"], "'soon' is not a number of seconds"),
         (["kiosk", "--size", "big", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "give WIDTHxHEIGHT"),
     ],
@@ -77,7 +77,8 @@ def test_unreachable_broker_is_a_clear_failure(capsys: pytest.CaptureFixture[str
     # Nothing listens on port 1 of the loopback.
     code = main(["staff", "s03", "away", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng", "--timeout", "1"])
     assert code == 1
-    assert "could not reach the broker at mqtt://127.0.0.1:1: Connection refused" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert said.startswith("hall staff：") and "mqtt://127.0.0.1:1" in said, said
 
 
 def test_broker_config_writes_the_plugin_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,9 +99,9 @@ def test_broker_config_refuses_to_go_without_the_plugin_unless_told(
     with pytest.raises(SystemExit) as exit_:
         main([*argv, "--clientid-plugin", str(tmp_path / "none.so")])
     assert exit_.value.code == 2
-    assert f"no hall_clientid.so at {tmp_path / 'none.so'}" in capsys.readouterr().err
+    assert f"{tmp_path / 'none.so'} 没有 hall_clientid.so" in capsys.readouterr().err
     assert main([*argv, "--no-clientid-plugin"]) == 0
-    assert "any account can take over another's connection" in capsys.readouterr().err
+    assert "任何账号都可以顶替其他账号的连接" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("zone", ["Asia", "Asia/Nowhere", "../../etc/passwd"])
@@ -142,14 +143,14 @@ def test_a_log_line_is_bounded_and_shows_no_password() -> None:
     record = logging.LogRecord("hall", logging.INFO, __file__, 1, "%s via %s", ("x" * 10_000, "mqtt://s:PW@h:1"), None)
     assert BoundedLog().filter(record)
     message = record.getMessage()
-    assert "PW" not in message and len(message) < MAX_LOG_CHARS + 40 and message.endswith("(10021 characters)")
+    assert "PW" not in message and len(message) < MAX_LOG_CHARS + 40 and message.endswith("（共 10021 个字符）")
 
 
 def test_synth_refuses_a_directory_it_did_not_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "centre"
     assert main(["synth", "--items", "3", "--out", str(out)]) == 0
     assert main(["synth", "--items", "3", "--out", str(out)]) == 0  # its own: replaced
-    assert capsys.readouterr().out.count(f"wrote a synthetic centre with 3 items to {out}") == 2
+    assert capsys.readouterr().out.count(f"已在 {out} 生成有 3 个事项的模拟中心") == 2
     (tmp_path / "mine.txt").write_text("keep me", encoding="utf-8")
     for target, words in [
         (tmp_path, "is not empty and was not written by hall synth"),
@@ -159,7 +160,7 @@ def test_synth_refuses_a_directory_it_did_not_write(tmp_path: Path, capsys: pyte
             main(["synth", "--items", "3", "--out", str(target)])
         assert exit_.value.code == 2
         err = capsys.readouterr().err
-        assert err.startswith(f"hall: error: --out: {target} {words}") and err.count("\n") == 1
+        assert err.startswith(f"hall：错误：--out：{target} {words}") and err.count("\n") == 1
         assert "choose a new or empty directory" in err
     assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"
 
@@ -226,7 +227,7 @@ def test_a_missing_part_names_its_extra(
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "kivy" else real(name, *a))
     assert main(["kiosk", "--broker", "mqtt://127.0.0.1:9", "--centre", "weicheng"]) == 1
     said = capsys.readouterr().err
-    assert said.startswith("hall kiosk: 本机没有安装自助终端部分") and "缺少 kivy。" in said
+    assert said.startswith("hall kiosk：本机没有安装自助终端部分") and "缺少 kivy。" in said
     assert "pip install 'hall[kiosk]'" in said
 
 

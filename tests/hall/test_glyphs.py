@@ -32,13 +32,12 @@ def test_a_character_no_font_draws_is_named_with_its_line(sample_dir: Path, caps
 
     assert main(["check", str(sample_dir)]) == 0  # a warning: the hall still runs
     out = capsys.readouterr().out.splitlines()
-    warnings = [line for line in out if "warning" in line and "holidays.yaml" not in line]  # that one is by date
+    warnings = [line for line in out if "警告" in line and "字体" in line]  # the others: the sample's, by date
     assert warnings == [
-        f"{sample_dir}/staff.yaml:{number + 2}: warning: no installed font draws {EXT_G} (U+31350) on any screen: "
-        "it shows as a box; install fonts-hanazono and fonts-unifont, put a font that has it in a directory "
-        "named in $HALL_FONT_DIRS, or write it another way"
+        f"{sample_dir}/staff.yaml:{number + 2}：警告：已安装的字体都不能在任何屏幕上显示 {EXT_G} (U+31350)，"
+        "会显示成方框；请安装 fonts-hanazono 和 fonts-unifont，或把含有这个字的字体放到 $HALL_FONT_DIRS 列出的目录中，或换一种写法"
     ]
-    assert out[-1].endswith("10 staff, 15 agents")
+    assert out[-1].endswith("10 名工作人员，15 名代办员")
 
 
 def test_a_character_only_some_surfaces_lack_names_them(tmp_path: Path) -> None:
@@ -52,7 +51,7 @@ def test_a_character_only_some_surfaces_lack_names_them(tmp_path: Path) -> None:
         ("LED walls",),
         False,
     )
-    assert "on the LED walls:" in str(found)
+    assert "不能在LED 大屏上显示 ①" in str(found)
 
 
 def test_a_fifo_among_the_content_files_is_passed_over_without_waiting(sample_dir: Path) -> None:

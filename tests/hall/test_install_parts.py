@@ -68,16 +68,16 @@ def test_hall_helps_and_names_the_extra_a_missing_part_needs(led_install: Path, 
     hall = str(led_install / "hall")
     for argv in ([hall, "--help"], [hall, "led", "--help"], [hall, "kiosk", "--help"], [hall, "serve", "--help"]):
         shown = _run(argv, tmp_path, timeout=WAIT_S)
-        assert shown.returncode == 0 and "usage: hall" in shown.stdout, shown.stderr
+        assert shown.returncode == 0 and "用法：hall" in shown.stdout, shown.stderr
     # A profile alone is checked on the display itself.
     checked = _run([hall, "check", "window-192x64"], tmp_path, timeout=WAIT_S)
-    assert checked.returncode == 0 and "window-192x64: ok" in checked.stdout, checked.stdout + checked.stderr
+    assert checked.returncode == 0 and "window-192x64：检查通过" in checked.stdout, checked.stdout + checked.stderr
 
     serve = _run(
         [hall, "serve", "--content", str(tmp_path), "--broker", "mqtt://127.0.0.1:9"], tmp_path, timeout=WAIT_S
     )
     assert serve.returncode == 1
-    assert "hall serve: 本机没有安装服务端" in serve.stderr and "pip install 'hall[service]'" in serve.stderr, (
+    assert "hall serve：本机没有安装服务端" in serve.stderr and "pip install 'hall[service]'" in serve.stderr, (
         serve.stderr
     )
     kiosk = _run([hall, "kiosk", "--broker", "mqtt://127.0.0.1:9", "--centre", CENTRE], tmp_path, timeout=WAIT_S)

@@ -26,9 +26,9 @@ def test_a_roster_that_is_not_one_is_refused_at_start(tmp_path: Path) -> None:
         build_hall(HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", roster=bad))
     other = tmp_path / "other.yaml"
     other.write_text("centre: dongguan\naccounts:\n  - {user: staff, role: staff, office: true}\n", "utf-8")
-    with pytest.raises(HallError, match="has no account of centre weicheng"):
+    with pytest.raises(HallError, match="中没有中心 weicheng 的账号"):
         build_hall(HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", roster=other))
-    with pytest.raises(HallError, match="the roster is not valid"):
+    with pytest.raises(HallError, match="账号清单有误"):
         build_hall(HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", roster=tmp_path / "missing.yaml"))
 
 

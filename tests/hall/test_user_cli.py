@@ -67,13 +67,13 @@ def test_add_from_stdin_then_list(
     stdin(monkeypatch, "another long one\r\n")
     assert add(users, "li.ming", "--role", "staff", "--window", "zonghe", "--staff", "s01") == 0
     out = capsys.readouterr().out
-    assert "added manager wang" in out and "added staff li.ming at window zonghe" in out
+    assert "已添加管理员 wang 到" in out and "已添加窗口工作人员 li.ming（窗口 zonghe）到" in out
     assert run(["list", "--users", str(users)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["name", "role", "window", "disabled", "created"]
-    assert lines[1].split()[:4] == ["li.ming", "staff", "zonghe", "no"]
-    assert lines[2].split()[:4] == ["wang", "manager", "-", "no"]
-    assert lines[3] == "2 users"
+    assert lines[0].split() == ["登录名", "角色", "窗口", "已停用", "创建时间"]
+    assert lines[1].split()[:4] == ["li.ming", "窗口工作人员", "zonghe", "否"]
+    assert lines[2].split()[:4] == ["wang", "管理员", "-", "否"]
+    assert lines[3] == "共 2 个账号"
     store = _cheap(users)
     assert store.verify("wang", PASSWORD) is not None
     assert store.verify("li.ming", "another long one") is not None  # the line's end is not the password's
@@ -92,7 +92,7 @@ def test_add_passwords_differ(users: Path, monkeypatch: pytest.MonkeyPatch, caps
     prompts(monkeypatch, PASSWORD, PASSWORD + "!")
     assert run(["add", "wang", "--role", "manager", "--users", str(users)]) == 1
     out, err = capsys.readouterr()
-    assert err == "hall user: the two passwords differ: nothing changed\n"
+    assert err == "hall user：两次输入的密码不一致：没有修改\n"
     assert PASSWORD not in out + err
     assert _cheap(users).get("wang") is None
 
@@ -103,16 +103,17 @@ def test_a_short_password_is_refused_at_once(
     asked = prompts(monkeypatch, "short")
     assert run(["add", "wang", "--role", "manager", "--users", str(users)]) == 1
     assert len(asked) == 1  # not asked again for a password that cannot be used
-    assert capsys.readouterr().err == "hall user: the password must be at least 10 characters long\n"
+    said = capsys.readouterr().err
+    assert said.startswith("hall user：") and "10" in said, said
 
 
 def test_no_password(users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     stdin(monkeypatch, "")
     assert add(users, "wang", "--role", "manager") == 1
-    assert "no password on stdin" in capsys.readouterr().err
+    assert "标准输入中没有密码" in capsys.readouterr().err
     prompts(monkeypatch)
     assert run(["add", "wang", "--role", "manager", "--users", str(users)]) == 1
-    assert capsys.readouterr().err == "hall user: no password given\n"
+    assert capsys.readouterr().err == "hall user：没有输入密码\n"
 
 
 def test_staff_without_a_window(
@@ -134,7 +135,7 @@ def test_bad_name(users: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_usage_errors_exit_2(users: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["add", "wang", "--role", "admin", "--users", str(users)]) == 2
-    assert "invalid choice: 'admin'" in capsys.readouterr().err
+    assert "无效的选择：'admin'" in capsys.readouterr().err
     assert run(["add", "wang", "--users", str(users)]) == 2
     assert run(["frobnicate"]) == 2
     assert run([]) == 2
@@ -148,7 +149,7 @@ def test_duplicate_refused_before_asking(
     assert add(users, "wang", "--role", "manager") == 0
     asked = prompts(monkeypatch, "other password", "other password")
     assert run(["add", "wang", "--role", "supervisor", "--users", str(users)]) == 1
-    assert "user 'wang' already exists" in capsys.readouterr().err
+    assert "账号 'wang' 已经存在" in capsys.readouterr().err
     assert asked == []
 
 
@@ -158,9 +159,9 @@ def test_window_checked_against_the_centre(
     stdin(monkeypatch, PASSWORD + "\n")
     assert add(users, "li", "--role", "staff", "--window", "nowhere", "--content", str(SAMPLE)) == 1
     err = capsys.readouterr().err
-    assert f"hall user: window 'nowhere' is not one of {SAMPLE}'s windows (zonghe, shebao, minzheng" in err
+    assert f"hall user：窗口 'nowhere' 不是 {SAMPLE} 的窗口（窗口有：zonghe, shebao, minzheng" in err
     assert add(users, "li", "--role", "staff", "--window", "shebao", "--staff", "s99", "--content", str(SAMPLE)) == 1
-    assert "staff id 's99' is not one of" in capsys.readouterr().err
+    assert "工作人员编号 's99' 不是" in capsys.readouterr().err
     assert add(users, "li", "--role", "staff", "--window", "shebao", "--staff", "s01", "--content", str(SAMPLE)) == 0
     user = _cheap(users).get("li")
     assert user is not None and user.window == "shebao" and user.staff_id == "s01"
@@ -173,7 +174,7 @@ def test_a_broken_centre_is_not_checked_against(
     stdin(monkeypatch, PASSWORD + "\n")
     assert add(users, "li", "--role", "staff", "--window", "zonghe", "--content", str(sample_dir)) == 1
     err = capsys.readouterr().err
-    assert "staff.yaml:2: missing field 'name'" in err and "fix its problems first" in err
+    assert "staff.yaml:2: " in err and "请先改正其中的问题" in err
 
 
 def test_passwd(users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -184,12 +185,12 @@ def test_passwd(users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     prompts(monkeypatch, "the third one", "the third one")
     assert run(["passwd", "wang", "--users", str(users)]) == 0
     out, err = capsys.readouterr()
-    assert "changed the password of wang" in out and "the third one" not in out + err
+    assert "已修改 wang 的密码" in out and "the third one" not in out + err
     store = _cheap(users)
     assert store.verify("wang", PASSWORD) is None and store.verify("wang", "the third one") is not None
     asked = prompts(monkeypatch, "the third one", "the third one")
     assert run(["passwd", "zhao", "--users", str(users)]) == 1
-    assert capsys.readouterr().err == "hall user: no user 'zhao'\n"
+    assert capsys.readouterr().err == "hall user：没有账号 'zhao'\n"
     assert asked == []
 
 
@@ -202,7 +203,7 @@ def test_disable_enable_remove(
     assert _cheap(users).verify("wang", PASSWORD) is None
     capsys.readouterr()
     assert run(["list", "--users", str(users)]) == 0
-    assert capsys.readouterr().out.splitlines()[1].split()[:4] == ["wang", "manager", "-", "yes"]
+    assert capsys.readouterr().out.splitlines()[1].split()[:4] == ["wang", "管理员", "-", "是"]
     assert run(["enable", "wang", "--users", str(users)]) == 0
     assert _cheap(users).verify("wang", PASSWORD) is not None
     assert run(["remove", "wang", "--users", str(users)]) == 0
@@ -210,14 +211,15 @@ def test_disable_enable_remove(
     capsys.readouterr()
     for command in ("remove", "disable", "enable"):
         assert run([command, "wang", "--users", str(users)]) == 1
-        assert capsys.readouterr().err == "hall user: no user 'wang'\n"
+        said = capsys.readouterr().err  # the users file's own sentence
+        assert said.startswith("hall user：") and "'wang'" in said and said.count("\n") == 1, said
     assert run(["list", "--users", str(users)]) == 0
-    assert "no users in" in capsys.readouterr().out
+    assert "中还没有账号" in capsys.readouterr().out
 
 
 def test_no_users_file_yet(users: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["list", "--users", str(users)]) == 1
-    assert f"hall user: no users file at {users}: `hall user add` makes it" in capsys.readouterr().err
+    assert f"hall user：{users} 没有账号文件：用 hall user add 创建" in capsys.readouterr().err
     assert not users.exists()
 
 
@@ -239,7 +241,7 @@ def test_not_a_users_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"garbage" * 1000)
     assert run(["list", "--users", str(junk)]) == 1
-    assert capsys.readouterr().err.startswith(f"hall user: {junk} is not a users file")
+    assert capsys.readouterr().err.startswith(f"hall user：{junk}")
 
 
 def test_in_a_process_of_its_own(tmp_path: Path) -> None:
@@ -283,10 +285,10 @@ def test_hall_user_command(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     done = subprocess.run([*hall, "list", "--users", str(users)], capture_output=True, text=True, cwd=REPO, timeout=60)
-    assert done.returncode == 0 and done.stdout.splitlines()[1].split()[:2] == ["wang", "manager"]
+    assert done.returncode == 0 and done.stdout.splitlines()[1].split()[:2] == ["wang", "管理员"]
     done = subprocess.run(
         [*hall, "remove", "zhao", "--users", str(users)], capture_output=True, text=True, cwd=REPO, timeout=60
     )
-    assert (done.returncode, done.stderr) == (1, "hall user: no user 'zhao'\n")
+    assert done.returncode == 1 and done.stderr.startswith("hall user：") and "'zhao'" in done.stderr
     done = subprocess.run([*hall, "add", "x", "--role", "admin"], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert done.returncode == 2
