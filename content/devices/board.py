@@ -41,8 +41,11 @@ from typing import Any, Final
 
 from content.devices.history import SHOWN_ALERTS, Alert, Device, History, Span, Status
 from content.shared import contract
+from content.shared.catalog import N_, domain
+from content.shared.wording import Words
 
 log = logging.getLogger("hall.console.devices")
+_ = domain("service").gettext
 
 MAX_DEVICES: Final = 500
 MAX_PAYLOAD: Final = 16 * 1024
@@ -64,17 +67,21 @@ BOOT: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 STATUS_OF: Final[dict[str, Status]] = {"ready": "online", "lost": "lost", "disconnected": "stopped"}
 
-KIND_NAMES: Final = {"led": "LED显示屏", "kiosk": "取号机", "service": "内容服务"}
-TOPIC_NAMES: Final = {
-    "centre": "中心信息",
-    "catalog": "事项目录",
-    "staff": "工作人员",
-    "agents": "代办员",
-    "queue": "排队",
-    "announcements": "公告",
-    "stats": "统计",
-    "pickup": "取件",
-}
+KIND_NAMES: Final = Words({"led": N_("LED display"), "kiosk": N_("kiosk"), "service": N_("content service")}, _)
+TOPIC_NAMES: Final = Words(
+    {
+        "centre": N_("centre"),
+        "catalog": N_("catalog"),
+        "staff": N_("staff"),
+        "agents": N_("agents"),
+        "queue": N_("queue"),
+        "announcements": N_("announcements"),
+        "stats": N_("statistics"),
+        "pickup": N_("collection"),
+    },
+    _,
+)
+"""Each document a device shows, as the devices page names it."""
 
 
 @dataclass(frozen=True)
@@ -126,16 +133,17 @@ def read_report(payload: bytes) -> Report | None:
 def _duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return f"{seconds}秒"
+        return _("{seconds} s").format(seconds=seconds)
     if seconds < 3600:
-        return f"{seconds // 60}分{seconds % 60}秒"
+        return _("{minutes} min {seconds} s").format(minutes=seconds // 60, seconds=seconds % 60)
     if seconds < 86400:
-        return f"{seconds // 3600}小时{seconds % 3600 // 60}分"
-    return f"{seconds // 86400}天{seconds % 86400 // 3600}小时"
+        return _("{hours} h {minutes} min").format(hours=seconds // 3600, minutes=seconds % 3600 // 60)
+    return _("{days} d {hours} h").format(days=seconds // 86400, hours=seconds % 86400 // 3600)
 
 
 def device_name(device_id: str, kind: str | None) -> str:
-    return f"{device_id}（{KIND_NAMES.get(kind or '', kind or '未知类型')}）"
+    """A device as an alert names it: kiosk-1（取号机）."""
+    return _("{device} ({kind})").format(device=device_id, kind=KIND_NAMES.get(kind or "", kind or _("unknown kind")))
 
 
 class DeviceBoard:
@@ -208,7 +216,7 @@ class DeviceBoard:
         report = read_report(payload)
         if report is None:
             self.ignored += 1
-            log.warning("device/%s/state ignored: not a device state", device_id)
+            log.warning(_("device/{device}/state ignored: it is not a device state").format(device=device_id))
             return False
         with self._lock:
             self._receive(device_id, report, at)
@@ -224,7 +232,11 @@ class DeviceBoard:
         if known is None:
             if len(self._devices) >= self.max_devices:
                 self.ignored += 1
-                log.warning("device/%s/state ignored: the board holds %d devices already", device_id, self.max_devices)
+                log.warning(
+                    _("device/{device}/state ignored: the board holds {most} devices already").format(
+                        device=device_id, most=self.max_devices
+                    )
+                )
                 return
             ready = report.status == "online"
             device = Device(
@@ -260,24 +272,29 @@ class DeviceBoard:
             elif known.seen_ready:
                 close_at, span = at, Span(device_id, report.status, at, None)
                 if report.status == "online":
-                    down = "连接中断" if before == "lost" else "停止运行"
-                    alert = Alert(
-                        at, device_id, "up", "online", f"{name} 恢复在线（{down} {_duration(at - known.since)}）"
-                    )
+                    if before == "lost":
+                        back = _("{device} is back online (its connection was lost for {duration})")
+                    else:
+                        back = _("{device} is back online (it was stopped for {duration})")
+                    text = back.format(device=name, duration=_duration(at - known.since))
+                    alert = Alert(at, device_id, "up", "online", text)
                 elif before == "online":
-                    why = (
-                        "连接中断（未正常断开，由服务器代为报告）"
-                        if report.status == "lost"
-                        else "已停止运行（正常断开）"
-                    )
-                    alert = Alert(at, device_id, "down", report.status, f"{name} 离线：{why}")
+                    if report.status == "lost":
+                        down = _(
+                            "{device} is offline: its connection was lost (it did not disconnect properly; "
+                            "the broker reported it)"
+                        )
+                    else:
+                        down = _("{device} is offline: it has stopped (it disconnected properly)")
+                    alert = Alert(at, device_id, "down", report.status, down.format(device=name))
         elif (
             before == "online"
             and report.boot_id is not None
             and known.boot_id is not None
             and report.boot_id != known.boot_id
         ):
-            alert = Alert(at, device_id, "restart", "online", f"{name} 已重启（其间的离线未被看到）")
+            text = _("{device} has restarted (it was offline, unseen)").format(device=name)
+            alert = Alert(at, device_id, "restart", "online", text)
         self._devices[device_id] = changed
         if close_at is not None:
             spans = self._spans.get(device_id, [])
@@ -379,7 +396,7 @@ class DeviceBoard:
     def snapshot(self) -> dict[str, Any]:
         """What the devices page shows, as JSON (every text a plain string the page sets as text)."""
         now = self.clock()
-        today, week, _ = self.days(now)
+        today, week, _now = self.days(now)
         with self._lock:
             rows = []
             for device in self._devices.values():
@@ -388,7 +405,7 @@ class DeviceBoard:
                     {
                         "id": device.id,
                         "kind": device.kind,
-                        "kind_name": KIND_NAMES.get(device.kind or "", device.kind or "未知"),
+                        "kind_name": KIND_NAMES.get(device.kind or "", device.kind or _("unknown")),
                         "status": device.status,
                         "since": self.when(device.since, now),
                         "since_for": _duration(now - device.since),
@@ -415,7 +432,7 @@ class DeviceBoard:
             "devices": rows,
             "alerts": alerts,
             "current_revs": current,
-            "topic_names": TOPIC_NAMES,
+            "topic_names": dict(TOPIC_NAMES),
             "counts": {s: sum(1 for r in rows if r["status"] == s) for s in ("online", "lost", "stopped")},
         }
 
@@ -423,7 +440,7 @@ class DeviceBoard:
         """A time for the page: 今天 09:30:05, or 05-21 18:00 on another day."""
         local = self.local(t)
         if local.date() == self.local(now).date():
-            return local.strftime("今天 %H:%M:%S")
+            return _("today {time}").format(time=local.strftime("%H:%M:%S"))
         return local.strftime("%m-%d %H:%M")
 
 

@@ -38,9 +38,13 @@ from content.service.secret import SECRET_FILE, SecretError, load_or_create
 from content.service.store import Store
 from content.shared import contract
 from content.shared.broker_url import BrokerUrl
+from content.shared.catalog import N_, domain
 from content.shared.transport import Connected, Disconnected, Message, MqttTransport, Refused, Subscribed
 
 log = logging.getLogger("hall.service")
+_words = domain("service")
+_ = _words.gettext
+ngettext = _words.ngettext
 
 DEVICE_ID = "service"
 MAX_IDLE_WAIT_S = 30.0
@@ -117,14 +121,21 @@ class ContentService:
         self._settle_due = False
         """Replaces the content's `public_url` (where the QR codes point), e.g. the address `--http` serves."""
         self._events: Intake[Any] = Intake(self._shed)
-        self._busy_replies = MinuteShare("commands shed and not answered", BUSY_REPLIES_PER_MINUTE)
-        self._log_share = MinuteShare("log lines about commands not written", LOG_LINES_PER_MINUTE)
+        self._busy_replies = MinuteShare(
+            N_("{account}: {count} more commands shed and not answered in a minute"), BUSY_REPLIES_PER_MINUTE
+        )
+        self._log_share = MinuteShare(
+            N_("{account}: {count} more log lines about commands not written in a minute"), LOG_LINES_PER_MINUTE
+        )
         self._published_at = 0.0
         self._stop_watch = threading.Event()
         self._boot_id = uuid.uuid4().hex[:12]
         self._published: dict[str, str] = {}
         self._dirty = False
-        self._refusals = MinuteShare("refused commands answered but not recorded", REFUSALS_RECORDED_PER_MINUTE)
+        self._refusals = MinuteShare(
+            N_("{account}: {count} more refused commands answered but not recorded in a minute"),
+            REFUSALS_RECORDED_PER_MINUTE,
+        )
         self._rates: Rates
         self._issued: dict[dt.date, dict[str, int]] = {}
         """For the pages: the last numbers of the past days (replaced whole, never changed in place)."""
@@ -160,7 +171,7 @@ class ContentService:
         if result.content is None or problems:
             for problem in problems:
                 log.error("%s", problem)
-            log.error("content in %s is not valid; nothing published", self.content_dir)
+            log.error(_("The content in {folder} is not valid; nothing was published").format(folder=self.content_dir))
             return 1
         try:
             secret = self._secret or load_or_create(self.store.path.with_name(SECRET_FILE), self.content_dir)
@@ -198,7 +209,11 @@ class ContentService:
         self._transport.subscribe(["cmd/+/+"])
         self._transport.start()
         watcher = self._start_watcher() if self._watch else None
-        log.info("serving %s (%s) from %s on %s", centre.name, centre.id, self.content_dir, self.broker.redacted())
+        log.info(
+            _("Serving {name} ({centre}) from {folder} on {broker}").format(
+                name=centre.name, centre=centre.id, folder=self.content_dir, broker=self.broker.redacted()
+            )
+        )
         try:
             return self._loop()
         finally:
@@ -206,7 +221,7 @@ class ContentService:
             self._transport.stop(final=(contract.device_topic(DEVICE_ID), self._device_state("disconnected")))
             if watcher:
                 watcher.join(timeout=5)
-            log.info("stopped")
+            log.info(_("Stopped"))
 
     def now(self) -> datetime:
         assert self._clock is not None
@@ -254,23 +269,32 @@ class ContentService:
                 case _Stop():
                     return 0
                 case Refused(reason=reason, permanent=True):
-                    log.error("broker %s refused the service: %s", self.broker.redacted(), reason)
+                    log.error(
+                        _("The broker {broker} refused the service: {reason}").format(
+                            broker=self.broker.redacted(), reason=reason
+                        )
+                    )
                     return 2
                 case Refused(reason=reason):
-                    log.warning("broker refused the connection (%s); retrying", reason)
+                    log.warning(_("The broker refused the connection ({reason}); trying again").format(reason=reason))
                 case Connected():
-                    log.info("connected to %s", self.broker.redacted())
+                    log.info(_("Connected to {broker}").format(broker=self.broker.redacted()))
                 case Subscribed(refused=refused) if refused:
-                    log.error("broker refused subscriptions %s: check the service account's ACL", list(refused))
+                    log.error(
+                        _("The broker refused the subscriptions {topics}: check the service account's ACL").format(
+                            topics=", ".join(refused)
+                        )
+                    )
                     return 2
                 case Subscribed():
                     self._announce_ready()
                 case Disconnected(reason=reason):
                     self.ready.clear()
                     log.warning(
-                        "disconnected from broker (%s); reconnecting. If this repeats every few seconds, another "
-                        "`hall serve` for this centre is connected with the same client id",
-                        reason,
+                        _(
+                            "Disconnected from the broker ({reason}); reconnecting. If this repeats every few "
+                            "seconds, another `hall serve` of this centre is connected with the same client id"
+                        ).format(reason=reason)
                     )
                 case Message():
                     self._on_message(event)
@@ -315,14 +339,14 @@ class ContentService:
         if all(delivery.wait(PUBLISH_TIMEOUT_S) for delivery in deliveries):
             self._transport.publish(contract.device_topic(DEVICE_ID), self._device_state("ready"), retain=True)
             self.ready.set()
-            log.info(
-                "ready: state published (%s)",
-                ", ".join(f"{k}={v}" for k, v in sorted(self._published.items())),
-            )
+            revs = ", ".join(f"{k}={v}" for k, v in sorted(self._published.items()))
+            log.info(_("Ready: the state is published ({revs})").format(revs=revs))
         else:
             log.warning(
-                "the broker did not acknowledge the state in %.0f s; will republish on reconnect",
-                PUBLISH_TIMEOUT_S,
+                _(
+                    "The broker did not acknowledge the state within {seconds:.0f} s; it is published again "
+                    "on reconnecting"
+                ).format(seconds=PUBLISH_TIMEOUT_S)
             )
 
     def _publish_state(self) -> list[Any]:
@@ -363,7 +387,7 @@ class ContentService:
             if sent is not None:
                 self._on_command(*sent, message.payload, expires=message.expires)
         except Exception:  # a bug must not stop the hall: log it and carry on
-            log.exception("failed to handle %s", message.topic[:200])
+            log.exception(_("Could not handle {topic}").format(topic=message.topic[:200]))
         finally:
             self._transport.ack(message.mid, message.qos)
 
@@ -389,10 +413,9 @@ class ContentService:
             refusal = Refusal("qos0" if shed.why == "qos0" else "busy")
             self._reply(shed.account, _refusal_reply(command_id, now, refusal))
         log.warning(
-            "cmd from %s not taken (%s): %d waiting",
-            shed.account,
-            shed.why,
-            self._events.waiting().get(shed.account, 0),
+            _("A command of {account} was not taken ({why}): {waiting} waiting").format(
+                account=shed.account, why=shed.why, waiting=self._events.waiting().get(shed.account, 0)
+            )
         )
 
     def _on_command(self, verb: str, sender: str, raw: bytes, *, expires: float | None = None) -> None:
@@ -405,7 +428,7 @@ class ContentService:
             payload = contract.decode(raw, contract.MAX_COMMAND_BYTES)
         except contract.PayloadError as exc:
             if self._log_share.take(sender, now):
-                log.warning("cmd/%s/%s ignored: %s", verb, sender, exc)
+                log.warning(_("cmd/{verb}/{sender} ignored: {problem}").format(verb=verb, sender=sender, problem=exc))
             return
         command_id = payload.get("id")
         if not isinstance(command_id, str) or not 1 <= len(command_id) <= 64:
@@ -414,7 +437,11 @@ class ContentService:
         stored = self.store.reply_for(sender, command_id)
         if stored is not None:
             if self._log_share.take(sender, now):
-                log.info("cmd/%s/%s %s is a repeat; answering again", verb, sender, command_id)
+                log.info(
+                    _("cmd/{verb}/{sender} {id} is a repeat; answering again").format(
+                        verb=verb, sender=sender, id=command_id
+                    )
+                )
             self._reply(sender, stored)
             return
         person = payload.get("person")
@@ -461,7 +488,10 @@ class ContentService:
         over = self._rates.take(sender, person if isinstance(person, str) else None, budget, now)
         if over is not None:
             group, most = over
-            who = f"工作台操作人 {person}" if isinstance(person, str) else f"账号 {sender}"
+            if isinstance(person, str):
+                who = _("console user {person}").format(person=person)
+            else:
+                who = _("account {account}").format(account=sender)
             raise Refusal("too_fast", who=who, most=most, what=rates.WORDS[group])
 
     def _check_person(self, sender: str, person: Any) -> None:
@@ -498,10 +528,14 @@ class ContentService:
             self._transport.publish("call", contract.encode(event))
         self._reply(sender, reply)
         if command.kind == "cases":  # the number and stage only: the result names the applicant
-            log.info("cmd/%s by %s: %s %s", verb, sender, outcome.result.get("number"), outcome.result.get("stage"))
+            log.info(
+                _("cmd/{verb} by {sender}: {case} {stage}").format(
+                    verb=verb, sender=sender, case=outcome.result.get("number"), stage=outcome.result.get("stage")
+                )
+            )
             self._refresh_pickup()
         else:
-            log.info("cmd/%s by %s: %s", verb, sender, outcome.result)
+            log.info(_("cmd/{verb} by {sender}: {result}").format(verb=verb, sender=sender, result=outcome.result))
             self._dirty = True
 
     def _refused(
@@ -529,15 +563,19 @@ class ContentService:
                     kept_id, verb, sender, kept_refused, kept_reply, self.live, self.live, now, person=person
                 )
             except Exception:
-                log.exception("cmd/%s/%s %s: the refusal could not be recorded", verb, sender, command_id)
+                log.exception(
+                    _("cmd/{verb}/{sender} {id}: the refusal could not be recorded").format(
+                        verb=verb, sender=sender, id=command_id
+                    )
+                )
         if self._log_share.take(sender, now):
-            log.info("cmd/%s by %s refused: %s", verb, sender, refused)
+            log.info(_("cmd/{verb} by {sender} refused: {why}").format(verb=verb, sender=sender, why=refused))
         if refused.code != "expired":  # nobody waits for that answer, and a retry of it must not take it
             self._reply(sender, reply)
 
     def _not_stored(self, verb: str, sender: str, command_id: str, now: datetime) -> None:
         """Nothing was stored, so nothing is applied: say so rather than leave the sender waiting."""
-        log.exception("cmd/%s/%s %s could not be stored", verb, sender, command_id)
+        log.exception(_("cmd/{verb}/{sender} {id} could not be stored").format(verb=verb, sender=sender, id=command_id))
         self._reply(sender, _refusal_reply(command_id, now, Refusal("not_stored")))
 
     def _refresh_pickup(self) -> None:
@@ -556,17 +594,25 @@ class ContentService:
         try:
             purged = self.store.purge_cases(cases.purge_before(self.desk, now), now)
         except Exception:
-            log.exception("personal data of collected cases could not be removed; will try again in an hour")
+            log.exception(_("The personal data of collected cases could not be removed; trying again in an hour"))
             return
         if purged:
-            log.info("removed the applicant's name and phone from %d collected case(s)", len(purged))
+            log.info(
+                ngettext(
+                    "Removed the applicant's name and mobile number from {count} collected case",
+                    "Removed the applicant's name and mobile number from {count} collected cases",
+                    len(purged),
+                ).format(count=len(purged))
+            )
         try:
             moved = records.move_over(self.store.db, self.store.path, self.content.centre.records, now)
         except Exception:
-            log.exception("old records could not be archived; will try again in an hour")
+            log.exception(_("Old records could not be archived; trying again in an hour"))
             return
         if any(moved.values()):
-            log.info("archived to %s: %s", records.archive_dir(self.store.path), moved)
+            log.info(
+                _("Archived to {folder}: {moved}").format(folder=records.archive_dir(self.store.path), moved=moved)
+            )
         if any(count >= records.BATCH for count in moved.values()):
             self._purge_at = now + dt.timedelta(minutes=1)  # more to move: soon, a batch at a time
 
@@ -590,22 +636,25 @@ class ContentService:
         try:
             result = load_content(self.content_dir)
         except Exception:  # a bug in loading must not stop the hall: the last good content stays
-            log.exception("content edit not applied (could not be read); still publishing the last good content")
+            log.exception(
+                _("The content edit was not applied (it could not be read); the last good content is still published")
+            )
             return
         problems = [str(p) for p in result.problems]
         if result.content is not None:
             problems += documents.oversized(result.content, self.now())
         if result.content is None or problems:
-            log.error("content edit not applied; still publishing the last good content:")
+            log.error(_("The content edit was not applied; the last good content is still published:"))
             for problem in problems:
                 log.error("  %s", problem)
             return
         assert result.content is not None
         if result.content.centre.id != self.content.centre.id:
             log.error(
-                "content edit not applied: centre id changed from %r to %r; restart the service to move it",
-                self.content.centre.id,
-                result.content.centre.id,
+                _(
+                    "The content edit was not applied: the centre id changed from {before} to {after}; restart "
+                    "the service to move it"
+                ).format(before=self.content.centre.id, after=result.content.centre.id)
             )
             return
         self.content = self._overridden(result.content)
@@ -613,7 +662,13 @@ class ContentService:
         self._settle_due = True
         self._rates.settings = self.content.centre.rates
         changed = self._publish_state()
-        log.info("content reloaded: %d message(s) republished", len(changed))
+        log.info(
+            ngettext(
+                "Content reloaded: {count} message published again",
+                "Content reloaded: {count} messages published again",
+                len(changed),
+            ).format(count=len(changed))
+        )
 
 
 def _refusal_reply(command_id: str, now: datetime, refused: Refusal) -> dict[str, Any]:

@@ -16,19 +16,25 @@ from datetime import datetime
 from typing import Final
 
 from content.centre.schema import RateSettings
+from content.shared.catalog import N_, domain
+from content.shared.wording import Words
 
 log = logging.getLogger("hall.service")
+_ = domain("service").gettext
 
-WORDS: Final[dict[str, str]] = {
-    "call": "叫号",
-    "window": "窗口开关",
-    "staff": "状态变更",
-    "announce": "公告操作",
-    "case": "办件操作",
-    "ask": "查询",
-    "ticket": "取号",
-    "all": "操作",
-}
+WORDS: Final = Words(
+    {
+        "call": N_("calls"),
+        "window": N_("window changes"),
+        "staff": N_("status changes"),
+        "announce": N_("announcement changes"),
+        "case": N_("case changes"),
+        "ask": N_("questions"),
+        "ticket": N_("numbers taken"),
+        "all": N_("commands"),
+    },
+    _,
+)
 """Each budget's kind of command, as the refusal `too_fast` names it."""
 BUCKETS: Final = 4096
 """Budgets kept at once; the longest unused (then full again) go first."""
@@ -79,6 +85,7 @@ class MinuteShare:
     Safe from any thread."""
 
     def __init__(self, what: str, most: int) -> None:
+        """`what`: the line said of an account past its share, an id with {account} and {count}."""
         self._what = what
         self._most = most
         self._lock = threading.Lock()
@@ -103,5 +110,5 @@ class MinuteShare:
                 self._held[account] = self._held.get(account, 0) + 1
                 went = False
         for who, count in held.items():
-            log.warning("%s: %d more %s in a minute", who, count, self._what)
+            log.warning(_(self._what).format(account=who, count=count))
         return went

@@ -1,6 +1,7 @@
 """The MQTT contract v1: topics, payload envelopes and the field readers of the service and every device.
 
-It depends on the standard library alone. Topics are built relative to `hall/v1/<centre>/`; payloads are UTF-8 JSON
+It depends on the standard library and the hall's shared words (the catalog, grapheme cuts). Topics are
+built relative to `hall/v1/<centre>/`; payloads are UTF-8 JSON
 objects carrying `schema` and `ts`, and state documents also carry `rev`, a hash of their content
 (not of `ts`), so a device can tell whether anything changed.
 """
@@ -15,6 +16,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from content.shared.catalog import N_, domain
+from content.shared.graphemes import boundaries, graphemes
+
+_ = domain("shared").gettext
 
 SCHEMA: Final = 1
 ROOT: Final = "hall/v1"
@@ -43,12 +49,62 @@ DeviceStatus = Literal["ready", "lost", "disconnected"]
 
 
 class PayloadError(ValueError):
-    """A payload that does not follow the contract. The message says what is wrong."""
+    """A payload that does not follow the contract. The message says what is wrong, in the hall's language."""
+
+
+DOCUMENT_NAMES: Final = {
+    "centre": N_("the centre"),
+    "catalog": N_("the catalog of items"),
+    "staff": N_("the staff"),
+    "agents": N_("the agents"),
+    "queue": N_("the queue"),
+    "announcements": N_("the announcements"),
+    "stats": N_("the statistics"),
+    "pickup": N_("the collection list"),
+}
+"""Each state document, as a problem with it names it."""
+FIELD_NAMES: Final = {
+    "items": N_("the items"),
+    "categories": N_("the categories"),
+    "windows": N_("the windows"),
+    "staff": N_("the staff members"),
+    "agents": N_("the agents"),
+    "announcements": N_("the announcements"),
+    "cases": N_("the case numbers"),
+    "name": N_("the name"),
+}
+"""The fields of the documents a reader refuses a document for, as the problem names them."""
+_KINDS: Final = {
+    "list": N_("a list"),
+    "dict": N_("an object"),
+    "str": N_("text"),
+    "int": N_("a number"),
+    "float": N_("a number"),
+    "bool": N_("a yes-or-no value"),
+    "NoneType": N_("nothing (null)"),
+}
+_OTHER_KIND: Final = N_("something else")
+
+
+def kind_of(value: Any) -> str:
+    """What a JSON value is, in words (a list, text, a number)."""
+    return _(_KINDS.get(type(value).__name__, _OTHER_KIND))
+
+
+def not_a_list(topic: str, key: str, value: Any) -> PayloadError:
+    """The problem of a document whose main list (`key`) is missing or no list."""
+    return PayloadError(
+        _("In {document}, {field} should be a list, not {kind}").format(
+            document=_(DOCUMENT_NAMES.get(topic, topic)), field=_(FIELD_NAMES.get(key, key)), kind=kind_of(value)
+        )
+    )
 
 
 def base(centre: str) -> str:
     if not CENTRE_ID.match(centre):
-        raise ValueError(f"centre id {centre!r} must be lowercase latin letters, digits and '-'")
+        raise ValueError(
+            _("The centre id “{centre}” should be lowercase latin letters, digits and “-”").format(centre=centre[:64])
+        )
     return f"{ROOT}/{centre}/"
 
 
@@ -94,21 +150,35 @@ def encode(payload: dict[str, Any]) -> bytes:
 def decode(data: bytes, max_bytes: int | None = None) -> dict[str, Any]:
     """Parse a JSON object payload; raise PayloadError naming what is wrong."""
     if max_bytes is not None and len(data) > max_bytes:
-        raise PayloadError(f"payload of {len(data)} bytes is larger than {max_bytes}")
+        raise PayloadError(
+            _("The message has {size} bytes, more than the limit of {most}").format(size=len(data), most=max_bytes)
+        )
     try:
         value = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise PayloadError(f"payload is not UTF-8 (byte {exc.start})") from None
+        raise PayloadError(_("The message is not UTF-8 text (at byte {at})").format(at=exc.start)) from None
     except json.JSONDecodeError as exc:
-        raise PayloadError(f"payload is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise PayloadError(
+            _("The message is not JSON: wrong at line {line}, column {column}").format(
+                line=exc.lineno, column=exc.colno
+            )
+        ) from None
     except RecursionError:
-        raise PayloadError("payload is nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer past Python's 4300-digit limit
-        raise PayloadError(f"payload is not JSON this service can read: {str(exc)[:100]}") from None
+        raise PayloadError(_("The message is nested too deeply to read")) from None
+    except ValueError:  # e.g. an integer past Python's 4300-digit limit
+        raise PayloadError(_("The message is JSON this service cannot read (a number too long)")) from None
     if not isinstance(value, dict):
-        raise PayloadError(f"payload must be a JSON object, got {type(value).__name__}")
+        raise PayloadError(_("The message should be a JSON object, not {kind}").format(kind=kind_of(value)))
+    if "schema" not in value:
+        raise PayloadError(
+            _("The message does not say its contract version; this hall reads version {version}").format(version=SCHEMA)
+        )
     if value.get("schema") != SCHEMA:
-        raise PayloadError(f"payload schema must be {SCHEMA}, got {value.get('schema')!r}")
+        raise PayloadError(
+            _("The message is of contract version {got}; this hall reads version {version}").format(
+                got=str(value.get("schema"))[:20], version=SCHEMA
+            )
+        )
     return value
 
 
@@ -193,8 +263,30 @@ MAX_ROWS: Final = 2000
 
 
 def read_text(value: Any, limit: int = MAX_TEXT) -> str:
-    """A string field, stripped and cut to `limit` characters; "" for anything that is not a string."""
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    """A string field, stripped and cut to at most `limit` characters (code points) between two of its
+    graphemes, never inside one (a surrogate pair, an emoji, a letter and its accent) or inside a name
+    joined by a middle dot when an earlier cut fits; "" for anything that is not a string."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    return text if len(text) <= limit else cut_whole(text, limit)
+
+
+def cut_whole(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` code points at a boundary a reader sees (`graphemes.boundaries`),
+    without a mark: a field reader keeps what fits, whole."""
+    if len(text) <= limit:
+        return text
+    # A boundary's place depends only on the characters around it, so the text just past the limit
+    # tells where the last one before the limit is.
+    fitting = [b for b in boundaries(text[: limit + 1]) if b <= limit]
+    end = fitting[-1] if fitting else 0
+    if end == 0:  # a dot-joined name longer than the limit: cut between its clusters
+        for cluster in graphemes(text[: limit + 1]):
+            if end + len(cluster) > limit:
+                break
+            end += len(cluster)
+    return text[:end].rstrip()
 
 
 def read_optional(value: Any, limit: int = 200) -> str | None:
@@ -232,7 +324,7 @@ def read_main_rows(doc: Mapping[str, Any], key: str, topic: str, limit: int = MA
     missing or no list, so the document is refused whole and the last good one stays on screen."""
     value = doc.get(key)
     if not isinstance(value, list):
-        raise PayloadError(f"{topic}: {key!r} must be a list, got {type(value).__name__}")
+        raise not_a_list(topic, key, value)
     return read_rows(value, limit)
 
 
@@ -275,7 +367,7 @@ def read_zone(value: Any, default: str = DEFAULT_ZONE) -> str:
     if value is None or value == "":
         return default
     if zone_named(value) is None:
-        raise PayloadError(f"unknown time zone {str(value)[:64]!r}")
+        raise PayloadError(_("There is no time zone “{zone}”").format(zone=cut_whole(str(value), 64)))
     return str(value)
 
 

@@ -15,7 +15,7 @@ import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -25,6 +25,9 @@ from paho.mqtt.properties import Properties
 from content.shared import contract
 from content.shared import limits as cap
 from content.shared.broker_url import BrokerUrl
+from content.shared.catalog import N_, domain
+
+_ = domain("shared").gettext
 
 RECONNECT_MAX_S = 2
 """The longest wait between two attempts to reach a broker that is away. paho doubles its wait up to
@@ -44,10 +47,53 @@ def keepalive_seconds(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+        raise argparse.ArgumentTypeError(
+            _("“{given}” is not a whole number of seconds").format(given=contract.cut_whole(text, 40))
+        ) from None
     if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"{text!r}: give {low} to {high} seconds")
+        raise argparse.ArgumentTypeError(
+            _("“{given}”: give {low} to {high} seconds").format(given=text, low=low, high=high)
+        )
     return value
+
+
+REASONS: Final = {
+    128: N_("an unspecified error"),
+    129: N_("a malformed packet"),
+    130: N_("a protocol error"),
+    131: N_("an error of the broker's own"),
+    132: N_("an MQTT version the broker does not speak"),
+    133: N_("the client id is not accepted"),
+    134: N_("wrong user name or password"),
+    135: N_("not authorized"),
+    136: N_("the broker is unavailable"),
+    137: N_("the broker is busy"),
+    138: N_("banned"),
+    140: N_("a wrong way of authenticating"),
+    141: N_("no keep-alive in time"),
+    142: N_("another connection took the session over"),
+    143: N_("the topic filter is not valid"),
+    144: N_("the topic is not valid"),
+    149: N_("the packet is too large"),
+    150: N_("messages too fast"),
+    151: N_("over the quota"),
+    152: N_("the broker's administrator acted"),
+    153: N_("the payload's format is not valid"),
+    156: N_("use another broker"),
+    157: N_("the broker has moved"),
+    159: N_("connections too fast"),
+    160: N_("the longest connection time is over"),
+}
+"""MQTT 5 reason codes (CONNACK, PUBACK, SUBACK, DISCONNECT) in words."""
+
+
+def reason_words(reason_code: Any) -> str:
+    """A paho reason code as a person reads it, in the hall's language (not authorized → 未获授权)."""
+    value = getattr(reason_code, "value", None)
+    known = REASONS.get(value) if isinstance(value, int) else None
+    if known is not None:
+        return _(known)
+    return _("reason code {code}").format(code=value) if isinstance(value, int) else str(reason_code)
 
 
 # CONNACK reason codes that no retry will fix.
@@ -63,6 +109,8 @@ class Connected:
 class Refused:
     reason: str
     permanent: bool
+    code: int = 0
+    """The CONNACK's reason code (134: bad user name or password)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +144,8 @@ class PublishRefused:
 
     mid: int
     reason: str
+    code: int = 0
+    """The PUBACK's reason code (135: not authorized)."""
 
 
 Event = Connected | Refused | Subscribed | Message | Disconnected | PublishRefused
@@ -267,13 +317,13 @@ class MqttTransport:
             permanent = reason_code.value in _PERMANENT_REFUSALS
             if permanent:
                 client.disconnect()
-            self._sink(Refused(str(reason_code), permanent))
+            self._sink(Refused(reason_words(reason_code), permanent, reason_code.value))
             return
         self._send_subscribe()
         self._sink(Connected(bool(flags.session_present)))
 
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
-        self._sink(Disconnected(str(reason_code), requested=self._stopping))
+        self._sink(Disconnected(reason_words(reason_code), requested=self._stopping))
 
     def _on_subscribe(self, client: Any, userdata: Any, mid: int, reason_codes: Any, properties: Any) -> None:
         topics = self._pending_subs.pop(mid, [])
@@ -282,7 +332,7 @@ class MqttTransport:
 
     def _on_publish(self, client: Any, userdata: Any, mid: int, reason_code: Any, properties: Any) -> None:
         if reason_code.is_failure:
-            self._sink(PublishRefused(mid, str(reason_code)))
+            self._sink(PublishRefused(mid, reason_words(reason_code), reason_code.value))
 
     def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
         topic: str = message.topic

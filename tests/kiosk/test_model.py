@@ -340,7 +340,7 @@ def test_a_centre_whose_time_zone_is_none_is_refused_and_the_last_good_one_stays
     model = KioskModel().apply("centre", good)
     bad = json.loads(good)
     bad["timezone"] = zone
-    with pytest.raises(contract.PayloadError, match="time zone"):
+    with pytest.raises(contract.PayloadError, match="这个时区"):
         model.apply("centre", json.dumps(bad).encode())
     assert model.centre is not None and model.centre.now().tzinfo is not None
 

@@ -9,10 +9,11 @@ member, the announcement, the case): the service decides, whichever client sent 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -21,12 +22,16 @@ from content.accounts.users import Action
 from content.centre.loader import Content
 from content.queue.rules import Call
 from content.service.live import Live
+from content.shared.catalog import N_, domain
+from content.shared.graphemes import cut, length
 from content.shared.refusals import sentence
-from content.shared.wording import PERMISSION_NAMES
+from content.shared.wording import PERMISSION_NAMES, listing
 
 if TYPE_CHECKING:
     from content.cases.rules import Case
     from content.service.commands.cases import Desk
+
+_ = domain("service").gettext
 
 Kind = Literal["live", "cases", "asks"]
 """What a command does: changes the live state (queue, windows, staff, announcements), stored with the
@@ -127,23 +132,68 @@ SHOWN_PROBLEMS = 3
 """A refusal names this many problems of the arguments, then counts the rest: a reply stays short
 however many wrong values a command carries."""
 
-_KINDS = {
-    "string_type": "文本",
-    "int_type": "整数",
-    "int_parsing": "整数",
-    "int_from_float": "整数",
-    "bool_type": "true 或 false",
-    "bool_parsing": "true 或 false",
-    "list_type": "列表",
-    "dict_type": "JSON 对象",
-    "model_type": "JSON 对象",
-    "datetime_type": "ISO 8601 时间",
-    "datetime_parsing": "ISO 8601 时间",
-    "datetime_from_date_parsing": "ISO 8601 时间",
-    "date_type": "日期（YYYY-MM-DD）",
-    "date_parsing": "日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "日期（YYYY-MM-DD）",
+_KINDS: Final = {
+    "string_type": N_("text"),
+    "int_type": N_("a whole number"),
+    "int_parsing": N_("a whole number"),
+    "int_from_float": N_("a whole number"),
+    "bool_type": N_("yes or no (true or false)"),
+    "bool_parsing": N_("yes or no (true or false)"),
+    "list_type": N_("a list"),
+    "dict_type": N_("a JSON object"),
+    "model_type": N_("a JSON object"),
+    "datetime_type": N_("an ISO 8601 time"),
+    "datetime_parsing": N_("an ISO 8601 time"),
+    "datetime_from_date_parsing": N_("an ISO 8601 time"),
+    "date_type": N_("a date (YYYY-MM-DD)"),
+    "date_parsing": N_("a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("a date (YYYY-MM-DD)"),
 }
+ARGUMENT_NAMES: Final = {
+    "action": N_("The action"),
+    "agent": N_("The agent"),
+    "applicant": N_("The applicant"),
+    "at": N_("The tier where the case is received"),
+    "basis": N_("The legal basis"),
+    "case": N_("The case number"),
+    "category": N_("The category"),
+    "clear": N_("The announcement to take down"),
+    "closed": N_("Whether to include finished cases"),
+    "date": N_("The date"),
+    "decision": N_("The decision"),
+    "digits": N_("The last four digits of the mobile number"),
+    "due_soon": N_("Whether to list cases due soon"),
+    "duration_s": N_("How long it shows (seconds)"),
+    "id": N_("The announcement's id"),
+    "item": N_("The item"),
+    "note": N_("The note"),
+    "notify": N_("Whether to show the number on the wall"),
+    "overdue": N_("Whether to list overdue cases"),
+    "phone": N_("The mobile number"),
+    "priority": N_("The priority"),
+    "reason": N_("The reason"),
+    "received": N_("The documents received"),
+    "review": N_("The review"),
+    "stage": N_("The stage"),
+    "staff": N_("The staff member"),
+    "start": N_("The start time"),
+    "state": N_("The window's state"),
+    "status": N_("The status"),
+    "substitute": N_("The substitute"),
+    "targets": N_("Where it shows"),
+    "text": N_("The text"),
+    "ticket": N_("The number"),
+    "tier": N_("The tier"),
+    "to": N_("The tier it goes to"),
+    "to_window": N_("The window it goes to"),
+    "window": N_("The window"),
+}
+"""Each argument of a command, as a problem with it names it (票号): the words a clerk knows it by."""
+PATTERN_HINTS: Final = {
+    "ticket": N_("one or two capital letters and three digits, e.g. A012"),
+    "digits": N_("four digits"),
+}
+"""What a patterned argument should look like, as its problem says it."""
 
 
 def parse_args(model: type[A], args: dict[str, Any]) -> A:
@@ -151,43 +201,77 @@ def parse_args(model: type[A], args: dict[str, Any]) -> A:
         return model.model_validate(args)
     except ValidationError as exc:
         errors = exc.errors()
-        said = "；".join(problem(err) for err in errors[:SHOWN_PROBLEMS])
+        said = _("; ").join(problem(err) for err in errors[:SHOWN_PROBLEMS])
         more = len(errors) - SHOWN_PROBLEMS
-        raise Refusal("bad_args", problems=f"{said}；另有 {more} 处" if more > 0 else said) from None
+        if more > 0:
+            said = _("{problems}; {more} more").format(problems=said, more=more)
+        raise Refusal("bad_args", problems=said) from None
+
+
+def argument_name(key: str) -> str:
+    """An argument as a problem names it: 票号 for `ticket`; one it does not know by its key."""
+    known = ARGUMENT_NAMES.get(key)
+    return _(known) if known else _("The argument “{key}”").format(key=cut(key, 60))
 
 
 def problem(error: Any) -> str:
-    """One pydantic error of a command's arguments, in the words of its refusal."""
+    """One pydantic error of a command's arguments, in the words of its refusal: the argument by its name,
+    what was wrong with it and what it should be."""
     kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
     names = [part for part in error["loc"] if isinstance(part, str)]
-    name = f"'{names[-1][:60]}'" if names else "参数"
+    field = argument_name(names[-1]) if names else _("An argument")
     if kind == "missing":
-        return f"缺少 {name}"
+        return _("{field} is missing").format(field=field)
     if kind == "extra_forbidden":
-        return f"不认识的参数 {name}"
+        return _("There is no argument “{key}”").format(key=cut(names[-1] if names else "", 60))
     if kind in _KINDS:
-        return f"{name} 应为{_KINDS[kind]}，收到 {shown(got)}"
+        return _("{field} should be {kind}, not {got}").format(field=field, kind=_(_KINDS[kind]), got=shown(got))
     if kind == "string_too_short":
-        return f"{name} 不能为空"
+        return _("{field} cannot be empty").format(field=field)
     if kind == "string_too_long":
-        return f"{name} 有 {len(got)} 个字符，多于上限 {ctx.get('max_length')}"
+        return _("{field} has {length} characters, more than the limit of {limit}").format(
+            field=field, length=length(got) if isinstance(got, str) else "?", limit=ctx.get("max_length")
+        )
     if kind == "too_short":
-        return f"{name} 至少要有 {ctx.get('min_length')} 项"
+        return _("{field} needs at least {least} entries").format(field=field, least=ctx.get("min_length"))
     if kind == "too_long":
-        return f"{name} 有 {ctx.get('actual_length', '')} 项，多于上限 {ctx.get('max_length')}"
+        return _("{field} has {count} entries, more than the limit of {limit}").format(
+            field=field, count=ctx.get("actual_length", ""), limit=ctx.get("max_length")
+        )
     if kind == "literal_error":
-        return f"{name} 应为 {ctx.get('expected')} 之一，收到 {shown(got)}"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return _("{field} should be one of {choices}, not {got}").format(
+            field=field, choices=listing(f"“{c}”" for c in choices), got=shown(got)
+        )
+    if kind in _BOUNDS:
         bound = ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le"))))
-        words = {"greater_than": "大于", "greater_than_equal": "不小于", "less_than": "小于"}
-        return f"{name} 应{words.get(kind, '不大于')} {bound}，收到 {shown(got)}"
+        return _(_BOUNDS[kind]).format(field=field, bound=bound, got=shown(got))
     if kind == "string_pattern_mismatch":
-        return f"{name} 的格式不对，收到 {shown(got)}"
-    return f"{name} 的值不对，收到 {shown(got)}"
+        hint = PATTERN_HINTS.get(names[-1] if names else "")
+        if hint:
+            return _("{field} “{got}” has the wrong form: it should be {hint}").format(
+                field=field, got=cut(str(got), 60), hint=_(hint)
+            )
+        return _("{field} “{got}” has the wrong form").format(field=field, got=cut(str(got), 60))
+    return _("{field} has a wrong value: {got}").format(field=field, got=shown(got))
+
+
+_BOUNDS: Final = {
+    "greater_than": N_("{field} should be greater than {bound}, not {got}"),
+    "greater_than_equal": N_("{field} should be at least {bound}, not {got}"),
+    "less_than": N_("{field} should be less than {bound}, not {got}"),
+    "less_than_equal": N_("{field} should be at most {bound}, not {got}"),
+}
 
 
 def shown(value: Any, limit: int = 60) -> str:
-    """`repr(value)`, shortened to `limit` characters: a refusal names what is wrong without repeating a
-    hostile payload back at its reader."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """A value as a refusal shows it (text in quotes, anything else as Python writes it), shortened to `limit`
+    characters (graphemes, never cut inside one): a refusal names what is wrong without repeating a hostile
+    payload back at its reader."""
+    if isinstance(value, str):
+        return f"“{cut(value, limit)}”"
+    if value is None:
+        return _("nothing")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return cut(repr(value), limit)

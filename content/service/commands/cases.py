@@ -20,7 +20,7 @@ import hmac
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -32,7 +32,10 @@ from content.service import case_store
 from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
 from content.service.wrong_digits import LOCK_S, WrongDigits
 from content.shared import limits as cap
+from content.shared.catalog import N_, domain
 from content.shared.wording import TIER_NAMES
+
+_ = domain("service").gettext
 
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_NOTE)]
@@ -353,6 +356,10 @@ def case_trip(cx: Context) -> Outcome:
     })  # fmt: skip
 
 
+SLIP_FORMS: Final = {"original": N_("original"), "copy": N_("copy"), "original_and_copy": N_("original and copy")}
+"""The form of a received document, as the slip names it."""
+
+
 def case_slip(cx: Context) -> Outcome:
     """What the acceptance slip (受理回执) prints; the CLI lays it out."""
     desk, now = cx.case_desk(), cx.now
@@ -370,8 +377,10 @@ def case_slip(cx: Context) -> Outcome:
         d = forms.get(name)
         if d is None:
             return name
-        form = {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件"}[d.form]
-        return f"{name} {form} {d.copies}份" if d.copies else f"{name} {form}"
+        form = _(SLIP_FORMS[d.form])
+        if d.copies:
+            return _("{document} {form} × {copies}").format(document=name, form=form, copies=d.copies)
+        return _("{document} {form}").format(document=name, form=form)
 
     agent = next((a for a in content.agents if a.id == case.agent), None)
     window = next((w for w in content.centre.windows if w.id == case.window), None)
@@ -394,9 +403,9 @@ def case_slip(cx: Context) -> Outcome:
         "phones": [[c["label"], c["phone"]] for c in view["contacts"]],
         "url": url,
         "notes": [
-            "扫码查询办理进度；查看详情需输入申请人手机号后四位。",
-            "请妥善保管本回执，凭回执取件。",
-            f"打印时间 {day_text(now.date())}",
+            _("Scan the code to follow the case; the details need the last four digits of the applicant's mobile."),
+            _("Please keep this slip: it is needed to collect the result."),
+            _("Printed {day}").format(day=day_text(now.date())),
         ],
     })  # fmt: skip
 

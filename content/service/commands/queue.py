@@ -15,8 +15,11 @@ from content.queue import rules as q
 from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
 from content.service.live import Live
 from content.shared import when
+from content.shared.catalog import domain
 from content.shared.contract import zone_named
 from content.shared.wording import PRIORITY_NAMES
+
+_ = domain("service").gettext
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -51,20 +54,27 @@ def window_name(content: Content, window_id: str) -> str:
     raise Refusal("no_window", window=window_id, known=known)
 
 
-def queue_refused(exc: q.QueueError, content: Content, queue: q.QueueState, window_id: str) -> Refusal:
-    """A refusal of the queue's rules, worded with what it is about: the window's name, the ticket at it."""
+def queue_refused(
+    exc: q.QueueError, content: Content, queue: q.QueueState, window_id: str, ticket: str | None = None
+) -> Refusal:
+    """A refusal of the queue's rules, worded with what it is about: the window's name, the ticket at it
+    (or `ticket`, the one the command named). Every code of the rules has its own sentence; `queue_rule`
+    is for a rule added later without one."""
     at = q.window_state(queue, window_id)
     name = window_name(content, window_id)
     match exc.code:
         case "window_paused":
-            return Refusal("window_paused", window=name, reason=f"（{at.reason}）" if at.reason else "")
+            reason = _(" ({reason})").format(reason=at.reason) if at.reason else ""
+            return Refusal("window_paused", window=name, reason=reason)
+        case "no_ticket" | "ticket_taken" if ticket is not None:
+            return Refusal(exc.code, ticket=ticket)
         case "nobody_served":
             return Refusal("nobody_served", window=name)
         case "still_serving" | "same_window":
             return Refusal(exc.code, window=name, ticket=at.serving)
         case "same_category":
-            ticket = queue.tickets[at.serving] if at.serving else None
-            category = category_of(content, ticket.category).name if ticket else ""
+            serving = queue.tickets[at.serving] if at.serving else None
+            category = category_of(content, serving.category).name if serving else ""
             return Refusal("same_category", ticket=at.serving, category=category)
     return Refusal("queue_rule", detail=str(exc))
 
@@ -184,7 +194,5 @@ def call(cx: Context) -> Outcome:
                 made = None
                 result = {"window": parsed.window, **ticket_json(content, queue, queue.tickets[number])}
     except q.QueueError as exc:
-        if exc.code in ("no_ticket", "ticket_taken"):
-            raise Refusal(exc.code, ticket=parsed.ticket) from None
-        raise queue_refused(exc, content, before, parsed.window) from None
+        raise queue_refused(exc, content, before, parsed.window, parsed.ticket) from None
     return Outcome(replace(cx.live, queue=queue), result, (made,) if made else ())

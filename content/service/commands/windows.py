@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import StringConstraints
 
 from content.queue import rules as q
 from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
 from content.service.commands.queue import Short, queue_refused, window_name
+from content.shared.catalog import N_, domain
 
-PAUSED = "暂停服务"
-"""What a paused window shows when no reason is given."""
+_ = domain("service").gettext
+
+PAUSED: Final = N_("Paused")
+"""What a paused window shows when no reason is given (in the hall's language: 暂停服务)."""
 
 
 class WindowArgs(Args):
@@ -28,7 +31,7 @@ def window(cx: Context) -> Outcome:
     if parsed.state == "open" and parsed.reason:
         raise Refusal("reason_only_pausing")
     before = q.roll_day(cx.live.queue, cx.now, cx.content.centre.queue)
-    reason = (parsed.reason or PAUSED) if parsed.state == "pause" else None
+    reason = (parsed.reason or _(PAUSED)) if parsed.state == "pause" else None
     try:
         queue = q.set_window(before, parsed.window, parsed.state == "open", reason, cx.now)
     except q.QueueError as exc:

@@ -40,7 +40,7 @@ class Announcements:
         """The announcement that covers the whole screen, while it lasts."""
         return next((a for a in self.rows if a.priority == "emergency" and a.shown(now, target)), None)
 
-    def ticker(self, now: datetime | None, target: str, separator: str = "　　") -> str:
+    def ticker(self, now: datetime | None, target: str, separator: str = "　　") -> str:  # catalog: data
         return separator.join(a.text for a in self.rows if a.priority != "emergency" and a.shown(now, target))
 
     def next_turn(self, now: datetime) -> datetime | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from content.shared import limits as cap
-from content.shared.contract import PayloadError
+from content.shared.contract import not_a_list
 
 SHOWN: Final = cap.PICKUP_SHOWN
 """Case numbers a display reads: the service sends no more."""
@@ -53,5 +53,5 @@ def read(doc: Mapping[str, Any]) -> tuple[tuple[str, ...], list[str]]:
     """The case numbers and what was dropped; PayloadError when `cases` is no list."""
     value = doc.get("cases")
     if not isinstance(value, list):
-        raise PayloadError(f"pickup: 'cases' must be a list, got {type(value).__name__}")
+        raise not_a_list("pickup", "cases", value)
     return read_cases(value)

@@ -23,6 +23,7 @@ from content.broker.local import Mosquitto
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import CommandFailed, send_command
 from tests.conftest import CENTRE, PREFIX, WAIT_S, Received, Subscriber
+from tests.words import english
 
 pytestmark = pytest.mark.fault
 
@@ -162,7 +163,7 @@ def test_no_account_can_push_the_service_off_the_broker(
         assert _connack_as(broker, "led-wall", "service").value == NOT_AUTHORIZED
     staff = parse_broker_url(broker.url("staff"))
     assert send_command(staff, CENTRE, "announce", {"text": "服务一直在线"}, timeout=WAIT_S)["id"]
-    connects = [r for r in caplog.records if r.name == "hall.service" and r.msg == "connected to %s"]
+    connects = [r for r in caplog.records if r.name == "hall.service" and r.getMessage().startswith("已连接到 ")]
     assert len(connects) == 1  # never pushed off, never reconnected
 
 
@@ -325,7 +326,28 @@ def test_subscribing_to_everything_yields_only_what_the_role_may_read(connect: A
 
 
 @pytest.mark.parametrize(("user", "verb"), [("led-wall", "announce"), ("led-wall", "ticket"), ("kiosk-1", "staff")])
-def test_send_command_reports_the_brokers_refusal(broker: Mosquitto, user: str, verb: str) -> None:
-    with pytest.raises(CommandFailed, match="the broker refused the command: Not authorized") as failed:
+def test_send_command_reports_the_brokers_refusal(
+    broker: Mosquitto, start_service: Callable[..., Any], sample_dir: Any, user: str, verb: str
+) -> None:
+    start_service(sample_dir)
+    with pytest.raises(CommandFailed, match="代理服务器拒绝了这条命令（未获授权）") as failed:
         send_command(parse_broker_url(broker.url(user)), CENTRE, verb, {"text": "x"}, timeout=WAIT_S)
-    assert "this account may not send it" in str(failed.value)
+    assert "这个账号无权发送它" in str(failed.value) and failed.value.code == "broker_refused"
+    assert english(str(failed.value)) == []
+
+
+@pytest.mark.parametrize("user", ["staff", "kiosk-1"])
+def test_a_wrong_centre_is_named_with_what_to_check(
+    broker: Mosquitto, start_service: Callable[..., Any], sample_dir: Any, user: str
+) -> None:
+    """A wrong HALL_CENTRE said `Not authorized`: the broker's ACL gives an account nothing under the
+    topics of a centre not its own, so the command was refused as if the account had no right to it."""
+    start_service(sample_dir)
+    with pytest.raises(CommandFailed) as failed:
+        send_command(parse_broker_url(broker.url(user)), "weichen", "ticket", {"category": "shebao"}, timeout=WAIT_S)
+    said = str(failed.value)
+    assert failed.value.code == "no_centre"
+    assert "没有这个账号能读到的中心“weichen”" in said and "请检查 HALL_CENTRE（或 --centre）" in said
+    assert english(said, ["weichen"]) == [], said  # the centre id as given
+    # The same account, the right centre: served.
+    assert send_command(parse_broker_url(broker.url(user)), CENTRE, "ticket", {"category": "shebao"}, timeout=WAIT_S)

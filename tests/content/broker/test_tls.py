@@ -129,7 +129,7 @@ def test_send_command_over_tls_reaches_the_broker(tls_broker: Mosquitto, certs: 
     # A display may not send commands: the refusal proves the command went through the TLS
     # listener to the broker's ACL and the PUBACK came back.
     url = parse_broker_url(tls_url(tls_broker, "led-wall", certs / "ca.crt"))
-    with pytest.raises(CommandFailed, match="the broker refused the command"):
+    with pytest.raises(CommandFailed, match="拒绝了这条命令"):
         send_command(url, CENTRE, "announce", {"text": "x"}, timeout=WAIT_S)
 
 
@@ -197,6 +197,7 @@ def test_an_untrusted_certificate_is_named_in_the_cli_error(tls_broker: Mosquitt
     # the reason); called directly here because paho 2.2 leaks the socket of a failed handshake.
     other = make_certs(tmp_path / "other")
     untrusted = parse_broker_url(tls_url(tls_broker, "staff", other / "ca.crt"))
-    assert diagnose(untrusted).startswith("its TLS certificate is not trusted (")
+    assert diagnose(untrusted).startswith("它的 TLS 证书不受信任（")
+    assert diagnose(untrusted).endswith("请检查代理服务器地址中的 ?ca=")
     trusted = parse_broker_url(tls_url(tls_broker, "staff", certs / "ca.crt"))
-    assert diagnose(trusted) == "it accepts connections but did not answer the MQTT handshake in time"
+    assert diagnose(trusted) == "它接受连接，但没有及时完成 MQTT 握手"

@@ -34,21 +34,46 @@ def test_ticket_reply(content: Content) -> None:
 @pytest.mark.parametrize(
     ("handler", "args", "code", "said"),
     [
-        (take_ticket, {}, "bad_args", "缺少 'category'"),
+        (take_ticket, {}, "bad_args", "缺少类别"),
         (take_ticket, {"category": "nope"}, "no_category", "没有类别“nope”；类别有：shebao (社会保障)"),
-        (take_ticket, {"category": "shebao", "priority": "vip"}, "bad_args", "'priority'"),
-        (take_ticket, {"category": 3}, "bad_args", "'category' 应为文本"),
+        (
+            take_ticket,
+            {"category": "shebao", "priority": "vip"},
+            "bad_args",
+            "优先级应为 “elderly”、“disabled”、“pregnant”、“military”、“appointment” 之一",
+        ),
+        (take_ticket, {"category": 3}, "bad_args", "类别应为文本，收到 3"),
         (call, {"window": "w9"}, "no_window", "没有窗口“w9”；窗口有：zonghe (综合窗口)"),
-        (call, {"window": "shebao", "action": "skip"}, "bad_args", "'action'"),
+        (
+            call,
+            {"window": "shebao", "action": "skip"},
+            "bad_args",
+            "操作应为 “next”、“recall”、“no_show”、“ticket”、“transfer”、“done” 之一",
+        ),
         (call, {"window": "shebao", "action": "ticket"}, "ticket_needs_number", "需要给出号码（ticket）"),
-        (call, {"window": "shebao", "action": "ticket", "ticket": "a1"}, "bad_args", "'ticket' 的格式不对"),
+        (
+            call,
+            {"window": "shebao", "action": "ticket", "ticket": "a1"},
+            "bad_args",
+            "票号“a1”的格式不对：应为一到两个大写字母加三位数字，例如 A012",
+        ),
         (call, {"window": "shebao", "action": "transfer"}, "transfer_needs_target", "二选一"),
         (call, {"window": "shebao", "action": "transfer", "category": "x"}, "no_category", "没有类别“x”"),
         (call, {"window": "shebao", "action": "recall"}, "nobody_served", "社会保障窗口当前没有正在办理的号码"),
         (call, {"window": "shebao", "action": "ticket", "ticket": "Z999"}, "no_ticket", "今天没有 Z999 号"),
-        (window, {"window": "shebao", "state": "closed"}, "bad_args", "'state'"),
+        (
+            window,
+            {"window": "shebao", "state": "closed"},
+            "bad_args",
+            "窗口状态应为 “open”、“pause” 之一，收到 “closed”",
+        ),
         (window, {"window": "shebao", "state": "open", "reason": "x"}, "reason_only_pausing", "暂停窗口时"),
-        (window, {"window": "shebao", "state": "pause", "reason": "x" * 61}, "bad_args", "'reason' 有 61 个字符"),
+        (
+            window,
+            {"window": "shebao", "state": "pause", "reason": "x" * 61},
+            "bad_args",
+            "原因有 61 个字符，多于上限 60",
+        ),
     ],
 )
 def test_bad_queue_commands(content: Content, handler, args: dict, code: str, said: str) -> None:  # type: ignore[no-untyped-def]

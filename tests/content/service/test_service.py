@@ -157,15 +157,15 @@ def test_bad_commands_get_clear_errors_and_change_nothing(
 
     base = {"schema": 1, "ts": "2026-11-27T09:00:00+08:00"}
     raw("announce", b"{not json")
-    service_log.wait_for("cmd/announce/staff ignored: payload is not JSON")
+    service_log.wait_for("cmd/announce/staff 已忽略：消息不是 JSON")
     raw("announce", b"\xff\xfe")
-    service_log.wait_for("payload is not UTF-8")
+    service_log.wait_for("消息不是 UTF-8 文本")
     raw("announce", {**base, "id": "c1", "args": {"text": 12}})
     assert reply_to("c1") == {
         **reply_to("c1"),
         "ok": False,
         "code": "bad_args",
-        "error": "参数有误：'text' 应为文本，收到 12",
+        "error": "参数有误：文字应为文本，收到 12",
     }
     raw("announce", {**base, "id": "c2", "args": "hello"})
     assert reply_to("c2")["code"] == "args_not_object"
@@ -174,9 +174,9 @@ def test_bad_commands_get_clear_errors_and_change_nothing(
     raw("announce", {**base, "id": ["x"] * 10_000, "args": {}})
     assert staff.wait_for(lambda m: m.topic == "reply/staff" and m.json().get("code") == "bad_id", "id")
     raw("announce", {**base, "id": "c5", "args": {"text": "x" * 2000}})
-    assert reply_to("c5")["code"] == "bad_args" and "'text'" in reply_to("c5")["error"]
+    assert reply_to("c5")["code"] == "bad_args" and "文字有 2000 个字符" in reply_to("c5")["error"]
     raw("announce", {"schema": 1, "id": "c6", "args": {"text": "x" * 66_000}})
-    service_log.wait_for("larger than 65536")
+    service_log.wait_for("多于上限 65536")
     raw("announce", {"schema": 1, "id": "c7", "args": {"text": "x" * 1_000_000}})  # the broker keeps it away
 
     # Nothing changed: the retained announcements are as before, and the service still answers.
@@ -259,14 +259,14 @@ def test_a_bad_edit_keeps_the_last_good_content(
     good = sub.latest("catalog")
     path = sample_dir / "items" / "shebao.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("    fee:", "    feee:", 1), encoding="utf-8")
-    service_log.wait_for("content edit not applied")
-    line = service_log.wait_for("unknown key 'feee'")
+    service_log.wait_for("内容的修改没有生效")
+    line = service_log.wait_for("“feee”")
     assert "items/shebao.yaml:" in line
     fresh = subscribe(["catalog"])
     assert fresh.latest("catalog")["rev"] == good["rev"]
     # Mending the file publishes again.
     path.write_text(path.read_text(encoding="utf-8").replace("    feee:", "    fee:", 1), encoding="utf-8")
-    service_log.wait_for("content reloaded")
+    service_log.wait_for("内容已重新载入")
 
 
 def test_a_time_zone_typo_is_refused_and_the_service_goes_on(
@@ -283,7 +283,7 @@ def test_a_time_zone_typo_is_refused_and_the_service_goes_on(
     path.write_text(
         path.read_text(encoding="utf-8").replace("timezone: Asia/Shanghai", "timezone: Asia"), encoding="utf-8"
     )
-    assert "centre.yaml:" in service_log.wait_for("unknown time zone 'Asia'")
+    assert "centre.yaml:" in service_log.wait_for("“Asia”")
     assert _command(broker.url("staff"), "announce", {"text": "服务仍在"})["id"] == "a1"
     assert subscribe(["centre"]).latest("centre")["rev"] == good["rev"]
 
@@ -297,7 +297,7 @@ def test_the_service_republishes_when_the_broker_lost_everything(
 ) -> None:
     start_service(sample_dir)
     broker.stop()
-    service_log.wait_for("disconnected from broker")
+    service_log.wait_for("与代理服务器的连接断开")
     shutil.rmtree(broker.directory / "data")
     (broker.directory / "data").mkdir()
     broker.start()
@@ -339,7 +339,7 @@ def test_hall_serve_process_presence_and_signals(
     process.send_signal(signal.SIGTERM)
     assert process.wait(WAIT_S) == 0
     assert process.stderr is not None
-    assert b"stopped" in process.stderr.read()
+    assert "已停止".encode() in process.stderr.read()
     process.stderr.close()
     status_after(seen, "disconnected")
 
@@ -353,7 +353,7 @@ def test_a_refused_service_account_is_an_error(sample_dir: Path, broker: Mosquit
         timeout=60,
     )
     assert result.returncode == 2
-    assert "refused the service" in result.stderr
+    assert "拒绝了内容服务的连接：未获授权" in result.stderr
 
 
 def test_cli_commands_end_to_end(sample_dir: Path, broker: Mosquitto, start_service: Callable[..., Any]) -> None:
@@ -367,18 +367,18 @@ def test_cli_commands_end_to_end(sample_dir: Path, broker: Mosquitto, start_serv
         "announce", "系统维护，暂停办理社保业务", "--priority", "emergency", "--expires", "10m", "--target", "led"
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("announcement a1 (emergency, led) until ")
+    assert done.stdout.startswith("公告 a1（紧急，")
     refused = hall("staff", "s99", "away")
     assert refused.returncode == 1
-    assert refused.stderr == "hall staff: 没有工作人员“s99”\n"  # the refusal's sentence, as the service words it
+    assert refused.stderr == "hall staff：没有工作人员“s99”\n"  # the refusal's sentence, as the service words it
     cleared = hall("announce", "--clear", "a1")
-    assert (cleared.returncode, cleared.stdout.strip()) == (0, "cleared announcement a1")
+    assert (cleared.returncode, cleared.stdout.strip()) == (0, "已撤下公告 a1")
     status = hall("staff", "s03", "leave", "--substitute", "s04")
-    assert status.returncode == 0 and "陈静 (s03): leave since" in status.stdout
+    assert status.returncode == 0 and "陈静（s03）：自 " in status.stdout and "起请假，由 s04 代岗" in status.stdout
 
 
 def test_no_service_means_a_clear_timeout(broker: Mosquitto) -> None:
-    with pytest.raises(CommandFailed, match="no reply from the content service within 1 s"):
+    with pytest.raises(CommandFailed, match="1 秒内没有答复"):
         send_command(parse_broker_url(broker.url("staff")), CENTRE, "announce", {"text": "x"}, timeout=1)
 
 
@@ -414,7 +414,7 @@ def test_an_unusable_state_file_is_a_clear_error(sample_dir: Path, tmp_path: Pat
         timeout=60,
     )
     assert result.returncode == 1
-    assert "cannot use the state file" in result.stderr
+    assert "无法使用状态文件" in result.stderr
 
 
 def test_a_command_that_cannot_be_stored_is_refused_not_left_unanswered(

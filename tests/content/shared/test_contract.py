@@ -10,11 +10,11 @@ from content.shared import contract
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (b"\xff", "not UTF-8"),
-        (b"{nope", "not JSON"),
-        (b"[1, 2]", "must be a JSON object, got list"),
-        (b'{"schema": 2}', "schema must be 1, got 2"),
-        (b"{}", "schema must be 1, got None"),
+        (b"\xff", "不是 UTF-8 文本（第 0 个字节）"),
+        (b"{nope", "不是 JSON：第 1 行第 2 列有误"),
+        (b"[1, 2]", "消息应为 JSON 对象，收到的是列表"),
+        (b'{"schema": 2}', "消息的协议版本是 2，本大厅读的是第 1 版"),
+        (b"{}", "消息没有注明协议版本，本大厅读的是第 1 版"),
     ],
 )
 def test_decode_names_what_is_wrong(raw: bytes, message: str) -> None:
@@ -23,7 +23,7 @@ def test_decode_names_what_is_wrong(raw: bytes, message: str) -> None:
 
 
 def test_decode_refuses_oversized_payloads() -> None:
-    with pytest.raises(contract.PayloadError, match="larger than 10"):
+    with pytest.raises(contract.PayloadError, match="消息有 32 字节，多于上限 10"):
         contract.decode(b'{"schema": 1, "x": "0123456789"}', max_bytes=10)
 
 
@@ -33,7 +33,7 @@ def test_encode_keeps_hanzi_readable() -> None:
 
 def test_topics() -> None:
     assert contract.base("weicheng") == "hall/v1/weicheng/"
-    with pytest.raises(ValueError, match="lowercase"):
+    with pytest.raises(ValueError, match="中心编号“Wei/cheng”应由小写拉丁字母、数字和“-”组成"):
         contract.base("Wei/cheng")
     assert contract.reply_topic("kiosk-1") == "reply/kiosk-1"
     assert contract.command_topic("ticket", "kiosk-1") == "cmd/ticket/kiosk-1"
