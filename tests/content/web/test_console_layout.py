@@ -17,17 +17,24 @@ import urllib.error
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
 
 from content.accounts.users import UserStore
 from content.broker.config import Account, Roster
 from content.broker.local import Mosquitto, free_port, mosquitto_available
 from content.centre.stress import write_stress_centre
+from content.service.store import AuditEntry
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
+from content.web.console import add_console
+from content.web.console.audit import Names, shown
 from tests.conftest import HALL, WAIT_S, roster_file
 from tests.content.web.test_console import Browser
+from tests.content.web.test_console_routes import PASSWORDS as PASSWORDS_ROUTES
+from tests.content.web.test_console_routes import FakeLink
 from tests.words import english
 
 STRESS = "stress"
@@ -261,6 +268,7 @@ def test_the_audit_log_reads_as_sentences_a_page_at_a_time(stress_hall: StressHa
     manager = logged_in(stress_hall, "boss")
     status, page = manager.request("/console/audit")
     assert status == 200
+    assert '<span id="person">阿依古丽·买买提</span>' in page  # the header: the person, not the login
     assert "阿依古丽·买买提（boss）" in page  # catalog: data
     assert "在综合受理窗口（全科无差别受理·一窗通办）叫下一位" in page  # catalog: data
     assert "暂停了" in page and LONG_REASON[:20] in page  # catalog: data
@@ -283,3 +291,88 @@ def test_the_audit_log_reads_as_sentences_a_page_at_a_time(stress_hall: StressHa
     assert manager.request("/console/audit?day=2001-02-30")[0] == 400
     log = html.unescape(re.sub(r"<[^>]+>", " ", page.split('<ol class="log">')[1].split("</ol>")[0]))
     assert english(log, allowed=["boss", "kiosk", "staff"]) == [], english(log)
+
+
+# -- without a hall: the header's person and the log's sentences -----------------------------------------
+
+
+class StaffLink(FakeLink):
+    """A hall whose staff document names the people behind the console's accounts."""
+
+    def state(self) -> tuple[int, dict[str, Any]]:
+        version, state = super().state()
+        staff = [{"id": "s02", "name": "阿依古丽·买买提", "post": "专职副主任", "status": "on_duty"}]
+        return version, {**state, "staff": {"rev": "1", "staff": staff}}
+
+
+def test_the_header_names_the_person_not_the_login(tmp_path: Path) -> None:
+    users = UserStore(tmp_path / "users.sqlite3")
+    users.add("li.na", "staff", PASSWORDS_ROUTES["li.na"], window="shebao", staff_id="s02")
+    users.add("boss", "manager", PASSWORDS_ROUTES["boss"])
+    app = Flask(__name__)
+    add_console(app, users, StaffLink())  # type: ignore[arg-type]
+    for name, person, role in (("li.na", "阿依古丽·买买提", "（窗口工作人员）"), ("boss", "boss", "（中心负责人）")):
+        client = app.test_client()
+        token = re.search(r'name="token" value="([^"]+)"', client.get("/console/login").get_data(as_text=True))
+        assert token is not None
+        form = {"token": token[1], "name": name, "password": PASSWORDS_ROUTES[name]}
+        assert client.post("/console/login", data=form).status_code == 303
+        page = client.get("/console/today").get_data(as_text=True)
+        assert f'<span id="person">{person}</span>' in page, page[:2000]
+        assert role in page and f'title="登录账号：{name}"' in page
+        assert '<html lang="zh-CN">' in page
+
+
+def entry(verb: str, args: dict[str, Any], reply: dict[str, Any], person: str | None = "boss") -> AuditEntry:
+    by = "staff-2" if person else "kiosk-1"
+    return AuditEntry("2026-12-08T00:32:54.123456+08:00", verb, by, person, json.dumps(args), json.dumps(reply))
+
+
+NAMES = Names(
+    windows={"shebao": "社会保障窗口", "zonghe": "综合受理窗口"},
+    categories={"shebao": "社会保障"},
+    staff={"s02": "阿依古丽·买买提", "s03": "陈静"},
+    people={"boss": "王志强（boss）"},
+)
+
+
+@pytest.mark.parametrize(
+    ("verb", "args", "reply", "said", "result"),
+    [
+        ("call", {"window": "shebao", "action": "next"}, {"ok": True, "result": {"ticket": "A003"}},
+         "王志强（boss）在社会保障窗口叫下一位", "完成：叫到 A003 号"),
+        ("call", {"window": "shebao", "action": "next"}, {"ok": True, "result": {"ticket": None}},
+         "王志强（boss）在社会保障窗口叫下一位", "完成：没有人在等候"),
+        ("call", {"window": "zonghe", "action": "transfer", "category": "shebao"}, {"ok": True, "result": {}},
+         "王志强（boss）将综合受理窗口的当前号码转到“社会保障”队列", "完成"),
+        ("call", {"window": "shebao", "action": "no_show"}, {"ok": False, "error": "当前没有正在办理的号码"},
+         "王志强（boss）将社会保障窗口的当前号码记为过号", "被拒绝：当前没有正在办理的号码"),
+        ("window", {"window": "shebao", "state": "pause", "reason": "下村办件"}, {"ok": True},
+         "王志强（boss）暂停了社会保障窗口：下村办件", "完成"),
+        ("staff", {"staff": "s02", "status": "away", "substitute": "s03"}, {"ok": True},
+         "王志强（boss）将阿依古丽·买买提设为“暂离”，由陈静顶岗", "完成"),
+        ("announce", {"text": "今日逢场", "priority": "emergency"}, {"ok": True},
+         "王志强（boss）发布了紧急公告：“今日逢场”", "完成"),
+        ("announce_review", {"id": "a3", "decision": "reject", "reason": "措辞不妥"}, {"ok": True},
+         "王志强（boss）驳回了公告 a3：措辞不妥", "完成"),
+        ("something_new", {"window": "shebao", "all": True}, {"ok": True},
+         "王志强（boss）执行了“something_new”：window：shebao；all：是", "完成"),
+    ],
+)  # fmt: skip
+def test_an_operation_reads_as_a_sentence(
+    verb: str, args: dict[str, Any], reply: dict[str, Any], said: str, result: str
+) -> None:
+    row = shown(entry(verb, args, reply), NAMES)
+    assert (row["sentence"], row["result"]) == (said, result)
+    assert row["ok"] == reply["ok"] and row["via"] == "经工作台账号 staff-2"
+
+
+def test_a_row_without_a_person_names_its_account_and_what_was_typed_is_cut_by_grapheme() -> None:
+    row = shown(entry("ticket", {"category": "shebao"}, {"ok": True, "result": {"ticket": "A001"}}, None), NAMES)
+    assert (row["sentence"], row["result"], row["via"]) == ("账号 kiosk-1为“社会保障”取号", "完成：A001 号", "")
+    assert row["operation"] == "取号" and (row["day"], row["time"]) == ("2026-12-08", "00:32:54")
+    family = "👨\u200d👩\u200d👧"
+    text = "公" * 118 + family + "告" * 10
+    row = shown(entry("announce", {"text": text}, {"ok": True}), NAMES)
+    assert f"公{family}…" in row["sentence"]  # the family whole before the cut, never a part of it
+    assert "\u200d…" not in row["sentence"] and "👨…" not in row["sentence"]
