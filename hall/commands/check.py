@@ -13,19 +13,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from content.shared.catalog import domain
+from content.shared.catalog import N_, domain
 from hall.options import UsageError
 from hall.parts import require
 
 _ = domain("hall").gettext
 
-HELP = _("validate content directories and display profiles (.yaml files or shipped names)")
-DESCRIPTION = _(
+HELP = N_("validate content directories and display profiles (.yaml files or shipped names)")
+DESCRIPTION = N_(
     "Validate content directories and display profiles. With --content, every window a profile "
-    "refers to (and --window's) must be one of that centre's windows. Exit codes: 0 valid; 1 problems, "
-    "each as file:line; 2 bad arguments."
+    "refers to (and --window's) must be one of that centre's windows."
 )
-_COLOUR_MODES = {"mono": _("single colour"), "dual": _("red and green"), "rgb": _("full colour")}
+EXIT_CODES = N_(
+    "exit codes: 0 valid (warnings and notices do not fail it); 1 problems, each as file:line; 2 bad arguments"
+)
+_COLOUR_MODES = {"mono": N_("single colour"), "dual": N_("red and green"), "rgb": N_("full colour")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -164,7 +166,7 @@ def _check_profile(path: str, content: Any, content_label: str, window: str | No
     if wrong:
         print(_problems(path, len(wrong)), file=sys.stderr)
         return True
-    colours = _COLOUR_MODES.get(profile.colour_mode, profile.colour_mode)
+    colours = _(_COLOUR_MODES[profile.colour_mode]) if profile.colour_mode in _COLOUR_MODES else profile.colour_mode
     size = f"{profile.size[0]}×{profile.size[1]}"
     if not profile.needs_window:
         said = _("{path}: ok: {name}, {size}, {colours}, {zones} zones")

@@ -69,7 +69,7 @@ def test_a_copy_that_keeps_the_samples_address_is_warned(sample_dir: Path, capsy
     assert code == 0  # a warning: the hall runs
     line = _line(centre, "public_url:")
     assert (
-        f"{centre}:{line}：警告：public_url 还是样例中心的地址（http://hall.weicheng.local:8080）："
+        f"{centre}:{line}: 警告：public_url 还是样例中心的地址（http://hall.weicheng.local:8080）："
         "本大厅的二维码和打印的链接都会打开这个地址。请改成手机能打开本大厅公共页面的地址"
     ) in out.splitlines()
     assert out.splitlines()[-1].startswith(f"{sample_dir}：检查通过：")
@@ -93,11 +93,11 @@ def test_long_notes_fees_and_steps_are_accepted_with_where_they_are_paged(
     item = "城乡居民基本养老保险参保登记"
     paged = "超过一屏的 200 个字：在 LED 屏上分页显示，在触摸屏上滚动显示，不会截断"
     assert (
-        f"{items}:{_line(items, f'        note: {note}')}：提示：事项“{item}”第 2 项材料的说明有 348 个字，{paged}"
+        f"{items}:{_line(items, f'        note: {note}')}: 提示：事项“{item}”第 2 项材料的说明有 348 个字，{paged}"
         in lines
     )
-    assert f"{items}:{_line(items, f'    fee: {fee}')}：提示：事项“{item}”的收费说明有 1000 个字，{paged}" in lines
-    assert f"{items}:{_line(items, f'      - {step}')}：提示：事项“{item}”的第 2 步有 1000 个字，{paged}" in lines
+    assert f"{items}:{_line(items, f'    fee: {fee}')}: 提示：事项“{item}”的收费说明有 1000 个字，{paged}" in lines
+    assert f"{items}:{_line(items, f'      - {step}')}: 提示：事项“{item}”的第 2 步有 1000 个字，{paged}" in lines
     assert lines[-1].startswith(f"{sample_dir}：检查通过：")
 
 

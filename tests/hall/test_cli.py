@@ -36,7 +36,7 @@ def test_check_ok_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
     *warnings, summary = out.splitlines()
     assert "：检查通过：" in summary and "30 个事项（其中即办件 14 个）" in summary
     # The only warning the sample may get: a year its calendar does not know yet (which depends on today).
-    assert all("holidays.yaml：警告：" in w for w in warnings)
+    assert all("holidays.yaml: 警告：" in w for w in warnings)
 
 
 def test_check_bad_exits_1_with_file_line(sample_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
