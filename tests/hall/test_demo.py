@@ -84,7 +84,7 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
     seen: list[str] = []
     try:
         lines = _lines(process)
-        _wait_line(lines, "Ctrl-C stops everything", seen)
+        _wait_line(lines, "按 Ctrl-C 停止演示启动的一切", seen)
         text = "".join(seen)
         assert "hall announce" in text and "hall staff" in text
         env_file = _env_file(text)
@@ -99,7 +99,7 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
             timeout=WAIT_S,
         )
         assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith("announcement a1")
+        assert done.stdout.startswith("公告 a1（普通")
         # A sample case to follow: its number in the commands shown, its tracking page served.
         case = re.search(r"hall case show (WC-[0-9]{6}-[0-9]{4})", text)
         tracking = re.search(r"(http://127\.0\.0\.1:[0-9]+/t/WC-[0-9]{6}-[0-9]{4}\?k=[\w-]+)", text)
@@ -115,7 +115,7 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
         with urllib.request.urlopen(tracking[1], timeout=WAIT_S) as page:
             assert case[1] in page.read().decode()
         # The console's logins, printed with their passwords of this run, let one in.
-        console = re.search(r"The staff console, in a browser: (http://127\.0\.0\.1:[0-9]+)/console", text)
+        console = re.search(r"工作台，在浏览器中打开：(http://127\.0\.0\.1:[0-9]+)/console", text)
         manager = re.search(r"  zhuren +(\S+) ", text)
         assert console is not None and manager is not None, text
         browser = Browser(console[1])
@@ -133,7 +133,7 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
             with Image.open(path) as picture:
                 assert picture.size == size
         process.send_signal(signal.SIGINT)
-        _wait_line(lines, "demo stopped", seen)
+        _wait_line(lines, "演示已停止", seen)
         assert process.wait(WAIT_S) == 0
     finally:
         if process.poll() is None:
@@ -145,7 +145,7 @@ def test_demo_runs_takes_commands_and_stops_on_ctrl_c(tmp_path: Path, embedded: 
 
 def _tried(text: str) -> list[str]:
     """The guide's "what to try" lines for the other terminal, as printed, in order."""
-    block = text.split("In another terminal:", 1)[1].split("Watch what a display receives", 1)[0]
+    block = text.split("请在另一个终端里试试：", 1)[1].split("查看显示屏收到的内容", 1)[0]
     return [line[2:] for line in block.splitlines() if line.startswith("  hall ")]
 
 
@@ -207,13 +207,13 @@ def _check(line: str, out: str, watch: Subscriber, mark: int, emergency: str, pr
             assert list(_announced(doc).values()) == ["normal"], doc  # the emergency ends, a1 stays
             return ""
         case ["announce", _, "--priority", "emergency", *_]:
-            found = re.match(r"announcement (\w+) \(emergency", out)
+            found = re.match(r"公告 (\w+)（紧急", out)
             assert found is not None, out
             up = found[1]
             watch.doc_where("announcements", lambda d: _announced(d).get(up) == "emergency", line, mark)
             return up
         case ["announce", _, *_]:
-            found = re.match(r"announcement (\w+) \(normal", out)
+            found = re.match(r"公告 (\w+)（普通", out)
             assert found is not None and found[1] in claim, (out, claim)
             made = found[1]
             watch.doc_where("announcements", lambda d: made in _announced(d), line, mark)
@@ -277,7 +277,7 @@ def test_what_to_try_does_what_it_says_in_order_on_a_fresh_start(tmp_path: Path)
         watch = _watch(text)
         _story(text, env_file, checkout, watch, previews[0])
         process.send_signal(signal.SIGINT)
-        _wait_line(lines, "demo stopped", seen)
+        _wait_line(lines, "演示已停止", seen)
         assert process.wait(WAIT_S) == 0
         assert list(checkout.iterdir()) == [] and list(tmp.iterdir()) == []  # nothing left anywhere
     finally:
