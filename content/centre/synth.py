@@ -14,6 +14,10 @@ from typing import Any
 
 import yaml
 
+from content.shared.catalog import domain
+
+_ = domain("centre").gettext
+
 SAMPLE = Path(__file__).parent / "samples" / "weicheng"
 _VARIANTS = ("", "变更", "注销", "补办", "延续", "查询", "年审", "迁入", "迁出", "更正", "备案", "复核")
 _PLACES = ("", "（城镇）", "（农村）", "（异地）", "（代办）", "（网上预审）")
@@ -100,8 +104,10 @@ def _make_room(out: Path) -> None:
             shutil.rmtree(out)
         elif any(out.iterdir()):
             raise FileExistsError(
-                f"{out} is not empty and was not written by hall synth (it has no {MARKER} file): "
-                "choose a new or empty directory; nothing in it was changed"
+                _(
+                    "{out} is not empty and was not written by hall synth (it has no {marker} file): "
+                    "choose a new or empty directory; nothing in it was changed"
+                ).format(out=out, marker=MARKER)
             )
     elif out.exists() or out.is_symlink():
-        raise NotADirectoryError(f"{out} is a file, not a directory: choose a new or empty directory")
+        raise NotADirectoryError(_("{out} is a file, not a directory: choose a new or empty directory").format(out=out))

@@ -153,15 +153,15 @@ def test_synth_refuses_a_directory_it_did_not_write(tmp_path: Path, capsys: pyte
     assert capsys.readouterr().out.count(f"已在 {out} 生成有 3 个事项的模拟中心") == 2
     (tmp_path / "mine.txt").write_text("keep me", encoding="utf-8")
     for target, words in [
-        (tmp_path, "is not empty and was not written by hall synth"),
-        (tmp_path / "mine.txt", "is a file"),
+        (tmp_path, "不是空目录，也不是 hall synth 生成的"),
+        (tmp_path / "mine.txt", "是文件，不是目录"),
     ]:
         with pytest.raises(SystemExit) as exit_:
             main(["synth", "--items", "3", "--out", str(target)])
         assert exit_.value.code == 2
         err = capsys.readouterr().err
         assert err.startswith(f"hall：错误：--out：{target} {words}") and err.count("\n") == 1
-        assert "choose a new or empty directory" in err
+        assert "请选一个新的或空的目录" in err
     assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"
 
 

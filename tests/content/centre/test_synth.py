@@ -37,8 +37,8 @@ def test_a_directory_it_did_not_write_is_refused_and_left_alone(tmp_path: Path) 
     with pytest.raises(FileExistsError) as refused:
         write_synthetic_centre(content, 3)
     message = str(refused.value)
-    assert message.startswith(f"{content} is not empty and was not written by hall synth")
-    assert "choose a new or empty directory" in message
+    assert message.startswith(f"{content} 不是空目录，也不是 hall synth 生成的")
+    assert "请选一个新的或空的目录" in message
     assert [p.name for p in content.iterdir()] == ["centre.yaml"]
     assert (content / "centre.yaml").read_text(encoding="utf-8") == "id: real\n"
 
@@ -46,6 +46,6 @@ def test_a_directory_it_did_not_write_is_refused_and_left_alone(tmp_path: Path) 
 def test_a_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     file = tmp_path / "notes.txt"
     file.write_text("keep me", encoding="utf-8")
-    with pytest.raises(NotADirectoryError, match="is a file, not a directory: choose a new or empty directory"):
+    with pytest.raises(NotADirectoryError, match="是文件，不是目录：请选一个新的或空的目录"):
         write_synthetic_centre(file, 3)
     assert file.read_text(encoding="utf-8") == "keep me"
