@@ -20,9 +20,12 @@ def read_whole(value: Any, limit: int) -> str:
     if len(text) <= limit:
         return text
     # A hostile field may be megabytes: only its beginning is looked at (a character is a few code points).
-    cut = graphemes.cut(text[: limit * 4 + 16], limit)
-    if len(cut) > limit:  # clusters of many code points: still no more than `limit` of them
-        cut = text[: limit - len(CUT)] + CUT
+    head = text[: limit * 4 + 16]
+    cut = graphemes.cut(head, limit)
+    if len(cut) > limit:  # characters of several code points: still no more than `limit` code points
+        room = limit - len(CUT)
+        ends = [end for end in graphemes.boundaries(head[: limit + 1]) if 0 < end <= room]
+        cut = head[: ends[-1] if ends else room].rstrip() + CUT
     return cut
 
 
