@@ -238,7 +238,7 @@ def _paged(items_by_file: list[tuple[str, schema.ItemsFile]], reader: _Reader) -
                         "never cut"
                     ).format(number=j + 1, item=name, count=len(document.note), page=cap.PAGE)
                     notices.append(reader.at(relative, ("items", i, "documents", j, "note"), message))
-    return notices
+    return sorted(notices)
 
 
 def _sample_address(directory: Path, centre: schema.Centre, reader: _Reader) -> list[Problem]:
