@@ -187,4 +187,4 @@ def test_a_process_speaks_the_language_it_is_given() -> None:
             text=True,
             check=True,
         ).stdout
-        assert out.rstrip("\n") == want.rstrip()
+        assert out.rstrip() == want.rstrip()
