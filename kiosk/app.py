@@ -167,8 +167,11 @@ class KioskApp(App):  # type: ignore[misc]
         self.set_large(not self.large)
 
     def set_large(self, large: bool) -> None:
+        changed = large != self.large
         self.large = large
         self.scale = text_scale(large)
+        if changed and self.sm is not None:
+            self.current_screen().refresh(self.model)  # tiles cut their names shorter in large text
 
     # -- commands: results come back on the link's thread ---------------------------------------
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from content.shared import when, wording
+from content.shared import graphemes, when, wording
 from content.shared.wire.staff import StaffMember
 from content.shared.wording import Section
 from kiosk.model import TARGET, Guide, KioskModel
@@ -65,15 +65,18 @@ def waiting_caption(waiting: int, estimate_min: int | None, separator: str = "�
 
 
 TILE_NAME_CHARS = 16
+LARGE_TILE_NAME_CHARS = 10
+"""In large text: a tile's name in at most three lines, so that a row of tiles fits the view whole."""
 """A home tile shows a category's name up to this long, then "…": one 40-character name must not make its
 whole row of tiles taller than the screen. The category's own screen names it whole."""
 
 
-def tile_name(name: str) -> str:
-    return name if len(name) <= TILE_NAME_CHARS else name[: TILE_NAME_CHARS - 1] + "…"
+def tile_name(name: str, limit: int = TILE_NAME_CHARS) -> str:
+    """The name on a tile: at most `limit` characters, cut with "…" at a grapheme boundary."""
+    return graphemes.cut(name, limit)
 
 
-def home_tiles(model: KioskModel) -> tuple[Tile, ...]:
+def home_tiles(model: KioskModel, name_chars: int = TILE_NAME_CHARS) -> tuple[Tile, ...]:
     tiles = []
     for category in model.categories:
         line = model.queue.line(category.id)
@@ -82,7 +85,7 @@ def home_tiles(model: KioskModel) -> tuple[Tile, ...]:
         tiles.append(
             Tile(
                 category.id,
-                tile_name(category.name),
+                tile_name(category.name, name_chars),
                 category.prefix,
                 len(category.items),
                 waiting,
@@ -260,6 +263,23 @@ def even_rows(heights: list[float], cols: int, least: float = 0.0) -> list[float
     cols = max(cols, 1)
     rows = [max([least, *heights[start : start + cols]]) for start in range(0, len(heights), cols)]
     return [rows[n // cols] for n in range(len(heights))]
+
+
+def whole_rows(extents: list[tuple[float, float]], available: float) -> float:
+    """The height of a scrolling view at most `available` tall that shows its content's first rows whole
+    and no row in part: `extents` are the (top, bottom) of each widget measured down from the content's
+    top. The view ends in the gap after the last row that fits; what follows is scrolled to. With the
+    first row taller than `available`, all of `available` (that row is scrolled through)."""
+    cut = available
+    while cut > 0:
+        across = [top for top, bottom in extents if top < cut < bottom]
+        if not across:
+            break
+        cut = min(across)
+    shows_one = any(bottom <= cut for _top, bottom in extents)
+    tallest = max((bottom - top for top, bottom in extents if bottom - top <= available), default=0.0)
+    # never shorter than a row that fits: every row can be scrolled into view whole
+    return cut if shows_one and cut >= tallest else available
 
 
 def is_idle(last_touch: float, now: float, timeout_s: float = IDLE_TIMEOUT_S) -> bool:

@@ -9,14 +9,29 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.fonts import CJK, chain
 from kiosk.linebreak import wrap
 from kiosk.model import KioskModel
+from kiosk.viewmodel import even_rows, whole_rows
 
-__all__ = ["CJK", "Emergency", "HallLabel", "Header", "KButton", "KLabel", "KioskScreen", "clear_into", "load_kv"]
+__all__ = [
+    "CJK",
+    "Emergency",
+    "HallLabel",
+    "Header",
+    "KButton",
+    "KLabel",
+    "KioskScreen",
+    "RowScroll",
+    "TileGrid",
+    "clear_into",
+    "load_kv",
+]
 
 
 class FallbackCoreLabel(CoreLabel):  # type: ignore[misc]
@@ -106,13 +121,16 @@ def _break_lines(label: Any) -> None:
     core.resolve_font_name()
     left, _, right, _ = core.options["padding"]
     # one pixel spare: Kivy's own wrapping must find each line fits as it stands
-    core.text = wrap(label.text, width - left - right - 1, lambda line: core.get_extents(line)[0])
+    words = bool(getattr(label, "words", False))
+    core.text = wrap(label.text, width - left - right - 1, lambda line: core.get_extents(line)[0], words=words)
 
 
 class KLabel(FallbackFonts, Label):  # type: ignore[misc]
     base = NumericProperty(36)
     """Font size in pixels at the normal text scale."""
     bold_line = BooleanProperty(False)
+    words = BooleanProperty(False)
+    """A list of names (张磊、阿依古丽·买买提): lines break between the names, never inside one."""
 
     def texture_update(self, *largs: Any) -> None:
         _break_lines(self)
@@ -183,9 +201,78 @@ def scroll_to_top(root: Any) -> None:
     for widget in root.walk(restrict=True):
         if isinstance(widget, ScrollView):
             widget.scroll_y = 1
+            effect = widget.effect_y
+            if effect is not None:  # and no fling or overscroll left from the content it held before
+                effect.velocity = 0
+                effect.overscroll = 0
+                effect.reset(effect.max)
 
 
 def clear_into(container: Any, widgets: list[Any]) -> None:
     container.clear_widgets()
     for widget in widgets:
         container.add_widget(widget)
+
+
+class TileGrid(GridLayout):  # type: ignore[misc]
+    """Tiles in rows, every tile as tall as the tallest of its row (large text wraps some names, not
+    others): home's categories and the 取号 step's. Tiles are KButtons; `least` is a row's least height."""
+
+    least = NumericProperty(160)
+    padding_y = NumericProperty(40)
+    """A KButton's height over its text's (widgets.kv)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        from kivy.clock import Clock
+
+        super().__init__(**kwargs)
+        self._even = Clock.create_trigger(self.even)
+        self.bind(cols=self._even, least=self._even)
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(texture_size=self._even)
+        self._even()
+
+    def even(self, *_: Any) -> None:
+        tiles = list(reversed(self.children))  # Kivy keeps children last-first
+        natural = [t.texture_size[1] + self.padding_y for t in tiles]
+        for tile, height in zip(tiles, even_rows(natural, self.cols or 1, self.least), strict=True):
+            tile.min_height = height
+
+
+class RowScroll(ScrollView):  # type: ignore[misc]
+    """A scrolling list or grid of rows that shows its first rows whole and none in part: its height is
+    that of the rows that fit its parent (an AnchorLayout at the top, whose height is the room there is;
+    `viewmodel.whole_rows`), and the rest is scrolled to. Its one child is a GridLayout."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        from kivy.clock import Clock
+
+        kwargs.setdefault("do_scroll_x", False)
+        kwargs.setdefault("bar_width", 12)
+        kwargs.setdefault("size_hint_y", None)
+        super().__init__(**kwargs)
+        self._fit = Clock.create_trigger(self.fit)
+        self.bind(parent=self._follow)
+
+    def _follow(self, _self: Any, parent: Any) -> None:
+        if parent is not None:
+            parent.bind(height=self._fit)
+            self._fit()
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(top=self._fit, children=self._rows)
+
+    def _rows(self, _content: Any, children: list[Any]) -> None:
+        for child in children:  # a row moves, or grows, when the content lays itself out again
+            child.bind(y=self._fit, height=self._fit)
+        self._fit()
+
+    def fit(self, *_: Any) -> None:
+        if self.parent is None or not self.children:
+            return
+        content = self.children[0]
+        extents = [(content.top - child.top, content.top - child.y) for child in content.children]
+        self.height = whole_rows(extents, self.parent.height)

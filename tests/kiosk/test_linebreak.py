@@ -230,6 +230,7 @@ CORPUS = [
     "A005号请到3号窗口 办理；See https://zwfw.example.cn/a/b?c=d 获取「办事指南」。",
     "  前面有空格   中间也有  ，后面还有  ",
     "第一段。\n第二段（含括号）。\n\n第四段",
+    "今日值班：阿依古丽·买买提、宋𠮷祥（代岗）",
 ]
 
 
@@ -270,3 +271,16 @@ def test_klabel_and_kbutton_keep_punctuation_off_the_start_of_a_line(
         shown = probe[name]
         assert shown["text"] == EMERGENCY, name  # the widget's text is as set
         assert shown["lines"] == [EMERGENCY[:-3], EMERGENCY[-3:]], (name, shown)
+
+
+def test_klabel_and_kbutton_keep_a_dot_joined_name_whole(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """One character narrower than the text: Kivy alone, and the old wrap, put 提 (or 买提) on a line of its
+    own, cutting the name; now the whole name goes down."""
+    display: str = request.getfixturevalue("xvfb")
+    text = "今日值班：阿依古丽·买买提"
+    done = _kiosk(display, command("linebreak", text), tmp_path)
+    assert done.returncode == 0, done.stderr[-4000:]
+    probe = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("PROBE "))[6:])
+    assert probe["naive"] == [text[:-1], "提"]
+    for name in ("label", "button"):
+        assert probe[name]["lines"] == ["今日值班：", "阿依古丽·买买提"], (name, probe[name])

@@ -11,9 +11,12 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
+from content.shared.catalog import N_
 from kiosk.model import TARGET, KioskModel
 from kiosk.qr import qr_texture
 from kiosk.viewmodel import (
+    LARGE_TILE_NAME_CHARS,
+    TILE_NAME_CHARS,
     DutyRow,
     Slide,
     closed_notice,
@@ -24,16 +27,26 @@ from kiosk.viewmodel import (
     ticket_notice,
 )
 from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
+from kiosk.words import _
 
-WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 TICKER_PX_PER_S = 120.0
 TICKER_HZ = 30
 """Steps a second of a ticker that scrolls."""
 REST_TICK_S = 1.0
 """Otherwise home looks at its clock once a second: a kiosk at rest asks nothing of its renderer."""
 TILE_MIN_HEIGHT = 160
-TILE_PADDING = 40
-"""KButton's height is its text's plus this (widgets.kv)."""
+NAME_LINES = 2
+"""The centre's name on home in at most this many lines: a longer name gives way to its short name,
+so that the categories keep the room (the full name is on every printed slip)."""
 DUTY_MIN_HEIGHT = 120
 DUTY_SHARE = 0.22
 """In portrait, the duty panel's most height, of the screen's: it scrolls, the category tiles keep the rest."""
@@ -100,8 +113,10 @@ class HomeScreen(KioskScreen):
         self._tick_s = REST_TICK_S
         self._tick = Clock.schedule_interval(self._update, REST_TICK_S)
         self._clock_text = ""
-        self._even = Clock.create_trigger(self._even_rows)
-        self.ids.tiles.bind(cols=self._even)
+        self._name = ("", "")
+        self._short_at = 0.0
+        """The font size at which the full name took too many lines."""
+        self.ids.name.bind(texture_size=self._fit_name)
         self._even_cards = Clock.create_trigger(self._even_duty)
         self.ids.duty.bind(cols=self._even_cards)
         self.attract = AttractPanel()
@@ -128,16 +143,17 @@ class HomeScreen(KioskScreen):
     def refresh(self, model: KioskModel) -> None:
         app: Any = self._app()
         centre = model.centre
-        self.ids.name.text = centre.name if centre else "政务服务中心"
+        names = (centre.name, centre.short_name or centre.name) if centre else (_("Government service centre"),) * 2
+        if names != self._name:
+            self._name = names
+            self.ids.name.text = names[0]
         self.ids.stale.text = stale_marker(model)
         tiles = []
-        for tile in home_tiles(model):
+        for tile in home_tiles(model, LARGE_TILE_NAME_CHARS if app.large else TILE_NAME_CHARS):
             button = KButton(text=f"{tile.name}\n{tile.caption}", base=40, min_height=TILE_MIN_HEIGHT)
             button.bind(on_release=lambda _b, c=tile.category: app.open_category(c))
-            button.bind(texture_size=self._even)
             tiles.append(button)
         clear_into(self.ids.tiles, tiles)
-        self._even()
         self.show_duty(model)
         self.show_ticker(model)
         self.show_hours(model, centre.now() if centre else datetime.now().astimezone())
@@ -162,13 +178,18 @@ class HomeScreen(KioskScreen):
         for card, height in zip(cards, even_rows(natural, grid.cols or 1, DUTY_MIN_HEIGHT), strict=True):
             card.row_height = height
 
-    def _even_rows(self, *_: Any) -> None:
-        """Every tile as tall as the tallest of its row (large text wraps some captions, not others)."""
-        grid = self.ids.tiles
-        tiles = list(reversed(grid.children))  # Kivy keeps children last-first
-        natural = [t.texture_size[1] + TILE_PADDING for t in tiles]
-        for tile, height in zip(tiles, even_rows(natural, grid.cols or 1, TILE_MIN_HEIGHT), strict=True):
-            tile.min_height = height
+    def _fit_name(self, label: Any, _size: Any) -> None:
+        """The centre's full name while it takes at most NAME_LINES lines, else its short name."""
+        full, short = self._name
+        if full == short:
+            return
+        if label.text == short and label.font_size != self._short_at:
+            label.text = full  # large text, or normal again: the full name may fit now, or not
+            return
+        lines = len(getattr(label._label, "_cached_lines", ()))
+        if label.text == full and lines > NAME_LINES:
+            self._short_at = label.font_size
+            label.text = short
 
     def show_ticker(self, model: KioskModel) -> None:
         """The announcements in force now: also called every second, since one may start or end while
@@ -199,7 +220,9 @@ class HomeScreen(KioskScreen):
     def _update(self, dt: float) -> None:
         centre = self._app().model.centre
         now = centre.now() if centre else datetime.now().astimezone()
-        text = f"{now.year}年{now.month}月{now.day}日 {WEEKDAYS[now.weekday()]} {now:%H:%M}"
+        text = _("{month}/{day}/{year} {weekday} {time}").format(
+            year=now.year, month=now.month, day=now.day, weekday=_(WEEKDAYS[now.weekday()]), time=f"{now:%H:%M}"
+        )
         if text != self._clock_text:
             self._clock_text = self.ids.clock.text = text
             self.show_hours(self._app().model, now)  # by the minute, like the clock

@@ -8,6 +8,7 @@ from typing import Any
 
 from kiosk.model import KioskModel
 from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv
+from kiosk.words import _
 
 KEYS = (*string.ascii_lowercase, *string.digits)
 MAX_RESULTS = 20
@@ -24,7 +25,7 @@ class SearchScreen(KioskScreen):
             keys.append(button)
         clear_into(self.ids.keypad, keys)
         edits = []
-        for label, action in (("删除", self.backspace), ("清空", self.clear)):
+        for label, action in ((_("Delete"), self.backspace), (_("Clear"), self.clear)):
             button = KButton(text=label, base=40, min_height=120, kind="primary")
             button.bind(on_release=lambda _b, a=action: a())
             edits.append(button)
@@ -50,15 +51,17 @@ class SearchScreen(KioskScreen):
         if self._model is None:
             return
         if not text.strip():
-            clear_into(self.ids.results, [KLabel(text="请在下面的键盘上输入。", base=38)])
+            clear_into(self.ids.results, [KLabel(text=_("Type on the keyboard."), base=38)])
             return
         hits = self._model.search(text, MAX_RESULTS)
         if not hits:
-            clear_into(self.ids.results, [KLabel(text="没有找到相关事项，请换个说法，或到综合窗口咨询。", base=38)])
+            nothing = _("Nothing found: try other words, or ask at the general window.")
+            clear_into(self.ids.results, [KLabel(text=nothing, base=38)])
             return
         rows = []
         for item in hits:
-            button = KButton(text=f"【即办】{item.name}" if item.instant else item.name, base=40)
+            text = _("[Same day] {name}").format(name=item.name) if item.instant else item.name
+            button = KButton(text=text, base=40)
             button.bind(on_release=lambda _b, i=item.id: app.open_guide(i))
             rows.append(button)
         clear_into(self.ids.results, rows)

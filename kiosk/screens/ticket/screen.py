@@ -8,28 +8,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final
 
+from kivy.clock import Clock
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
+from content.shared.catalog import N_
 from kiosk.device import TicketResult
 from kiosk.model import KioskModel
 from kiosk.qr import qr_texture
-from kiosk.viewmodel import closed_notice, home_tiles, ticket_notice
-from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv, scroll_to_top
+from kiosk.viewmodel import LARGE_TILE_NAME_CHARS, TILE_NAME_CHARS, closed_notice, home_tiles, ticket_notice
+from kiosk.widgets import KButton, KioskScreen, KLabel, TileGrid, clear_into, load_kv, scroll_to_top
+from kiosk.words import _
 
 PRIORITIES: Final = (
-    ("elderly", "老年人"),
-    ("disabled", "残疾人"),
-    ("pregnant", "孕妇"),
-    ("military", "军人"),
-    ("appointment", "预约"),
+    ("elderly", N_("Senior citizen")),
+    ("disabled", N_("Person with a disability")),
+    ("pregnant", N_("Pregnant woman")),
+    ("military", N_("Service member")),
+    ("appointment", N_("Appointment")),
 )
 NUMBER_COLOUR = (1, 0.82, 0.1, 1)
 SAMPLE_COLOUR = (1, 0.35, 0.3, 1)
-SAMPLE_MARK: Final = "样例 · 示例，非真实号码"
+SAMPLE_MARK: Final = N_("Sample · example, not a real number")
 """Over the number of a sample result: nobody may queue with it."""
-SAMPLE_PROMPT: Final = "样例画面：本机并未取号"
+SAMPLE_PROMPT: Final = N_("Sample screen: this kiosk took no number")
 QR_PX: Final = 360
 
 
@@ -44,6 +47,11 @@ class TicketScreen(KioskScreen):
         """The result shown is a sample (`show_sample`), not the service's."""
         self._model: KioskModel | None = None
         self._shown_step = ""
+        self._body = self.ids.body.__self__  # the widget, not the weak proxy that ids hold
+        """The rows of every step but the first (kept here: the scroll holds one grid at a time)."""
+        self._tiles = TileGrid(size_hint_y=None, padding=20, spacing=20, least=180)
+        """The categories, in a grid as on home."""
+        self._tiles.bind(minimum_height=self._tiles.setter("height"))
 
     def start(self) -> None:
         self.step, self.category, self.priority, self.result, self.sample = "category", "", None, None, False
@@ -86,50 +94,72 @@ class TicketScreen(KioskScreen):
         self._show()
 
     def _show(self) -> None:
+        from kivy.app import App
+        from kivy.core.window import Window
+
         model = self._model
         widgets: list[Any] = []
+        grid = self._tiles if self.step == "category" else self._body
+        if grid.parent is None:
+            scroll = self.ids.scroll
+            scroll.remove_widget(self._body if grid is self._tiles else self._tiles)
+            scroll.add_widget(grid)
+        self._tiles.cols = 4 if Window.width > Window.height else 3  # as on home (this screen may not be laid out yet)
         if self.step == "category":
-            prompt = "第一步：请选择您要办理的业务类别"
+            prompt = _("Step 1: choose the kind of business you have come for")
             now = model.centre.now() if model and model.centre else None
             notice = closed_notice(model, now, with_hours=False) if model and now else ""
             numbers = ticket_notice(model, now) if model and now else None
             self.ids.prompt.text = "\n".join(t for t in (notice, numbers or prompt) if t)
-            for tile in home_tiles(model) if model else ():
+            large = App.get_running_app().large
+            for tile in home_tiles(model, LARGE_TILE_NAME_CHARS if large else TILE_NAME_CHARS) if model else ():
                 button = KButton(text=f"{tile.name}\n{tile.caption}", base=42, min_height=180, disabled=bool(numbers))
                 button.bind(on_release=lambda _b, c=tile.category: self.choose_category(c))
                 widgets.append(button)
         elif self.step == "priority":
             category = model.category(self.category) if model else None
             name = category.name if category else ""
-            self.ids.prompt.text = f"第二步：{name}\n如符合以下情况，可优先办理；否则请按“普通取号”"
-            normal = KButton(text="普通取号", base=48, kind="primary", min_height=160)
+            self.ids.prompt.text = _(
+                "Step 2: {category}\nIf one of these applies to you, you are served first; otherwise press "
+                "\u201cNormal number\u201d"
+            ).format(category=name)
+            normal = KButton(text=_("Normal number"), base=48, kind="primary", min_height=160)
             normal.bind(on_release=lambda _b: self.choose_priority(None))
             widgets.append(normal)
             for code, label in PRIORITIES:
-                button = KButton(text=label, base=44)
+                button = KButton(text=_(label), base=44)
                 button.bind(on_release=lambda _b, p=code: self.choose_priority(p))
                 widgets.append(button)
         elif self.step == "waiting":
-            self.ids.prompt.text = "正在取号，请稍候……"
+            self.ids.prompt.text = _("Taking a number, please wait…")
         elif self.result is not None:
             result = self.result
             if result.ok:
-                self.ids.prompt.text = SAMPLE_PROMPT if self.sample else "取号成功，请留意叫号"
+                self.ids.prompt.text = (
+                    _(SAMPLE_PROMPT) if self.sample else _("Here is your number: please listen for it")
+                )
                 widgets.append(self._ticket(result, self.sample))
             else:
-                self.ids.prompt.text = "未能取号"
+                self.ids.prompt.text = _("No number could be taken")
                 widgets.append(KLabel(text=result.message, base=48, halign="center"))
                 if result.retry:
-                    again = KButton(text="重试", base=64, kind="primary", min_height=200)
+                    again = KButton(text=_("Try again"), base=64, kind="primary", min_height=200)
                     again.bind(on_release=lambda _b: self.retry())
                     widgets.append(again)
-            done = KButton(text="完成，返回首页", base=44, kind="primary" if result.ok else "normal", min_height=160)
+            done = KButton(
+                text=_("Done, back to the home screen"),
+                base=44,
+                kind="primary" if result.ok else "normal",
+                min_height=160,
+            )
             done.bind(on_release=lambda _b: self._go_home())
             widgets.append(done)
-        clear_into(self.ids.body, widgets)
+        clear_into(grid, widgets)
         if self.step != self._shown_step:  # a new step starts at its top: 普通取号 first, never scrolled away
             self._shown_step = self.step
             scroll_to_top(self)
+            # and once the grid swapped in has been laid out: its scroll bounds are the old grid's until then
+            Clock.schedule_once(lambda _dt: scroll_to_top(self))
 
     @staticmethod
     def _ticket(result: TicketResult, sample: bool = False) -> Any:
@@ -144,7 +174,7 @@ class TicketScreen(KioskScreen):
         facts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8)
         facts.bind(minimum_height=facts.setter("height"))
         if sample:
-            facts.add_widget(KLabel(text=SAMPLE_MARK, base=48, halign="center", color=SAMPLE_COLOUR, bold=True))
+            facts.add_widget(KLabel(text=_(SAMPLE_MARK), base=48, halign="center", color=SAMPLE_COLOUR, bold=True))
         facts.add_widget(KLabel(text=result.ticket, base=200, halign="center", color=NUMBER_COLOUR))
         kind = "　".join(t for t in (result.category_name, result.priority_name) if t)
         if kind:
@@ -154,7 +184,7 @@ class TicketScreen(KioskScreen):
         if result.url:
             follow = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8)
             follow.bind(minimum_height=follow.setter("height"))
-            follow.add_widget(KLabel(text="用手机扫码，随时查看排队进度", base=38, halign="center"))
+            follow.add_widget(KLabel(text=_("Scan with your phone to follow the queue"), base=38, halign="center"))
             box = AnchorLayout(size_hint_y=None, height=QR_PX + 20)
             box.add_widget(Image(texture=qr_texture(result.url), size_hint=(None, None), size=(QR_PX, QR_PX)))
             follow.add_widget(box)

@@ -25,6 +25,7 @@ from tests.kiosk.tours.live import (
     UpdateTour,
 )
 from tests.kiosk.tours.screens import CaseTour, ScreensTour, ScrollTour, sample_with_an_empty_category
+from tests.kiosk.tours.whole import WholeTour, stress_model
 
 MODULE = "tests.kiosk.tours"
 
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--attract-after", type=float, help="KioskApp's attract_after_s")
     kiosk.add_argument("--attract-slide", type=float, help="KioskApp's attract_slide_s")
     kiosk.add_argument("--timeout", type=float, default=30.0, help="how long a tour waits for what it expects")
+    kiosk.add_argument("--stress", action="store_true", help="without a broker: the stress centre's model")
 
     parser = argparse.ArgumentParser(
         prog=f"python -m {MODULE}", description="Run one of the tests' tours on a kiosk in this process (DISPLAY set)."
@@ -78,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = tour("screens", ScreensTour, lambda app, a: ScreensTour(app, a.out))
     sub.add_argument("--out", type=Path, required=True)
     tour("scroll", ScrollTour, lambda app, _: ScrollTour(app))
+    sub = tour("whole", WholeTour, lambda app, a: WholeTour(app, a.out, a.tag, a.large))
+    sub.add_argument("--out", type=Path, required=True)
+    sub.add_argument("--tag", required=True, help="the screenshots' names end with it")
+    sub.add_argument("--large", action="store_true", help="in large text")
     sub = tour("case", CaseTour, lambda app, a: CaseTour(app, a.number, a.out, a.tag, a.timeout))
     sub.add_argument("--number", required=True)
     sub.add_argument("--out", type=Path, required=True)
@@ -110,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         link = KioskLink(parse_broker_url(args.broker), args.centre, device_id="kiosk-1", cache_dir=cache)
         app = KioskApp(link, **options)
     else:
-        app = KioskApp(model=sample_with_an_empty_category(), **options)
+        model = stress_model() if args.stress else sample_with_an_empty_category()
+        app = KioskApp(model=model, **options)
     made: Tour = args.make(app, args)
     made.schedule(getattr(args, "delay", SETTLE_S))
     app.run()
