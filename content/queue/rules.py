@@ -21,6 +21,9 @@ from typing import Literal
 
 from content.centre.schema import Centre, QueueSettings
 from content.shared import when
+from content.shared.catalog import domain
+
+_ = domain("service").gettext
 
 TicketStatus = Literal["waiting", "serving", "done", "no_show"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -80,8 +83,11 @@ class Call:
     @property
     def text(self) -> str:
         """The words a voice says for this call."""
-        where = f"{self.window_number}号窗口" if self.window_number is not None else self.window_name
-        return f"请{self.ticket}号到{where}办理"
+        if self.window_number is not None:
+            return _("Number {ticket}, please go to window {number}").format(
+                ticket=self.ticket, number=self.window_number
+            )
+        return _("Number {ticket}, please go to {window}").format(ticket=self.ticket, window=self.window_name)
 
 
 @dataclass(frozen=True)
