@@ -67,7 +67,7 @@ def use(lang: str) -> None:
     """Make this process speak `lang` (one of LANGUAGES), before its words are first read."""
     global _language
     if lang not in LANGUAGES:
-        raise ValueError(f"no catalog for {lang!r}: {', '.join(LANGUAGES)}")
+        raise ValueError(f"no catalog for {lang!r}: {', '.join(LANGUAGES)}")  # catalog: internal
     _language = lang
 
 
@@ -76,7 +76,7 @@ def translations(name: str, lang: str) -> gettext.NullTranslations:
     """One domain's catalog in one language. English ids are their own English, so a missing English
     catalog falls back to them; a missing Chinese one is an installation error and says so."""
     if name not in DOMAINS:
-        raise ValueError(f"no such message domain {name!r}")
+        raise ValueError(f"no such message domain {name!r}")  # catalog: internal
     return gettext.translation(name, LOCALE_DIR, [lang], fallback=lang == "en")
 
 
@@ -85,7 +85,7 @@ class Domain:
 
     def __init__(self, name: str) -> None:
         if name not in DOMAINS:
-            raise ValueError(f"no such message domain {name!r}")
+            raise ValueError(f"no such message domain {name!r}")  # catalog: internal  # catalog: internal
         self.name = name
 
     def gettext(self, message: str) -> str:

@@ -188,3 +188,55 @@ def test_a_process_speaks_the_language_it_is_given() -> None:
             check=True,
         ).stdout
         assert out.rstrip() == want.rstrip()
+
+
+_ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:\s+[A-Za-z']{2,}){2,}")
+_SINKS = {"print", "error", "exit", "SystemExit", "debug", "info", "warning", "exception", "critical", "write"}
+INTERNAL = "# catalog: internal"
+"""A line whose English is for a programmer, never shown to a person (a programming error, a value a
+caller turns into its own words)."""
+
+
+def _english_outside_catalog(source: str) -> list[int]:
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name in _CALLS:
+                for arg in node.args:
+                    inside |= {id(n) for n in ast.walk(arg)}
+    found = []
+    for node in ast.walk(tree):
+        said: ast.AST | None = None
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            said = node.exc
+        elif isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            said = node if name in _SINKS else None
+        if said is None:
+            continue
+        for part in ast.walk(said):
+            if id(part) in inside or not isinstance(part, ast.Constant | ast.JoinedStr):
+                continue
+            pieces = [part] if isinstance(part, ast.Constant) else part.values
+            text = "".join(p.value for p in pieces if isinstance(p, ast.Constant) and isinstance(p.value, str))
+            span = lines[part.lineno - 1 : (part.end_lineno or part.lineno)]
+            if _ENGLISH_SENTENCE.search(text) and not any(INTERNAL in line for line in span):
+                found.append(part.lineno)
+                break
+    return sorted(set(found))
+
+
+def test_no_message_a_person_reads_is_english_outside_the_catalog() -> None:
+    """What is raised, printed, written or logged reaches a person (a clerk at the command line, the
+    installer reading the journal): an English sentence there must be a catalog id."""
+    offenders = []
+    for path in _sources(".py"):
+        relative = str(path.relative_to(ROOT))
+        offenders += [f"{relative}:{n}" for n in _english_outside_catalog(path.read_text(encoding="utf-8"))]
+    assert not offenders, (
+        f"{len(offenders)} English sentences raised, printed or logged outside a catalog call (wrap them in _(), "
+        f"or mark a programmer's message '{INTERNAL}'): {offenders[:40]}"
+    )
