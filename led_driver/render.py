@@ -662,7 +662,13 @@ def _guide_lines(
     paragraphs = _guide_paragraphs(guide, windows, whole)
     headings = {said[:length]: length for said, length in paragraphs if length}
     body = "\n".join(said for said, _length in paragraphs)
-    pages = text.paginate(body, font, width, max(1, rows - 1)) or [[]]
+    # A heading on a line of its own (申请材料：) is kept with its first line, never alone at a page's end.
+    keep, before = set(), 0  # the lines of the body before each paragraph
+    for said, length in paragraphs:
+        if length == len(said):
+            keep.add(before)
+        before += len((said + "\n").splitlines())
+    pages = text.paginate(body, font, width, max(1, rows - 1), keep=keep) or [[]]
     out = []
     for n, lines in enumerate(pages, 1):
         mark = _("Page {page}/{pages}").format(page=n, pages=len(pages)) if len(pages) > 1 else ""

@@ -15,7 +15,8 @@ The stated rules for text that does not fit:
   the last line is shortened with "…".
 - `paginate`: broken as `wrap` breaks, but nothing is left out: pages of lines, each page but the
   last ending in "…". With `clauses`, a line rather ends after a clause's punctuation (，。；), so
-  that "请到1号窗口办理" stays on one page.
+  that "请到1号窗口办理" stays on one page. A line given in `keep` (a heading) never ends a page: it
+  starts the next, with the line it heads.
 - a ticker scrolls instead (`TickerStrip`), drawn a tile at a time, so its memory is a few tiles
   whatever its length.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Collection
 
 from PIL import Image
 
@@ -253,7 +255,14 @@ def wrap(text: str, font: Font, width: int, max_lines: int, ellipsis: str = ELLI
 
 
 def paginate(
-    text: str, font: Font, width: int, rows: int, ellipsis: str = ELLIPSIS, *, clauses: bool = False
+    text: str,
+    font: Font,
+    width: int,
+    rows: int,
+    ellipsis: str = ELLIPSIS,
+    *,
+    clauses: bool = False,
+    keep: Collection[int] = (),
 ) -> list[list[str]]:
     """The whole text in pages of at most `rows` lines, each no wider than `width`, broken as `wrap`
     breaks. The last line of every page but the last ends with `ellipsis`: there is more. Without
@@ -261,28 +270,52 @@ def paginate(
     A page starts with text, never a blank line. With `clauses`, a line that does not hold the rest of
     the text ends after the last clause's punctuation (，。；) it holds, if any: a sentence is read
     a clause a page (系统升级，暂停受理， / 请到1号窗口办理), not cut inside one.
+    `keep`: the numbers of the text's lines (from 0, as `str.splitlines` counts them) kept with the
+    line after them, as a heading is: one that would be alone at the bottom of a page starts the next.
     """
     if rows < 1 or width < 1:
         return []
     items, last = _items(text, font)
+    kept = _line_starts(items, keep)
     room = width - font.text_width(ellipsis)
     pages: list[list[str]] = []
     page: list[str] = []
+    begun: list[int] = []
     start = 0
     while start <= last:
         while _is_space(items[start]) or (not page and items[start] is None):
             start += 1
         end, resume = _fit_some(items, start, width, clauses)
         more = resume <= last
+        if more and page and len(page) == rows - 1 and start in kept and items[end] is None:
+            # A heading whole on the page's last line, its text on the next page: it goes there too,
+            # and the line before it ends the page, with its mark.
+            page.pop()
+            start = begun.pop()
+            end, resume = _fit_some(items, start, max(1, room), clauses)
+            pages.append([*page, _line(items, start, end) + ellipsis])
+            page, begun, start = [], [], resume
+            continue
         if more and len(page) == rows - 1:
             end, resume = _fit_some(items, start, max(1, room), clauses)
-        line = "".join(glyph.text for glyph in items[start:end] if glyph is not None).rstrip()
+        line = _line(items, start, end)
         page.append(line + ellipsis if more and len(page) == rows - 1 else line)
+        begun.append(start)
         start = resume
         if len(page) == rows or start > last:
             pages.append(page)
-            page = []
+            page, begun = [], []
     return pages
+
+
+def _line(items: list[Glyph | None], start: int, end: int) -> str:
+    return "".join(glyph.text for glyph in items[start:end] if glyph is not None).rstrip()
+
+
+def _line_starts(items: list[Glyph | None], lines: Collection[int]) -> set[int]:
+    """Where each of the text's `lines` (numbered from 0) starts among its glyphs."""
+    starts = [0] + [i + 1 for i, item in enumerate(items) if item is None]
+    return {starts[n] for n in lines if 0 <= n < len(starts)}
 
 
 def _items(text: str, font: Font) -> tuple[list[Glyph | None], int]:

@@ -6,19 +6,21 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
 
 from content.centre.loader import Content, load_content
-from content.centre.stress import RARE, WINDOWS, write_stress_centre
+from content.centre.stress import LEGALISATION, RARE, WINDOWS, write_stress_centre
 from content.service import documents
 from content.service.commands.announcements import announce
 from content.service.commands.base import Context
 from content.service.commands.queue import call, take_ticket
 from content.service.live import Live
 from content.shared import contract
+from content.shared import limits as cap
 from led_driver import render, text
 from led_driver.outputs.memory import MemoryOutput
 from led_driver.profile import Profile, Zone, find_profile, load_profile, shipped
@@ -206,6 +208,41 @@ def test_the_guide_screen_pages_through_the_whole_of_a_long_guide(state: Display
     picture = render.render_zone(p, zone, state, at)
     mark = f"第 2/{count} 页"
     assert drawn_at(p, zone, picture, mark, zone.box[2] - font.text_width(mark), 0)
+
+
+def test_the_guide_screen_shows_a_348_character_note_and_a_1000_character_fee_whole(
+    stress: Content, state: DisplayState
+) -> None:
+    p = profile_named((768, 384))
+    zone = next(z for z in p.zones if z.kind == "guides")
+    index = next(i for i, g in enumerate(state.guides) if len(g.documents) == 25)
+    item = next(item for item in stress.items if len(item.documents) == 25)
+    notes = [d.note for d in item.documents if d.note and len(d.note) == LEGALISATION]
+    assert notes and len(item.fee) == cap.NOTE == 1000
+    pages = guide_pages(p, zone, state, index)
+    # Read as the screen shows them: page after page, each page's last line without its mark.
+    shown = "".join(line.removesuffix("…") for page in pages for line in page.lines.lines).replace(" ", "")
+    assert item.fee.replace(" ", "") in shown  # on several lines and pages, not one line cut short
+    for note in notes:
+        assert note.replace(" ", "") in shown
+
+
+def test_no_guide_page_ends_with_a_heading_alone(state: DisplayState) -> None:
+    p = profile_named((768, 384))
+    zone = next(z for z in p.zones if z.kind == "guides")
+    windows = tuple((w.id, render.window_label(w)) for w in state.windows)
+    layout = render.guide_layout(zone.font or p.font, zone.box[2], zone.box[3], state.guides, windows)
+    kept = 0
+    for pages in layout:
+        for page, following in pairwise(pages):
+            last, headed = page.lines[-1].removesuffix("…"), page.headed[-1]
+            assert not (headed and headed >= len(last)), (page.heading, page.mark, last)
+            assert page.lines[-1].endswith("…")  # the page before it still says there is more
+            first, headed = following.lines[0], following.headed[0]
+            if headed and headed == len(first):  # a heading that starts a page has its first line under it
+                kept += 1
+                assert len(following.lines) > 1 and following.headed[1] == 0
+    assert kept  # the stress centre has headings that would have ended a page (办理流程：, 申请材料：)
 
 
 def guide_offset(p: Profile, zone: Zone, state: DisplayState, guide: int) -> int:

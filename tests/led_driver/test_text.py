@@ -209,6 +209,24 @@ def test_paginate_latin_line_breaks_and_what_cannot_fit(unifont: Font) -> None:
     assert paginate("  \n ", unifont, 96, 3) == [] and paginate("中", unifont, 96, 0) == []
 
 
+def test_paginate_keeps_a_heading_with_its_first_line(unifont: Font) -> None:
+    guide = "收费：免费\n材料：\n身份证原件\n户口簿"
+    # Without keep, the heading 材料： ends the first page and its list starts the next.
+    assert paginate(guide, unifont, 96, 2) == [["收费：免费", "材料：…"], ["身份证原件", "户口簿"]]
+    assert paginate(guide, unifont, 96, 2, keep={1}) == [["收费：免费…"], ["材料：", "身份证原件…"], ["户口簿"]]
+    # Where the heading is not last on its page, nothing changes.
+    assert paginate(guide, unifont, 96, 3, keep={1}) == paginate(guide, unifont, 96, 3)
+    # The line before it ends the page with its mark, cut again to leave the mark its room.
+    long = "地点：一号窗口综合受理处\n材料：\n身份证\n户口簿"
+    assert paginate(long, unifont, 96, 3, keep={1}) == [
+        ["地点：一号窗", "口综合受理…"],
+        ["处", "材料：", "身份证…"],
+        ["户口簿"],
+    ]
+    # A page of one line has nowhere to keep it.
+    assert paginate(guide, unifont, 96, 1, keep={1})[1] == ["材料：…"]
+
+
 # -- payload text ---------------------------------------------------------------------------------
 
 
