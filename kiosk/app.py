@@ -33,6 +33,7 @@ from kiosk.viewmodel import (
     text_scale,
 )
 from kiosk.widgets import Emergency, KioskScreen, load_kv, scroll_to_top
+from kiosk.words import _
 
 CHECK_EVERY_S = 1.0
 
@@ -53,7 +54,7 @@ class KioskApp(App):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.title = "政务服务自助查询"
+        self.title = _("Government services self-service")
         self.link = link
         self.model = model if model is not None else (link.poll() if link is not None else KioskModel())
         self.idle_timeout_s = idle_timeout_s

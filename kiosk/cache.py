@@ -21,6 +21,7 @@ from content.shared import limits as cap
 from content.shared.device_link import DocumentCache
 from content.shared.files import UnsafeFile, read_regular, write_file
 from kiosk.model import DOCUMENTS
+from kiosk.words import _
 
 log = logging.getLogger("hall.kiosk")
 
@@ -44,7 +45,7 @@ class KioskCache(DocumentCache):
         if not is_sha256(sha256) or not data or len(data) > MAX_MEDIA_BYTES:
             return False
         if hashlib.sha256(data).hexdigest() != sha256:
-            log.warning("media/%s ignored: its content hashes to something else", sha256)
+            log.warning(_("media/%s ignored: its content hashes to something else"), sha256)
             return False
         if self.media_path(sha256) is not None:
             return True
@@ -52,7 +53,7 @@ class KioskCache(DocumentCache):
             self.media_dir.mkdir(parents=True, exist_ok=True)
             write_file(self.media_dir / sha256, data)
         except OSError as exc:
-            log.warning("cannot cache media %s: %s", sha256, exc)
+            log.warning(_("cannot cache media %s: %s"), sha256, exc)
             return False
         return True
 
@@ -77,7 +78,7 @@ class KioskCache(DocumentCache):
                 try:
                     data = read_regular(path, MAX_MEDIA_BYTES)
                 except (UnsafeFile, OSError) as exc:
-                    log.warning("cached media ignored: %s", exc)
+                    log.warning(_("cached media ignored: %s"), exc)
                     continue
                 if hashlib.sha256(data).hexdigest() == path.name:
                     good.add(path.name)

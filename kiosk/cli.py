@@ -13,6 +13,7 @@ from pathlib import Path
 from content.shared.broker_url import BrokerUrl
 from content.shared.transport import DEVICE_KEEPALIVE_S, keepalive_seconds
 from kiosk.viewmodel import ATTRACT_AFTER_S, IDLE_TIMEOUT_S
+from kiosk.words import _
 
 log = logging.getLogger("hall.kiosk")
 SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
@@ -24,47 +25,57 @@ class KioskUsageError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--broker", help="mqtt[s]://user:pass@host:port (default: $HALL_BROKER)")
-    parser.add_argument("--centre", help="centre id (default: $HALL_CENTRE)")
-    parser.add_argument("--device-id", help="this kiosk's id (default: the broker user name)")
-    parser.add_argument("--cache", metavar="DIR", help="last good content (default: var/kiosk-cache/DEVICE)")
+    parser.add_argument("--broker", help=_("mqtt[s]://user:pass@host:port (default: $HALL_BROKER)"))
+    parser.add_argument("--centre", help=_("centre id (default: $HALL_CENTRE)"))
+    parser.add_argument("--device-id", help=_("this kiosk's id (default: the broker user name)"))
+    parser.add_argument("--cache", metavar="DIR", help=_("last good content (default: var/kiosk-cache/DEVICE)"))
     parser.add_argument(
         "--keepalive",
         type=keepalive_seconds,
         default=DEVICE_KEEPALIVE_S,
         metavar="S",
-        help="ping the broker after S seconds of silence; with the link cut, the broker marks this kiosk lost "
-        f"after 1.5 x S (default {DEVICE_KEEPALIVE_S})",
+        help=_(
+            "ping the broker after S seconds of silence; with the link cut, the broker marks this kiosk lost "
+            "after 1.5 x S (default {seconds})"
+        ).format(seconds=DEVICE_KEEPALIVE_S),
     )
-    parser.add_argument("--fullscreen", action="store_true", help="cover the whole screen")
-    parser.add_argument("--size", default="1080x1920", metavar="WxH", help="window size (default 1080x1920)")
+    parser.add_argument("--fullscreen", action="store_true", help=_("cover the whole screen"))
+    parser.add_argument("--size", default="1080x1920", metavar="WxH", help=_("window size (default 1080x1920)"))
     parser.add_argument(
         "--screenshots",
         metavar="DIR",
-        help="walk every screen, write one PNG per screen into DIR, and exit (non-zero if no content arrives); "
-        "it changes nothing in the hall: the ticket screen shows a sample number marked 样例, and no number is taken",
+        help=_(
+            "walk every screen, write one PNG per screen into DIR, and exit (non-zero if no content arrives); "
+            "it changes nothing in the hall: the ticket screen shows a sample number marked as such, and no number "
+            "is taken"
+        ),
     )
     parser.add_argument(
         "--idle",
         type=seconds,
         default=IDLE_TIMEOUT_S,
         metavar="S",
-        help=f"back to home, in normal text, after S seconds without a touch (default {IDLE_TIMEOUT_S:g})",
+        help=_("back to home, in normal text, after S seconds without a touch (default {seconds})").format(
+            seconds=f"{IDLE_TIMEOUT_S:g}"
+        ),
     )
     parser.add_argument(
         "--attract-after",
         type=seconds,
         default=ATTRACT_AFTER_S,
         metavar="S",
-        help="show featured guides and announcements in turn after S seconds untouched on home "
-        f"(default {ATTRACT_AFTER_S:g})",
+        help=_(
+            "show featured guides and announcements in turn after S seconds untouched on home (default {seconds})"
+        ).format(seconds=f"{ATTRACT_AFTER_S:g}"),
     )
     parser.add_argument(
         "--content-timeout",
         type=seconds,
         default=CONTENT_TIMEOUT_S,
         metavar="S",
-        help=f"with --screenshots: give up when no content arrives in S seconds (default {CONTENT_TIMEOUT_S:g})",
+        help=_("with --screenshots: give up when no content arrives in S seconds (default {seconds})").format(
+            seconds=f"{CONTENT_TIMEOUT_S:g}"
+        ),
     )
 
 
@@ -73,16 +84,16 @@ def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(_("{text!r} is not a number of seconds").format(text=text)) from None
     if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most 86400")
+        raise argparse.ArgumentTypeError(_("{text!r}: give seconds above 0 and at most 86400").format(text=text))
     return value
 
 
 def parse_size(text: str) -> tuple[int, int]:
     match = SIZE.match(text)
     if match is None:
-        raise KioskUsageError(f"--size {text!r}: give WIDTHxHEIGHT, e.g. 1080x1920")
+        raise KioskUsageError(_("--size {text!r}: give WIDTHxHEIGHT, e.g. 1080x1920").format(text=text))
     return int(match[1]), int(match[2])
 
 
@@ -122,21 +133,23 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
         ScreenshotTour(app, Path(args.screenshots), content_timeout_s=args.content_timeout).schedule()
     app.run()
     if app.exit_code:
-        print(f"hall kiosk: {app.exit_message}", file=sys.stderr)
+        print(_("hall kiosk: {message}").format(message=app.exit_message), file=sys.stderr)
     return int(app.exit_code)
 
 
 def main(argv: list[str] | None = None) -> int:
     """A small entry point for tests and tools: `python -m kiosk.cli --broker URL --centre ID ...`."""
     from content.shared.broker_url import BrokerUrlError, broker_from
+    from content.shared.catalog import translate_argparse
 
+    translate_argparse()  # usage:, the arguments are required…: argparse's own sentences in the hall's language
     parser = argparse.ArgumentParser(prog="hall kiosk")
     add_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     centre = args.centre or os.environ.get("HALL_CENTRE")
     if not centre:
-        parser.error("no centre: pass --centre ID or set HALL_CENTRE")
+        parser.error(_("no centre: pass --centre ID or set HALL_CENTRE"))
     try:
         broker = broker_from(args.broker)
         return run(args, broker, centre)

@@ -31,6 +31,7 @@ from content.shared.device_link import DeviceLink
 from content.shared.transport import DEVICE_KEEPALIVE_S
 from kiosk.cache import KioskCache, is_sha256
 from kiosk.model import DOCUMENTS, SERVICE_PRESENCE, KioskModel
+from kiosk.words import _
 
 log = logging.getLogger("hall.kiosk")
 _R = TypeVar("_R")
@@ -39,29 +40,39 @@ TOPICS: Final = (*DOCUMENTS, "media/+", SERVICE_PRESENCE)
 PRESENCE_REVS: Final = ("centre", "catalog", "staff", "agents")
 """A change of these revs is worth a new presence message; queue and announcements change too often."""
 
-NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合窗口取号"
-TICKET_REFUSED: Final = "暂时无法取号，请到综合窗口咨询"
-BUSY: Final = "服务繁忙，请稍候再试"
+NO_ANSWER: Final = _(
+    "The service cannot be reached just now: please try again later, or take a number at the general window"
+)
+TICKET_REFUSED: Final = _("No number can be taken just now: please ask at the general window")
+BUSY: Final = _("The service is busy: please try again in a moment")
+TOO_OFTEN: Final = _("Numbers are being taken too often on this kiosk: please wait a minute and try again")
+LOOKED_UP_TOO_OFTEN: Final = _("Cases are being looked up too often on this kiosk: please wait a minute and try again")
 REFUSED_BECAUSE: Final = {
-    "rate_limited": "本机取号太频繁，请稍候一分钟再取号",
-    "too_fast": "本机取号太频繁，请稍候一分钟再取号",
-    "broker_refused": "本机取号太频繁，请稍候一分钟再取号",
+    "rate_limited": TOO_OFTEN,
+    "too_fast": TOO_OFTEN,
+    "broker_refused": TOO_OFTEN,
     "busy": BUSY,
-    "numbers_exhausted": "今天这一类业务的号已经取完，请到综合窗口咨询",
+    "numbers_exhausted": _(
+        "Today's numbers for this kind of business have all been taken: please ask at the general window"
+    ),
 }
 """What the screen says for a refusal the service gave a reason code for (otherwise TICKET_REFUSED)."""
-CASE_NO_ANSWER: Final = "服务暂时无法连接，请稍后再试或到综合窗口咨询"
-CASE_NOT_FOUND: Final = "没有查到。请核对受理编号和手机号后四位后再试"
+CASE_NO_ANSWER: Final = _(
+    "The service cannot be reached just now: please try again later, or ask at the general window"
+)
+CASE_NOT_FOUND: Final = _(
+    "Nothing found. Please check the case number and the last four digits of the phone number, and try again"
+)
 """An unknown number and wrong digits get this one answer: the service words them alike on purpose."""
-CASE_UNREADABLE: Final = "暂时无法查询，请稍后再试或到综合窗口咨询"
+CASE_UNREADABLE: Final = _("No case can be looked up just now: please try again later, or ask at the general window")
 """A refusal without a known reason, or a reply the kiosk cannot read."""
 CASE_REFUSED_BECAUSE: Final = {
     "not_found": CASE_NOT_FOUND,
-    "locked": "这个办件的查询错误次数过多，请到窗口查询",
-    "rate_limited": "本机查询太频繁，请稍候一分钟再查询",
-    "lookups_held": "本机近期查询错误次数过多，请稍后再试或到窗口查询",
-    "too_fast": "本机查询太频繁，请稍候一分钟再查询",
-    "broker_refused": "本机查询太频繁，请稍候一分钟再查询",
+    "locked": _("This case has been looked up wrongly too many times: please ask at a window"),
+    "rate_limited": LOOKED_UP_TOO_OFTEN,
+    "lookups_held": _("This kiosk has had too many wrong lookups lately: please try again later, or ask at a window"),
+    "too_fast": LOOKED_UP_TOO_OFTEN,
+    "broker_refused": LOOKED_UP_TOO_OFTEN,
     "busy": BUSY,
 }
 CASE_DIGITS: Final = re.compile(r"[0-9]{1,20}")
@@ -233,12 +244,15 @@ def read_case(result: Any) -> CaseView | None:
 
 
 def ticket_message(ticket: str, ahead: int | None, estimate_min: int | None) -> str:
-    text = f"您的号码是 {ticket}"
-    if ahead is not None:
-        text += f"，前面还有 {ahead} 人" if ahead else "，前面没有人在等候"
-    if estimate_min is not None and ahead:
-        text += f"，预计等候约 {estimate_min} 分钟"
-    return text + "。"
+    if ahead is None:
+        return _("Your number is {ticket}.").format(ticket=ticket)
+    if not ahead:
+        return _("Your number is {ticket}; nobody is waiting before you.").format(ticket=ticket)
+    if estimate_min is None:
+        return _("Your number is {ticket}; {ahead} waiting before you.").format(ticket=ticket, ahead=ahead)
+    return _("Your number is {ticket}; {ahead} waiting before you, a wait of about {minutes} minutes.").format(
+        ticket=ticket, ahead=ahead, minutes=estimate_min
+    )
 
 
 class KioskLink(DeviceLink[KioskModel]):
@@ -397,19 +411,19 @@ class KioskLink(DeviceLink[KioskModel]):
         except NoReply as exc:
             return CaseResult(False, CASE_NO_ANSWER, detail=str(exc))
         except CommandFailed as exc:
-            log.info("case lookup refused: %s", exc)  # never the digits in the log
+            log.info(_("case lookup refused: %s"), exc)  # never the digits in the log
             code = exc.code or ""  # a service without case tracking says "unknown command", with no code
             return CaseResult(False, CASE_REFUSED_BECAUSE.get(code, CASE_UNREADABLE), code=code, detail=str(exc))
         except Exception as exc:  # a bug in the sender must still leave the screen a message
-            log.exception("case lookup failed")
+            log.exception(_("case lookup failed"))
             return CaseResult(False, CASE_NO_ANSWER, detail=str(exc))
         try:
             case = read_case(result)
         except Exception:  # whatever came, the screen gets a message
-            log.exception("case reply unreadable")
+            log.exception(_("case reply unreadable"))
             case = None
         if case is None:
             fields = sorted(str(k)[:30] for k in list(result)[:40]) if isinstance(result, dict) else type(result)
-            log.warning("case reply unreadable (fields %s)", fields)  # not the values: personal data
+            log.warning(_("case reply unreadable (fields %s)"), fields)  # not the values: personal data
             return CaseResult(False, CASE_UNREADABLE, detail="unreadable reply")
         return CaseResult(True, "", case=case)

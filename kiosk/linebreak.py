@@ -29,9 +29,9 @@ from content.shared.graphemes import boundaries
 
 __all__ = ["CLOSING", "OPENING", "wrap"]
 
-CLOSING: Final = frozenset("，。、；：！？）》」』】〕〉〗｝”’…‥—·・～％,.;:!?)]}%")
+CLOSING: Final = frozenset("，。、；：！？）》」』】〕〉〗｝”’…‥—·・～％,.;:!?)]}%")  # catalog: data
 """Never at the start of a line."""
-OPENING: Final = frozenset("（《「『【〔〈〖｛“‘([{")
+OPENING: Final = frozenset("（《「『【〔〈〖｛“‘([{")  # catalog: data
 """Never at the end of a line."""
 
 _SPACE: Final = " "

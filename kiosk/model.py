@@ -124,7 +124,7 @@ class KioskModel:
         flag, else by its name."""
         windows = self.centre.windows if self.centre is not None else ()
         flagged = next((w for w in windows if w.comprehensive), None)
-        return flagged or next((w for w in windows if "综合" in w.name), None)
+        return flagged or next((w for w in windows if "综合" in w.name), None)  # catalog: data (a name, matched)
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)

@@ -26,6 +26,7 @@ from kiosk.checks import ragged_rows, screen_faults
 from kiosk.model import KioskModel
 from kiosk.samples import sample_case, sample_ticket, with_emergency
 from kiosk.tour import Tour, save_screenshot
+from kiosk.words import _
 
 log = logging.getLogger("hall.kiosk.screenshots")
 
@@ -82,11 +83,15 @@ class ScreenshotTour(Tour):
     def steps(self) -> Iterator[float]:
         app = self.app
         self.out.mkdir(parents=True, exist_ok=True)
-        log.info("waiting for content")
+        log.info(_("waiting for content"))
         yield from self.wait_until(lambda: has_content(app.model), self.content_timeout_s)
         log.info("content: %s", has_content(app.model))
         if not has_content(app.model):
-            self.fail(f"no content within {self.content_timeout_s:g} s: neither the broker nor the cache gave any")
+            self.fail(
+                _("no content within {seconds:g} s: neither the broker nor the cache gave any").format(
+                    seconds=self.content_timeout_s
+                )
+            )
             return
         yield from self.wait_until(lambda: not app.model.stale, 5.0)  # live content if it is coming
         app.go("home")
@@ -128,18 +133,20 @@ class ScreenshotTour(Tour):
         yield from self.settled()
         self.shot("ticket")
 
+        from kiosk.screens.case.screen import LOOK_UP, NEXT
+
         app.go("case")
         case = app.screen("case")
         for key in SAMPLE_CASE:
             case.press(key)
         yield from self.settled()
         self.check("case, number")
-        case.press("下一步")
+        case.press(NEXT)
         for key in SAMPLE_DIGITS:
             case.press(key)
         yield from self.settled()
         self.check("case, phone digits")
-        case.press("查询")  # a real lookup, which changes nothing: it is answered "not found"
+        case.press(LOOK_UP)  # a real lookup, which changes nothing: it is answered "not found"
         yield from self.wait_until(lambda: case.step != "waiting", COMMAND_WAIT_S)
         yield from self.settled()
         self.check("case, not found")
@@ -187,4 +194,6 @@ class ScreenshotTour(Tour):
         app.set_large(False)
         app.go("home")
         if self.faults:
-            self.fail(f"{len(self.faults)} faults on screen:\n" + "\n".join(self.faults))
+            self.fail(
+                _("{count} faults on screen:\n{faults}").format(count=len(self.faults), faults="\n".join(self.faults))
+            )

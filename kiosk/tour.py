@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
+from kiosk.words import _
+
 log = logging.getLogger("hall.kiosk.tour")
 
 SETTLE_S: Final = 0.6
@@ -59,8 +61,8 @@ class Tour:
             self.app.stop()
             return
         except Exception as exc:
-            log.exception("the tour failed")
-            self.fail(f"the tour failed: {exc!r}")
+            log.exception(_("the tour failed"))
+            self.fail(_("the tour failed: {error!r}").format(error=exc))
             return
         Clock.schedule_once(self._next, wait)
 
@@ -90,7 +92,7 @@ class Tour:
             if unchanged == STILL_FRAMES:
                 return
             last = now
-        log.warning("the layout still changed after %g s", timeout)
+        log.warning(_("the layout still changed after %g s"), timeout)
 
 
 def layout_of(root: Any) -> Layout:
@@ -119,7 +121,7 @@ def save_screenshot(target: Path) -> Path:
 
     made = Window.screenshot(name=str(target.with_name(f"{target.stem}-.png")))  # Kivy adds a number
     if not made:
-        raise RuntimeError(f"the window gave no screenshot for {target.name}")
+        raise RuntimeError(_("the window gave no screenshot for {name}").format(name=target.name))
     os.replace(made, target)
     log.info("wrote %s", target)
     return target

@@ -13,15 +13,16 @@ from content.shared import graphemes, when, wording
 from content.shared.wire.staff import StaffMember
 from content.shared.wording import Section
 from kiosk.model import TARGET, Guide, KioskModel
+from kiosk.words import _
 
 IDLE_TIMEOUT_S: Final = 90.0
 ATTRACT_AFTER_S: Final = 60.0
 """Seconds without a touch on the home screen before the attract loop starts."""
 ATTRACT_SLIDE_S: Final = 8.0
 ATTRACT_GUIDES: Final = 6
-ATTRACT_CALL: Final = "点击查看办事指南"
+ATTRACT_CALL: Final = _("Touch to read the service guide")
 LARGE_TEXT_SCALE: Final = 1.4
-STALE_MARKER: Final = "信息可能不是最新"
+STALE_MARKER: Final = _("This information may not be up to date")
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,20 @@ class StaffRow:
     phone: str
     status: str
     photo: str | None
+    on_duty: bool = False
 
 
-def waiting_caption(waiting: int, estimate_min: int | None, separator: str = "，") -> str:
-    """正在等候 3 人，约 24 分钟; with separator "\n", the two lines of a tile: 等候 3 人 / 约 24 分钟."""
+def waiting_caption(waiting: int, estimate_min: int | None, tile: bool = False) -> str:
+    """正在等候 3 人，约 24 分钟; on a `tile`, two short lines: 等候 3 人 / 约 24 分钟."""
     if not waiting:
-        return "无需等候"
-    text = f"正在等候 {waiting} 人" if separator == "，" else f"等候 {waiting} 人"
-    return f"{text}{separator}约 {estimate_min} 分钟" if estimate_min else text
+        return _("No wait")
+    if tile:
+        if estimate_min:
+            return _("{waiting} waiting\nabout {minutes} min").format(waiting=waiting, minutes=estimate_min)
+        return _("{waiting} waiting").format(waiting=waiting)
+    if estimate_min:
+        return _("{waiting} people waiting, about {minutes} minutes").format(waiting=waiting, minutes=estimate_min)
+    return _("{waiting} people waiting").format(waiting=waiting)
 
 
 TILE_NAME_CHARS = 16
@@ -90,7 +97,7 @@ def home_tiles(model: KioskModel, name_chars: int = TILE_NAME_CHARS) -> tuple[Ti
                 len(category.items),
                 waiting,
                 estimate,
-                waiting_caption(waiting, estimate, "\n"),
+                waiting_caption(waiting, estimate, tile=True),
             )
         )
     return tuple(tiles)
@@ -98,7 +105,7 @@ def home_tiles(model: KioskModel, name_chars: int = TILE_NAME_CHARS) -> tuple[Ti
 
 def item_rows(model: KioskModel, category: str) -> tuple[ItemRow, ...]:
     return tuple(
-        ItemRow(item.id, item.name, item.instant, "即办" if item.instant else "", item.limits)
+        ItemRow(item.id, item.name, item.instant, _("Same day") if item.instant else "", item.limits)
         for item in model.items_of(category)
     )
 
@@ -140,12 +147,14 @@ def staff_status(model: KioskModel, member: StaffMember) -> str:
     cover = next((s for s in model.staff if s.id == member.substitute), None)
     if cover is None or cover.status != "on_duty":
         return member.status_name
-    return f"{member.status_name}，由{cover.name}代岗"
+    return _("{status}, {cover} covers").format(status=member.status_name, cover=cover.name)
 
 
 def staff_rows(model: KioskModel) -> tuple[StaffRow, ...]:
     return tuple(
-        StaffRow(m.name, m.post, model.window_name(m.window), m.phone, staff_status(model, m), m.photo)
+        StaffRow(
+            m.name, m.post, model.window_name(m.window), m.phone, staff_status(model, m), m.photo, m.status == "on_duty"
+        )
         for m in model.staff
     )
 
@@ -166,7 +175,8 @@ def agent_groups(model: KioskModel) -> tuple[AgentGroup, ...]:
     groups: dict[str, list[str]] = {}
     for agent in model.agents:
         tier = agent.tier if agent.tier in wording.AGENT_HEADINGS else ""
-        groups.setdefault(tier, []).append(f"{agent.area}　{agent.name}　{agent.phone}".strip())
+        line = "\u3000".join((agent.area, agent.name, agent.phone)).strip()  # catalog: data (an ideographic space)
+        groups.setdefault(tier, []).append(line)
     headings = {**wording.AGENT_HEADINGS, "": wording.OTHER_AGENTS}
     return tuple(AgentGroup(heading, tuple(groups[tier])) for tier, heading in headings.items() if tier in groups)
 
@@ -184,8 +194,12 @@ class DutyRow:
     staffed: bool
 
 
-NOBODY_ON_DUTY: Final = "暂无人员在岗"
-OTHERS_ON_DUTY: Final = "中心值班"
+LIST_SEPARATOR: Final = _(", ")
+"""Between the names of a list (张磊、刘小燕)."""
+HOURS_SEPARATOR: Final = _("; ")
+"""Between the opening hours of different days."""
+NOBODY_ON_DUTY: Final = _("Nobody on duty")
+OTHERS_ON_DUTY: Final = _("On duty at the centre")
 
 
 def duty_rows(model: KioskModel) -> tuple[DutyRow, ...]:
@@ -202,17 +216,20 @@ def duty_rows(model: KioskModel) -> tuple[DutyRow, ...]:
         for member in own:
             cover = by_id.get(member.substitute or "") if member.status != "on_duty" else None
             if cover is not None and cover.status == "on_duty" and cover.window != window.id:
-                names.append(f"{cover.name}（代{member.name}）")
+                names.append(_("{cover} (for {member})").format(cover=cover.name, member=member.name))
         state = states.get(window.id)
-        note = f"暂停办理：{state.reason}" if state is not None and not state.open and state.reason else ""
-        if state is not None and not state.open and not note:
-            note = "暂停办理"
-        label = f"{window.number}号 {window.name}" if window.number is not None else window.name
-        rows.append(DutyRow(label, "、".join(dict.fromkeys(names)) or NOBODY_ON_DUTY, note, bool(names)))
+        note = ""
+        if state is not None and not state.open:
+            note = _("Paused: {reason}").format(reason=state.reason) if state.reason else _("Paused")
+        label = _("No. {number} {name}").format(number=window.number, name=window.name)
+        if window.number is None:
+            label = window.name
+        listed = LIST_SEPARATOR.join(dict.fromkeys(names))
+        rows.append(DutyRow(label, listed or NOBODY_ON_DUTY, note, bool(names)))
     windows = {w.id for w in model.centre.windows}
     others = [m.name for m in model.staff if m.status == "on_duty" and (m.window is None or m.window not in windows)]
     if others:
-        rows.append(DutyRow(OTHERS_ON_DUTY, "、".join(others), "", True))
+        rows.append(DutyRow(OTHERS_ON_DUTY, LIST_SEPARATOR.join(others), "", True))
     return tuple(rows)
 
 
@@ -236,7 +253,7 @@ def attract_slides(model: KioskModel, now: datetime | None = None, guides: int =
     featured = [items[0] for items in map(model.items_of, (c.id for c in model.categories)) if items][:guides]
     slides = [Slide("guide", item.name, item.limits, ATTRACT_CALL, item.id) for item in featured]
     slides += [
-        Slide("announcement", "通知公告", a.text, "点击屏幕返回首页")
+        Slide("announcement", _("Notice"), a.text, _("Touch the screen to go back to the home screen"))
         for a in model.announcements.rows
         if a.priority != "emergency" and a.shown(now, TARGET)
     ]
@@ -311,6 +328,9 @@ def closed_notice(model: KioskModel, now: datetime, with_hours: bool = True) -> 
     if centre is None or when.is_open(centre.sessions, now):
         return ""
     later = when.opens_later_today(centre.sessions, now)
-    notice = f"现在不是办公时间，今天 {later} 开始办理。" if later else "今天的办公时间已结束。"
-    hours = "；".join(centre.hours)
-    return f"{notice}办公时间：{hours}" if hours and with_hours else notice
+    if later:
+        notice = _("The centre is closed now; it opens today at {time}.").format(time=later)
+    else:
+        notice = _("The centre has closed for today.")
+    hours = HOURS_SEPARATOR.join(centre.hours)
+    return _("{notice} Opening hours: {hours}").format(notice=notice, hours=hours) if hours and with_hours else notice

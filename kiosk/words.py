@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from content.shared.catalog import domain
 
-__all__ = ["_", "ngettext"]
+__all__ = ["_", "ngettext", "pgettext"]
 
 _words = domain("kiosk")
 _ = _words.gettext
 ngettext = _words.ngettext
+pgettext = _words.pgettext

@@ -66,7 +66,7 @@ def test_missing_names_what_no_face_draws_once(installed: FontChain) -> None:
 
 
 def test_no_primary_face_says_what_to_install(tmp_path: Path) -> None:
-    with pytest.raises(FontError, match="install fonts-wqy-microhei"):
+    with pytest.raises(FontError, match="请安装 fonts-wqy-microhei"):
         FontChain.installed([tmp_path])
 
 

@@ -234,7 +234,10 @@ def test_view_functions_for_the_screens(content: Content) -> None:
     tiles = vm.home_tiles(model)
     assert len(tiles) == 11 and tiles[0].name == "社会保障" and tiles[0].caption == "无需等候"
     assert vm.waiting_caption(3, 24) == "正在等候 3 人，约 24 分钟"
-    assert vm.waiting_caption(3, 24, "\n") == "等候 3 人\n约 24 分钟" and vm.waiting_caption(2, None) == "正在等候 2 人"
+    assert (
+        vm.waiting_caption(3, 24, tile=True) == "等候 3 人\n约 24 分钟"
+        and vm.waiting_caption(2, None) == "正在等候 2 人"
+    )
     rows = vm.item_rows(model, "dangwu")
     assert any(row.marker == "即办" for row in rows)
     guide = model.guide("canlian-canjiren-zheng")

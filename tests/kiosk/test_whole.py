@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import REPO
 from tests.kiosk.test_app import RunningKiosk, run_kiosk, xvfb  # noqa: F401  (fixtures)
 from tests.kiosk.tours import command
+from tests.words import english
 
 SHOTS = REPO / "var" / "shots" / "kiosk"
 _REPORTS: dict[tuple[tuple[int, int], bool], dict[str, Any]] = {}
@@ -93,3 +94,8 @@ def test_a_guide_shows_its_1000_character_steps_whole(report: dict[str, Any]) ->
     assert guide["longest"] == 1000
     assert guide["shown"] >= 1 and guide["missing"] == []
     assert guide["overlap"] == [] and guide["cut"] == []
+
+
+def test_every_word_on_these_screens_is_chinese(report: dict[str, Any]) -> None:
+    for screen, seen in report.items():
+        assert english("\n".join(seen["texts"]), ["shebao"]) == [], screen  # shebao: what was typed

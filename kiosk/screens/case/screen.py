@@ -22,10 +22,18 @@ from kivy.uix.image import Image
 from kiosk.device import CaseResult, CaseView
 from kiosk.qr import qr_texture
 from kiosk.widgets import KButton, KioskScreen, KLabel, clear_into, load_kv
+from kiosk.words import _
 
 MAX_DIGITS: Final = 20
 PHONE_DIGITS: Final = 4
-KEYS: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除")
+CLEAR: Final = _("Clear")
+DELETE: Final = _("Delete")
+NEXT: Final = _("Next")
+BACK: Final = _("Back")
+LOOK_UP: Final = _("Look up")
+"""The keys and buttons that `press` knows by their text."""
+KEYS: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", CLEAR, "0", DELETE)
+BLANK: Final = "\u3000"  # catalog: data (an ideographic space: an empty line keeps its height)
 QR_PX: Final = 360
 YELLOW = (1, 0.82, 0.1, 1)
 GREY = (0.72, 0.75, 0.8, 1)
@@ -38,14 +46,14 @@ FLAG_COLOURS: Final = {
     "on_time": (0.05, 0.5, 0.25, 1),
 }
 SAMPLE_COLOUR = (1, 0.35, 0.3, 1)
-SAMPLE_MARK: Final = "样例 · 示例，非真实办件"
-SAMPLE_PROMPT: Final = "样例画面：本机并未查询"
+SAMPLE_MARK: Final = _("Sample · example, not a real case")
+SAMPLE_PROMPT: Final = _("Sample screen: this kiosk looked nothing up")
 PROMPTS: Final = {
-    "number": "第一步：请输入受理回执上的受理编号",
-    "digits": "第二步：请输入申请人手机号的后四位",
-    "waiting": "正在查询，请稍候……",
-    "result": "查询结果",
-    "refused": "未能查询",
+    "number": _("Step 1: type the case number printed on the acceptance slip"),
+    "digits": _("Step 2: type the last four digits of the applicant's phone number"),
+    "waiting": _("Looking it up, please wait…"),
+    "result": _("What we found"),
+    "refused": _("The case could not be looked up"),
 }
 
 
@@ -118,24 +126,27 @@ class CaseScreen(KioskScreen):
         field = "number" if self.step == "number" else "digits"
         typed = getattr(self, field)
         limit = MAX_DIGITS if field == "number" else PHONE_DIGITS
-        if key == "删除":
+        if key == DELETE:
             typed = typed[:-1]
-        elif key == "清空":
+        elif key == CLEAR:
             typed = ""
         elif key.isdigit() and len(key) == 1:
             if len(typed) >= limit:
-                self.message = f"受理编号最多 {MAX_DIGITS} 位" if field == "number" else "只需输入后四位"
+                if field == "number":
+                    self.message = _("A case number has at most {digits} digits").format(digits=MAX_DIGITS)
+                else:
+                    self.message = _("Only the last four digits are needed")
                 self._show_entry()
                 return
             typed += key
-        elif key == "下一步":
+        elif key == NEXT:
             self.next_step()
             return
-        elif key == "上一步":
+        elif key == BACK:
             self.step, self.digits, self.message = "number", "", ""
             self._show()
             return
-        elif key == "查询":
+        elif key == LOOK_UP:
             self.lookup()
             return
         setattr(self, field, typed)
@@ -144,7 +155,7 @@ class CaseScreen(KioskScreen):
 
     def next_step(self) -> None:
         if not self.number:
-            self.message = "请先输入受理编号"
+            self.message = _("Please type the case number first")
             self._show_entry()
             return
         self.step, self.message = "digits", ""
@@ -154,7 +165,7 @@ class CaseScreen(KioskScreen):
         from kivy.app import App
 
         if len(self.digits) != PHONE_DIGITS:
-            self.message = "请输入手机号的后四位（4 位数字）"
+            self.message = _("Please type the last four digits of the phone number (4 digits)")
             self._show_entry()
             return
         self._asked += 1
@@ -198,7 +209,7 @@ class CaseScreen(KioskScreen):
     def _entry_text(self) -> tuple[str, int]:
         """What the entry shows and its type size."""
         if self.step == "number":
-            shown = group_number(self.number) or "　"
+            shown = group_number(self.number) or BLANK
             return shown, 80 if len(shown) <= 14 else 56
         return phone_dots(self.digits), 80
 
@@ -208,7 +219,7 @@ class CaseScreen(KioskScreen):
             self._show()
             return
         self._entry.text, self._entry.base = self._entry_text()
-        self._note.text = self.message or "　"
+        self._note.text = self.message or BLANK
 
     def _show(self) -> None:
         self._entry = self._note = None
@@ -217,25 +228,29 @@ class CaseScreen(KioskScreen):
         if self.step in ("number", "digits"):
             body = [self._keypad()]
             if self.step == "number":
-                actions = [("下一步", lambda: self.press("下一步"), "primary")]
+                actions = [(NEXT, lambda: self.press(NEXT), "primary")]
             else:
-                actions = [("上一步", lambda: self.press("上一步"), "normal"), ("查询", self.lookup, "primary")]
+                actions = [(BACK, lambda: self.press(BACK), "normal"), (LOOK_UP, self.lookup, "primary")]
         elif self.step == "waiting":
-            body = [KLabel(text="正在向服务中心查询办件进度……", base=44, halign="center")]
+            body = [KLabel(text=_("Asking the service centre where the case is…"), base=44, halign="center")]
         elif self.step == "result" and self.result is not None and self.result.case is not None:
             body = self._case(self.result.case)
-            actions = [("重新查询", self.again, "primary")]
+            actions = [(_("Look up another"), self.again, "primary")]
         else:
             message = self.result.message if self.result is not None else ""
             body = [KLabel(text=message, base=52, halign="center", color=AMBER, padding=(20, 40))]
             if self.result is not None and self.result.code == "not_found":
-                body.append(KLabel(text="受理编号印在受理回执上；手机号是办理时留下的号码。", base=38, halign="center"))
+                where = _(
+                    "The case number is printed on the acceptance slip; "
+                    "the phone number is the one given when applying."
+                )
+                body.append(KLabel(text=where, base=38, halign="center"))
                 actions = [
-                    ("重新输入手机号", lambda: self.again(keep_number=True), "primary"),
-                    ("重新输入受理编号", self.again, "normal"),
+                    (_("Type the phone digits again"), lambda: self.again(keep_number=True), "primary"),
+                    (_("Type the case number again"), self.again, "normal"),
                 ]
             else:
-                actions = [("重新查询", self.again, "primary")]
+                actions = [(_("Look up another"), self.again, "primary")]
         clear_into(self.ids.body, body)
         buttons = []
         for text, action, kind in actions:
@@ -249,15 +264,18 @@ class CaseScreen(KioskScreen):
         """The entry, a hint and the keys; in landscape the keys beside the entry, in portrait below it."""
         landscape = self._landscape()
         if self.step == "number":
-            hint = "只需输入编号中的数字，不用输入字母和横线：例如 261204-0001 输入 2612040001"
+            hint = _("Type only the digits of the number, without letters or dashes: for 261204-0001 type 2612040001")
         else:
-            hint = f"受理编号 {group_number(self.number)}\n为保护隐私，请输入办理时所留手机号的后四位"
+            hint = _(
+                "Case number {number}\nTo protect your privacy, type the last four digits of the phone number given "
+                "when applying"
+            ).format(number=group_number(self.number))
         shown, size = self._entry_text()
         left = BoxLayout(orientation="vertical", size_hint_y=None, spacing=16, pos_hint={"top": 1})
         left.bind(minimum_height=left.setter("height"))
         left.add_widget(KLabel(text=hint, base=36, color=GREY))
         entry = CaseEntry(text=shown, base=size)
-        note = KLabel(text=self.message or "　", base=40, color=AMBER, halign="center")
+        note = KLabel(text=self.message or BLANK, base=40, color=AMBER, halign="center")
         left.add_widget(entry)
         left.add_widget(note)
         keys = GridLayout(cols=3, size_hint_y=None, spacing=12, pos_hint={"top": 1})
@@ -280,25 +298,27 @@ class CaseScreen(KioskScreen):
         if self.sample:
             widgets.append(KLabel(text=SAMPLE_MARK, base=44, halign="center", color=SAMPLE_COLOUR, bold=True))
         card = CaseCard()
-        card.add_widget(KLabel(text=f"受理编号　{case.number}", base=36, color=GREY))
+        card.add_widget(KLabel(text=_("Case number {number}").format(number=case.number), base=36, color=GREY))
         if case.item:
             card.add_widget(KLabel(text=case.item, base=48, bold=True))
-        card.add_widget(KLabel(text="当前进度", base=34, color=GREY))
+        card.add_widget(KLabel(text=_("Where it is now"), base=34, color=GREY))
         card.add_widget(KLabel(text=case.stage_name, base=96, color=YELLOW, bold=True))
         if case.holder_name:
-            card.add_widget(KLabel(text=f"材料所在：{case.holder_name}", base=40))
+            card.add_widget(KLabel(text=_("Papers are with: {holder}").format(holder=case.holder_name), base=40))
         if case.deciding_name and case.deciding_name != case.holder_name:
-            card.add_widget(KLabel(text=f"审批单位：{case.deciding_name}", base=34, color=GREY))
+            deciding = _("Deciding office: {office}").format(office=case.deciding_name)
+            card.add_widget(KLabel(text=deciding, base=34, color=GREY))
         if case.due_text:
-            card.add_widget(KLabel(text=f"承诺办结：{case.due_text}", base=40))
+            card.add_widget(KLabel(text=_("Promised by: {due}").format(due=case.due_text), base=40))
         if case.flag_text:
             colour = FLAG_COLOURS.get(case.flag, FLAG_COLOURS["paused"])
             card.add_widget(CaseBadge(text=case.flag_text, base=44, bold=True, bg=colour))
-        person = "　".join(t for t in (f"申请人：{case.applicant}" if case.applicant else "", case.phone) if t)
+        applicant = _("Applicant: {name}").format(name=case.applicant) if case.applicant else ""
+        person = BLANK.join(t for t in (applicant, case.phone) if t)
         if person:
             card.add_widget(KLabel(text=person, base=36, color=GREY))
         if case.opened:
-            card.add_widget(KLabel(text=f"收件时间：{case.opened}", base=34, color=GREY))
+            card.add_widget(KLabel(text=_("Received: {time}").format(time=case.opened), base=34, color=GREY))
         if case.url:
             landscape = self._landscape()
             row = BoxLayout(orientation="horizontal" if landscape else "vertical", size_hint_y=None, spacing=24)
@@ -311,40 +331,42 @@ class CaseScreen(KioskScreen):
             box = AnchorLayout(size_hint_y=None, height=QR_PX + 20)
             box.add_widget(Image(texture=qr_texture(case.url), size_hint=(None, None), size=(QR_PX, QR_PX)))
             follow.add_widget(box)
-            follow.add_widget(KLabel(text="手机扫码随时查看进度", base=38, halign="center"))
+            follow.add_widget(KLabel(text=_("Scan with your phone to follow the case"), base=38, halign="center"))
             row.add_widget(follow)
             widgets.append(row)
         else:
             widgets.append(card)
         if case.missing:
-            widgets.append(KLabel(text="需补交材料", base=48, color=AMBER, bold=True))
-            widgets.append(KLabel(text="请尽快将以下材料交到窗口或代办员处：", base=36))
+            widgets.append(KLabel(text=_("Papers still needed"), base=48, color=AMBER, bold=True))
+            widgets.append(KLabel(text=_("Please bring these papers to a window or to your agent soon:"), base=36))
             widgets += [KLabel(text=f"· {name}", base=40, padding=(24, 0)) for name in case.missing]
         if case.timeline:
-            widgets.append(KLabel(text="办理进度", base=48, bold=True))
+            widgets.append(KLabel(text=_("Progress"), base=48, bold=True))
             steps = list(reversed(case.timeline))  # the newest first
             for index, step in enumerate(steps):
                 widgets.append(self._step(step, current=index == 0, last=index == len(steps) - 1))
         if case.received:
-            widgets.append(KLabel(text="已收材料", base=44, bold=True))
+            widgets.append(KLabel(text=_("Papers received"), base=44, bold=True))
             widgets += [KLabel(text=f"· {name}", base=36, color=GREY, padding=(24, 0)) for name in case.received]
         if case.contacts:
-            widgets.append(KLabel(text="联系电话", base=44, bold=True))
-            widgets += [KLabel(text=f"{c.label}：{c.phone}", base=40) for c in case.contacts]
+            widgets.append(KLabel(text=_("Phone numbers"), base=44, bold=True))
+            widgets += [
+                KLabel(text=_("{label}: {phone}").format(label=c.label, phone=c.phone), base=40) for c in case.contacts
+            ]
         return widgets
 
     @staticmethod
     def _step(step: Any, *, current: bool, last: bool) -> CaseStepRow:
         row = CaseStepRow(current=current, last=last)
         info = row.ids.info
-        where = "　".join(t for t in (step.when, step.tier_name) if t)
+        where = BLANK.join(t for t in (step.when, step.tier_name) if t)
         if where:
             info.add_widget(KLabel(text=where, base=32, color=GREY))
         info.add_widget(KLabel(text=step.name, base=44, bold=True, color=YELLOW if current else (1, 1, 1, 1)))
         if step.note:
             info.add_widget(KLabel(text=step.note, base=36))
         if step.basis:
-            info.add_widget(KLabel(text=f"依据：{step.basis}", base=32, color=GREY))
+            info.add_widget(KLabel(text=_("Basis: {basis}").format(basis=step.basis), base=32, color=GREY))
         return row
 
 

@@ -13,6 +13,7 @@ from kiosk.model import KioskModel
 from kiosk.qr import qr_texture
 from kiosk.viewmodel import guide_sections
 from kiosk.widgets import KioskScreen, KLabel, clear_into, load_kv
+from kiosk.words import _
 
 HEADING = (1, 0.82, 0.1, 1)
 QR_PX = 280
@@ -25,12 +26,13 @@ class GuideScreen(KioskScreen):
     def refresh(self, model: KioskModel) -> None:
         guide = model.guide(self.item)
         if guide is None:
-            self.title = "办事指南"
-            clear_into(self.ids.body, [KLabel(text="该事项暂无办事指南，请到综合窗口咨询。", base=40)])
+            self.title = _("Service guide")
+            none = _("There is no guide for this item yet: please ask at the general window.")
+            clear_into(self.ids.body, [KLabel(text=none, base=40)])
             return
         # The header has room for one line: the item's name, however long, heads the body instead,
         # with the QR code beside it, seen without scrolling.
-        self.title = "办事指南"
+        self.title = _("Service guide")
         names = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8, pos_hint={"top": 1})
         names.bind(minimum_height=names.setter("height"))
         names.add_widget(KLabel(text=guide.category_name, base=36, color=HEADING))
@@ -42,7 +44,7 @@ class GuideScreen(KioskScreen):
                 orientation="vertical", size_hint=(None, None), width=QR_PX, spacing=4, pos_hint={"top": 1}
             )
             code.add_widget(Image(texture=qr_texture(guide.url), size_hint=(None, None), size=(QR_PX, QR_PX)))
-            code.add_widget(KLabel(text="手机扫码，带走指南", base=26, halign="center"))
+            code.add_widget(KLabel(text=_("Scan to take the guide with you"), base=26, halign="center"))
             code.bind(minimum_height=code.setter("height"))
             top.add_widget(code)
             top.bind(minimum_height=top.setter("height"))

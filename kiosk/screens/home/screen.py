@@ -114,9 +114,9 @@ class HomeScreen(KioskScreen):
         self._tick = Clock.schedule_interval(self._update, REST_TICK_S)
         self._clock_text = ""
         self._name = ("", "")
-        self._short_at = 0.0
-        """The font size at which the full name took too many lines."""
-        self.ids.name.bind(texture_size=self._fit_name)
+        self._short_at = (0.0, 0.0)
+        """The type size and width at which the full name took too many lines."""
+        self.ids.name.bind(texture_size=self._fit_name, width=self._fit_name)
         self._even_cards = Clock.create_trigger(self._even_duty)
         self.ids.duty.bind(cols=self._even_cards)
         self.attract = AttractPanel()
@@ -183,12 +183,12 @@ class HomeScreen(KioskScreen):
         full, short = self._name
         if full == short:
             return
-        if label.text == short and label.font_size != self._short_at:
-            label.text = full  # large text, or normal again: the full name may fit now, or not
+        if label.text == short and (label.font_size, label.width) != self._short_at:
+            label.text = full  # another type size or width (the first layout's): the full name may fit now
             return
         lines = len(getattr(label._label, "_cached_lines", ()))
         if label.text == full and lines > NAME_LINES:
-            self._short_at = label.font_size
+            self._short_at = (label.font_size, label.width)
             label.text = short
 
     def show_ticker(self, model: KioskModel) -> None:

@@ -11,6 +11,7 @@ from kivy.uix.image import Image
 from kiosk.model import KioskModel
 from kiosk.viewmodel import agent_groups, staff_rows
 from kiosk.widgets import KioskScreen, KLabel, clear_into, load_kv
+from kiosk.words import _
 
 HEADING = (1, 0.82, 0.1, 1)
 ON_DUTY = (0.4, 1, 0.5, 1)
@@ -34,18 +35,18 @@ class StaffScreen(KioskScreen):
                 card.ids.photo.add_widget(Image(source=str(path), size_hint=(None, None), size=(160, 200)))
             else:
                 card.ids.photo.add_widget(
-                    KLabel(text="暂无照片", base=30, halign="center", size_hint_x=None, width=160)
+                    KLabel(text=_("No photo"), base=30, halign="center", size_hint_x=None, width=160)
                 )
             lines = [
-                KLabel(text=row.name, base=48),
+                KLabel(text=row.name, base=48, words=True),
                 KLabel(text=row.post, base=34),
             ]
             if row.window:
-                lines.append(KLabel(text=f"窗口：{row.window}", base=34))
+                lines.append(KLabel(text=_("Window: {window}").format(window=row.window), base=34))
             if row.phone:
-                lines.append(KLabel(text=f"电话：{row.phone}", base=34))
+                lines.append(KLabel(text=_("Phone: {phone}").format(phone=row.phone), base=34))
             if row.status:
-                lines.append(KLabel(text=row.status, base=38, color=ON_DUTY if row.status == "在岗" else AWAY))
+                lines.append(KLabel(text=row.status, base=38, color=ON_DUTY if row.on_duty else AWAY))
             clear_into(card.ids.info, lines)
             widgets.append(card)
         agents: list[Any] = []
@@ -53,7 +54,7 @@ class StaffScreen(KioskScreen):
             agents.append(KLabel(text=group.heading, base=44, color=HEADING))
             agents.extend(KLabel(text=line, base=36) for line in group.lines)
         if not widgets and not agents:
-            widgets.append(KLabel(text="暂无工作人员信息。", base=38))
+            widgets.append(KLabel(text=_("No staff information yet."), base=38))
         clear_into(self.ids.rows, widgets)
         clear_into(self.ids.agents, agents)
 

@@ -176,7 +176,7 @@ class TicketScreen(KioskScreen):
         if sample:
             facts.add_widget(KLabel(text=_(SAMPLE_MARK), base=48, halign="center", color=SAMPLE_COLOUR, bold=True))
         facts.add_widget(KLabel(text=result.ticket, base=200, halign="center", color=NUMBER_COLOUR))
-        kind = "　".join(t for t in (result.category_name, result.priority_name) if t)
+        kind = "\u3000".join(t for t in (result.category_name, result.priority_name) if t)  # catalog: data
         if kind:
             facts.add_widget(KLabel(text=kind, base=44, halign="center"))
         facts.add_widget(KLabel(text=result.message, base=44, halign="center"))

@@ -101,7 +101,9 @@ class WholeTour(Tour):
         save_screenshot(self.out / f"{name}-{self.tag}.png")
 
     def faults(self) -> dict[str, Any]:
-        return {"overlap": overlapping(self.app.root), "cut": clipped_labels(self.app.root)}
+        """What is wrong on the screen on view, and every text on it (the tests look for English)."""
+        root = self.app.root
+        return {"overlap": overlapping(root), "cut": clipped_labels(root), "texts": texts_under(root)}
 
     def steps(self) -> Iterator[float]:
         app = self.app
