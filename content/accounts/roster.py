@@ -14,7 +14,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from content.shared.catalog import domain
 from content.shared.yamlfile import Problem, load_yaml, validate_model
+
+_ = domain("service").gettext
 
 Role = Literal["service", "staff", "kiosk", "display", "bridge"]
 # No "." in an account's name: a client id is `<account>` or `<account>.<run>`, so one account can
@@ -42,9 +45,13 @@ class Account(BaseModel):
     @model_validator(mode="after")
     def _desk(self) -> Account:
         if (self.window is not None or self.office) and self.role != "staff":
-            raise ValueError(f"{self.user}: only a staff account is tied to a window or to the office")
+            raise ValueError(
+                _("{user}: only a staff account is tied to a window or to the office").format(user=self.user)
+            )
         if self.window is not None and self.office:
-            raise ValueError(f"{self.user}: a staff account acts for one window or for the office, not both")
+            raise ValueError(
+                _("{user}: a staff account acts for one window or for the office, not both").format(user=self.user)
+            )
         return self
 
 

@@ -72,7 +72,7 @@ class Sessions:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if ttl_s <= 0 or idle_s <= 0 or max_sessions < 1:
-            raise ValueError("ttl_s and idle_s must be positive, max_sessions at least 1")
+            raise ValueError("ttl_s and idle_s must be positive, max_sessions at least 1")  # catalog: internal
         self.ttl_s, self.idle_s, self.max_sessions = ttl_s, idle_s, max_sessions
         self._clock = clock
         self._lock = threading.Lock()
@@ -152,7 +152,10 @@ class LoginLimiter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if per_name < 1 or per_client < 1 or window_s <= 0 or max_keys < 2:
-            raise ValueError("per_name and per_client must be at least 1, window_s positive, max_keys at least 2")
+            raise ValueError(
+                "per_name and per_client must be at least 1, "  # catalog: internal
+                "window_s positive, max_keys at least 2"
+            )
         self.per_name, self.per_client, self.window_s, self.max_keys = per_name, per_client, window_s, max_keys
         self._clock = clock
         self._lock = threading.Lock()

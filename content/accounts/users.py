@@ -52,14 +52,22 @@ from typing import Final, Literal, cast, get_args
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from content.shared.catalog import N_, domain
 from content.shared.files import private_database
 
 log = logging.getLogger(__name__)
+_ = domain("service").gettext
 
 Role = Literal["staff", "manager", "supervisor"]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
 Action = Literal["view", "call", "window", "status", "announce", "approve", "cases", "personal", "users", "audit"]
 ACTIONS: Final[tuple[Action, ...]] = get_args(Action)
+ROLE_NAMES: Final[dict[str, str]] = {
+    "staff": N_("window staff"),
+    "manager": N_("manager"),
+    "supervisor": N_("supervisor"),
+}
+"""Each role as a sentence names it (catalog ids)."""
 
 USERS_FILE: Final = "users.sqlite3"
 """The users file's name, beside the service's state file (`var/hall-state.sqlite3` → `var/users.sqlite3`)."""
@@ -112,8 +120,10 @@ def _shown(text: str) -> str:
 def check_name(name: str) -> None:
     if not isinstance(name, str) or NAME_RULE.fullmatch(name) is None:
         raise UserError(
-            f"login name {_shown(str(name))}: 1 to 32 characters of a-z, 0-9, '.', '_' and '-', "
-            "starting with a letter or digit (e.g. wang.fang)"
+            _(
+                "login name {name}: 1 to 32 characters of a-z, 0-9, '.', '_' and '-', "
+                "starting with a letter or digit (e.g. wang.fang)"
+            ).format(name=_shown(str(name)))
         )
 
 
@@ -121,29 +131,35 @@ def check_account(name: str, role: str, window: str | None = None, staff_id: str
     """Refuse a bad name, role, window or staff id, or a window where none belongs (and none where one does)."""
     check_name(name)
     if role not in ROLES:
-        raise UserError(f"role {_shown(str(role))} must be one of {', '.join(ROLES)}")
+        roles = _(", ").join(_("{code} ({name})").format(code=r, name=_(ROLE_NAMES[r])) for r in ROLES)
+        raise UserError(_("role {role} must be one of {roles}").format(role=_shown(str(role)), roles=roles))
     if role == "staff" and window is None:
-        raise UserError("a staff account needs a window: staff act only on their own window")
+        raise UserError(_("a staff account needs a window (--window): staff act only on their own window"))
     if role != "staff" and window is not None:
-        raise UserError(f"a {role} account has no window: only staff accounts are tied to one")
-    for what, value in (("window", window), ("staff id", staff_id)):
+        raise UserError(
+            _("a {role} account has no window: only staff accounts are tied to one").format(role=_(ROLE_NAMES[role]))
+        )
+    wrong = (
+        N_("window {value}: up to 64 characters of a-z, 0-9 and '-', starting with a letter or digit, as in the "
+           "centre's files"),
+        N_("staff id {value}: up to 64 characters of a-z, 0-9 and '-', starting with a letter or digit, as in the "
+           "centre's files"),
+    )  # fmt: skip
+    for words, value in zip(wrong, (window, staff_id), strict=True):
         if value is not None and (not isinstance(value, str) or ID_RULE.fullmatch(value) is None):
-            raise UserError(
-                f"{what} {_shown(str(value))}: up to 64 characters of a-z, 0-9 and '-', "
-                "starting with a letter or digit, as in the centre's files"
-            )
+            raise UserError(_(words).format(value=_shown(str(value))))
 
 
 def check_password(name: str, password: str) -> None:
     """The password policy: MIN_PASSWORD to MAX_PASSWORD characters, and not the login name."""
     if not isinstance(password, str):
-        raise UserError("the password must be text")
+        raise UserError(_("the password must be text"))
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password must be at least {MIN_PASSWORD} characters long")
+        raise UserError(_("the password must be at least {count} characters long").format(count=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        raise UserError(f"the password must be at most {MAX_PASSWORD} characters long")
+        raise UserError(_("the password must be at most {count} characters long").format(count=MAX_PASSWORD))
     if password.strip().casefold() == name.casefold():
-        raise UserError("the password must not be the login name")
+        raise UserError(_("the password must not be the login name"))
 
 
 def may(user: User, action: Action, window: str | None = None, *, staff: str | None = None) -> bool:
@@ -154,7 +170,7 @@ def may(user: User, action: Action, window: str | None = None, *, staff: str | N
     given) must be their own staff id.
     """
     if action not in _ALLOWED:
-        raise ValueError(f"unknown action {action!r}: one of {', '.join(ACTIONS)}")
+        raise ValueError(f"unknown action {action!r}: one of {', '.join(ACTIONS)}")  # catalog: internal
     if user.disabled or user.role not in _ALLOWED[action]:
         return False
     if user.role == "staff" and action in _OWN_WINDOW:
@@ -229,18 +245,26 @@ class UserStore:
             with self._connect() as db:
                 tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 if tables - {"users"}:
-                    raise UserError(f"{self.path} is not a users file: it holds {', '.join(sorted(tables))}")
+                    raise UserError(
+                        _("{file} is not a users file: it holds the tables {tables}").format(
+                            file=self.path, tables=_(", ").join(sorted(tables))
+                        )
+                    )
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
-                    raise UserError(f"{self.path} was written by a newer version of hall (schema {version})")
+                    raise UserError(
+                        _("{file} was written by a newer version of hall (schema {version}): update hall").format(
+                            file=self.path, version=version
+                        )
+                    )
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(_SCHEMA)
                 if version < SCHEMA_VERSION:
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
-            raise UserError(f"{self.path} is not a users file: {exc}") from None
+            raise UserError(_("{file} is not a users file: {why}").format(file=self.path, why=exc)) from None
         except OSError as exc:
-            raise UserError(f"cannot open {self.path}: {exc.strerror or exc}") from None
+            raise UserError(_("cannot open {file}: {why}").format(file=self.path, why=exc.strerror or exc)) from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -259,7 +283,7 @@ class UserStore:
         check_account(name, role, window, staff_id)
         check_password(name, password)
         if self.get(name) is not None:  # before the slow hash; the primary key is what guarantees it
-            raise UserError(f"user {name!r} already exists")
+            raise UserError(_("user {name!r} already exists").format(name=name))
         digest = self._hash(password)
         stamp = self._now().isoformat()
         try:
@@ -269,7 +293,7 @@ class UserStore:
                     (name, role, window, staff_id, stamp, stamp, digest),
                 )
         except sqlite3.IntegrityError:
-            raise UserError(f"user {name!r} already exists") from None
+            raise UserError(_("user {name!r} already exists").format(name=name)) from None
         user = self.get(name)
         assert user is not None
         return user
@@ -281,14 +305,14 @@ class UserStore:
                 f"UPDATE users SET {sql}, updated_at = ? WHERE name = ?", (*values, self._now().isoformat(), name)
             ).rowcount
         if not changed:
-            raise UserError(f"no user {name!r}")
+            raise UserError(_("no user {name!r}").format(name=name))
 
     def set_password(self, name: str, password: str) -> None:
         """A new password; end the user's sessions after it (`Sessions.end_all`)."""
         check_name(name)
         check_password(name, password)
         if self.get(name) is None:
-            raise UserError(f"no user {name!r}")
+            raise UserError(_("no user {name!r}").format(name=name))
         self._update(name, "hash = ?", self._hash(password))
 
     def set_disabled(self, name: str, disabled: bool) -> None:
@@ -299,7 +323,7 @@ class UserStore:
         check_name(name)
         with self._connect() as db:
             if not db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount:
-                raise UserError(f"no user {name!r}")
+                raise UserError(_("no user {name!r}").format(name=name))
 
     def get(self, name: str) -> User | None:
         if not isinstance(name, str) or NAME_RULE.fullmatch(name) is None:
@@ -337,7 +361,7 @@ class UserStore:
         except VerificationError:  # the wrong password (VerifyMismatchError), or a hash that is not one
             return False
         except InvalidHashError:
-            log.warning("a stored password hash is not an argon2 hash")
+            log.warning(_("a stored password hash is not an argon2 hash"))
             return False
 
     def _needs_rehash(self, digest: str) -> bool:
@@ -354,7 +378,7 @@ class UserStore:
                     "UPDATE users SET hash = ? WHERE name = ? AND hash = ?", (self._hash(password), name, digest)
                 )
         except sqlite3.Error as exc:  # e.g. a read-only file: the login still succeeds
-            log.warning("could not rehash the password of %s: %s", name, exc)
+            log.warning(_("could not rehash the password of {name}: {why}").format(name=name, why=exc))
 
     def _dummy_hash(self) -> str:
         if self._dummy is None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from content.centre.synth import SAMPLE
 from hall.commands import user as user_cli
 from hall.commands.user import main as run
 from tests.conftest import REPO
+from tests.words import english
 
 PASSWORD = "correct horse battery"
 
@@ -121,16 +123,55 @@ def test_staff_without_a_window(
 ) -> None:
     asked = prompts(monkeypatch, PASSWORD, PASSWORD)
     assert run(["add", "li", "--role", "staff", "--users", str(users)]) == 1
-    assert "staff account needs a window" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert said == "hall user：窗口工作人员的账号需要指定窗口（--window）：窗口工作人员只能操作自己的窗口\n"
     assert asked == []  # refused before asking for the password
     assert not users.exists()
     assert run(["add", "wang", "--role", "manager", "--window", "zonghe", "--users", str(users)]) == 1
-    assert "manager account has no window" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert said == "hall user：管理员账号不设窗口：只有窗口工作人员的账号对应一个窗口\n"
 
 
 def test_bad_name(users: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["add", "王芳", "--role", "manager", "--users", str(users), "--password-stdin"]) == 1
-    assert "login name '王芳': 1 to 32 characters of a-z" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert (
+        said.startswith("hall user：登录名 '王芳' 不对：应为 1 到 32 个字符，只用 a-z、0-9") and "wang.fang" in said
+    ), said
+    assert english(said, ["hall", "user", "wang", "fang"]) == [], said
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["add", "wang", "--role", "manager", "--password-stdin"], "密码至少要有 10 个字符"),
+        (["add", "wang", "--role", "staff", "--window", "Zong He", "--password-stdin"], "窗口 'Zong He' 不对"),
+        (["add", "li", "--role", "staff", "--window", "zonghe", "--staff", "s 01"], "工作人员编号 's 01' 不对"),
+        (["passwd", "zhao", "--password-stdin"], "没有账号 'zhao'"),
+        (["disable", "zhao"], "没有账号 'zhao'"),
+        (["remove", "zhao"], "没有账号 'zhao'"),
+    ],
+)
+def test_every_refusal_of_the_users_file_speaks_chinese(
+    users: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert add(users, "an", "--role", "supervisor") == 0
+    capsys.readouterr()
+    stdin(monkeypatch, "short\n")
+    assert run([*argv, "--users", str(users)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"hall user：{said}"), err
+    assert english(err.replace("'", " "), ["hall", "user", "zhao", "Zong"]) == [], err  # what was typed, quoted
+
+
+def test_a_users_file_of_a_newer_hall_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    newer = tmp_path / "users.sqlite3"
+    with sqlite3.connect(newer) as db:
+        db.execute("PRAGMA user_version = 99")
+    assert run(["list", "--users", str(newer)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"hall user：{newer} 由更新版本的 hall 写入（格式版本 99）：请先升级 hall\n"
 
 
 def test_usage_errors_exit_2(users: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,14 +9,15 @@ from pydantic import ValidationError
 
 from content.accounts.roster import Account, Roster, read_roster
 from tests.conftest import REPO
+from tests.words import english
 
 
 @pytest.mark.parametrize(
     ("given", "said"),
     [
-        ({"user": "kiosk-1", "role": "kiosk", "window": "zonghe"}, "only a staff account is tied"),
-        ({"user": "led", "role": "display", "office": True}, "only a staff account is tied"),
-        ({"user": "both", "role": "staff", "window": "zonghe", "office": True}, "not both"),
+        ({"user": "kiosk-1", "role": "kiosk", "window": "zonghe"}, "只有角色为 staff 的账号才能对应"),
+        ({"user": "led", "role": "display", "office": True}, "只有角色为 staff 的账号才能对应"),
+        ({"user": "both", "role": "staff", "window": "zonghe", "office": True}, "不能两者都设"),
         ({"user": "x", "role": "staff", "window": "Zonghe"}, "window"),
     ],
 )
@@ -43,4 +44,6 @@ def test_the_example_roster_ties_its_staff_accounts(tmp_path: Path) -> None:
     bad = tmp_path / "roster.yaml"
     bad.write_text("centre: weicheng\naccounts:\n  - {user: k, role: kiosk, office: true}\n", encoding="utf-8")
     roster, problems = read_roster(bad)
-    assert roster is None and "roster.yaml:3" in str(problems[0]) and "only a staff account" in str(problems[0])
+    said = str(problems[0])
+    assert roster is None and said.startswith(f"{bad}:3") and "k：只有角色为 staff 的账号才能对应" in said
+    assert english(said, ["staff", "office", "window"]) == [], said  # the roster's own keys, as the file names them

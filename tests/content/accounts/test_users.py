@@ -118,9 +118,9 @@ def test_set_password(store: UserStore, clock: Clock) -> None:
     assert store.verify("wang", PASSWORD) is None
     user = store.verify("wang", "another long one")
     assert user is not None and user.updated == clock.now and user.created == clock.now - timedelta(minutes=5)
-    with pytest.raises(UserError, match="at least 10"):
+    with pytest.raises(UserError, match="密码至少要有 10 个字符"):
         store.set_password("wang", "short")
-    with pytest.raises(UserError, match="no user 'zhao'"):
+    with pytest.raises(UserError, match="没有账号 'zhao'"):
         store.set_password("zhao", PASSWORD)
 
 
@@ -132,20 +132,20 @@ def test_remove_and_list(store: UserStore) -> None:
     store.remove("wang")
     assert [u.name for u in store.list()] == ["an", "zhao"]
     assert store.get("wang") is None and store.verify("wang", PASSWORD) is None
-    with pytest.raises(UserError, match="no user 'wang'"):
+    with pytest.raises(UserError, match="没有账号 'wang'"):
         store.remove("wang")
-    with pytest.raises(UserError, match="no user 'wang'"):
+    with pytest.raises(UserError, match="没有账号 'wang'"):
         store.set_disabled("wang", True)
 
 
 @pytest.mark.parametrize(
     ("password", "error"),
     [
-        ("short", "at least 10 characters"),
-        ("123456789", "at least 10 characters"),
-        ("x" * 257, "at most 256 characters"),
-        ("wang.fang1", "must not be the login name"),
-        ("WANG.FANG1", "must not be the login name"),
+        ("short", "至少要有 10 个字符"),
+        ("123456789", "至少要有 10 个字符"),
+        ("x" * 257, "最多 256 个字符"),
+        ("wang.fang1", "不能与登录名相同"),
+        ("WANG.FANG1", "不能与登录名相同"),
     ],
 )
 def test_password_policy(store: UserStore, password: str, error: str) -> None:
@@ -167,7 +167,7 @@ def test_password_limits_are_inclusive(store: UserStore) -> None:
     "name", ["", "Wang", "王芳", ".wang", "-wang", "_wang", "wang fang", "a" * 33, "wang\n", "wang/x"]
 )
 def test_bad_names_are_refused_naming_the_rule(store: UserStore, name: str) -> None:
-    with pytest.raises(UserError, match=r"1 to 32 characters of a-z, 0-9, '\.', '_' and '-'"):
+    with pytest.raises(UserError, match=r"应为 1 到 32 个字符，只用 a-z、0-9、“\.”、“_”和“-”"):
         store.add(name, "manager", PASSWORD)
 
 
@@ -179,24 +179,26 @@ def test_good_names(store: UserStore, name: str) -> None:
 
 def test_duplicate_refused(store: UserStore) -> None:
     store.add("wang", "manager", PASSWORD)
-    with pytest.raises(UserError, match="user 'wang' already exists"):
+    with pytest.raises(UserError, match="账号 'wang' 已经存在"):
         store.add("wang", "supervisor", "something else entirely")
     user = store.verify("wang", PASSWORD)
     assert user is not None and user.role == "manager"
 
 
 def test_staff_need_a_window_and_others_have_none(store: UserStore) -> None:
-    with pytest.raises(UserError, match="staff account needs a window"):
+    with pytest.raises(UserError, match=r"窗口工作人员的账号需要指定窗口（--window）"):
         store.add("li", "staff", PASSWORD)
-    with pytest.raises(UserError, match="manager account has no window"):
+    with pytest.raises(UserError, match="管理员账号不设窗口"):
         store.add("wang", "manager", PASSWORD, window="zonghe")
-    with pytest.raises(UserError, match="supervisor account has no window"):
+    with pytest.raises(UserError, match="电子监察账号不设窗口"):
         store.add("zhao", "supervisor", PASSWORD, window="zonghe")
-    with pytest.raises(UserError, match="role 'admin' must be one of staff, manager, supervisor"):
+    with pytest.raises(
+        UserError, match="角色 'admin' 不对：应为 staff（窗口工作人员）、manager（管理员）、supervisor（电子监察）之一"
+    ):
         store.add("root", "admin", PASSWORD)  # type: ignore[arg-type]
-    with pytest.raises(UserError, match="window 'Zong He'"):
+    with pytest.raises(UserError, match="窗口 'Zong He' 不对"):
         store.add("li", "staff", PASSWORD, window="Zong He")
-    with pytest.raises(UserError, match="staff id 's 01'"):
+    with pytest.raises(UserError, match="工作人员编号 's 01' 不对"):
         store.add("li", "staff", PASSWORD, window="zonghe", staff_id="s 01")
     assert store.list() == []
 
@@ -232,7 +234,7 @@ def test_a_failed_rehash_still_logs_in(
     finally:
         writer.rollback()
         writer.close()
-    assert "could not rehash the password of wang" in caplog.text and PASSWORD not in caplog.text
+    assert "无法按新参数重新散列 wang 的密码" in caplog.text and PASSWORD not in caplog.text
     assert _hash(path, "wang") == old
 
 
@@ -250,11 +252,11 @@ def test_refuses_a_file_that_is_not_a_users_file(tmp_path: Path) -> None:
     state = tmp_path / "hall-state.sqlite3"
     with sqlite3.connect(state) as db:
         db.execute("CREATE TABLE tickets (id)")
-    with pytest.raises(UserError, match="not a users file: it holds tickets"):
+    with pytest.raises(UserError, match="不是账号文件：其中有数据表 tickets"):
         UserStore(state)
     junk = tmp_path / "junk"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(UserError, match="not a users file"):
+    with pytest.raises(UserError, match="不是账号文件"):
         UserStore(junk)
 
 
@@ -338,6 +340,6 @@ def test_a_users_file_left_readable_by_others_is_tightened_and_a_link_in_its_pla
     UserStore(tmp_path / "users.sqlite3", hasher=cheap())
     assert stat.S_IMODE(os.stat(tmp_path / "users.sqlite3").st_mode) == 0o600
     (tmp_path / "planted.sqlite3").symlink_to(tmp_path / "elsewhere.sqlite3")
-    with pytest.raises(UserError, match=r"cannot open .*planted\.sqlite3: is a symbolic link"):
+    with pytest.raises(UserError, match=r"无法打开 .*planted\.sqlite3：is a symbolic link"):
         UserStore(tmp_path / "planted.sqlite3", hasher=cheap())
     assert not (tmp_path / "elsewhere.sqlite3").exists()
