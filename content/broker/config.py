@@ -24,8 +24,11 @@ from pathlib import Path
 from content.accounts.roster import Account as Account
 from content.accounts.roster import Roster as Roster
 from content.shared import limits as cap
+from content.shared.catalog import domain
 from content.shared.contract import ROOT, STATE_TOPICS
 from content.shared.files import PRIVATE, staged
+
+_ = domain("service").gettext
 
 # Enough for a full day of calls and state changes queued for a device that is switched off,
 # well past Mosquitto's default of 1000, which would silently drop QoS1 calls.
@@ -36,7 +39,14 @@ MAX_PACKET_BYTES = cap.PACKET_BYTES
 CLIENTID_PLUGIN = "hall_clientid.so"
 INSTALLED_PLUGIN = Path("/usr/local/lib/mosquitto") / CLIENTID_PLUGIN
 """Where `make -C broker_config/plugin install` puts the plugin."""
-BUILD_PLUGIN = "make -C broker_config/plugin install (needs gcc, make and mosquitto-dev)"
+BUILD_COMMAND = "make -C broker_config/plugin install"
+
+
+def build_plugin() -> str:
+    """How to build and install the plugin, in the hall's language."""
+    return _("{command} (needs gcc, make and mosquitto-dev)").format(command=BUILD_COMMAND)
+
+
 COMMAND_RATE = 20
 COMMAND_BURST = 120
 """Commands an account may publish: a burst of 120, refilled at 20 a second, enforced by the plugin before
@@ -151,7 +161,7 @@ def render_conf(
         if plugin is not None
         else [
             "# WARNING: no hall_clientid.so, so any account can take over another's client id.",
-            f"# Build and install it ({BUILD_PLUGIN}), then regenerate.",
+            f"# Build and install it ({BUILD_COMMAND}; needs gcc, make and mosquitto-dev), then regenerate.",
         ]
     )
     lines = [
@@ -206,7 +216,9 @@ def hash_passwords(passwd: Path, passwords: dict[str, str]) -> None:
     under the caller's umask, so it runs with 077."""
     tool = shutil.which("mosquitto_passwd")
     if tool is None:
-        raise FileNotFoundError("mosquitto_passwd not found: install the 'mosquitto' package")
+        raise FileNotFoundError(
+            _("mosquitto_passwd not found: install the mosquitto package (apt-get install mosquitto)")
+        )
     plain = "".join(f"{user}:{password}\n" for user, password in passwords.items()).encode()
     with staged(passwd, plain, mode=PRIVATE) as temporary:
         subprocess.run([tool, "-U", str(temporary)], check=True, capture_output=True, umask=0o077)

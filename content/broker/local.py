@@ -16,16 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from content.broker.config import (
-    BUILD_PLUGIN,
     CLIENTID_PLUGIN,
     COMMAND_BURST,
     COMMAND_RATE,
     Listeners,
     Roster,
+    build_plugin,
     default_run_as,
     find_clientid_plugin,
     write_broker_dir,
 )
+from content.shared.catalog import domain
+
+_ = domain("service").gettext
 
 LOOPBACK = "127.0.0.1"
 
@@ -41,13 +44,17 @@ def wait_for_port(port: int, timeout: float, process: subprocess.Popen[bytes] | 
     deadline = time.monotonic() + timeout
     while True:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the broker exited with code {process.returncode} before listening")
+            raise RuntimeError(_("the broker exited with code {code} before listening").format(code=process.returncode))
         try:
             with socket.create_connection((LOOPBACK, port), timeout=0.5):
                 return
         except OSError:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing listens on {LOOPBACK}:{port} after {timeout:g} s") from None
+                raise TimeoutError(
+                    _("nothing listens on {address} after {seconds:g} s").format(
+                        address=f"{LOOPBACK}:{port}", seconds=timeout
+                    )
+                ) from None
             time.sleep(0.02)  # polling a port that has no readiness event
 
 
@@ -74,7 +81,11 @@ class Mosquitto:
         self.tls_port = tls_port
         plugin = find_clientid_plugin() if bind_client_ids else None
         if bind_client_ids and plugin is None:
-            raise RuntimeError(f"the broker plugin {CLIENTID_PLUGIN} is not built: {BUILD_PLUGIN}, or scripts/dev")
+            raise RuntimeError(
+                _("the broker plugin {plugin} is not built: {build}, or scripts/dev").format(
+                    plugin=CLIENTID_PLUGIN, build=build_plugin()
+                )
+            )
         self.passwords = write_broker_dir(
             directory,
             roster,
@@ -152,8 +163,10 @@ class EmbeddedBroker:
             from amqtt.broker import Broker
         except ImportError:
             raise RuntimeError(
-                "no Mosquitto here and the embedded broker is not installed: "
-                "apt-get install mosquitto, or pip install 'hall[embedded-broker]'"
+                _(
+                    "no Mosquitto here and the embedded broker is not installed: "
+                    "apt-get install mosquitto, or pip install 'hall[embedded-broker]'"
+                )
             ) from None
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"{LOOPBACK}:{self.port}"}},

@@ -86,7 +86,7 @@ class WorkCalendar:
         """The day `days` working days after `start` (not counting `start`): the case received on
         Friday with a limit of 1 is due on the next working day. 0 gives `start` itself."""
         if not 0 <= days <= MAX_DAYS:
-            raise ValueError(f"working days must be 0 … {MAX_DAYS}, got {days}")
+            raise ValueError(f"working days must be 0 … {MAX_DAYS}, got {days}")  # catalog: internal
         day = start
         left = days
         while left:
@@ -100,7 +100,7 @@ class WorkCalendar:
         if end <= start:
             return 0
         if (end - start).days > 20 * 366:
-            raise ValueError(f"{start} … {end} is more than 20 years")
+            raise ValueError(f"{start} … {end} is more than 20 years")  # catalog: internal
         return sum(self.is_workday(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
 
 

@@ -128,8 +128,9 @@ NUMBER: Final = re.compile(r"^([A-Z]{1,4})-([0-9]{6})-([0-9]{4})$")
 
 
 class CaseRefused(Exception):
-    """A step the rules do not allow; the message says why and what may be done instead, `code` and
-    `values` which rule it is and what about, for the hall's own words (`content.shared.refusals`)."""
+    """A step the rules do not allow; the message says why and what may be done instead, in English for a
+    programmer: `code` and `values` say which rule it is and what about, and the service words the refusal
+    people read from them (`content.shared.refusals`), in the hall's language."""
 
     def __init__(self, message: str, code: str, **values: object) -> None:
         super().__init__(message)
@@ -199,7 +200,7 @@ class Case:
         for step in reversed(self.steps):
             if step.kind not in ("sent", "returned"):
                 return step.kind  # type: ignore[return-value]
-        raise AssertionError("a case starts with a stage")
+        raise AssertionError("a case starts with a stage")  # catalog: internal
 
     @property
     def holder(self) -> Tier:
@@ -315,7 +316,7 @@ def _documents(names: Sequence[str], required: Sequence[str]) -> tuple[str, ...]
     if unknown:
         listed = "; ".join(known)
         raise CaseRefused(
-            f"not a required document of this item: {unknown[0]!r} (its documents: {listed})",
+            f"not a required document of this item: {unknown[0]!r} (its documents: {listed})",  # catalog: internal
             "not_required_document",
             document=unknown[0],
             required=_semicolon().join(known),
@@ -347,7 +348,8 @@ def open_case(
     if at not in item_tiers:
         handled = _comma().join(TIER_SHORT[t] for t in TIERS if t in item_tiers)
         raise CaseRefused(
-            f"{item_name} is not handled at the {at} tier; it is handled at: {handled} ({', '.join(item_tiers)})",
+            f"{item_name} is not handled at the {at} tier; it is handled at: "  # catalog: internal
+            f"{handled} ({', '.join(item_tiers)})",
             "item_not_at_tier",
             item=item_name,
             tier=TIER_SHORT.get(at, at),
@@ -360,12 +362,14 @@ def open_case(
         digits = re.sub(r"[\s-]", "", phone)
         if not re.fullmatch(r"[0-9]{7,15}", digits):
             raise CaseRefused(
-                f"phone {phone!r} should be 7 to 15 digits (spaces and '-' allowed)", "bad_phone", phone=phone
+                f"phone {phone!r} should be 7 to 15 digits (spaces and '-' allowed)",  # catalog: internal
+                "bad_phone",
+                phone=phone,
             )
         phone, tail = digits, digits[-4:]
     if notify and name is None:
         raise CaseRefused(
-            "showing the number on the wall needs the applicant's consent: give the applicant too",
+            "showing the number on the wall needs the applicant's consent: give the applicant too",  # catalog: internal
             "notify_needs_applicant",
         )
     docs = _documents(received, required)
@@ -405,6 +409,16 @@ def allowed_next(case: Case) -> tuple[str, ...]:
     if "accepted" in wanted and not _may_accept(case):
         wanted.discard("accepted")
     return tuple(s for s in STAGES if s in wanted)
+
+
+def stage_choice(stage: str) -> str:
+    """A stage as one of the choices a refusal lists: its name, and the code the command takes."""
+    return _("{name} ({code})").format(name=STAGE_NAMES[stage], code=stage)
+
+
+def hand_over_choice(kind: str) -> str:
+    """A hand-over as one of the choices a refusal lists, with the option it needs."""
+    return _("{name} ({code} --to a tier)").format(name=STAGE_NAMES[kind], code=kind)
 
 
 def allowed_hand_overs(case: Case) -> tuple[HandOver, ...]:
@@ -454,10 +468,10 @@ def advance(
     """`case` moved to `stage`, or CaseRefused saying what may follow instead."""
     if stage not in STAGES:
         raise CaseRefused(
-            f"unknown stage {stage!r}; stages: {', '.join(STAGES)}",
+            f"unknown stage {stage!r}; stages: {', '.join(STAGES)}",  # catalog: internal
             "unknown_stage",
             stage=stage,
-            stages=", ".join(STAGES),
+            stages=_comma().join(stage_choice(s) for s in STAGES),
         )
     if len(case.steps) >= MAX_STEPS:
         raise CaseRefused(
@@ -465,7 +479,7 @@ def advance(
         )
     if now < case.steps[-1].at:
         when = now.isoformat(timespec="seconds")
-        raise CaseRefused(f"{when} is before the case's last step", "before_last_step", time=when)
+        raise CaseRefused(f"{when} is before the case's last step", "before_last_step", time=when)  # catalog: internal
     allowed = allowed_next(case)
     if stage not in allowed:
         now_is = f"{case.number} is {STAGE_NAMES[case.stage]} ({case.stage})"
@@ -474,7 +488,7 @@ def advance(
             raise CaseRefused(f"{now_is}: nothing follows", "nothing_follows", case=case.number, stage=name)
         hand_overs = allowed_hand_overs(case)
         moves = "".join(f", or {kind} (--to a tier)" for kind in hand_overs)
-        choices = ", ".join([*allowed, *(f"{kind} --to" for kind in hand_overs)])
+        choices = _comma().join([*map(stage_choice, allowed), *map(hand_over_choice, hand_overs)])
         said = f"{now_is}; next may be: {', '.join(allowed)}{moves}"
         if stage == "accepted" and RANK[case.holder] < RANK[case.deciding_tier]:
             hint = f"; the papers are still at the {case.holder} tier: send them up or pre-review online first"
@@ -484,11 +498,13 @@ def advance(
     basis = _text(basis, MAX_BASIS, "the legal basis")
     if stage == "refused" and (not note or not basis):
         raise CaseRefused(
-            "refused (not accepted) needs the reason (--note) and the legal basis (--basis)", "refusal_needs_basis"
+            "refused (not accepted) needs the reason (--note) and the legal basis (--basis)",  # catalog: internal
+            "refusal_needs_basis",
         )
     if stage == "supplement" and not note and not case.missing:
         raise CaseRefused(
-            "supplement (correction) needs a note saying what is to be corrected or brought (--note)",
+            "supplement (correction) needs a note saying what is to be corrected "  # catalog: internal
+            "or brought (--note)",
             "supplement_needs_note",
         )
     docs = _documents(received, case.required)
@@ -500,8 +516,12 @@ def hand_over(case: Case, to: str, *, by: str, now: datetime, note: str = "") ->
     """The papers carried to tier `to`: up to the deciding tier before the decision (转报), back down
     toward the tier that received them after it (结果送回, 代为取件)."""
     if to not in TIERS:
+        tiers = _comma().join(_("{name} ({code})").format(name=TIER_SHORT[t], code=t) for t in TIERS)
         raise CaseRefused(
-            f"unknown tier {to!r}; tiers: {', '.join(TIERS)}", "unknown_tier", tier=to, tiers=", ".join(TIERS)
+            f"unknown tier {to!r}; tiers: {', '.join(TIERS)}",  # catalog: internal
+            "unknown_tier",
+            tier=to,
+            tiers=tiers,
         )
     if len(case.steps) >= MAX_STEPS:
         raise CaseRefused(
@@ -510,19 +530,22 @@ def hand_over(case: Case, to: str, *, by: str, now: datetime, note: str = "") ->
     holder, stage = case.holder, case.stage
     if to == holder:
         raise CaseRefused(
-            f"{case.number} is at the {holder} tier already", "already_at_tier", case=case.number, tier=TIER_SHORT[to]
+            f"{case.number} is at the {holder} tier already",  # catalog: internal
+            "already_at_tier",
+            case=case.number,
+            tier=TIER_SHORT[to],
         )
     if RANK[to] > RANK[holder]:
         if stage in FINISHED:
             raise CaseRefused(
-                f"{case.number} is {STAGE_NAMES[stage]}: its result goes down, not up",
+                f"{case.number} is {STAGE_NAMES[stage]}: its result goes down, not up",  # catalog: internal
                 "decided_goes_down",
                 case=case.number,
                 stage=STAGE_NAMES[stage],
             )
         if RANK[to] > RANK[case.deciding_tier]:
             raise CaseRefused(
-                f"{case.item_name} is decided at the {case.deciding_tier} tier: send it no higher",
+                f"{case.item_name} is decided at the {case.deciding_tier} tier: send it no higher",  # catalog: internal
                 "no_higher",
                 item=case.item_name,
                 tier=TIER_SHORT[case.deciding_tier],
@@ -531,20 +554,20 @@ def hand_over(case: Case, to: str, *, by: str, now: datetime, note: str = "") ->
     else:
         if stage not in FINISHED:
             raise CaseRefused(
-                f"{case.number} is {STAGE_NAMES[stage]}: papers come back down once it is decided",
+                f"{case.number} is {STAGE_NAMES[stage]}: papers come back down once it is decided",  # catalog: internal
                 "not_decided_yet",
                 case=case.number,
                 stage=STAGE_NAMES[stage],
             )
         if RANK[to] < RANK[case.opened_tier]:
             raise CaseRefused(
-                f"{case.number} was handed in at the {case.opened_tier} tier: return it no lower",
+                f"{case.number} was handed in at the {case.opened_tier} tier: return it no lower",  # catalog: internal
                 "no_lower",
                 case=case.number,
                 tier=TIER_SHORT[case.opened_tier],
             )
         if stage == "collected":
-            raise CaseRefused(f"{case.number} has been collected", "collected", case=case.number)
+            raise CaseRefused(f"{case.number} has been collected", "collected", case=case.number)  # catalog: internal
         kind = "returned"
     step = Step(kind, now, to, by, _text(note, MAX_NOTE, "the note"))
     return replace(case, steps=(*case.steps, step))
@@ -561,7 +584,7 @@ def purge(case: Case) -> Case:
 def case_number(prefix: str, day: date, seq: int) -> str:
     if not 1 <= seq <= MAX_PER_DAY:
         raise CaseRefused(
-            f"{seq} cases on {day.isoformat()}: a day has numbers for {MAX_PER_DAY}",
+            f"{seq} cases on {day.isoformat()}: a day has numbers for {MAX_PER_DAY}",  # catalog: internal
             "day_full",
             day=day.isoformat(),
             most=MAX_PER_DAY,

@@ -100,26 +100,28 @@ class SlipView:
                 _text(f.name, value, limit)
         for name in ("number", "url"):
             if not getattr(self, name).strip():
-                raise ValueError(f"{name}: a slip needs one (it is printed large / as the QR code)")
+                raise ValueError(
+                    f"{name}: a slip needs one (it is printed large / as the QR code)"  # catalog: internal
+                )
 
 
 def _text(name: str, value: object, limit: int) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{name}: a string, not {type(value).__name__}")
     if len(value) > limit:
-        raise ValueError(f"{name}: {len(value)} characters, more than the {limit} a slip prints")
+        raise ValueError(f"{name}: {len(value)} characters, more than the {limit} a slip prints")  # catalog: internal
     return value
 
 
 def _texts(name: str, value: object, limit: int) -> tuple[str, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise ValueError(f"{name}: a sequence of strings, not {type(value).__name__}")
+        raise ValueError(f"{name}: a sequence of strings, not {type(value).__name__}")  # catalog: internal
     if len(value) > limit:
-        raise ValueError(f"{name}: {len(value)} entries, more than the {limit} a slip prints")
+        raise ValueError(f"{name}: {len(value)} entries, more than the {limit} a slip prints")  # catalog: internal
     out = tuple(_text(f"{name}[{i}]", v, MAX_TEXT) for i, v in enumerate(value))
     total, most = sum(map(len, out)), MAX_NOTES_TEXT if name == "notes" else MAX_LIST_TEXT
     if total > most:
-        raise ValueError(f"{name}: {total} characters in all, more than the {most} a slip prints")
+        raise ValueError(f"{name}: {total} characters in all, more than the {most} a slip prints")  # catalog: internal
     return out
 
 
@@ -127,7 +129,7 @@ def _phones(value: object) -> tuple[tuple[str, str], ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         raise ValueError(f"phones: a sequence of (label, phone) pairs, not {type(value).__name__}")
     if len(value) > MAX_PHONES:
-        raise ValueError(f"phones: {len(value)} entries, more than the {MAX_PHONES} a slip prints")
+        raise ValueError(f"phones: {len(value)} entries, more than the {MAX_PHONES} a slip prints")  # catalog: internal
     out = []
     for i, pair in enumerate(value):
         if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
@@ -147,7 +149,11 @@ def font_chain(dirs: tuple[Path, ...] | None = None) -> tuple[str, ...]:
     try:
         found = FontChain.installed(dirs)
     except FontError as exc:
-        raise FileNotFoundError(f"{exc} (and fonts-hanazono for rare hanzi) to print the slip") from None
+        raise FileNotFoundError(
+            _(
+                "no CJK font to print the slip in {directories}: install {package} (and fonts-hanazono for rare hanzi)"
+            ).format(directories=_(", ").join(str(d) for d in exc.directories), package=exc.package)
+        ) from None
     return tuple(str(path) for path in found.paths)
 
 
@@ -562,7 +568,7 @@ def render_pages(view: SlipView, layout: str) -> list[Image.Image]:
     """The slip's pages in `layout` ("a4" or "receipt")."""
     spec = SPECS.get(layout)
     if spec is None:
-        raise ValueError(f"unknown slip layout {layout!r}: use {' or '.join(LAYOUTS)}")
+        raise ValueError(f"unknown slip layout {layout!r}: use {' or '.join(LAYOUTS)}")  # catalog: internal
     chain = font_chain()
     flow = _Flow(spec, chain, _("Acceptance slip {number}").format(number=view.number))
 
@@ -652,9 +658,11 @@ def write_slip(view: SlipView, path: str | os.PathLike[str], layout: str = "a4")
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ValueError(f"cannot write a slip as {out.suffix or 'no suffix'!r}: use {' or '.join(SUFFIXES)}")
+        raise ValueError(
+            f"cannot write a slip as {out.suffix or 'no suffix'!r}: use {' or '.join(SUFFIXES)}"  # catalog: internal
+        )
     if layout not in LAYOUTS:
-        raise ValueError(f"unknown slip layout {layout!r}: use {' or '.join(LAYOUTS)}")
+        raise ValueError(f"unknown slip layout {layout!r}: use {' or '.join(LAYOUTS)}")  # catalog: internal
     pages = render_pages(view, layout)
     dpi = SPECS[layout].dpi
     if suffix == ".pdf":

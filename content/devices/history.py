@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
+from content.shared.catalog import domain
+
+_ = domain("service").gettext
+
 DEVICES_FILE: Final = "devices.sqlite3"
 """The board's history file, beside the users file."""
 SHOWN_ALERTS: Final = 100
@@ -96,7 +100,11 @@ class History:
             self._db.execute("PRAGMA synchronous=NORMAL")
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise ValueError(f"{self.path} was written by a newer version of hall (schema {version})")
+            raise ValueError(
+                _("{file} was written by a newer version of hall (schema {version}): update hall").format(
+                    file=self.path, version=version
+                )
+            )
         self._db.executescript(_SCHEMA)
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 

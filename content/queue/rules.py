@@ -149,7 +149,10 @@ def issue(
     assert state.day is not None
     last = state.counters.get(prefix, 0)
     if last >= MAX_NUMBER:
-        raise QueueError(f"all {MAX_NUMBER} numbers of {prefix} are taken today", "numbers_exhausted")
+        raise QueueError(
+            _("All {most} numbers of category {prefix} are taken today").format(most=MAX_NUMBER, prefix=prefix),
+            "numbers_exhausted",
+        )
     number = f"{prefix}{last + 1:03d}"
     ticket = Ticket(number=number, day=state.day, category=category, priority=priority, issued=now, issued_by=by)
     return replace(
@@ -254,8 +257,11 @@ def _call(
 def _open_window(state: QueueState, window_id: str) -> WindowState:
     current = window_state(state, window_id)
     if not current.open:
-        reason = f" ({current.reason})" if current.reason else ""
-        raise QueueError(f"window {window_id} is paused{reason}; open it first", "window_paused")
+        reason = _(" ({reason})").format(reason=current.reason) if current.reason else ""
+        raise QueueError(
+            _("Window {window} is paused{reason}: open it first").format(window=window_id, reason=reason),
+            "window_paused",
+        )
     return current
 
 
@@ -282,13 +288,13 @@ def call_ticket(
     _open_window(state, window_id)
     ticket = state.tickets.get(number)
     if ticket is None:
-        raise QueueError(f"no ticket {number} today", "no_ticket")
+        raise QueueError(_("There is no number {ticket} today").format(ticket=number), "no_ticket")
     if ticket.status in ("serving", "done"):
-        where = f" at window {ticket.window}" if ticket.window else ""
-        raise QueueError(
-            f"ticket {number} is already {'being served' if ticket.status == 'serving' else 'done'}{where}",
-            "ticket_taken",
-        )
+        if ticket.status == "serving":
+            said = _("Number {ticket} is being served at window {window} already")
+        else:
+            said = _("Number {ticket} has been served at window {window} already")
+        raise QueueError(said.format(ticket=number, window=ticket.window or "-"), "ticket_taken")
     state = _finish_current(state, window_id, "done", now)
     return _call(state, centre, window_id, state.tickets[number], staff, False, now)
 
@@ -296,21 +302,23 @@ def call_ticket(
 def recall(state: QueueState, centre: Centre, window_id: str, now: datetime) -> tuple[QueueState, Call]:
     current = _open_window(state, window_id)
     if current.serving is None:
-        raise QueueError(f"no one is being served at window {window_id} to call again", "nobody_served")
+        raise QueueError(
+            _("Nobody is being served at window {window} to call again").format(window=window_id), "nobody_served"
+        )
     return _call(state, centre, window_id, state.tickets[current.serving], None, True, now)
 
 
 def no_show(state: QueueState, window_id: str, now: datetime) -> tuple[QueueState, str]:
     current = window_state(state, window_id)
     if current.serving is None:
-        raise QueueError(f"no one is being served at window {window_id}", "nobody_served")
+        raise QueueError(_("Nobody is being served at window {window}").format(window=window_id), "nobody_served")
     return _finish_current(state, window_id, "no_show", now), current.serving
 
 
 def done(state: QueueState, window_id: str, now: datetime) -> tuple[QueueState, str]:
     current = window_state(state, window_id)
     if current.serving is None:
-        raise QueueError(f"no one is being served at window {window_id}", "nobody_served")
+        raise QueueError(_("Nobody is being served at window {window}").format(window=window_id), "nobody_served")
     return _finish_current(state, window_id, "done", now), current.serving
 
 
@@ -321,17 +329,25 @@ def transfer(
     calls it), keeping its number and its place."""
     current = window_state(state, window_id)
     if current.serving is None:
-        raise QueueError(f"no one is being served at window {window_id} to transfer", "nobody_served")
+        raise QueueError(
+            _("Nobody is being served at window {window} to transfer").format(window=window_id), "nobody_served"
+        )
     ticket = state.tickets[current.serving]
     if to_window is not None:
         if to_window == window_id:
-            raise QueueError(f"ticket {ticket.number} is at window {window_id} already", "same_window")
+            raise QueueError(
+                _("Number {ticket} is at window {window} already").format(ticket=ticket.number, window=window_id),
+                "same_window",
+            )
         moved = replace(ticket, status="waiting", window=None, staff=None, called=None, for_window=to_window)
         windows = {**state.windows, window_id: replace(current, serving=None)}
         return replace(state, tickets={**state.tickets, ticket.number: moved}, windows=windows), ticket.number
     assert category is not None
     if ticket.category == category:
-        raise QueueError(f"ticket {ticket.number} is already in category {category}", "same_category")
+        raise QueueError(
+            _("Number {ticket} is in category {category} already").format(ticket=ticket.number, category=category),
+            "same_category",
+        )
     moved = replace(
         ticket,
         category=category,
@@ -350,7 +366,9 @@ def set_window(state: QueueState, window_id: str, open_: bool, reason: str | Non
     current = window_state(state, window_id)
     if not open_ and current.serving is not None:
         raise QueueError(
-            f"window {window_id} is serving {current.serving}: finish, transfer or mark it no-show before pausing",
+            _(
+                "Window {window} is serving number {ticket}: finish it, transfer it or mark it no-show before pausing"
+            ).format(window=window_id, ticket=current.serving),
             "still_serving",
         )
     updated = replace(current, open=open_, reason=None if open_ else reason, idle_since=now if open_ else None)

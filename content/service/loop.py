@@ -23,7 +23,7 @@ from typing import Any
 
 from content.accounts.roster import Roster
 from content.cases.calendar import calendar_for, calendar_warnings
-from content.centre.loader import Content, load_content
+from content.centre.loader import Content, LoadResult, load_content
 from content.queue import rules as q
 from content.service import documents, rates, records
 from content.service.commands import cases
@@ -178,6 +178,7 @@ class ContentService:
         except SecretError as exc:
             log.error("%s", exc)
             return 1
+        self._warn(result)
         self.content = self._overridden(result.content)
         self.desk = Desk(self.content, calendar_for(self.content), self.store, secret)
         self._rates = Rates(self.content.centre.rates)
@@ -243,6 +244,13 @@ class ContentService:
         counting."""
         gc.collect()
         gc.freeze()
+
+    def _warn(self, result: LoadResult) -> None:
+        """Log what is likely wrong in the content though the hall runs (a copy of the sample that keeps the
+        sample's public_url), unless this service is told its own public_url."""
+        if self._public_url is None:
+            for warning in result.warnings:
+                log.warning("%s", warning)
 
     def _overridden(self, content: Content) -> Content:
         if self._public_url is None:
@@ -657,6 +665,7 @@ class ContentService:
                 ).format(before=self.content.centre.id, after=result.content.centre.id)
             )
             return
+        self._warn(result)
         self.content = self._overridden(result.content)
         self.desk = replace(self.desk, content=self.content, calendar=calendar_for(self.content))
         self._settle_due = True

@@ -23,7 +23,10 @@ from content.cases.rules import Calendar, Case
 from content.queue.rules import Call, QueueState, Ticket, WindowState
 from content.service import case_store
 from content.service.live import Announcement, Live, StaffState
+from content.shared.catalog import domain
 from content.shared.files import private_database
+
+_ = domain("service").gettext
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (
@@ -201,7 +204,11 @@ class Store:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
             os.close(fd)
-            raise StoreInUse(f"{path.with_suffix('')} is in use by another running service (pid {holder})") from None
+            raise StoreInUse(
+                _("{file} is in use by another running service (pid {pid}): stop that one first").format(
+                    file=path.with_suffix(""), pid=holder
+                )
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         return fd

@@ -44,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
     import yaml
 
     from content.broker.config import (
-        BUILD_PLUGIN,
         CLIENTID_PLUGIN,
         Listeners,
         Roster,
+        build_plugin,
         find_clientid_plugin,
         write_broker_dir,
     )
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                     "no {plugin} at {path}, which binds client ids to accounts: {build}; or pass --clientid-plugin "
                     "PATH (--no-clientid-plugin lets any account take over another's connection)"
                 )
-            raise UsageError(why.format(plugin=CLIENTID_PLUGIN, path=plugin, build=BUILD_PLUGIN))
+            raise UsageError(why.format(plugin=CLIENTID_PLUGIN, path=plugin, build=build_plugin()))
     data, located, problems = load_yaml(Path(args.roster))
     roster = None
     if not problems:

@@ -327,7 +327,7 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False, directo
             return run_demo(content_dir, embedded=embedded, directory=Path(made))
     import yaml
 
-    from content.broker.config import BUILD_PLUGIN, CLIENTID_PLUGIN, Account, Roster, find_clientid_plugin
+    from content.broker.config import CLIENTID_PLUGIN, Account, Roster, build_plugin, find_clientid_plugin
     from content.broker.local import EmbeddedBroker, Mosquitto, mosquitto_available
     from content.centre.synth import SAMPLE, numbers_at_any_hour
     from content.service.store import Store, StoreInUse
@@ -373,7 +373,7 @@ def run_demo(content_dir: Path | None = None, *, embedded: bool = False, directo
             print(
                 "  "
                 + _("without {plugin}, so client ids are not bound to accounts: {build}").format(
-                    plugin=CLIENTID_PLUGIN, build=BUILD_PLUGIN
+                    plugin=CLIENTID_PLUGIN, build=build_plugin()
                 )
             )
     else:

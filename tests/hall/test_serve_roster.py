@@ -22,7 +22,7 @@ NOWHERE = parse_broker_url("mqtt://127.0.0.1:9")
 def test_a_roster_that_is_not_one_is_refused_at_start(tmp_path: Path) -> None:
     bad = tmp_path / "roster.yaml"
     bad.write_text("centre: weicheng\naccounts:\n  - {user: kiosk-1, role: kiosk, window: zonghe}\n", "utf-8")
-    with pytest.raises(HallError, match=r"roster.yaml:3.*only a staff account is tied to a window"):
+    with pytest.raises(HallError, match=r"roster.yaml:3: kiosk-1：只有角色为 staff 的账号才能对应一个窗口（window）"):
         build_hall(HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", roster=bad))
     other = tmp_path / "other.yaml"
     other.write_text("centre: dongguan\naccounts:\n  - {user: staff, role: staff, office: true}\n", "utf-8")
@@ -52,7 +52,9 @@ def test_without_a_roster_a_staff_account_may_only_take_numbers(
         ready.close()
         serve.terminate()
         assert serve.wait(WAIT_S) == 0
-    assert "no roster (hall serve --roster FILE, or $HALL_ROSTER)" in log.read_text(encoding="utf-8")
+    assert "没有账号清单（hall serve --roster 文件，或 $HALL_ROSTER）：不知道各账号的权限" in log.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_with_the_roster_the_office_acts_for_every_window(sample_dir: Path, broker: Mosquitto, tmp_path: Path) -> None:

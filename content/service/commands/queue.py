@@ -142,7 +142,8 @@ def take_ticket(cx: Context) -> Outcome:
 
 def _call_json(call: q.Call | None, window: str, name: str) -> dict[str, Any]:
     if call is None:
-        return {"window": window, "window_name": name, "ticket": None, "message": "no one waiting"}
+        message = _("No one is waiting at {window}").format(window=name)
+        return {"window": window, "window_name": name, "ticket": None, "message": message}
     return {
         "window": window,
         "window_name": name,

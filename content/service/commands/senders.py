@@ -18,8 +18,10 @@ from content.accounts.roster import Roster
 from content.accounts.users import User
 from content.service.commands.base import Refusal
 from content.shared import contract
+from content.shared.catalog import domain
 
 log = logging.getLogger("hall.service")
+_ = domain("service").gettext
 
 
 class Users(Protocol):
@@ -40,11 +42,13 @@ class Senders:
         """The person the last `check_person` found, for `acting` on the same command."""
         if roster is None and accounts:
             log.error(
-                "no roster (hall serve --roster FILE, or $HALL_ROSTER): no account's rights are known, so only"
-                " numbers and case lookups are taken; every other command is refused"
+                _(
+                    "no roster (hall serve --roster FILE, or $HALL_ROSTER): no account's rights are known, so only"
+                    " numbers and case lookups are taken; every other command is refused"
+                )
             )
         elif roster is None:
-            log.warning("the broker has no accounts: senders cannot be told apart, so no right is checked")
+            log.warning(_("the broker has no accounts: senders cannot be told apart, so no right is checked"))
 
     def check_person(self, sender: str, person: Any) -> None:
         """Refuse a `person` from anyone but the console's account, one not a login name, and one that is not

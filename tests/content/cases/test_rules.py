@@ -188,3 +188,24 @@ def test_tokens_are_bound_to_the_number_and_the_secret() -> None:
     assert not rules.token_ok(secret, "WC-261203-0007", None)
     assert not rules.token_ok(secret, "WC-261203-0007", t + "x" * 100)
     assert len(t) == 16 and t.isascii()
+
+
+def test_a_refusal_names_the_stages_that_may_follow_in_the_halls_words_with_the_codes_typed() -> None:
+    """The refusal a clerk reads (not_next, papers_below, unknown_stage, unknown_tier) lists the stages by
+    name, each with the code `hall case advance` also takes: it listed bare codes (prereview, refused, …)."""
+    case = _case()
+    with pytest.raises(CaseRefused) as refused:
+        advance(case, "decided", by="agent-a01", now=_at(1))
+    assert refused.value.code == "not_next"
+    assert (
+        refused.value.values["next"]
+        == "网上预审（prereview）、不予受理（refused）、补正（supplement）、转报（sent --to 层级）"
+    )
+    with pytest.raises(CaseRefused) as unknown:
+        advance(case, "done", by="agent-a01", now=_at(1))
+    assert str(unknown.value.values["stages"]).startswith(
+        "已收件（received）、网上预审（prereview）、已受理（accepted）"
+    )
+    with pytest.raises(CaseRefused) as tier:
+        hand_over(case, "county", by="agent-a01", now=_at(1))
+    assert tier.value.values["tiers"] == "村(社区)（village）、乡镇(街道)（township）、区（district）"

@@ -20,6 +20,7 @@ from content.cases.slip import (
     split_runs,
     write_slip,
 )
+from content.shared.fonts import FontChain, FontError
 from tests.modes import open_umask, watch_secrets
 
 URL = "http://127.0.0.1:8080/t/WC-261203-0007?k=abcDEF123_-x"
@@ -186,3 +187,15 @@ def test_a_slip_is_its_writers_only_from_its_first_byte(tmp_path: Path) -> None:
     assert watch.leaks == []
     assert watch.seen >= {"slip.pdf", "slip.png"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["slip.pdf", "slip.png"]
+
+
+def test_no_font_to_print_the_slip_is_said_in_chinese(tmp_path: Path) -> None:
+    """hall case slip prints why it cannot write the slip: a machine without the CJK font was told in English."""
+    with pytest.raises(FileNotFoundError) as none:
+        font_chain((tmp_path,))
+    assert str(none.value) == (
+        f"在 {tmp_path} 中找不到打印回执用的中文字体：请安装 fonts-wqy-microhei（生僻字还需要 fonts-hanazono）"
+    )
+    with pytest.raises(FontError) as chain:
+        FontChain.installed((tmp_path, tmp_path / "more"))
+    assert str(chain.value) == f"在 {tmp_path}、{tmp_path / 'more'} 中找不到中文字体：请安装 fonts-wqy-microhei"

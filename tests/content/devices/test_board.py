@@ -228,3 +228,15 @@ def test_revs_current_stale_and_unconfirmed() -> None:
     assert b.current_revs()["queue"] == "q2"
     service = next(d for d in b.snapshot()["devices"] if d["id"] == "service")
     assert service["revs"]["state"] == "source"
+
+
+def test_a_history_of_a_newer_hall_is_named_in_the_halls_words(tmp_path: Path) -> None:
+    """The console logs why it keeps the devices' history in memory: the reason was English."""
+    import sqlite3
+
+    path = tmp_path / "devices.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(ValueError) as newer:
+        History(path)
+    assert str(newer.value) == f"{path} 由更新版本的 hall 写入（格式版本 99）：请先升级 hall"

@@ -37,7 +37,7 @@ def test_numbers_run_per_prefix() -> None:
 
 def test_a_prefix_runs_out_at_999() -> None:
     state = replace(_today(), counters={"A": 999})
-    with pytest.raises(q.QueueError, match="all 999 numbers of A are taken today"):
+    with pytest.raises(q.QueueError, match="A 类今天的 999 个号已经取完"):
         _issue(state, "shebao", "A", None, 0)
 
 
@@ -116,7 +116,7 @@ def test_transfer_keeps_the_number_and_the_place(content: Content) -> None:
     # A001 was issued before C001, so 民政窗口 calls it first.
     state, call = q.call_next(state, content.centre, "minzheng", None, NOW + timedelta(minutes=8))
     assert call is not None and call.ticket == "A001" and call.category == "minzheng"
-    with pytest.raises(q.QueueError, match="already in category minzheng"):
+    with pytest.raises(q.QueueError, match="已经在 minzheng 类"):
         q.transfer(state, "minzheng", "minzheng")
 
 
@@ -137,7 +137,7 @@ def test_transfer_to_a_window_keeps_the_place_and_only_that_window_calls_it(cont
     state, call = q.call_next(state, content.centre, "minzheng", None, NOW + timedelta(minutes=9))
     assert call is not None and call.ticket == "A001"
     assert len(q.waiting(state, ["shebao"])) == 0 and len(q.waiting(state, ["minzheng"])) == 1
-    with pytest.raises(q.QueueError, match="at window minzheng already") as same:
+    with pytest.raises(q.QueueError, match="已经在窗口 minzheng") as same:
         q.transfer(state, "minzheng", None, to_window="minzheng")
     assert same.value.code == "same_window"
 
@@ -156,31 +156,31 @@ def test_recall_no_show_and_calling_a_given_ticket(content: Content) -> None:
     # The citizen comes back: call A001 by number, ahead of A002.
     state, call = q.call_ticket(state, content.centre, "shebao", "A001", None, NOW + timedelta(minutes=3))
     assert call.ticket == "A001" and state.tickets["A001"].status == "serving"
-    with pytest.raises(q.QueueError, match="already being served"):
+    with pytest.raises(q.QueueError, match="A001 号已经在窗口 shebao 办理中"):
         q.call_ticket(state, content.centre, "zonghe", "A001", None, NOW)
-    with pytest.raises(q.QueueError, match="no ticket A099 today"):
+    with pytest.raises(q.QueueError, match="今天没有 A099 号"):
         q.call_ticket(state, content.centre, "shebao", "A099", None, NOW)
 
 
 def test_nothing_to_recall_finish_or_transfer(content: Content) -> None:
     state = _today(content=content)
-    with pytest.raises(q.QueueError, match="no one is being served at window shebao to call again"):
+    with pytest.raises(q.QueueError, match="窗口 shebao 当前没有正在办理的号码，无法重新呼叫"):
         q.recall(state, content.centre, "shebao", NOW)
-    with pytest.raises(q.QueueError, match="no one is being served"):
+    with pytest.raises(q.QueueError, match="当前没有正在办理的号码"):
         q.no_show(state, "shebao", NOW)
-    with pytest.raises(q.QueueError, match="no one is being served"):
+    with pytest.raises(q.QueueError, match="当前没有正在办理的号码"):
         q.done(state, "shebao", NOW)
-    with pytest.raises(q.QueueError, match="to transfer"):
+    with pytest.raises(q.QueueError, match="无法转办"):
         q.transfer(state, "shebao", "minzheng")
 
 
 def test_paused_windows_do_not_call_and_cannot_pause_mid_service(content: Content) -> None:
     state = _issue(_today(content=content), "shebao", "A", None, 0)
     paused = q.set_window(state, "shebao", False, "午休", NOW)
-    with pytest.raises(q.QueueError, match=r"window shebao is paused \(午休\); open it first"):
+    with pytest.raises(q.QueueError, match="窗口 shebao 已暂停服务（午休）：请先恢复服务"):
         q.call_next(paused, content.centre, "shebao", None, NOW)
     state, _ = q.call_next(state, content.centre, "shebao", None, NOW)
-    with pytest.raises(q.QueueError, match="is serving A001"):
+    with pytest.raises(q.QueueError, match="正在办理 A001 号"):
         q.set_window(state, "shebao", False, "午休", NOW)
 
 

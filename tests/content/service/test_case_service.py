@@ -71,7 +71,10 @@ def test_a_village_case_through_the_tiers(
 
     with refused("not_next") as said:
         _advance(broker, number, "collected")
-    assert str(said.value) == f"{number} 现在是“已收件”；下一步可以是：prereview, refused, supplement, sent --to"
+    assert str(said.value) == (
+        f"{number} 现在是“已收件”；下一步可以是：网上预审（prereview）、不予受理（refused）、补正（supplement）、"
+        "转报（sent --to 层级）"
+    )
     with refused("no_item"):
         _send(broker, "staff", "case_open", {"item": "nope", "at": "village", "agent": "a01"})
     with refused("tier_above_centre") as said:

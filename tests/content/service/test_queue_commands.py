@@ -90,7 +90,7 @@ def test_call_names_the_staff_on_duty_and_emits_one_call(content: Content) -> No
     serving = out.live.queue.tickets["A001"]
     assert serving.staff == next(m.id for m in content.staff if m.window == "shebao" and m.status == "on_duty")
     empty = call(Context(out.live, content, {"window": "shebao"}, "staff", NOW))
-    assert empty.result["ticket"] is None and empty.result["message"] == "no one waiting"
+    assert empty.result["ticket"] is None and empty.result["message"] == "社会保障窗口暂无等候的群众"
     assert empty.calls == ()
 
 

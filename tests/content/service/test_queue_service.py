@@ -93,7 +93,7 @@ def test_queue_commands_refused_cleanly(sample_dir: Path, broker: Mosquitto, sta
         "window": "zonghe",
         "window_name": "综合窗口",
         "ticket": None,
-        "message": "no one waiting",
+        "message": "综合窗口暂无等候的群众",
     }
     # A kiosk may take a number but not call one.
     with pytest.raises(CommandFailed, match="拒绝了这条命令"):

@@ -38,3 +38,24 @@ def test_a_link_planted_where_the_secret_goes_is_refused(tmp_path: Path) -> None
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(SecretError, match=r"fifo: is a FIFO, not a regular file"):
         load_or_create(tmp_path / "fifo")
+
+
+def test_each_refusal_of_the_secret_says_what_to_do_in_the_halls_words(tmp_path: Path) -> None:
+    """hall serve prints these to the installer: they were English."""
+    content = tmp_path / "content"
+    content.mkdir()
+    with pytest.raises(SecretError) as inside:
+        load_or_create(content / "case-secret", content)
+    assert str(inside.value) == f"{content / 'case-secret'}：办件查询链接的密钥不能放在内容目录 {content} 中"
+    short = tmp_path / "short"
+    short.write_bytes(b"k" * 8)
+    short.chmod(0o600)
+    with pytest.raises(SecretError) as too_short:
+        load_or_create(short)
+    assert str(too_short.value) == f"{short}：只有 8 字节，太短，不能作为办件查询链接的密钥（应为 32 字节）"
+    shared = tmp_path / "shared"
+    shared.write_bytes(b"k" * SECRET_BYTES)
+    shared.chmod(0o644)
+    with pytest.raises(SecretError) as readable:
+        load_or_create(shared)
+    assert str(readable.value) == f"{shared}：其他用户可以读取办件查询链接的密钥；请执行 chmod 600 {shared}"

@@ -24,6 +24,7 @@ from content.shared.broker_url import parse_broker_url
 from content.shared.client import CommandFailed, send_command
 from tests.conftest import CENTRE, HALL, WAIT_S, Subscriber, serve_argv
 from tests.content.service.expect import refused
+from tests.words import english
 
 STATE = ("centre", "catalog", "staff", "agents", "queue", "announcements")
 
@@ -269,6 +270,25 @@ def test_a_bad_edit_keeps_the_last_good_content(
     service_log.wait_for("内容已重新载入")
 
 
+def test_a_copy_of_the_sample_that_keeps_its_address_is_warned(
+    sample_dir: Path, start_service: Callable[..., Any], service_log: LogWatch
+) -> None:
+    """hall serve said nothing of a copy of the sample that keeps the sample's public_url (every QR code
+    of the hall would open the sample's address); hall check warned, the service did not."""
+    start_service(sample_dir)
+    line = service_log.wait_for("public_url 还是样例中心的地址")
+    assert "centre.yaml:" in line and "请改成手机能打开本大厅公共页面的地址" in line, line
+    assert english(line, ["public"]) == [], line
+
+
+def test_a_service_told_its_own_address_is_not_warned_of_the_samples(
+    sample_dir: Path, start_service: Callable[..., Any], service_log: LogWatch
+) -> None:
+    running = start_service(sample_dir, public_url="http://hall.weicheng.example")
+    assert running.service.content.centre.public_url == "http://hall.weicheng.example"
+    assert not any("public_url" in line for line in service_log.records), service_log.records
+
+
 def test_a_time_zone_typo_is_refused_and_the_service_goes_on(
     sample_dir: Path,
     broker: Mosquitto,
@@ -402,7 +422,7 @@ def test_a_second_service_on_the_same_state_file_is_refused(
         timeout=60,
     )
     assert result.returncode == 1
-    assert f"is in use by another running service (pid {os.getpid()})" in result.stderr
+    assert f"正由另一个运行中的服务使用（进程号 {os.getpid()}）：请先停止那个服务" in result.stderr
 
 
 def test_an_unusable_state_file_is_a_clear_error(sample_dir: Path, tmp_path: Path) -> None:

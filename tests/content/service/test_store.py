@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import os
 import stat
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import pytest
 
 from content.centre.loader import load_content
 from content.centre.synth import SAMPLE
@@ -10,7 +13,7 @@ from content.service.commands.announcements import announce
 from content.service.commands.base import Context
 from content.service.commands.staff import set_staff_status
 from content.service.live import Live
-from content.service.store import SCHEMA_VERSION, Store
+from content.service.store import SCHEMA_VERSION, Store, StoreInUse
 from tests.modes import open_umask, watch_secrets
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -185,3 +188,14 @@ def test_the_state_file_is_its_owners_only_from_its_first_byte(tmp_path: Path) -
     (tmp_path / "state.db").chmod(0o644)
     Store(tmp_path / "state.db").close()
     assert stat.S_IMODE((tmp_path / "state.db").stat().st_mode) == 0o600
+
+
+def test_a_state_file_in_use_names_the_other_service_in_the_halls_words(tmp_path: Path) -> None:
+    first = Store(tmp_path / "state.sqlite3")
+    try:
+        with pytest.raises(StoreInUse) as second:
+            Store(tmp_path / "state.sqlite3")
+    finally:
+        first.close()
+    said = str(second.value)
+    assert said == f"{tmp_path / 'state.sqlite3'} 正由另一个运行中的服务使用（进程号 {os.getpid()}）：请先停止那个服务"
