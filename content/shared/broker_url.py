@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from content.shared.catalog import domain
+
+_ = domain("shared").gettext
+
 ENV = "HALL_BROKER"
 _DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
 # The user info runs to the last "@" before the host (urlsplit's reading), so a password may hold "@".
@@ -58,27 +62,37 @@ def parse_broker_url(url: str) -> BrokerUrl:
 def _parse(url: str) -> BrokerUrl:
     parts = urlsplit(url.strip())
     if parts.scheme not in _DEFAULT_PORTS:
-        raise BrokerUrlError(f"broker URL {url!r} must start with mqtt:// or mqtts://")
+        raise BrokerUrlError(_("broker URL {url!r} must start with mqtt:// or mqtts://").format(url=url))
     if not parts.hostname:
-        raise BrokerUrlError(f"broker URL {url!r} has no host")
+        raise BrokerUrlError(_("broker URL {url!r} has no host").format(url=url))
     try:
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
     except ValueError:
-        raise BrokerUrlError(f"broker URL {url!r} has a port that is not a number from 1 to 65535") from None
+        raise BrokerUrlError(
+            _("broker URL {url!r} has a port that is not a number from 1 to 65535").format(url=url)
+        ) from None
     if parts.path not in ("", "/"):
-        raise BrokerUrlError(f"broker URL {url!r} has a path; only mqtt[s]://user:pass@host:port is understood")
+        raise BrokerUrlError(
+            _("broker URL {url!r} has a path; only mqtt[s]://user:pass@host:port is understood").format(url=url)
+        )
     query = parse_qs(parts.query)
     unknown = set(query) - {"ca", "protocol"}
     if unknown:
-        raise BrokerUrlError(f"broker URL {url!r} has unknown option(s): {', '.join(sorted(unknown))}")
+        raise BrokerUrlError(
+            _("broker URL {url!r} has unknown options: {options} (it takes ca and protocol)").format(
+                url=url, options=_(", ").join(sorted(unknown))
+            )
+        )
     ca = Path(query["ca"][0]) if "ca" in query else None
     if ca is not None and parts.scheme != "mqtts":
-        raise BrokerUrlError(f"broker URL {url!r}: ?ca= needs mqtts://")
+        raise BrokerUrlError(_("broker URL {url!r}: ?ca= needs mqtts://").format(url=url))
     if ca is not None and not ca.is_file():
-        raise BrokerUrlError(f"broker URL {url!r}: CA file {ca} not found")
+        raise BrokerUrlError(_("broker URL {url!r}: CA file {file} not found").format(url=url, file=ca))
     protocol = query.get("protocol", ["5"])[0]
     if protocol not in ("5", "3.1.1"):
-        raise BrokerUrlError(f"broker URL {url!r}: protocol must be 5 or 3.1.1, got {protocol!r}")
+        raise BrokerUrlError(
+            _("broker URL {url!r}: protocol must be 5 or 3.1.1, got {protocol!r}").format(url=url, protocol=protocol)
+        )
     return BrokerUrl(
         host=parts.hostname,
         port=port,
@@ -95,5 +109,5 @@ def broker_from(arg: str | None, environ: Mapping[str, str] | None = None) -> Br
     env = os.environ if environ is None else environ
     url = arg or env.get(ENV)
     if not url:
-        raise BrokerUrlError(f"no broker: pass --broker mqtt://user:pass@host:port or set {ENV}")
+        raise BrokerUrlError(_("no broker: pass --broker mqtt://user:pass@host:port or set {env}").format(env=ENV))
     return parse_broker_url(url)

@@ -23,6 +23,7 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 from content.shared import contract
 from content.shared import limits as cap
 from content.shared.broker_url import BrokerUrl
+from content.shared.catalog import domain
 from content.shared.files import UnsafeFile, read_regular, write_file
 from content.shared.transport import (
     DEVICE_KEEPALIVE_S,
@@ -36,6 +37,8 @@ from content.shared.transport import (
     Subscribed,
     device_transport,
 )
+
+_ = domain("shared").gettext
 
 
 class HasRevs(Protocol):
@@ -152,7 +155,7 @@ class DeviceLink(Generic[S]):
         try:
             updated = self.apply(state, topic, payload)
         except contract.PayloadError as exc:
-            self.log.warning("%s ignored: %s", topic, exc)
+            self.log.warning(_("{topic} ignored: {why}").format(topic=topic, why=exc))
             return state
         if topic in self.CACHED:
             self.cache.store(topic, payload)
@@ -231,7 +234,7 @@ class DeviceLink(Generic[S]):
                 try:
                     state = self._handle(state, event, arrived)
                 except Exception:  # whatever arrives, the screen goes on
-                    self.log.exception("failed to handle %s", event)
+                    self.log.exception(_("could not handle {event}").format(event=event))
             self._publish(state)
             self._announce_revs(state)
 
@@ -247,7 +250,8 @@ class DeviceLink(Generic[S]):
             except contract.PayloadError as exc:
                 self.log.warning("cached %s ignored: %s", topic, exc)
         if state.revs:
-            self.log.info("showing cached content (%s)", ", ".join(f"{k}={v}" for k, v in sorted(state.revs.items())))
+            revs = _(", ").join(f"{k}={v}" for k, v in sorted(state.revs.items()))
+            self.log.info(_("showing the cached content ({revs})").format(revs=revs))
         return state
 
     def _publish(self, state: S) -> None:
@@ -259,7 +263,7 @@ class DeviceLink(Generic[S]):
             try:
                 self.settle(state)
             except Exception:
-                self.log.exception("handing on the new state failed")
+                self.log.exception(_("could not hand on the new state to the screen"))
 
     def _handle(self, state: S, event: Event, arrived: float) -> S:
         match event:
@@ -267,24 +271,32 @@ class DeviceLink(Generic[S]):
                 return self.received(state, topic, payload, arrived)
             case Subscribed(refused=refused):
                 if refused:
-                    self.log.error("the broker refused these subscriptions: %s", ", ".join(refused))
+                    self.log.error(
+                        _("the broker refused these subscriptions: {topics}").format(topics=_(", ").join(refused))
+                    )
                 self.ready.set()
                 state = self.connection(state, True)
                 self.publish_presence("ready", state)
-                self.log.info("ready: subscribed to %s", ", ".join(self.TOPICS))
+                self.log.info(_("ready: subscribed to {topics}").format(topics=_(", ").join(self.TOPICS)))
             case Connected():
                 self.log.info("connected to %s", self.broker.redacted() if self.broker else "")
             case Refused(reason=reason, permanent=permanent):
-                self.log.error("broker refused the %s: %s%s", self.KIND, reason, "" if permanent else "; retrying")
+                if permanent:
+                    said = _("the broker refused the connection of this device ({kind}): {reason}")
+                else:
+                    said = _("the broker refused the connection of this device ({kind}): {reason}; retrying")
+                self.log.error(said.format(kind=self.KIND, reason=reason))
             case Disconnected(reason=reason, requested=requested):
                 self.ready.clear()
                 if requested:
-                    self.log.info("disconnected")
+                    self.log.info(_("disconnected"))
                 else:
-                    self.log.warning("disconnected (%s): showing the last content while reconnecting", reason)
+                    self.log.warning(
+                        _("disconnected ({reason}): showing the last content while reconnecting").format(reason=reason)
+                    )
                 state = self.connection(state, False)
             case PublishRefused(reason=reason):
-                self.log.error("the broker refused a publish: %s", reason)
+                self.log.error(_("the broker refused a message this device published: {reason}").format(reason=reason))
         return state
 
     # -- presence -------------------------------------------------------------------------------

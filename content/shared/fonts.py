@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from content.shared.catalog import domain
+
 log = logging.getLogger(__name__)
+_ = domain("shared").gettext
 
 ENV_FONT_DIRS: Final = "HALL_FONT_DIRS"
 """Extra font directories, searched first (the LED driver reads the same variable)."""
@@ -106,7 +109,7 @@ class FontChain:
 
     def __init__(self, paths: Sequence[Path]) -> None:
         if not paths:
-            raise ValueError("a font chain needs at least one face")
+            raise ValueError("a font chain needs at least one face")  # catalog: internal
         self.paths = tuple(paths)
         self._cmaps: list[frozenset[int] | None] = [None] * len(self.paths)
         self.face_of = functools.lru_cache(maxsize=8192)(self._face_of)
@@ -117,8 +120,7 @@ class FontChain:
         dirs = font_dirs() if dirs is None else dirs
         primary = next((path for face in PRIMARY if (path := find_face(face, dirs)) is not None), None)
         if primary is None:
-            where = ", ".join(str(d) for d in dirs)
-            raise FontError(f"no CJK font found in {where}: install {PRIMARY[0].package}")
+            raise FontError(tuple(dirs), PRIMARY[0].package)
         fallbacks = [path for face in FALLBACKS if (path := find_face(face, dirs)) is not None]
         return cls([primary, *fallbacks])
 
@@ -156,12 +158,21 @@ def read_cmap(path: Path) -> frozenset[int]:
         with path.open("rb") as file, TTFont(file, fontNumber=0, lazy=True) as font:
             return frozenset(font.getBestCmap() or {})
     except Exception as exc:  # a damaged font file: the chain goes on without it
-        log.warning("font %s: cannot read its character map (%s); it draws nothing", path, exc)
+        log.warning(
+            _("font {file}: cannot read its character map ({why}); it draws nothing").format(file=path, why=exc)
+        )
         return frozenset()
 
 
 class FontError(RuntimeError):
-    """No usable CJK face; the message says what to install."""
+    """No usable CJK face in `directories`; the message says what to install (`package`)."""
+
+    def __init__(self, directories: tuple[Path, ...], package: str) -> None:
+        self.directories, self.package = directories, package
+        where = _(", ").join(str(d) for d in directories)
+        super().__init__(
+            _("no CJK font found in {directories}: install {package}").format(directories=where, package=package)
+        )
 
 
 @functools.cache

@@ -8,8 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from content.shared import limits as cap
+from content.shared.catalog import domain
 from content.shared.contract import (
     DEFAULT_ZONE,
+    DOCUMENT_NAMES,
+    FIELD_NAMES,
     PayloadError,
     read_id,
     read_ids,
@@ -24,6 +27,8 @@ from content.shared.contract import (
 from content.shared.when import Session, read_sessions
 from content.shared.wire.text import read_whole
 from content.shared.wording import TIER_NAMES, format_hours
+
+_ = domain("shared").gettext
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,11 @@ def _window(w: Mapping[str, Any]) -> Window:
 def read(doc: Mapping[str, Any]) -> Centre:
     name = read_text(doc.get("name"), cap.CENTRE_NAME)
     if not name:
-        raise PayloadError("centre: 'name' must be text")
+        raise PayloadError(
+            _("In {document}, {field} should be text that is not empty").format(
+                document=_(DOCUMENT_NAMES["centre"]), field=_(FIELD_NAMES["name"])
+            )
+        )
     url = read_text(doc.get("public_url"), 300)
     queue = read_object(doc.get("queue"))
     windows = tuple(_window(w) for w in read_rows(doc.get("windows"), cap.WINDOWS) if read_id(w.get("id")))

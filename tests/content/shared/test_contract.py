@@ -150,5 +150,5 @@ def test_a_command_too_big_for_the_service_is_refused_before_it_is_sent() -> Non
     from content.shared.client import CommandFailed, send_command
 
     nowhere = parse_broker_url("mqtt://staff:x@127.0.0.1:9")  # never reached: the size is checked first
-    with pytest.raises(CommandFailed, match=r"the command is \d+ bytes, more than the 65536 the service takes"):
+    with pytest.raises(CommandFailed, match=r"命令有 \d+ 字节，多于内容服务接受的 65536 字节"):
         send_command(nowhere, "weicheng", "announce", {"text": "x" * 70_000}, timeout=1)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from content.shared import contract
 from content.shared import limits as cap
-from content.shared.device_link import DocumentCache
+from content.shared.device_link import DeviceLink, DocumentCache
+from content.shared.transport import Disconnected, Message, PublishRefused, Refused
 
 log = logging.getLogger("hall.test-cache")
 TOPICS = ("centre", "queue", "staff", "catalog", "announcements", "agents")
@@ -76,3 +78,43 @@ def test_storing_writes_through_no_link_planted_beside_or_at_the_document(tmp_pa
     assert cache.store("queue", GOOD) and cache.store("centre", GOOD)
     assert victim.read_bytes() == b"keep"
     assert cache.load() == {"queue": GOOD, "centre": GOOD}
+
+
+class _Revs:
+    def __init__(self) -> None:
+        self.revs: dict[str, str] = {}
+
+
+class _Link(DeviceLink[_Revs]):
+    KIND = "led"
+    TOPICS = ("centre",)
+    CACHED = ()
+
+    def apply(self, state: _Revs, topic: str, payload: bytes) -> _Revs:
+        raise contract.PayloadError("中心信息文档中的名称应为非空文本")
+
+
+def test_what_a_device_logs_of_its_link_is_in_the_halls_words(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The installer reads a kiosk's or a display's journal: the broker refusing it, the link cut, a
+    publish refused, a message it cannot read. Those lines were English."""
+    caplog.set_level(logging.INFO)
+    link = _Link(None, "weicheng", _Revs(), device_id="led-wall", cache=DocumentCache(tmp_path, (), log), log=log)
+    state = _Revs()
+    for event in (
+        Refused("not authorised", permanent=True),
+        Refused("server unavailable", permanent=False),
+        Disconnected("keepalive timeout"),
+        Disconnected("", requested=True),
+        PublishRefused(1, "quota exceeded"),
+        Message("centre", b"{}", 1, 1, True),
+    ):
+        link._handle(state, event, 0.0)
+    said = [r.getMessage() for r in caplog.records]
+    assert said == [
+        "消息服务器拒绝了本设备（led）的连接：not authorised",
+        "消息服务器拒绝了本设备（led）的连接：server unavailable；正在重试",
+        "连接已断开（keepalive timeout）：重新连接期间显示最后收到的内容",
+        "已断开连接",
+        "消息服务器拒绝了本设备发布的一条消息：quota exceeded",
+        "已忽略 centre：中心信息文档中的名称应为非空文本",
+    ]
