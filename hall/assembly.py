@@ -7,15 +7,16 @@ that, which `centre_id` reads from centre.yaml alone.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from content.shared.broker_url import BrokerUrl
-from content.shared.catalog import domain
+from content.shared.catalog import N_, domain
 
 _ = domain("hall").gettext
 
@@ -245,7 +246,9 @@ def _web(
     host, port = options.http
     try:
         return pages_server(host, port, snapshot, cases=(CaseReader(options.state), secret), proxy=proxy)
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise HallError(_cannot_listen(exc, PAGES_CANNOT_LISTEN, host, port)) from exc
+    except ValueError as exc:
         raise HallError(
             _("cannot serve the public pages on {host}:{port}: {why}").format(host=host, port=port, why=exc)
         ) from exc
@@ -261,7 +264,49 @@ def _console_web(
     host, port = options.console_http
     try:
         return console_server(host, port, snapshot, console, proxy=proxy)
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise HallError(_cannot_listen(exc, CONSOLE_CANNOT_LISTEN, host, port)) from exc
+    except ValueError as exc:
         raise HallError(
             _("cannot serve the staff console on {host}:{port}: {why}").format(host=host, port=port, why=exc)
         ) from exc
+
+
+PAGES_CANNOT_LISTEN: Final = {
+    errno.EADDRINUSE: N_(
+        "cannot serve the public pages on {host}:{port}: another program listens on that port already; stop it, "
+        "or give another port (--http {host}:PORT)"
+    ),
+    errno.EACCES: N_(
+        "cannot serve the public pages on {host}:{port}: only root may listen on a port below 1024; give a port "
+        "of 1024 or above (--http {host}:8080) and let the reverse proxy take port 80"
+    ),
+    errno.EADDRNOTAVAIL: N_(
+        "cannot serve the public pages on {host}:{port}: this machine has no address {host}; give one of its "
+        "addresses, or 0.0.0.0 for all of them (--http 0.0.0.0:{port})"
+    ),
+    0: N_("cannot serve the public pages on {host}:{port}: {why}"),
+}
+"""Why the public pages cannot listen, by the error's number, and what to do (0: any other error)."""
+CONSOLE_CANNOT_LISTEN: Final = {
+    errno.EADDRINUSE: N_(
+        "cannot serve the staff console on {host}:{port}: another program listens on that port already; stop it, "
+        "or give another port (--console-http {host}:PORT)"
+    ),
+    errno.EACCES: N_(
+        "cannot serve the staff console on {host}:{port}: only root may listen on a port below 1024; give a port "
+        "of 1024 or above (--console-http {host}:8443) and let the reverse proxy take port 443"
+    ),
+    errno.EADDRNOTAVAIL: N_(
+        "cannot serve the staff console on {host}:{port}: this machine has no address {host}; give one of its "
+        "addresses (--console-http)"
+    ),
+    0: N_("cannot serve the staff console on {host}:{port}: {why}"),
+}
+"""Why the staff console cannot listen, by the error's number, and what to do (0: any other error)."""
+
+
+def _cannot_listen(exc: OSError, words: dict[int, str], host: str, port: int) -> str:
+    """Why a listener could not be opened on host:port, in a sentence that says what to do."""
+    said = words.get(exc.errno or 0, words[0])
+    return _(said).format(host=host, port=port, why=exc.strerror or exc)

@@ -23,11 +23,13 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 
 from content.service.live import Snapshot
+from content.shared.catalog import domain
 from content.web.app import create_app
 from content.web.console import MAX_STREAMS, ConsoleSetup
 from content.web.tracking import CaseSource
 
 log = logging.getLogger("hall.web")
+_ = domain("pages").gettext
 
 LIMITS: Final[dict[str, Any]] = {
     # Idle or half-open connections are closed after 10 s (waitress's default is 120 s), and up to 500
@@ -67,11 +69,17 @@ class Proxy:
 
     def __post_init__(self) -> None:
         if not 1 <= self.count <= 5:
-            raise ValueError(f"proxies: {self.count}; give 1 to 5")
+            raise ValueError(
+                _("--proxies {count}: give 1 to 5, the reverse proxies in front of the hall").format(count=self.count)
+            )
         try:
             ipaddress.ip_address(self.address)
         except ValueError:
-            raise ValueError(f"the proxy's address: {self.address!r} is not an IP address") from None
+            raise ValueError(
+                _("--proxy-address {address!r} is not an IP address: give the proxy's, e.g. 127.0.0.1").format(
+                    address=self.address
+                )
+            ) from None
 
     def adjustments(self) -> dict[str, Any]:
         """waitress's own settings for it, which act before the app sees the request."""
@@ -101,6 +109,24 @@ class _Server(TcpWSGIServer):
 
     channel_class = _Channel
     request_s = REQUEST_S
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().__init__(*args, **kwargs)
+        except BaseException:  # e.g. the port in use: nothing it opened is left behind
+            self._discard()
+            raise
+
+    def _discard(self) -> None:
+        """Close what a server that failed to start had opened: its socket, its trigger, its threads."""
+        if getattr(self, "socket", None) is not None:
+            self.close()
+        trigger = getattr(self, "trigger", None)
+        if trigger is not None:
+            trigger.close()
+        dispatcher = getattr(self, "task_dispatcher", None)
+        if dispatcher is not None:
+            dispatcher.shutdown(cancel_pending=True, timeout=5)
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)  # type: ignore[arg-type]  # the stubs say int: waitress passes time.time()
@@ -141,7 +167,11 @@ class WebServer:
         settings = {**LIMITS, "connection_limit": connections, **(proxy.adjustments() if proxy else {})}
         adjustments = Adjustments(host=host, port=port, threads=threads, ident="hall", **settings)
         if len(adjustments.listen) != 1:
-            raise ValueError(f"{host}:{port}: give one address to listen on")
+            raise ValueError(
+                _("{host}:{port} names {count} addresses: give one address to listen on").format(
+                    host=host, port=port, count=len(adjustments.listen)
+                )
+            )
         self._server = _Server(app, adj=adjustments)
         self._server.request_s = request_s
         self.name = name

@@ -19,6 +19,7 @@ from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
 from hall.assembly import HallError, HallOptions, build_hall, centre_id
 from tests.conftest import WAIT_S
+from tests.words import english
 
 NOWHERE = parse_broker_url("mqtt://127.0.0.1:9")
 
@@ -35,7 +36,7 @@ def test_the_console_needs_an_address_of_its_own_and_its_broker_account(tmp_path
     options = HallOptions(
         SAMPLE, NOWHERE, tmp_path / "state.sqlite3", http=("127.0.0.1", 0), proxies=1, proxy_address="nginx"
     )
-    with pytest.raises(HallError, match="not an IP address") as refused:
+    with pytest.raises(HallError, match="--proxy-address 'nginx' 不是 IP 地址：请给出反向代理的 IP 地址") as refused:
         build_hall(options)
     assert refused.value.code == 2
 
@@ -97,3 +98,26 @@ def test_a_hall_with_its_pages_and_console_loads_the_content_once(
     finally:
         assert hall.stop() == 0
     assert loads == [sample_dir]
+
+
+@pytest.mark.parametrize(("option", "what"), [("http", "公共页面"), ("console_http", "工作台")])
+def test_a_port_in_use_names_the_address_and_what_to_do(tmp_path: Path, option: str, what: str) -> None:
+    """hall serve printed '[Errno 98] Address already in use'."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        address = {option: ("127.0.0.1", port)}
+        console = {"console_broker": NOWHERE} if option == "console_http" else {}
+        options = HallOptions(SAMPLE, NOWHERE, tmp_path / "state.sqlite3", **address, **console)  # type: ignore[arg-type]
+        with pytest.raises(HallError) as refused:
+            build_hall(options)
+    said = str(refused.value)
+    flag = "--http" if option == "http" else "--console-http"
+    assert said == (
+        f"无法在 127.0.0.1:{port} 提供{what}：已有别的程序在监听这个端口；"
+        f"请先停止那个程序，或换一个端口（{flag} 127.0.0.1:端口）"
+    )
+    assert "Errno" not in said and english(said) == []

@@ -63,13 +63,13 @@ class Asked:
     @property
     def session(self) -> Session:
         if self.held is None:
-            raise LookupError("this route takes requests without a session")
+            raise LookupError("this route takes requests without a session")  # catalog: internal
         return self.held[0]
 
     @property
     def user(self) -> User:
         if self.held is None:
-            raise LookupError("this route takes requests without a session")
+            raise LookupError("this route takes requests without a session")  # catalog: internal
         return self.held[1]
 
 

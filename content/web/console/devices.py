@@ -21,11 +21,12 @@ from flask import Response
 
 from content.devices import DEVICES_FILE, DeviceBoard, History
 from content.shared import contract
-from content.shared.catalog import N_
+from content.shared.catalog import N_, domain
 from content.web.console import reading
 from content.web.console.base import Asked, Console, Route, roles
 
 log = logging.getLogger("hall.console.devices")
+_ = domain("console").gettext
 
 ROLES: Final = frozenset({"manager", "supervisor"})
 POLL_MS: Final = 2000
@@ -43,7 +44,9 @@ def add(console: Console) -> None:
     try:
         history = History(path)
     except Exception as exc:  # an unreadable file (or not one) must not stop the console
-        log.error("device history %s cannot be used (%s): kept in memory only", path, exc)
+        log.error(
+            _("the device history {file} cannot be used ({why}): it is kept in memory only").format(file=path, why=exc)
+        )
         history = History(None)
     attach(console, DeviceBoard(history, tz=contract.zone_named(contract.DEFAULT_ZONE)))
 

@@ -193,12 +193,12 @@ class ConsoleLink:
                 try:
                     listener.device(parts[1], payload)
                 except Exception:  # a listener's failure must not stop the link
-                    log.exception("device state of %s not taken", parts[1][:64])
+                    log.exception(_("the state of device {device} was not taken").format(device=parts[1][:64]))
             return
         try:
             body = json.loads(payload) if payload else None
         except (ValueError, UnicodeDecodeError):
-            log.warning("%s ignored: not JSON", topic[:100])
+            log.warning(_("{topic} ignored: it is not JSON").format(topic=topic[:100]))
             return
         if topic == contract.reply_topic(self.account):
             if isinstance(body, dict) and isinstance(body.get("id"), str):
@@ -215,7 +215,7 @@ class ConsoleLink:
                 try:
                     listener.document(topic, rev)
                 except Exception:
-                    log.exception("rev of %s not taken", topic)
+                    log.exception(_("the version of {topic} was not taken").format(topic=topic))
         if topic in REV_ONLY:
             return
         with self.changed:

@@ -22,6 +22,7 @@ from content.web.console import ConsoleSetup
 from content.web.server import Proxy, WebServer, console_server, pages_server
 from tests.conftest import WAIT_S
 from tests.content.web.test_console_routes import FakeLink
+from tests.words import english
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -160,12 +161,13 @@ def test_behind_a_proxy_the_client_and_scheme_come_from_it_and_from_no_one_else(
 
 def test_a_proxy_is_an_address_and_one_to_five_of_them() -> None:
     assert Proxy().adjustments()["trusted_proxy"] == "127.0.0.1"
-    with pytest.raises(ValueError, match="give 1 to 5"):
+    with pytest.raises(ValueError, match="--proxies 0 不对：应为 1 到 5"):
         Proxy(count=0)
-    with pytest.raises(ValueError, match="give 1 to 5"):
+    with pytest.raises(ValueError, match="--proxies 9 不对：应为 1 到 5"):
         Proxy(count=9)
-    with pytest.raises(ValueError, match="not an IP address"):
+    with pytest.raises(ValueError, match="--proxy-address 'localhost' 不是 IP 地址") as named:
         Proxy(address="localhost")
+    assert english(str(named.value).replace("'", " "), ["localhost"]) == [], str(named.value)
 
 
 # -- two listeners -------------------------------------------------------------------------------------
