@@ -69,7 +69,7 @@ class DocumentCache:
             except FileNotFoundError:
                 pass
             except (UnsafeFile, OSError) as exc:
-                self._log.warning("cached %s ignored: %s", topic, exc)
+                self._log.warning(_("cached {topic} ignored: {why}").format(topic=topic, why=exc))
         return found
 
     def store(self, topic: str, payload: bytes) -> bool:
@@ -79,7 +79,7 @@ class DocumentCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_file(self.directory / f"{topic}.json", payload)
         except OSError as exc:  # a full or read-only disk must not stop the screen
-            self._log.warning("cannot cache %s: %s", topic, exc)
+            self._log.warning(_("cannot cache {topic}: {why}").format(topic=topic, why=exc))
             return False
         return True
 
@@ -248,7 +248,7 @@ class DeviceLink(Generic[S]):
             try:
                 state = self.apply(state, topic, payload)
             except contract.PayloadError as exc:
-                self.log.warning("cached %s ignored: %s", topic, exc)
+                self.log.warning(_("cached {topic} ignored: {why}").format(topic=topic, why=exc))
         if state.revs:
             revs = _(", ").join(f"{k}={v}" for k, v in sorted(state.revs.items()))
             self.log.info(_("showing the cached content ({revs})").format(revs=revs))
@@ -279,7 +279,7 @@ class DeviceLink(Generic[S]):
                 self.publish_presence("ready", state)
                 self.log.info(_("ready: subscribed to {topics}").format(topics=_(", ").join(self.TOPICS)))
             case Connected():
-                self.log.info("connected to %s", self.broker.redacted() if self.broker else "")
+                self.log.info(_("connected to {broker}").format(broker=self.broker.redacted() if self.broker else ""))
             case Refused(reason=reason, permanent=permanent):
                 if permanent:
                     said = _("the broker refused the connection of this device ({kind}): {reason}")

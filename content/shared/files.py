@@ -15,9 +15,13 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final
+
+from content.shared.catalog import N_, domain
+
+_ = domain("shared").gettext
 
 PRIVATE: Final = 0o600
 """Secrets and personal data: readable and writable by their owner only."""
@@ -28,10 +32,13 @@ _READ_CHUNK = 64 * 1024
 
 class UnsafeFile(OSError):
     """A file that is not what its reader may take: `problem` says what it is instead. An OSError, so that
-    whoever reports a file it cannot open reports this too."""
+    whoever reports a file it cannot open reports this too. Its words are the hall's language: `str()` is a
+    whole sentence that names the file, `problem` (and `strerror`) the same without the file, to follow
+    "cannot open PATH: " as an OS error's reason does."""
 
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+    def __init__(self, path: Path, said: str, problem: str) -> None:
+        """`said`: the sentence naming the file; `problem`: what it is, without the file (both translated)."""
+        super().__init__(said)
         self.path = path
         self.problem = problem
         self.strerror = problem  # what "cannot open PATH: {exc.strerror}" says
@@ -42,24 +49,45 @@ class TooLarge(UnsafeFile):
 
     def __init__(self, path: Path, size: int | None, limit: int) -> None:
         """`size`: what the file says it is; None when it held more than it said."""
-        said = (
-            f"is {size} bytes, more than the {limit} it may be" if size else f"holds more than the {limit} bytes it may"
-        )
-        super().__init__(path, said)
+        if size:
+            said = _("{file} is {size} bytes, more than the {limit} it may be")
+            problem = _("is {size} bytes, more than the {limit} it may be")
+        else:
+            said = _("{file} holds more than the {limit} bytes it may")
+            problem = _("holds more than the {limit} bytes it may")
+        super().__init__(path, said.format(file=path, size=size, limit=limit), problem.format(size=size, limit=limit))
         self.size = size
         self.limit = limit
 
 
-def _kind(mode: int) -> str:
-    kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISLNK, "a symbolic link"),
-    )
-    return next((name for test, name in kinds if test(mode)), "not a regular file")
+_Words = tuple[str, str]
+"""A problem in words: the sentence naming the file ({file}), and the same without it (catalog ids)."""
+
+_LINK: Final[_Words] = (
+    N_("{file} is a symbolic link, not a regular file"),
+    N_("is a symbolic link, not a regular file"),
+)
+_NOT_REGULAR: Final[_Words] = (N_("{file} is not a regular file"), N_("is not a regular file"))
+_KINDS: Final[tuple[tuple[Callable[[int], bool], _Words], ...]] = (
+    (stat.S_ISDIR, (N_("{file} is a directory, not a regular file"), N_("is a directory, not a regular file"))),
+    (stat.S_ISFIFO, (N_("{file} is a FIFO, not a regular file"), N_("is a FIFO, not a regular file"))),
+    (
+        stat.S_ISCHR,
+        (N_("{file} is a character device, not a regular file"), N_("is a character device, not a regular file")),
+    ),
+    (stat.S_ISBLK, (N_("{file} is a block device, not a regular file"), N_("is a block device, not a regular file"))),
+    (stat.S_ISSOCK, (N_("{file} is a socket, not a regular file"), N_("is a socket, not a regular file"))),
+    (stat.S_ISLNK, _LINK),
+)
+
+
+def _unsafe(path: Path, words: _Words) -> UnsafeFile:
+    said, problem = words
+    return UnsafeFile(path, _(said).format(file=path), _(problem))
+
+
+def _kind(mode: int) -> _Words:
+    return next((words for test, words in _KINDS if test(mode)), _NOT_REGULAR)
 
 
 def _open_regular(path: Path, flags: int, *, follow: bool, mode: int = 0) -> int:
@@ -70,14 +98,14 @@ def _open_regular(path: Path, flags: int, *, follow: bool, mode: int = 0) -> int
         fd = os.open(path, flags, mode)
     except OSError as exc:
         if exc.errno == errno.ELOOP and not follow:
-            raise UnsafeFile(path, "is a symbolic link") from None
+            raise _unsafe(path, _LINK) from None
         if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
-            raise UnsafeFile(path, "is not a regular file") from None
+            raise _unsafe(path, _NOT_REGULAR) from None
         raise
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise UnsafeFile(path, f"is {_kind(st.st_mode)}, not a regular file")
+            raise _unsafe(path, _kind(st.st_mode))
     except BaseException:
         os.close(fd)
         raise

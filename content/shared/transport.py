@@ -58,6 +58,8 @@ def keepalive_seconds(text: str) -> int:
 
 
 REASONS: Final = {
+    0: N_("a normal disconnection"),
+    4: N_("a disconnection with the last will"),
     128: N_("an unspecified error"),
     129: N_("a malformed packet"),
     130: N_("a protocol error"),
@@ -69,31 +71,48 @@ REASONS: Final = {
     136: N_("the broker is unavailable"),
     137: N_("the broker is busy"),
     138: N_("banned"),
+    139: N_("the broker is shutting down"),
     140: N_("a wrong way of authenticating"),
     141: N_("no keep-alive in time"),
     142: N_("another connection took the session over"),
     143: N_("the topic filter is not valid"),
     144: N_("the topic is not valid"),
+    145: N_("the packet identifier is in use"),
+    146: N_("the packet identifier was not found"),
+    147: N_("more messages under way than the broker takes"),
+    148: N_("the topic alias is not valid"),
     149: N_("the packet is too large"),
     150: N_("messages too fast"),
     151: N_("over the quota"),
     152: N_("the broker's administrator acted"),
     153: N_("the payload's format is not valid"),
+    154: N_("the broker does not keep retained messages"),
+    155: N_("the broker does not take this QoS"),
     156: N_("use another broker"),
     157: N_("the broker has moved"),
+    158: N_("the broker does not take shared subscriptions"),
     159: N_("connections too fast"),
     160: N_("the longest connection time is over"),
+    161: N_("the broker does not take subscription identifiers"),
+    162: N_("the broker does not take wildcard subscriptions"),
 }
-"""MQTT 5 reason codes (CONNACK, PUBACK, SUBACK, DISCONNECT) in words."""
+"""MQTT 5 reason codes (CONNACK, PUBACK, SUBACK, DISCONNECT) in words: every code paho names, so that none
+reaches a person in paho's English. MQTT 3.1.1's CONNACK codes come as these too (paho converts them)."""
+
+LOST: Final = N_("the connection was lost")
+"""What paho calls an unspecified error when it noticed itself that the link is gone (no DISCONNECT came)."""
 
 
-def reason_words(reason_code: Any) -> str:
-    """A paho reason code as a person reads it, in the hall's language (not authorized → 未获授权)."""
-    value = getattr(reason_code, "value", None)
-    known = REASONS.get(value) if isinstance(value, int) else None
-    if known is not None:
-        return _(known)
-    return _("reason code {code}").format(code=value) if isinstance(value, int) else str(reason_code)
+def reason_words(reason_code: Any, *, from_broker: bool = True) -> str:
+    """A paho reason code as a person reads it, in the hall's language (not authorized → 未获授权).
+    `from_broker` False: a disconnection paho noticed itself, whose 128 means the link was lost."""
+    value = getattr(reason_code, "value", reason_code)
+    if not isinstance(value, int):
+        return _("reason code {code}").format(code=value)
+    if value == 128 and not from_broker:
+        return _(LOST)
+    known = REASONS.get(value)
+    return _(known) if known is not None else _("reason code {code}").format(code=value)
 
 
 # CONNACK reason codes that no retry will fix.
@@ -323,7 +342,8 @@ class MqttTransport:
         self._sink(Connected(bool(flags.session_present)))
 
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
-        self._sink(Disconnected(reason_words(reason_code), requested=self._stopping))
+        from_broker = bool(getattr(flags, "is_disconnect_packet_from_server", True))
+        self._sink(Disconnected(reason_words(reason_code, from_broker=from_broker), requested=self._stopping))
 
     def _on_subscribe(self, client: Any, userdata: Any, mid: int, reason_codes: Any, properties: Any) -> None:
         topics = self._pending_subs.pop(mid, [])

@@ -122,4 +122,4 @@ def test_a_device_starts_from_the_rest_of_a_cache_someone_tampered_with(
     assert peak_kb <= clean_peak_kb[device] + SLACK_KB, (
         f"{peak_kb} KiB against {clean_peak_kb[device]} from a clean cache"
     )
-    assert said.count("cached catalog ignored") == 1, said
+    assert said.count("已忽略缓存的文档 catalog：") == 1, said

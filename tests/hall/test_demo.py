@@ -258,13 +258,13 @@ def test_what_to_try_does_what_it_says_in_order_on_a_fresh_start(tmp_path: Path)
     try:
         lines = _lines(process)
         _wait_line(lines, "hall kiosk --screenshots", seen)  # the last hint
-        while sum("hall.led: ready" in line for line in seen) < 2:  # the previews' displays, connected
-            _wait_line(lines, "hall.led: ready", seen)
+        while sum("hall.led: 已就绪" in line for line in seen) < 2:  # the previews' displays, connected
+            _wait_line(lines, "hall.led: 已就绪", seen)
         text = "".join(seen)
         env_file = _env_file(text)
         assert env_file.parent.parent == tmp, env_file  # its files, outside the directory it was started from
         # Each display the demo runs or suggests (and the watch) on an account of its own, all in its roster.
-        running = re.findall(r"hall\.led: connected to mqtt://([\w-]+):", text)
+        running = re.findall(r"hall\.led: 已连接到 mqtt://([\w-]+):", text)
         suggested = re.findall(r"--broker 'mqtt://([\w-]+):", text) + re.findall(r"mosquitto_sub .* -u ([\w-]+) ", text)
         assert len(running) == 2 and len(suggested) == 3, (running, suggested)
         assert len(set(running + suggested)) == 5, (running, suggested)

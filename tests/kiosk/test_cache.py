@@ -38,7 +38,7 @@ def test_a_medium_linked_to_a_file_elsewhere_is_not_shown(
     (cache.media_dir / SHAS[1]).symlink_to(elsewhere)
     assert cache.load_media() == {SHAS[0]}
     assert cache.media_path(SHAS[1]) is None and cache.media_path(SHAS[0]) == cache.media_dir / SHAS[0]
-    assert _refusals(caplog) == [f"已忽略缓存的媒体文件：{cache.media_dir / SHAS[1]}: is a symbolic link"]
+    assert _refusals(caplog) == [f"已忽略缓存的媒体文件：{cache.media_dir / SHAS[1]} 是符号链接，不是普通文件"]
 
 
 def test_a_fifo_and_a_huge_file_among_the_media_are_refused_unread(
@@ -58,9 +58,9 @@ def test_a_fifo_and_a_huge_file_among_the_media_are_refused_unread(
     assert cache.media_path(SHAS[1]) is None and cache.media_path(SHAS[2]) is None
     assert sorted(_refusals(caplog)) == sorted(
         [
-            f"已忽略缓存的媒体文件：{cache.media_dir / SHAS[1]}: is a FIFO, not a regular file",
-            f"已忽略缓存的媒体文件：{cache.media_dir / SHAS[2]}: is {64 << 20} bytes, "
-            f"more than the {cap.MEDIA_BYTES} it may be",
+            f"已忽略缓存的媒体文件：{cache.media_dir / SHAS[1]} 是命名管道（FIFO），不是普通文件",
+            f"已忽略缓存的媒体文件：{cache.media_dir / SHAS[2]} 大小为 {64 << 20} 字节，"
+            f"超过了允许的上限 {cap.MEDIA_BYTES} 字节",
         ]
     )
 

@@ -9,11 +9,16 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from paho.mqtt.client import ConnectFlags, DisconnectFlags
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.reasoncodes import ReasonCode
 
 from content.shared import contract
 from content.shared import limits as cap
+from content.shared.broker_url import parse_broker_url
 from content.shared.device_link import DeviceLink, DocumentCache
-from content.shared.transport import Disconnected, Message, PublishRefused, Refused
+from content.shared.transport import REASONS, Disconnected, Event, Message, MqttTransport, reason_words
+from tests.words import english
 
 log = logging.getLogger("hall.test-cache")
 TOPICS = ("centre", "queue", "staff", "catalog", "announcements", "agents")
@@ -29,7 +34,7 @@ def test_a_link_to_another_file_is_not_read_back(tmp_path: Path, caplog: pytest.
     (tmp_path / "elsewhere.json").write_bytes(b'{"schema": 1, "rev": "planted"}')
     (tmp_path / "queue.json").symlink_to(tmp_path / "elsewhere.json")
     assert DocumentCache(tmp_path, TOPICS, log).load() == {"centre": GOOD}
-    assert _refusals(caplog) == [f"cached queue ignored: {tmp_path / 'queue.json'}: is a symbolic link"]
+    assert _refusals(caplog) == [f"已忽略缓存的文档 queue：{tmp_path / 'queue.json'} 是符号链接，不是普通文件"]
 
 
 def test_a_huge_file_is_refused_without_being_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -45,8 +50,8 @@ def test_a_huge_file_is_refused_without_being_read(tmp_path: Path, caplog: pytes
     assert found == {"centre": GOOD}
     assert peak < 1 << 20
     assert _refusals(caplog) == [
-        f"cached catalog ignored: {tmp_path / 'catalog.json'}: is {64 << 20} bytes, "
-        f"more than the {cap.DOCUMENT_BYTES} it may be"
+        f"已忽略缓存的文档 catalog：{tmp_path / 'catalog.json'} 大小为 {64 << 20} 字节，"
+        f"超过了允许的上限 {cap.DOCUMENT_BYTES} 字节"
     ]
 
 
@@ -60,9 +65,9 @@ def test_a_fifo_a_device_and_a_directory_are_refused_and_the_rest_read(
     (tmp_path / "queue.json").mkdir()
     assert DocumentCache(tmp_path, TOPICS, log).load() == {"centre": GOOD, "agents": GOOD}
     assert sorted(_refusals(caplog)) == [
-        f"cached announcements ignored: {tmp_path / 'announcements.json'}: is a symbolic link",
-        f"cached queue ignored: {tmp_path / 'queue.json'}: is a directory, not a regular file",
-        f"cached staff ignored: {tmp_path / 'staff.json'}: is a FIFO, not a regular file",
+        f"已忽略缓存的文档 announcements：{tmp_path / 'announcements.json'} 是符号链接，不是普通文件",
+        f"已忽略缓存的文档 queue：{tmp_path / 'queue.json'} 是目录，不是普通文件",
+        f"已忽略缓存的文档 staff：{tmp_path / 'staff.json'} 是命名管道（FIFO），不是普通文件",
     ]
 
 
@@ -94,27 +99,66 @@ class _Link(DeviceLink[_Revs]):
         raise contract.PayloadError("中心信息文档中的名称应为非空文本")
 
 
+class _Client:
+    """paho's client as the transport's callbacks see it: a refused device is disconnected."""
+
+    def disconnect(self) -> None:
+        pass
+
+
 def test_what_a_device_logs_of_its_link_is_in_the_halls_words(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """The installer reads a kiosk's or a display's journal: the broker refusing it, the link cut, a
-    publish refused, a message it cannot read. Those lines were English."""
+    """The installer reads a kiosk's or a display's journal: connected, the broker refusing it, the link
+    cut, a publish refused, a message it cannot read. Those lines were English, and so were paho's reasons
+    in them where the table had no words for a code (原因码 139 for a broker shutting down) or where paho
+    noticed itself that the link was gone (未说明的错误); 'connected to mqtt://…' was English."""
     caplog.set_level(logging.INFO)
-    link = _Link(None, "weicheng", _Revs(), device_id="led-wall", cache=DocumentCache(tmp_path, (), log), log=log)
-    state = _Revs()
-    for event in (
-        Refused("not authorised", permanent=True),
-        Refused("server unavailable", permanent=False),
-        Disconnected("keepalive timeout"),
-        Disconnected("", requested=True),
-        PublishRefused(1, "quota exceeded"),
-        Message("centre", b"{}", 1, 1, True),
+    broker = parse_broker_url("mqtt://led-wall:secret@127.0.0.1:1883")
+    events: list[Event] = []
+    transport = MqttTransport(broker, "led-wall", contract.base("weicheng"), events.append)
+    client = _Client()
+    transport._on_connect(client, None, ConnectFlags(False), ReasonCode(PacketTypes.CONNACK, "Not authorized"), None)
+    transport._on_connect(
+        client, None, ConnectFlags(False), ReasonCode(PacketTypes.CONNACK, "Server unavailable"), None
+    )
+    transport._on_connect(client, None, ConnectFlags(False), ReasonCode(PacketTypes.CONNACK, "Success"), None)
+    for from_broker, name in (
+        (False, "Unspecified error"),
+        (True, "Server shutting down"),
+        (False, "Keep alive timeout"),
     ):
-        link._handle(state, event, 0.0)
+        transport._on_disconnect(
+            client, None, DisconnectFlags(from_broker), ReasonCode(PacketTypes.DISCONNECT, name), None
+        )
+    transport._on_publish(client, None, 1, ReasonCode(PacketTypes.PUBACK, "Quota exceeded"), None)
+    transport.stop()
+    events += [Disconnected("", requested=True), Message("centre", b"{}", 1, 1, True)]
+
+    link = _Link(broker, "weicheng", _Revs(), device_id="led-wall", cache=DocumentCache(tmp_path, (), log), log=log)
+    for event in events:
+        link._handle(_Revs(), event, 0.0)
     said = [r.getMessage() for r in caplog.records]
     assert said == [
-        "消息服务器拒绝了本设备（led）的连接：not authorised",
-        "消息服务器拒绝了本设备（led）的连接：server unavailable；正在重试",
-        "连接已断开（keepalive timeout）：重新连接期间显示最后收到的内容",
+        "消息服务器拒绝了本设备（led）的连接：未获授权",
+        "消息服务器拒绝了本设备（led）的连接：代理服务器不可用；正在重试",
+        "已连接到 mqtt://led-wall:***@127.0.0.1:1883",
+        "连接已断开（网络连接中断）：重新连接期间显示最后收到的内容",
+        "连接已断开（代理服务器正在关闭）：重新连接期间显示最后收到的内容",
+        "连接已断开（心跳超时）：重新连接期间显示最后收到的内容",
+        "消息服务器拒绝了本设备发布的一条消息：超出配额",
         "已断开连接",
-        "消息服务器拒绝了本设备发布的一条消息：quota exceeded",
         "已忽略 centre：中心信息文档中的名称应为非空文本",
     ]
+    assert [line for line in said if english(line, allowed=["centre"])] == []
+
+
+def test_every_reason_paho_names_has_the_halls_words() -> None:
+    """No MQTT 5 reason code paho can hand a device reaches a person as paho's English or as a bare code."""
+    names = ReasonCode(PacketTypes.CONNACK).names
+    named = {
+        value: ReasonCode(next(iter(by_name.values()))[0], identifier=value)
+        for value, by_name in names.items()
+        if value >= 128 or value in (0, 4)
+    }
+    said = {value: reason_words(code) for value, code in named.items()}
+    assert set(REASONS) >= set(named)
+    assert [f"{value}: {words}" for value, words in said.items() if english(words) or "原因码" in words] == []
