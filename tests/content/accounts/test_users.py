@@ -340,6 +340,6 @@ def test_a_users_file_left_readable_by_others_is_tightened_and_a_link_in_its_pla
     UserStore(tmp_path / "users.sqlite3", hasher=cheap())
     assert stat.S_IMODE(os.stat(tmp_path / "users.sqlite3").st_mode) == 0o600
     (tmp_path / "planted.sqlite3").symlink_to(tmp_path / "elsewhere.sqlite3")
-    with pytest.raises(UserError, match=r"无法打开 .*planted\.sqlite3：is a symbolic link"):
+    with pytest.raises(UserError, match=r"无法打开 .*planted\.sqlite3：是符号链接，不是普通文件"):
         UserStore(tmp_path / "planted.sqlite3", hasher=cheap())
     assert not (tmp_path / "elsewhere.sqlite3").exists()

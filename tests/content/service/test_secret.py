@@ -32,11 +32,11 @@ def test_a_link_planted_where_the_secret_goes_is_refused(tmp_path: Path) -> None
     theirs.write_bytes(b"k" * SECRET_BYTES)  # a secret someone else knows
     theirs.chmod(0o600)
     (tmp_path / "case-secret").symlink_to(theirs)
-    with pytest.raises(SecretError, match=r"case-secret: is a symbolic link"):
+    with pytest.raises(SecretError, match=r"case-secret 是符号链接，不是普通文件"):
         load_or_create(tmp_path / "case-secret")
     (tmp_path / "fifo").unlink(missing_ok=True)
     os.mkfifo(tmp_path / "fifo")
-    with pytest.raises(SecretError, match=r"fifo: is a FIFO, not a regular file"):
+    with pytest.raises(SecretError, match=r"fifo 是命名管道（FIFO），不是普通文件"):
         load_or_create(tmp_path / "fifo")
 
 
