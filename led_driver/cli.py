@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from led_driver.profile import Profile
 
 _ = domain("led").gettext
+ngettext = domain("led").ngettext
 log = logging.getLogger("hall.led")
 
 ENV_WINDOW = "HALL_WINDOW"
@@ -186,9 +187,16 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    output.open(tuple(profile.size), "1" if profile.colour_mode == "mono" else "RGB")  # type: ignore[arg-type]
+    try:
+        output.open(tuple(profile.size), "1" if profile.colour_mode == "mono" else "RGB")  # type: ignore[arg-type]
+    except OutputError as exc:  # no display, no panel driver, a host that does not resolve: say what to do
+        if voice is not None:
+            voice.close()
+        raise LedUsageError(str(exc)) from None
     controller.start()
-    log.info("%s on %s, device %s", profile.name, args.output, device_id)
+    log.info(
+        _("{display} on {output}, device {device}").format(display=profile.name, output=args.output, device=device_id)
+    )
     try:
         shown = scheduler.run(stop, frames=args.frames, seconds=args.seconds)
     finally:
@@ -198,5 +206,5 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
             voice.close()
     if refused:
         raise LedUsageError(refused[0])
-    log.info("stopped after %d frames", shown)
+    log.info(ngettext("Stopped after {count} frame", "Stopped after {count} frames", shown).format(count=shown))
     return 0

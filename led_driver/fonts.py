@@ -23,6 +23,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from content.shared.catalog import domain
+
+_ = domain("led").gettext
+
 ENV_FONT_DIRS = "HALL_FONT_DIRS"
 """Extra font directories, searched first, separated by os.pathsep."""
 SYSTEM_FONT_DIRS = (Path("/usr/local/share/fonts"), Path("/usr/share/fonts"))
@@ -102,17 +106,30 @@ def load_font(
     """The font a profile names, at `size` pixels; loaded once per file set and size."""
     spec = registry.get(key)
     if spec is None:
-        raise FontError(f"unknown font {key!r}: known fonts are {', '.join(sorted(registry))}")
+        raise FontError(
+            _("Unknown font {font}: the fonts are {fonts}").format(font=repr(key), fonts=", ".join(sorted(registry)))
+        )
     if size < 1 or (spec.bitmap and size % spec.native_size):
         native = spec.native_size
-        raise FontError(f"font {key!r} is a {native} px bitmap font: use {native}, {2 * native}, … px, not {size}")
+        raise FontError(
+            _("Font {font} is a {native} px bitmap font: use {native}, {double}, … px, not {size}").format(
+                font=repr(key), native=native, double=2 * native, size=size
+            )
+        )
     dirs = tuple(Path(d) for d in search_dirs) if search_dirs is not None else default_font_dirs()
     primary = find_font_file(spec.primary, dirs)
     if primary is None:
-        where = ", ".join(str(d) for d in dirs) or "no directories"
         raise FontError(
-            f"font {key!r}: {spec.primary.name} not found in {where}; install it with "
-            f"`apt-get install {spec.package}`, or put the file in a directory named in ${ENV_FONT_DIRS}"
+            _(
+                "Font {font}: {file} is not in {directories}; install it with `apt-get install {package}`, or put "
+                "the file in a directory named in ${variable}"
+            ).format(
+                font=repr(key),
+                file=spec.primary.name,
+                directories=", ".join(str(d) for d in dirs),
+                package=spec.package,
+                variable=ENV_FONT_DIRS,
+            )
         )
     files = [(str(primary), spec.primary.index)]
     for fallback in spec.fallbacks:
@@ -130,7 +147,9 @@ def _open(key: str, files: tuple[tuple[str, int], ...], size: int, bitmap: bool)
             # BASIC layout: the same pixels with or without libraqm; clusters are drawn one by one anyway.
             faces.append(ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC))
         except OSError as exc:
-            raise FontError(f"font {key!r}: cannot open {path}: {exc}") from exc
+            raise FontError(
+                _("Font {font}: cannot open {path}: {error}").format(font=repr(key), path=path, error=exc)
+            ) from exc
     return Font(faces, key=key, bitmap=bitmap)
 
 
@@ -209,7 +228,7 @@ class Font:
         self, faces: Sequence[ImageFont.FreeTypeFont], *, key: str = "", bitmap: bool = False, cache_size: int = 4096
     ) -> None:
         if not faces:
-            raise ValueError("a Font needs at least one face")
+            raise ValueError("a Font needs at least one face")  # catalog: internal
         self.faces = tuple(faces)
         self.key = key
         self.bitmap = bitmap
@@ -234,7 +253,7 @@ class Font:
     def has_glyph(self, ch: str) -> bool:
         """Whether a face (primary or fallback) draws the character `ch` with a real glyph."""
         if len(ch) != 1:
-            raise ValueError(f"has_glyph takes one character, not {len(ch)}")
+            raise ValueError(f"has_glyph takes one character, not {len(ch)}")  # catalog: internal
         return any(self._covers(i, ch) for i in range(len(self.faces)))
 
     def glyphs(self, text: str) -> list[Glyph]:
@@ -291,7 +310,7 @@ class Font:
 
 
 def _draw(face: ImageFont.FreeTypeFont, text: str, baseline: int, height: int, antialias: bool) -> Ink | None:
-    left, _, right, _ = face.getbbox(text, anchor="ls")
+    left, _top, right, _bottom = face.getbbox(text, anchor="ls")
     pad = max(0, -math.floor(left))
     width = max(math.ceil(face.getlength(text)), math.ceil(right)) + pad
     if width <= 0:

@@ -13,7 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from content.shared.catalog import domain
 from content.shared.yamlfile import Problem, load_yaml, validate_model
+
+_ = domain("led").gettext
 
 PROFILES = Path(__file__).parent / "profiles"
 
@@ -102,9 +105,9 @@ class Zone(_Model):
     @model_validator(mode="after")
     def _needs(self) -> Zone:
         if self.kind == "text" and not self.text:
-            raise ValueError("a 'text' zone needs text")
+            raise ValueError(_("A zone of kind 'text' needs the text it shows (text)"))
         if self.box[2] <= 0 or self.box[3] <= 0:
-            raise ValueError("a zone's width and height must be above 0")
+            raise ValueError(_("A zone's width and height must be above 0"))
         return self
 
 
@@ -137,21 +140,29 @@ class Profile(_Model):
     def _fits(self) -> Profile:
         width, height = self.size
         if not (8 <= width <= 7680 and 8 <= height <= 4320):
-            raise ValueError(f"size {width}×{height} is not a display size (8…7680 × 8…4320)")
+            raise ValueError(
+                _("The size {size} is not a display's size ({widths} × {heights})").format(
+                    size=f"{width}×{height}", widths="8…7680", heights="8…4320"
+                )
+            )
         for index, zone in enumerate(self.zones):
             x, y, w, h = zone.box
             if x < 0 or y < 0 or x + w > width or y + h > height:
                 raise ValueError(
-                    f"zone {index + 1} ({zone.kind}) box {list(zone.box)} is outside the {width}×{height} display"
+                    _("Zone {number} ({kind}) box {box} is outside the {size} display").format(
+                        number=index + 1, kind=zone.kind, box=list(zone.box), size=f"{width}×{height}"
+                    )
                 )
         if self.colour_mode == "dual":
             used = set(self.colours.values()) | {z.colour for z in self.zones if z.colour}
             wrong = sorted(c for c in used if c and c.lower() not in DUAL_COLOURS)
             if wrong:
-                raise ValueError(f"a dual-colour panel shows only red, green and amber: {', '.join(wrong)}")
+                raise ValueError(
+                    _("A dual-colour panel shows only red, green and amber: {colours}").format(colours=", ".join(wrong))
+                )
         for key in ("background", "text"):
             if key not in self.colours:
-                raise ValueError(f"colours need '{key}'")
+                raise ValueError(_("The colours need '{key}'").format(key=key))
         self._emergency_legible()
         return self
 
@@ -166,8 +177,17 @@ class Profile(_Model):
             if ratio < MIN_CONTRAST:
                 best = contrast(dimmed("#ffffff", level), (0, 0, 0))
                 raise ValueError(
-                    f"emergency_text {ink} on emergency {background} has a contrast of {ratio:.2f}:1 at "
-                    f"{level}% brightness; at least {MIN_CONTRAST}:1 is needed (white on black there: {best:.2f}:1)"
+                    _(
+                        "emergency_text {ink} on emergency {background} has a contrast of {ratio}:1 at {level}% "
+                        "brightness; at least {least}:1 is needed (white on black there: {best}:1)"
+                    ).format(
+                        ink=ink,
+                        background=background,
+                        ratio=f"{ratio:.2f}",
+                        level=level,
+                        least=MIN_CONTRAST,
+                        best=f"{best:.2f}",
+                    )
                 )
 
     @property

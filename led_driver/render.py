@@ -704,7 +704,7 @@ def guide_page(profile: Profile, zone: Zone, state: DisplayState, now: datetime)
         if at < len(pages):
             return GuidePage(index, at, len(pages), pages[at])
         at -= len(pages)
-    raise AssertionError("a page past the last")  # pragma: no cover
+    raise AssertionError("a page past the last")  # pragma: no cover  # catalog: internal
 
 
 def _guide(canvas: _Canvas, page: GuidePage | None, font: text.Font, pens: Pens, width: int) -> None:

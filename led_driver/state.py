@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from content.shared import limits as cap
+from content.shared.catalog import domain
 from content.shared.contract import PayloadError, decode, read_text
 from content.shared.when import Session
 from content.shared.wire import announcements as announcements_doc
@@ -27,6 +28,7 @@ from content.shared.wire import staff as staff_doc
 from content.shared.wire.announcements import Announcement, Announcements
 from content.shared.wire.queue import Call, WindowState
 
+_ = domain("led").gettext
 log = logging.getLogger("hall.led")
 
 MAX_PAYLOAD = cap.DOCUMENT_BYTES
@@ -125,7 +127,7 @@ def _staff(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
 
 
 def _catalog(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
-    _, items = catalog_doc.read(doc)
+    _categories, items = catalog_doc.read(doc)
     guides = tuple(
         Guide(
             item.name,
@@ -151,7 +153,7 @@ def _announcements(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
 def _pickup(state: DisplayState, doc: dict[str, Any]) -> DisplayState:
     cases, problems = pickup_doc.read(doc)
     for problem in problems:
-        log.warning("pickup: %s", problem)
+        log.warning(_("The collection list: {problem}").format(problem=problem))
     return replace(state, pickup=cases)
 
 
@@ -172,7 +174,7 @@ def apply(state: DisplayState, topic: str, payload: bytes) -> DisplayState:
     if topic == "call":
         row = queue_doc.read_call(doc)
         if row is None:
-            raise PayloadError("a call needs 'seq' (a number) and 'ticket'")
+            raise PayloadError(_("A call needs its sequence number (seq, a number) and its ticket (ticket)"))
         if state.last_call is not None and row.seq <= state.last_call.seq and not row.recall:
             return state  # an old call delivered again
         return replace(state, last_call=row)

@@ -107,7 +107,7 @@ class Voice:
             words, queued_at = item
             if not fresh(queued_at, self._monotonic(), self.max_wait_s):
                 self.dropped.append(words)
-                log.info("not spoken, waited too long: %s", words)
+                log.info(_("Not spoken, it waited too long: {words}").format(words=words))
                 continue
             try:
                 speech = subprocess.run([*self._speaker, words], capture_output=True, check=True, timeout=30).stdout
@@ -115,4 +115,4 @@ class Voice:
                     subprocess.run(self._player, input=sound, capture_output=True, check=True, timeout=30)
                 self.spoken.append(words)
             except (OSError, subprocess.SubprocessError) as exc:
-                log.warning("cannot speak %r: %s", words, exc)
+                log.warning(_("Cannot speak {words}: {error}").format(words=words, error=exc))

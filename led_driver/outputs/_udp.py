@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import socket
 
+from content.shared.catalog import domain
 from led_driver.outputs.base import OutputError
+
+_ = domain("led").gettext
 
 
 def connect_udp(host: str, port: int, what: str) -> socket.socket:
@@ -16,14 +19,22 @@ def connect_udp(host: str, port: int, what: str) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
     except socket.gaierror as exc:
-        raise OutputError(f"{what}: cannot resolve the host {host!r}: {exc.strerror}") from exc
-    family, kind, proto, _, address = infos[0]
+        raise OutputError(
+            _("{output}: cannot resolve the host {host}: {reason}").format(
+                output=what, host=repr(host), reason=exc.strerror
+            )
+        ) from exc
+    family, kind, proto, _canonical, address = infos[0]
     sock = socket.socket(family, kind, proto)
     try:
         sock.connect(address)
     except OSError as exc:
         sock.close()
-        raise OutputError(f"{what}: cannot reach {host}:{port}: {exc.strerror}") from exc
+        raise OutputError(
+            _("{output}: cannot reach {address}: {reason}").format(
+                output=what, address=f"{host}:{port}", reason=exc.strerror
+            )
+        ) from exc
     return sock
 
 
@@ -33,7 +44,7 @@ def send(sock: socket.socket, packet: bytes | bytearray) -> None:
     A connected UDP socket reports the ICMP "port unreachable" of an earlier packet on a later send,
     instead of sending that one; the controller may be rebooting, so the packet is tried once more.
     """
-    for _ in range(2):
+    for _attempt in range(2):
         try:
             sock.send(packet)
         except ConnectionRefusedError:

@@ -12,13 +12,33 @@ The contract every driver keeps:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from PIL import Image
 
+from content.shared.catalog import domain
+
+_ = domain("led").gettext
+
 
 class OutputError(Exception):
-    """A bad output spec or an output that cannot work here; the message says what to do about it."""
+    """A bad output spec or an output that cannot work here; the message says what to do about it, in the
+    hall's language: `hall led` prints it to the installer."""
+
+
+def out_of_range(form: str, option: str, value: object, low: object, high: object) -> str:
+    """An option's value outside its bounds, as `hall led` says it."""
+    return _("{form}: {option} {value} must be between {low} and {high}").format(
+        form=form, option=option, value=value, low=low, high=high
+    )
+
+
+def unknown_option(form: str, option: str, allowed: Iterable[str]) -> str:
+    """An option the output does not take, and the ones it does."""
+    return _("{form}: unknown option {option}: use {options}").format(
+        form=form, option=option, options=", ".join(allowed)
+    )
 
 
 class Output(Protocol):
@@ -36,15 +56,17 @@ def check_size(size: tuple[int, int], what: str) -> None:
     """Refuse an empty or negative frame size at `open`."""
     width, height = size
     if width <= 0 or height <= 0:
-        raise ValueError(f"{what}: frame size {width}×{height} is empty")
+        raise ValueError(f"{what}: frame size {width}×{height} is empty")  # catalog: internal
 
 
 def check_frame(frame: Image.Image, size: tuple[int, int] | None, what: str) -> None:
     """Refuse a frame before `open` or of another size than the one opened."""
     if size is None:
-        raise RuntimeError(f"{what}: show() before open()")
+        raise RuntimeError(f"{what}: show() before open()")  # catalog: internal
     if frame.size != size:
-        raise ValueError(f"{what}: frame is {frame.width}×{frame.height}, the output was opened at {size[0]}×{size[1]}")
+        # A frame of another size is the caller's mistake, never the installer's.
+        shape, opened = f"{frame.width}×{frame.height}", f"{size[0]}×{size[1]}"
+        raise ValueError(f"{what}: frame is {shape}, the output was opened at {opened}")  # catalog: internal
 
 
 def rgb_bytes(frame: Image.Image) -> bytes:

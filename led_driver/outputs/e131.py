@@ -23,8 +23,11 @@ import uuid
 
 from PIL import Image
 
+from content.shared.catalog import domain
 from led_driver.outputs import _udp
-from led_driver.outputs.base import OutputError, check_frame, check_size, rgb_bytes
+from led_driver.outputs.base import OutputError, check_frame, check_size, out_of_range, rgb_bytes
+
+_ = domain("led").gettext
 
 PORT = 5568
 PIXELS_PER_UNIVERSE = 170
@@ -109,13 +112,17 @@ class E131Output:
     ) -> None:
         form = "e131://HOST?universe=N"
         if not 1 <= universe <= MAX_UNIVERSE:
-            raise OutputError(f"{form}: universe {universe} must be between 1 and {MAX_UNIVERSE}")
+            raise OutputError(out_of_range(form, "universe", universe, 1, MAX_UNIVERSE))
         if sync is not None and not 1 <= sync <= MAX_UNIVERSE:
-            raise OutputError(f"{form}: sync universe {sync} must be between 1 and {MAX_UNIVERSE}")
+            raise OutputError(out_of_range(form, "sync", sync, 1, MAX_UNIVERSE))
         if not 0 <= priority <= 200:
-            raise OutputError(f"{form}: priority {priority} must be between 0 and 200")
+            raise OutputError(out_of_range(form, "priority", priority, 0, 200))
         if len(source.encode()) > 63:
-            raise OutputError(f"{form}: source name {source!r} is longer than 63 bytes in UTF-8")
+            raise OutputError(
+                _("{form}: the source name {name} is longer than {limit} bytes in UTF-8").format(
+                    form=form, name=repr(source), limit=63
+                )
+            )
         self.host, self.port, self.universe, self.sync = host, port, universe, sync
         self.priority, self.source = priority, source
         self.cid = cid if cid is not None else stable_cid(host, port, universe)
@@ -132,13 +139,25 @@ class E131Output:
         what = f"e131://{self.host}:{self.port}?universe={self.universe}"
         if last > MAX_UNIVERSE:
             raise OutputError(
-                f"{what}: a {size[0]}×{size[1]} frame needs {count} universes, {self.universe}…{last}, "
-                f"past the last universe {MAX_UNIVERSE}: start lower"
+                _(
+                    "{output}: a {width}×{height} frame needs {count} universes, {first}…{last}, past the last "
+                    "universe {highest}: start lower"
+                ).format(
+                    output=what,
+                    width=size[0],
+                    height=size[1],
+                    count=count,
+                    first=self.universe,
+                    last=last,
+                    highest=MAX_UNIVERSE,
+                )
             )
         if self.sync is not None and self.universe <= self.sync <= last:
             raise OutputError(
-                f"{what}: sync universe {self.sync} is one of the frame's universes {self.universe}…{last}: "
-                "pick one outside them"
+                _(
+                    "{output}: the sync universe {sync} is one of the frame's universes {first}…{last}: pick one "
+                    "outside them"
+                ).format(output=what, sync=self.sync, first=self.universe, last=last)
             )
         # The headers do not change from frame to frame: built once, only sequence and slots change.
         sync = self.sync or 0
@@ -159,7 +178,7 @@ class E131Output:
 
     def close(self) -> None:
         if self._sock is not None:
-            for _ in range(3):
+            for _attempt in range(3):
                 self._send_frame(None, options=_OPTION_STREAM_TERMINATED)
             self._sock.close()
             self._sock = None

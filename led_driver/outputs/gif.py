@@ -13,7 +13,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from content.shared.catalog import domain
 from led_driver.outputs.base import OutputError, check_frame, check_size
+
+_ = domain("led").gettext
 
 MAX_FPS = 50
 
@@ -21,9 +24,15 @@ MAX_FPS = 50
 class GifOutput:
     def __init__(self, path: Path, fps: float = 10, seconds: float = 10) -> None:
         if not 0 < fps <= MAX_FPS:
-            raise OutputError(f"gif:FILE: fps {fps:g} must be above 0 and at most {MAX_FPS}")
+            raise OutputError(
+                _("{form}: fps {value} must be above 0 and at most {highest}").format(
+                    form="gif:FILE", value=f"{fps:g}", highest=MAX_FPS
+                )
+            )
         if seconds <= 0:
-            raise OutputError(f"gif:FILE: seconds {seconds:g} must be above 0")
+            raise OutputError(
+                _("{form}: seconds {value} must be above 0").format(form="gif:FILE", value=f"{seconds:g}")
+            )
         self.path = path
         self.max_fps: float | None = fps
         self.capacity = max(1, round(fps * seconds))
@@ -35,7 +44,11 @@ class GifOutput:
     def open(self, size: tuple[int, int], mode: str) -> None:
         check_size(size, "gif")
         if not self.path.parent.is_dir():
-            raise OutputError(f"gif:{self.path}: the directory {self.path.parent} does not exist")
+            raise OutputError(
+                _("{output}: the directory {directory} does not exist").format(
+                    output=f"gif:{self.path}", directory=self.path.parent
+                )
+            )
         self._size = size
         self._frames = []
         self.written = False

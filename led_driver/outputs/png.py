@@ -6,7 +6,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from content.shared.catalog import domain
 from led_driver.outputs.base import OutputError, check_frame, check_size
+
+_ = domain("led").gettext
 
 
 class PngOutput:
@@ -22,7 +25,11 @@ class PngOutput:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"png:{self.directory}: cannot create the directory: {exc.strerror}") from exc
+            raise OutputError(
+                _("{output}: cannot create the directory: {reason}").format(
+                    output=f"png:{self.directory}", reason=exc.strerror
+                )
+            ) from exc
         self._size = size
         self.count = 0
 

@@ -16,13 +16,17 @@ from typing import Any
 
 from PIL import Image
 
-from led_driver.outputs.base import OutputError, check_frame, check_size
+from content.shared.catalog import N_, domain
+from led_driver.outputs.base import OutputError, check_frame, check_size, unknown_option
 
-MISSING = (
-    "rgbmatrix: the rgbmatrix module (rpi-rgb-led-matrix) is not installed: build it on the controller from "
-    "https://github.com/hzeller/rpi-rgb-led-matrix (bindings/python/README.md: `make build-python` and "
-    "`sudo make install-python`), for the Python that runs the wall (a venv then needs --system-site-packages)"
+_ = domain("led").gettext
+
+MISSING = N_(
+    "{output}: the rgbmatrix module (rpi-rgb-led-matrix) is not installed: build it on the controller from "
+    "{url} (bindings/python/README.md: `make build-python` and `sudo make install-python`), for the Python "
+    "that runs the wall (a venv then needs --system-site-packages)"
 )
+URL = "https://github.com/hzeller/rpi-rgb-led-matrix"
 
 # Spec option → (RGBMatrixOptions attribute, type).
 OPTIONS: Mapping[str, tuple[str, type]] = {
@@ -67,11 +71,11 @@ class RgbMatrixOutput:
     ) -> None:
         unknown = sorted(set(options) - set(OPTIONS))
         if unknown:
-            raise OutputError(f"rgbmatrix: unknown option {', '.join(unknown)}: use {', '.join(OPTIONS)}")
+            raise OutputError(unknown_option("rgbmatrix", ", ".join(unknown), OPTIONS))
         try:
             self._module = load()
         except ImportError as exc:
-            raise OutputError(MISSING) from exc
+            raise OutputError(_(MISSING).format(output="rgbmatrix", url=URL)) from exc
         self.options = dict(options)
         self._size: tuple[int, int] | None = None
         self._matrix: Any = None
@@ -87,11 +91,17 @@ class RgbMatrixOutput:
             canvas = matrix.CreateFrameCanvas()
             panel = (matrix.width, matrix.height)
         except Exception as exc:  # the bindings raise plain Exception when the C++ matrix failed to start
-            raise OutputError(f"rgbmatrix: the panel driver did not start ({exc}): run as root on the Pi") from exc
+            raise OutputError(
+                _("{output}: the panel driver did not start ({error}): run it as root on the Pi").format(
+                    output="rgbmatrix", error=exc
+                )
+            ) from exc
         if panel != size:
             raise OutputError(
-                f"rgbmatrix: the panels are {panel[0]}×{panel[1]} (cols × chain by rows × parallel, after any "
-                f"pixel_mapper) but the frames are {size[0]}×{size[1]}: fix rows/cols/chain/parallel or the profile"
+                _(
+                    "{output}: the panels are {panels} (cols × chain by rows × parallel, after any pixel_mapper) "
+                    "but the frames are {frames}: fix rows/cols/chain/parallel or the profile"
+                ).format(output="rgbmatrix", panels=f"{panel[0]}×{panel[1]}", frames=f"{size[0]}×{size[1]}")
             )
         self._matrix, self._canvas, self._size = matrix, canvas, size
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from content.shared.catalog import domain
 from led_driver.outputs.base import OutputError, check_frame, check_size
+
+_ = domain("led").gettext
 
 
 class SnapshotOutput:
@@ -32,7 +35,11 @@ class SnapshotOutput:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"snapshot:{self.path}: cannot create the directory: {exc.strerror}") from exc
+            raise OutputError(
+                _("{output}: cannot create the directory: {reason}").format(
+                    output=f"snapshot:{self.path}", reason=exc.strerror
+                )
+            ) from exc
         self._size = size
 
     def show(self, frame: Image.Image) -> None:

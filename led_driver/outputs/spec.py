@@ -7,14 +7,16 @@ from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from content.shared.catalog import domain
 from led_driver.outputs import ddp, e131, rgbmatrix
-from led_driver.outputs.base import Output, OutputError
+from led_driver.outputs.base import Output, OutputError, out_of_range, unknown_option
 from led_driver.outputs.gif import GifOutput
 from led_driver.outputs.null import NullOutput
 from led_driver.outputs.png import PngOutput
 from led_driver.outputs.snapshot import SnapshotOutput
 from led_driver.outputs.window import WindowOutput
 
+_ = domain("led").gettext
 PNG = "png:DIR"
 GIF = "gif:FILE[?fps=10&seconds=10]"
 WINDOW = "window[?x=0&y=0&fullscreen=0]"
@@ -44,7 +46,7 @@ def open_output(spec: str) -> Output:
         return _ddp(spec)
     if spec.startswith("e131://"):
         return _e131(spec)
-    name, _, query = spec.partition("?")
+    name, _mark, query = spec.partition("?")
     if name == "window":
         return _window(query)
     if name == "rgbmatrix":
@@ -53,19 +55,21 @@ def open_output(spec: str) -> Output:
         _options(NULL, query, ())
         return NullOutput()
     forms = "".join(f"\n  {form}" for form in FORMS)
-    raise OutputError(f"unknown output {spec!r}: use one of{forms}")
+    raise OutputError(_("Unknown output {spec}: use one of these:{forms}").format(spec=repr(spec), forms=forms))
 
 
 def _png(path: str) -> Output:
     if not path:
-        raise OutputError(f"{PNG}: the directory is missing, e.g. png:var/frames")
+        raise OutputError(
+            _("{form}: the directory is missing, e.g. {example}").format(form=PNG, example="png:var/frames")
+        )
     return PngOutput(Path(path))
 
 
 def _gif(rest: str) -> Output:
-    path, _, query = rest.partition("?")
+    path, _mark, query = rest.partition("?")
     if not path:
-        raise OutputError(f"{GIF}: the file is missing, e.g. gif:preview.gif")
+        raise OutputError(_("{form}: the file is missing, e.g. {example}").format(form=GIF, example="gif:preview.gif"))
     options = _options(GIF, query, ("fps", "seconds"))
     fps = _number(GIF, "fps", options["fps"]) if "fps" in options else 10.0
     seconds = _number(GIF, "seconds", options["seconds"]) if "seconds" in options else 10.0
@@ -73,9 +77,11 @@ def _gif(rest: str) -> Output:
 
 
 def _snapshot(rest: str) -> Output:
-    path, _, query = rest.partition("?")
+    path, _mark, query = rest.partition("?")
     if not path.endswith(".png"):
-        raise OutputError(f"{SNAPSHOT}: name a .png file, e.g. snapshot:var/wall.png")
+        raise OutputError(
+            _("{form}: name a .png file, e.g. {example}").format(form=SNAPSHOT, example="snapshot:var/wall.png")
+        )
     options = _options(SNAPSHOT, query, ("every", "scale"))
     every = _number(SNAPSHOT, "every", options["every"]) if "every" in options else 1.0
     scale = _integer(SNAPSHOT, "scale", options["scale"], 1, 16) if "scale" in options else 1
@@ -100,7 +106,9 @@ def _e131(spec: str) -> Output:
     host, port, query = _address(E131, spec, e131.PORT)
     options = _options(E131, query, ("universe", "sync", "priority", "name"))
     if "universe" not in options:
-        raise OutputError(f"{E131}: universe is missing, e.g. e131://{host}?universe=1")
+        raise OutputError(
+            _("{form}: the universe is missing, e.g. {example}").format(form=E131, example=f"e131://{host}?universe=1")
+        )
     universe = _integer(E131, "universe", options["universe"], 1, e131.MAX_UNIVERSE)
     sync = _integer(E131, "sync", options["sync"], 1, e131.MAX_UNIVERSE) if "sync" in options else None
     priority = _integer(E131, "priority", options["priority"], 0, 200) if "priority" in options else 100
@@ -125,27 +133,41 @@ def _rgbmatrix(query: str) -> Output:
 
 def _address(form: str, spec: str, default_port: int) -> tuple[str, int, str]:
     """Host, port and query of `scheme://HOST[:PORT][?query]`; IPv6 hosts in brackets."""
-    parts = urlsplit(spec)
+    try:
+        parts = urlsplit(spec)
+    except ValueError:  # an opening bracket without its closing one
+        raise OutputError(_ipv6(form, spec)) from None
     if parts.path or parts.fragment:
-        raise OutputError(f"{form}: unexpected {parts.path or '#' + parts.fragment!r} after the host in {spec!r}")
+        unexpected = repr(parts.path or "#" + parts.fragment)
+        raise OutputError(
+            _("{form}: unexpected {text} after the host in {spec}").format(form=form, text=unexpected, spec=repr(spec))
+        )
     netloc = parts.netloc
     if "@" in netloc:
-        raise OutputError(f"{form}: no user name goes before the host in {spec!r}")
+        raise OutputError(_("{form}: no user name goes before the host in {spec}").format(form=form, spec=repr(spec)))
     port_text: str | None
     if netloc.startswith("["):
         host, bracket, rest = netloc[1:].partition("]")
         if not bracket or (rest and not rest.startswith(":")):
-            raise OutputError(f"{form}: bad IPv6 address in {spec!r}, write it as [::1] or [::1]:PORT")
+            raise OutputError(_ipv6(form, spec))
         port_text = rest[1:] if rest else None
     elif netloc.count(":") > 1:
-        raise OutputError(f"{form}: an IPv6 address goes in brackets: [{netloc}]")
+        raise OutputError(
+            _("{form}: an IPv6 address goes in brackets: {address}").format(form=form, address=f"[{netloc}]")
+        )
     else:
         host, colon, after = netloc.partition(":")
         port_text = after if colon else None
     if not host:
-        raise OutputError(f"{form}: the host is missing in {spec!r}")
+        raise OutputError(_("{form}: the host is missing in {spec}").format(form=form, spec=repr(spec)))
     port = default_port if port_text is None else _integer(form, "port", port_text, 1, 65535)
     return host, port, parts.query
+
+
+def _ipv6(form: str, spec: str) -> str:
+    return _("{form}: the IPv6 address in {spec} is not right: write it as {example}").format(
+        form=form, spec=repr(spec), example="[::1] / [::1]:PORT"
+    )
 
 
 def _options(form: str, query: str, allowed: Collection[str]) -> dict[str, str]:
@@ -155,29 +177,29 @@ def _options(form: str, query: str, allowed: Collection[str]) -> dict[str, str]:
     for item in query.split("&"):
         key, equals, value = item.partition("=")
         if not allowed:
-            raise OutputError(f"{form}: takes no options, got {item!r}")
+            raise OutputError(_("{form}: takes no options, got {option}").format(form=form, option=repr(item)))
         if not equals or not key:
-            raise OutputError(f"{form}: option {item!r} is not NAME=VALUE")
+            raise OutputError(_("{form}: option {option} is not NAME=VALUE").format(form=form, option=repr(item)))
         if key not in allowed:
-            raise OutputError(f"{form}: unknown option {key!r}: use {', '.join(allowed)}")
+            raise OutputError(unknown_option(form, repr(key), allowed))
         if key in options:
-            raise OutputError(f"{form}: option {key!r} is given twice")
+            raise OutputError(_("{form}: option {option} is given twice").format(form=form, option=repr(key)))
         options[key] = unquote(value)
     return options
 
 
 def _integer(form: str, key: str, text: str, low: int, high: int) -> int:
     if not _INTEGER.fullmatch(text):
-        raise OutputError(f"{form}: {key} {text!r} is not a number")
+        raise OutputError(_("{form}: {option} {value} is not a number").format(form=form, option=key, value=repr(text)))
     value = int(text)
     if not low <= value <= high:
-        raise OutputError(f"{form}: {key} {value} must be between {low} and {high}")
+        raise OutputError(out_of_range(form, key, value, low, high))
     return value
 
 
 def _number(form: str, key: str, text: str) -> float:
     if not _NUMBER.fullmatch(text):
-        raise OutputError(f"{form}: {key} {text!r} is not a number")
+        raise OutputError(_("{form}: {option} {value} is not a number").format(form=form, option=key, value=repr(text)))
     return float(text)
 
 
@@ -186,4 +208,4 @@ def _boolean(form: str, key: str, text: str) -> bool:
         return True
     if text.lower() in _FALSE:
         return False
-    raise OutputError(f"{form}: {key} {text!r} is not 1 or 0")
+    raise OutputError(_("{form}: {option} {value} is not 1 or 0").format(form=form, option=key, value=repr(text)))

@@ -23,7 +23,10 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from content.shared.catalog import domain
 from led_driver.outputs.base import OutputError, check_frame, check_size
+
+_ = domain("led").gettext
 
 if TYPE_CHECKING:
     import tkinter
@@ -50,8 +53,10 @@ class WindowOutput:
         display = self._environ.get("DISPLAY")
         if sys.platform.startswith(_X11_PLATFORMS) and not display:
             raise OutputError(
-                "window: no display (DISPLAY is not set): start it from the hall PC's desktop session, "
-                "or set DISPLAY=:0 for the screen the sending card is connected to"
+                _(
+                    "{output}: no display (DISPLAY is not set): start it from the hall PC's desktop session, "
+                    "or set DISPLAY=:0 for the screen the sending card is connected to"
+                ).format(output="window")
             )
         try:
             import tkinter
@@ -59,12 +64,18 @@ class WindowOutput:
             from PIL import ImageTk
         except ImportError as exc:
             raise OutputError(
-                f"window: Tk is not available ({exc}): on Debian/Ubuntu `apt-get install python3-tk`"
+                _("{output}: Tk is not available ({error}): on Debian/Ubuntu, apt-get install python3-tk").format(
+                    output="window", error=exc
+                )
             ) from exc
         try:
             root = tkinter.Tk(screenName=display, className="hall-led-wall")
         except tkinter.TclError as exc:
-            raise OutputError(f"window: cannot open the display {display!r}: {exc}") from exc
+            raise OutputError(
+                _("{output}: cannot open the display {display}: {error}").format(
+                    output="window", display=repr(display), error=exc
+                )
+            ) from exc
         width, height = size
         root.configure(background="black", cursor="none")
         if self.fullscreen:

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -289,7 +290,7 @@ def test_hall_led_refuses_a_window_the_centre_does_not_have(
 
 WINDOWS = ("zonghe", "shebao", "minzheng", "nongye", "weijian", "guotu")
 """The sample centre's window ids."""
-NAMES = ("hall", "int", "nope", "null", "strip", "wall", "weicheng", "window", "zonghe")
+NAMES = ("hall", "int", "IPv", "nope", "null", "strip", "wall", "weicheng", "window", "zonghe")
 """What a refusal of `hall led` repeats as it is: the command, profiles, windows, the centre, what was given."""
 
 
@@ -297,7 +298,11 @@ NAMES = ("hall", "int", "nope", "null", "strip", "wall", "weicheng", "window", "
     ("args", "message"),
     [
         (["--display", "nope"], "没有显示屏配置 nope：请给出一个 YAML 文件，或以下之一："),
-        (["--display", "window-192x64", "--window", "zonghe", "--output", "hdmi"], "hdmi"),
+        (
+            ["--display", "window-192x64", "--window", "zonghe", "--output", "hdmi"],
+            "未知的输出 'hdmi'：请使用以下之一：",
+        ),
+        (["--display", "wall-768x384", "--output", "ddp://[fe80::1"], "中的 IPv6 地址写法不对"),
         (["--display", "wall-768x384", "--output", "null", "--frames", "0"], "--frames 至少为 1"),
         (
             ["--display", "window-192x64"],
@@ -326,3 +331,17 @@ def test_hall_led_usage_errors(args: list[str], message: str) -> None:
     assert message in result.stderr
     said = result.stderr.splitlines()[-1]  # the refusal, after argparse's usage line
     assert english(said, NAMES) == [], said
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="DISPLAY is an X11 matter")
+def test_hall_led_says_what_to_do_when_its_output_cannot_open(tmp_path: Path) -> None:
+    """An output that cannot work here (a wall PC's window without a desktop session) is a refusal in the hall's
+    language, exit 2, not a traceback."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env |= {"HALL_BROKER": "mqtt://127.0.0.1:1", "HALL_CENTRE": CENTRE}
+    argv = [*HALL, "led", "--display", "wall-768x384", "--output", "window", "--cache", str(tmp_path / "c")]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    said = result.stderr.splitlines()[-1]
+    assert "window：没有显示器（未设置 DISPLAY）：请在大厅电脑的桌面会话中启动" in said, said

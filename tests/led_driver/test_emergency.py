@@ -129,14 +129,14 @@ def test_an_emergency_reads_at_least_4_5_to_1_by_day_and_at_night(name: str, wor
 def test_a_profile_whose_emergency_would_not_read_at_night_is_refused() -> None:
     good = profile("window-192x64")
     data = good.model_dump()
-    with pytest.raises(ValueError, match=r"contrast of 1\.9\d:1 at 50% brightness; at least 4\.5:1"):
+    with pytest.raises(ValueError, match=r"亮度 50% 时对比度为 1\.9\d:1；至少需要 4\.5:1"):
         Profile.model_validate(
             {**data, "colours": {**data["colours"], "emergency": "#ff0000", "emergency_text": "#000000"}}
         )
-    with pytest.raises(ValueError, match=r"at 30% brightness.*white on black there: 2\.\d\d:1"):
+    with pytest.raises(ValueError, match=r"亮度 30% 时.*（此亮度下黑底白字为 2\.\d\d:1）"):
         Profile.model_validate({**data, "brightness": [{"start": "19:00", "level": 30}]})
     mono = profile("strip-128x32").model_dump()
-    with pytest.raises(ValueError, match=r"contrast of 1\.00:1"):  # both lit on a mono panel
+    with pytest.raises(ValueError, match=r"对比度为 1\.00:1"):  # both lit on a mono panel
         Profile.model_validate({**mono, "colours": {**mono["colours"], "emergency_text": "#ff0000"}})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import random
+import re
 import select
 import shutil
 import socket
@@ -93,44 +94,52 @@ def test_specs_make_their_drivers(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("ddp://wall:x", "ddp://HOST[:PORT]: port 'x' is not a number"),
-        ("ddp://wall:", "ddp://HOST[:PORT]: port '' is not a number"),
-        ("ddp://wall:70000", "ddp://HOST[:PORT]: port 70000 must be between 1 and 65535"),
-        ("ddp://", "ddp://HOST[:PORT]: the host is missing"),
-        ("ddp://fe80::1", "an IPv6 address goes in brackets: [fe80::1]"),
-        ("ddp://wall/strip", "unexpected '/strip' after the host"),
-        ("ddp://wall?fps=30", "ddp://HOST[:PORT]: takes no options"),
-        ("e131://wall", "universe is missing, e.g. e131://wall?universe=1"),
-        ("e131://wall?universe=0", "universe 0 must be between 1 and 63999"),
-        ("e131://wall?universe=1&sync=64000", "sync 64000 must be between 1 and 63999"),
-        ("e131://wall?universe=1&colour=red", "unknown option 'colour': use universe, sync, priority, name"),
-        ("e131://wall?universe=1&universe=2", "option 'universe' is given twice"),
-        ("e131://wall?universe", "option 'universe' is not NAME=VALUE"),
-        ("e131://wall?universe=1&name=" + "x" * 64, "longer than 63 bytes"),
-        ("gif:", "gif:FILE[?fps=10&seconds=10]: the file is missing"),
-        ("gif:a.gif?fps=ten", "fps 'ten' is not a number"),
-        ("gif:a.gif?fps=60", "fps 60 must be above 0 and at most 50"),
-        ("gif:a.gif?seconds=0", "seconds 0 must be above 0"),
-        ("png:", "png:DIR: the directory is missing"),
-        ("window?fullscreen=maybe", "fullscreen 'maybe' is not 1 or 0"),
-        ("window?x=left", "x 'left' is not a number"),
-        ("window?width=100", "unknown option 'width': use x, y, fullscreen"),
-        ("rgbmatrix?brightness=150", "brightness 150 must be between 1 and 100"),
-        ("rgbmatrix?led_rows=32", "unknown option 'led_rows'"),
-        ("null?frames=1", "null: takes no options"),
+        ("ddp://wall:x", "ddp://HOST[:PORT]：port 的值 'x' 不是数字"),
+        ("ddp://wall:", "ddp://HOST[:PORT]：port 的值 '' 不是数字"),
+        ("ddp://wall:70000", "ddp://HOST[:PORT]：port 的值 70000 必须在 1 到 65535 之间"),
+        ("ddp://", "ddp://HOST[:PORT]：'ddp://' 缺少主机名"),
+        ("ddp://fe80::1", "IPv6 地址须写在方括号中：[fe80::1]"),
+        ("ddp://[fe80::1", "'ddp://[fe80::1' 中的 IPv6 地址写法不对：应写成 [::1] / [::1]:PORT"),
+        ("ddp://user@wall", "'ddp://user@wall' 的主机名前面不能写用户名"),
+        ("ddp://wall/strip", "'ddp://wall/strip' 的主机名后面多了 '/strip'"),
+        ("ddp://wall?fps=30", "ddp://HOST[:PORT]：不接受任何选项，却收到了 'fps=30'"),
+        ("e131://wall", "缺少 universe，例如 e131://wall?universe=1"),
+        ("e131://wall?universe=0", "universe 的值 0 必须在 1 到 63999 之间"),
+        ("e131://wall?universe=1&sync=64000", "sync 的值 64000 必须在 1 到 63999 之间"),
+        ("e131://wall?universe=1&colour=red", "没有选项 'colour'：可用的选项有 universe, sync, priority, name"),
+        ("e131://wall?universe=1&universe=2", "选项 'universe' 写了两次"),
+        ("e131://wall?universe", "选项 'universe' 不是“名称=值”的形式"),
+        ("e131://wall?universe=1&name=" + "x" * 64, "按 UTF-8 编码超过了 63 字节"),
+        ("gif:", "gif:FILE[?fps=10&seconds=10]：缺少文件，例如 gif:preview.gif"),
+        ("gif:a.gif?fps=ten", "fps 的值 'ten' 不是数字"),
+        ("gif:a.gif?fps=60", "fps 的值 60 必须大于 0 且不超过 50"),
+        ("gif:a.gif?seconds=0", "seconds 的值 0 必须大于 0"),
+        ("png:", "png:DIR：缺少目录，例如 png:var/frames"),
+        ("snapshot:wall.jpg", "请指定一个 .png 文件，例如 snapshot:var/wall.png"),
+        ("window?fullscreen=maybe", "fullscreen 的值 'maybe' 应为 1 或 0"),
+        ("window?x=left", "x 的值 'left' 不是数字"),
+        ("window?width=100", "没有选项 'width'：可用的选项有 x, y, fullscreen"),
+        ("rgbmatrix?brightness=150", "brightness 的值 150 必须在 1 到 100 之间"),
+        ("rgbmatrix?led_rows=32", "没有选项 'led_rows'"),
+        ("null?frames=1", "null：不接受任何选项"),
     ],
 )
 def test_bad_specs_say_what_is_wrong(spec: str, message: str) -> None:
     with pytest.raises(OutputError) as caught:
         open_output(spec)
     assert message in str(caught.value)
+    # In the hall's language: no English sentence is left once the forms and what was given are taken out.
+    said = str(caught.value).replace(spec, " ")
+    for form in FORMS:
+        said = said.replace(form, " ")
+    assert not re.search(r"[A-Za-z]{2,}(?:\s+[A-Za-z']{2,}){2,}", said), said
 
 
 def test_an_unknown_output_lists_the_accepted_forms() -> None:
     with pytest.raises(OutputError) as caught:
         open_output("hdmi:0")
     text = str(caught.value)
-    assert text.startswith("unknown output 'hdmi:0': use one of")
+    assert text.startswith("未知的输出 'hdmi:0'：请使用以下之一：")
     for form in FORMS:
         assert form in text
 
@@ -232,7 +241,7 @@ def test_gif_stops_at_fps_times_seconds_and_writes_then(tmp_path: Path) -> None:
 
 def test_gif_refuses_a_missing_directory(tmp_path: Path) -> None:
     output = open_output(f"gif:{tmp_path}/nowhere/preview.gif")
-    with pytest.raises(OutputError, match="does not exist"):
+    with pytest.raises(OutputError, match=f"gif:{tmp_path}/nowhere/preview.gif：目录 {tmp_path}/nowhere 不存在"):
         output.open((64, 16), "RGB")
 
 
@@ -434,9 +443,11 @@ def test_e131_without_sync_sends_no_sync_packets() -> None:
 
 
 def test_e131_refuses_universes_it_cannot_use() -> None:
-    with pytest.raises(OutputError, match="needs 73 universes, 63990…64062, past the last universe 63999"):
+    with pytest.raises(
+        OutputError, match="192×64 的画面需要 73 个 universe（63990…64062），超出了最大的 universe 63999"
+    ):
         E131Output("127.0.0.1", universe=63990).open((192, 64), "RGB")
-    with pytest.raises(OutputError, match="sync universe 5 is one of the frame's universes 1…73"):
+    with pytest.raises(OutputError, match="同步 universe 5 是画面所用的 universe（1…73）之一"):
         E131Output("127.0.0.1", universe=1, sync=5).open((192, 64), "RGB")
     assert e131_module.universes_for((192, 64)) == 73
 
@@ -566,7 +577,7 @@ def test_window_shows_single_colour_frames(xvfb: str, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="DISPLAY is an X11 matter")
 def test_window_without_a_display_says_so() -> None:
-    with pytest.raises(OutputError, match=r"^window: no display \(DISPLAY is not set\)"):
+    with pytest.raises(OutputError, match=r"^window：没有显示器（未设置 DISPLAY）"):
         WindowOutput(environ={}).open((192, 64), "RGB")
 
 
@@ -586,7 +597,7 @@ def test_rgbmatrix_missing_says_how_to_get_it() -> None:
     with pytest.raises(OutputError) as caught:
         open_output("rgbmatrix?rows=32&cols=64&chain=3")
     message = str(caught.value)
-    assert message.startswith("rgbmatrix: the rgbmatrix module (rpi-rgb-led-matrix) is not installed")
+    assert message.startswith("rgbmatrix：未安装 rgbmatrix 模块（rpi-rgb-led-matrix）")
     assert "https://github.com/hzeller/rpi-rgb-led-matrix" in message
 
 
@@ -671,5 +682,5 @@ def test_rgbmatrix_sets_options_and_swaps_on_vsync() -> None:
 
 def test_rgbmatrix_refuses_panels_of_another_size() -> None:
     output = RgbMatrixOutput({"rows": 32, "cols": 64, "chain": 2}, load=fake_rgbmatrix([]))
-    with pytest.raises(OutputError, match=r"the panels are 128×32 .* but the frames are 192×64"):
+    with pytest.raises(OutputError, match=r"面板为 128×32（.*），而画面为 192×64"):
         output.open((192, 64), "RGB")

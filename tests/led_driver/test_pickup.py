@@ -23,6 +23,7 @@ from led_driver.scheduler import Scheduler
 from led_driver.state import READY_SHOWN, DisplayState, apply
 from led_driver.text import load_font, render_line
 from tests.led_driver.test_state import NOW, _doc
+from tests.words import english
 
 CASES = ("WC-261203-0007", "WC-261203-0012", "ABCD-261204-0100")
 
@@ -54,9 +55,9 @@ def test_without_the_document_there_is_nothing_to_show() -> None:
 @pytest.mark.parametrize("cases", ["WC-261203-0007", {"a": 1}, None, 5, True])
 def test_cases_that_are_no_list_refuse_the_document_and_keep_the_last(cases: Any) -> None:
     before = apply(DisplayState(), "pickup", pickup_doc(list(CASES)))
-    with pytest.raises(contract.PayloadError, match=r"pickup: 'cases' must be a list"):
+    with pytest.raises(contract.PayloadError, match=r"取件名单文档中的办件编号应为列表"):
         apply(before, "pickup", pickup_doc(cases))
-    with pytest.raises(contract.PayloadError, match="pickup"):
+    with pytest.raises(contract.PayloadError, match="取件名单"):
         apply(before, "pickup", _doc({"numbers": list(CASES)}))
     assert before.pickup == CASES
 
@@ -64,20 +65,20 @@ def test_cases_that_are_no_list_refuse_the_document_and_keep_the_last(cases: Any
 @pytest.mark.parametrize(
     ("entry", "why"),
     [
-        (7, "entry 1 is int, not text"),
-        (None, "entry 1 is NoneType, not text"),
-        (True, "entry 1 is bool, not text"),
-        (["WC-261203-0001"], "entry 1 is list, not text"),
-        ({"number": "WC-261203-0001"}, "entry 1 is dict, not text"),
-        ("wc-261203-0001", "is not a case number"),
-        ("WC-261203-001", "is not a case number"),
-        ("WCXYZ-261203-0001", "is not a case number"),
-        ("WC-261203-0001\n", "is not a case number"),
-        (" WC-261203-0001", "is not a case number"),
-        ("ＷＣ-261203-0001", "is not a case number"),  # fullwidth letters
-        ("WC-٢٦١٢٠٣-0001", "is not a case number"),  # Arabic-Indic digits, which \\d would take
-        ("", "is not a case number"),
-        ("WC-261203-0007", "entry 1 WC-261203-0007 is a repeat"),
+        (7, "第 2 项为数字，应为文本"),
+        (None, "第 2 项为空值，应为文本"),
+        (True, "第 2 项为是否值，应为文本"),
+        (["WC-261203-0001"], "第 2 项为列表，应为文本"),
+        ({"number": "WC-261203-0001"}, "第 2 项为对象，应为文本"),
+        ("wc-261203-0001", "不是办件编号（应形如 WC-261203-0007）"),
+        ("WC-261203-001", "不是办件编号（应形如 WC-261203-0007）"),
+        ("WCXYZ-261203-0001", "不是办件编号（应形如 WC-261203-0007）"),
+        ("WC-261203-0001\n", "不是办件编号（应形如 WC-261203-0007）"),
+        (" WC-261203-0001", "不是办件编号（应形如 WC-261203-0007）"),
+        ("ＷＣ-261203-0001", "不是办件编号（应形如 WC-261203-0007）"),  # fullwidth letters
+        ("WC-٢٦١٢٠٣-0001", "不是办件编号（应形如 WC-261203-0007）"),  # Arabic-Indic digits, which \\d would take
+        ("", "不是办件编号（应形如 WC-261203-0007）"),
+        ("WC-261203-0007", "第 2 项 WC-261203-0007 重复了"),
     ],
 )
 def test_a_bad_entry_is_dropped_with_a_warning(entry: Any, why: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -85,7 +86,8 @@ def test_a_bad_entry_is_dropped_with_a_warning(entry: Any, why: str, caplog: pyt
         state = apply(DisplayState(), "pickup", pickup_doc(["WC-261203-0007", entry, "WC-261203-0012"]))
     assert state.pickup == ("WC-261203-0007", "WC-261203-0012")
     (record,) = caplog.records
-    assert record.getMessage().startswith("pickup: 1 of the cases dropped: ") and why in record.getMessage()
+    assert record.getMessage().startswith("取件名单：略去了 1 个办件：") and why in record.getMessage()
+    assert english(record.getMessage()) == []  # the installer reads the journal in the hall's language
 
 
 def test_a_huge_string_costs_a_short_warning(caplog: pytest.LogCaptureFixture) -> None:
@@ -93,7 +95,7 @@ def test_a_huge_string_costs_a_short_warning(caplog: pytest.LogCaptureFixture) -
         state = apply(DisplayState(), "pickup", pickup_doc(["W" * 1_000_000, *CASES]))
     assert state.pickup == CASES
     (record,) = caplog.records
-    assert "(1000000 characters)" in record.getMessage() and len(record.getMessage()) < 200
+    assert "…（共 1000000 个字符）" in record.getMessage() and len(record.getMessage()) < 200
 
 
 def test_ten_thousand_entries_are_read_no_further_than_a_display_shows(caplog: pytest.LogCaptureFixture) -> None:
@@ -102,7 +104,7 @@ def test_ten_thousand_entries_are_read_no_further_than_a_display_shows(caplog: p
         state = apply(DisplayState(), "pickup", pickup_doc(list(many)))
     assert state.pickup == many[:READY_SHOWN] and READY_SHOWN == 60
     assert [r.getMessage() for r in caplog.records] == [
-        f"pickup: 10000 cases, more than the {READY_SHOWN} a display reads: the rest are ignored"
+        f"取件名单：共 10000 个办件，超过显示屏读取的 {READY_SHOWN} 个：其余的不予显示"
     ]
 
 
@@ -113,7 +115,7 @@ def test_ten_thousand_bad_entries_make_one_bounded_warning(caplog: pytest.LogCap
     assert state.pickup == ()
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 2 and all(len(m) < 600 for m in messages), messages
-    assert messages[1].startswith(f"pickup: {READY_SHOWN} of the cases dropped: ") and "and 55 more" in messages[1]
+    assert messages[1].startswith(f"取件名单：略去了 {READY_SHOWN} 个办件：") and messages[1].endswith("；另有 55 个")
 
 
 def test_the_controller_survives_hostile_pickup_documents_and_caches_the_good_one(tmp_path: Path) -> None:

@@ -40,13 +40,13 @@ zones:
     [
         (
             {"box": "0, 0, 300, 16"},
-            r"p\.yaml:\d+: zone 1 \(ticker\) box \[0, 0, 300, 16\] is outside the 192×64 display",
+            r"p\.yaml:\d+: 第 1 个区域（ticker）的位置 \[0, 0, 300, 16\] 超出了 192×64 的显示屏",
         ),
         ({"kind": "marquee"}, r"p\.yaml:7: “kind”只能是 .+ 之一，现在是 'marquee'"),
-        ({"mode": "dual", "text": "#0000ff"}, r"a dual-colour panel shows only red, green and amber: #0000ff"),
+        ({"mode": "dual", "text": "#0000ff"}, r"双色屏只能显示红、绿、黄三种颜色：#0000ff"),
         ({"text": "red"}, r"p\.yaml:5: “text”的格式不对：'red'"),
         ({"extra": ", speed: 3"}, r"p\.yaml:7: 没有“speed”这个键"),
-        ({"box": "0, 0, 0, 16"}, r"width and height must be above 0"),
+        ({"box": "0, 0, 0, 16"}, r"区域的宽和高必须大于 0"),
     ],
 )
 def test_bad_profiles_name_file_and_line(tmp_path: Path, fields: dict[str, str], message: str) -> None:

@@ -323,12 +323,12 @@ def test_fonts_are_loaded_once(unifont: Font) -> None:
 
 
 def test_unknown_font_key() -> None:
-    with pytest.raises(FontError, match=r"unknown font 'nope': known fonts are unifont, wqy-microhei"):
+    with pytest.raises(FontError, match=r"没有字体 'nope'：可用的字体有 unifont, wqy-microhei"):
         load_font("nope", 16)
 
 
 def test_bitmap_font_only_at_multiples_of_its_size() -> None:
-    with pytest.raises(FontError, match="16 px bitmap font"):
+    with pytest.raises(FontError, match="是 16 像素的点阵字体"):
         load_font("unifont", 24)
 
 

@@ -8,7 +8,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from content.shared import limits as cap
-from content.shared.contract import not_a_list
+from content.shared.catalog import domain
+from content.shared.contract import kind_of, not_a_list
+from content.shared.graphemes import cut
+
+_ = domain("shared").gettext
 
 SHOWN: Final = cap.PICKUP_SHOWN
 """Case numbers a display reads: the service sends no more."""
@@ -16,6 +20,8 @@ CASE_NUMBER: Final = re.compile(r"[A-Z]{1,4}-[0-9]{6}-[0-9]{4}")
 """A case number as the case rules write one (`content.cases.rules.NUMBER`): WC-261203-0007."""
 PROBLEMS_NAMED: Final = 5
 """Dropped entries a warning describes one by one; it counts the rest."""
+SHOWN_CHARACTERS: Final = 24
+"""How much of a wrong entry a warning quotes."""
 
 
 def body(cases: Iterable[str]) -> dict[str, Any]:
@@ -24,29 +30,51 @@ def body(cases: Iterable[str]) -> dict[str, Any]:
 
 def read_cases(value: list[Any]) -> tuple[tuple[str, ...], list[str]]:
     """The case numbers of a list (at most `SHOWN`, each once, in its order) and what was wrong with the
-    entries left out, one sentence each; bounded however large or strange the list."""
+    entries left out, one sentence each in the hall's language (entries counted from 1, as a person
+    counts them); bounded however large or strange the list."""
     problems: list[str] = []
     if len(value) > SHOWN:
-        problems.append(f"{len(value)} cases, more than the {SHOWN} a display reads: the rest are ignored")
+        problems.append(
+            _("{count} cases, more than the {shown} a display reads: the rest are ignored").format(
+                count=len(value), shown=SHOWN
+            )
+        )
     kept: list[str] = []
     seen: set[str] = set()
     dropped: list[str] = []
-    for index, entry in enumerate(value[:SHOWN]):
+    for index, entry in enumerate(value[:SHOWN], start=1):
         if not isinstance(entry, str):
-            dropped.append(f"entry {index} is {type(entry).__name__}, not text")
+            dropped.append(_("entry {index} is {kind}, not text").format(index=index, kind=kind_of(entry)))
         elif not CASE_NUMBER.fullmatch(entry):
-            shown = repr(entry[:24]) + (f"… ({len(entry)} characters)" if len(entry) > 24 else "")
-            dropped.append(f"entry {index} {shown} is not a case number like WC-261203-0007")
+            dropped.append(
+                _("entry {index} {entry} is not a case number like {example}").format(
+                    index=index, entry=_shown(entry), example="WC-261203-0007"
+                )
+            )
         elif entry in seen:
-            dropped.append(f"entry {index} {entry} is a repeat")
+            dropped.append(_("entry {index} {entry} is a repeat").format(index=index, entry=entry))
         else:
             seen.add(entry)
             kept.append(entry)
     if dropped:
-        named = "; ".join(dropped[:PROBLEMS_NAMED])
-        more = f"; and {len(dropped) - PROBLEMS_NAMED} more" if len(dropped) > PROBLEMS_NAMED else ""
-        problems.append(f"{len(dropped)} of the cases dropped: {named}{more}")
+        named = _("; ").join(dropped[:PROBLEMS_NAMED])
+        if len(dropped) > PROBLEMS_NAMED:
+            said = _("{count} of the cases dropped: {named}; and {more} more").format(
+                count=len(dropped), named=named, more=len(dropped) - PROBLEMS_NAMED
+            )
+        else:
+            said = _("{count} of the cases dropped: {named}").format(count=len(dropped), named=named)
+        problems.append(said)
     return tuple(kept), problems
+
+
+def _shown(entry: str) -> str:
+    """An entry as a warning quotes it: its beginning, and its length when it is longer."""
+    if len(entry) <= SHOWN_CHARACTERS:
+        return repr(entry)
+    return _("{beginning}… ({count} characters)").format(
+        beginning=repr(cut(entry[: 8 * SHOWN_CHARACTERS], SHOWN_CHARACTERS, "")), count=len(entry)
+    )
 
 
 def read(doc: Mapping[str, Any]) -> tuple[tuple[str, ...], list[str]]:
