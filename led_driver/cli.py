@@ -133,6 +133,19 @@ def for_window(profile: Profile, display: str, flag: str | None, environ: Mappin
     return profile
 
 
+def fonts(profile: Profile) -> None:
+    """Every font the profile names, loaded before the first frame: a font that is not installed is refused with
+    what to install (LedUsageError), not a traceback from the render loop."""
+    from led_driver import render
+    from led_driver.fonts import FontError
+
+    for zone in (None, *profile.zones):
+        try:
+            render.font_of(profile, zone)
+        except FontError as exc:
+            raise LedUsageError(str(exc)) from None
+
+
 def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     # Imported here: `hall --help` and the other subcommands need none of the rendering stack.
     from led_driver.device import LedController
@@ -145,6 +158,7 @@ def run(args: argparse.Namespace, broker: BrokerUrl, centre: str) -> int:
     if args.seconds is not None and args.seconds <= 0:
         raise LedUsageError(_("--seconds must be above 0"))
     profile = for_window(load(args.display), args.display, args.window)
+    fonts(profile)
     try:
         output = open_output(args.output)
     except OutputError as exc:

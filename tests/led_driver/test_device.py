@@ -20,7 +20,7 @@ from content.broker.local import Mosquitto, free_port
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
 from led_driver.device import LedController
-from led_driver.profile import find_profile, load_profile
+from led_driver.profile import PROFILES, find_profile, load_profile
 from led_driver.scheduler import Scheduler
 from led_driver.state import DisplayState
 from tests.conftest import CENTRE, HALL, WAIT_S, Subscriber
@@ -345,3 +345,18 @@ def test_hall_led_says_what_to_do_when_its_output_cannot_open(tmp_path: Path) ->
     assert "Traceback" not in result.stderr
     said = result.stderr.splitlines()[-1]
     assert "window：没有显示器（未设置 DISPLAY）：请在大厅电脑的桌面会话中启动" in said, said
+
+
+def test_hall_led_refuses_a_font_it_cannot_draw_before_the_first_frame(tmp_path: Path) -> None:
+    """A profile naming Unifont at a size it has no dots for is refused with what to use, exit 2, not a traceback
+    from the render loop."""
+    strip = (PROFILES / "strip-128x32.yaml").read_text(encoding="utf-8")
+    profile = tmp_path / "strip.yaml"
+    profile.write_text(strip.replace("font: {font: unifont, size: 16}", "font: {font: unifont, size: 24}"))
+    env = {**os.environ, "HALL_BROKER": "mqtt://127.0.0.1:1", "HALL_CENTRE": CENTRE}
+    argv = [*HALL, "led", "--display", str(profile), "--output", "null", "--frames", "1", "--cache", str(tmp_path)]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    said = result.stderr.splitlines()[-1]
+    assert "字体 'unifont' 是 16 像素的点阵字体：请用 16、32…… 像素，不能用 24" in said, said
