@@ -48,7 +48,8 @@ NO_WINDOW: Final = "preview"
 def _profile(name: str, window: str) -> Profile:
     profile, problems = load_profile(find_profile(name))
     if profile is None:
-        raise ValueError(f"the shipped profile {name} does not load: {'; '.join(str(p) for p in problems)}")
+        said = "; ".join(str(p) for p in problems)
+        raise ValueError(f"the shipped profile {name} does not load: {said}")  # catalog: internal
     profile = profile.model_copy(update={"always_open": True, "brightness": []})  # as seen by day, on a PC
     return profile.for_window(window) if profile.needs_window else profile
 

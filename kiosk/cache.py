@@ -83,7 +83,7 @@ class KioskCache(DocumentCache):
                 if hashlib.sha256(data).hexdigest() == path.name:
                     good.add(path.name)
                 else:
-                    log.warning("cached media %s is damaged: removed", path.name)
+                    log.warning(_("cached media %s is damaged: removed"), path.name)
                     with contextlib.suppress(OSError):
                         path.unlink()
         return frozenset(good)

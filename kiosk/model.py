@@ -28,6 +28,7 @@ from content.shared.wire.centre import Centre, Window
 from content.shared.wire.queue import Queue
 from content.shared.wire.staff import StaffMember
 from kiosk.search import IndexCache, SearchIndex
+from kiosk.words import _
 
 MAX_PAYLOAD: Final = cap.DOCUMENT_BYTES
 SERVICE_PRESENCE: Final = "device/service/state"
@@ -95,7 +96,7 @@ class KioskModel:
         if topic == SERVICE_PRESENCE:
             status = decode(payload, 64 * 1024).get("status")
             if status not in ("ready", "lost", "disconnected"):
-                raise PayloadError(f"service presence: unknown status {status!r}")
+                raise PayloadError(_("service presence: unknown status {status}").format(status=repr(status)))
             return replace(self, service=status)
         builder = _BUILDERS.get(topic)
         if builder is None:

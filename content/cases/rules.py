@@ -305,7 +305,10 @@ def _text(value: str | None, limit: int, what: str) -> str:
     text = (value or "").strip()
     if len(text) > limit:
         raise CaseRefused(
-            f"{what} is {len(text)} characters; at most {limit}", "text_too_long", length=len(text), limit=limit
+            f"{what} is {len(text)} characters; at most {limit}",  # catalog: internal
+            "text_too_long",
+            length=len(text),
+            limit=limit,
         )
     return text
 
@@ -475,7 +478,9 @@ def advance(
         )
     if len(case.steps) >= MAX_STEPS:
         raise CaseRefused(
-            f"{case.number} has {len(case.steps)} steps, the most a case keeps", "too_many_steps", case=case.number
+            f"{case.number} has {len(case.steps)} steps, the most a case keeps",  # catalog: internal
+            "too_many_steps",
+            case=case.number,
         )
     if now < case.steps[-1].at:
         when = now.isoformat(timespec="seconds")
@@ -525,7 +530,9 @@ def hand_over(case: Case, to: str, *, by: str, now: datetime, note: str = "") ->
         )
     if len(case.steps) >= MAX_STEPS:
         raise CaseRefused(
-            f"{case.number} has {len(case.steps)} steps, the most a case keeps", "too_many_steps", case=case.number
+            f"{case.number} has {len(case.steps)} steps, the most a case keeps",  # catalog: internal
+            "too_many_steps",
+            case=case.number,
         )
     holder, stage = case.holder, case.stage
     if to == holder:

@@ -127,13 +127,13 @@ def _texts(name: str, value: object, limit: int) -> tuple[str, ...]:
 
 def _phones(value: object) -> tuple[tuple[str, str], ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise ValueError(f"phones: a sequence of (label, phone) pairs, not {type(value).__name__}")
+        raise ValueError(f"phones: a sequence of (label, phone) pairs, not {type(value).__name__}")  # catalog: internal
     if len(value) > MAX_PHONES:
         raise ValueError(f"phones: {len(value)} entries, more than the {MAX_PHONES} a slip prints")  # catalog: internal
     out = []
     for i, pair in enumerate(value):
         if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise ValueError(f"phones[{i}]: a (label, phone) pair")
+            raise ValueError(f"phones[{i}]: a (label, phone) pair")  # catalog: internal
         out.append((_text(f"phones[{i}] label", pair[0], MAX_PHONE), _text(f"phones[{i}] phone", pair[1], MAX_PHONE)))
     return tuple(out)
 

@@ -74,7 +74,7 @@ class DocumentCache:
 
     def store(self, topic: str, payload: bytes) -> bool:
         if topic not in self.topics:
-            raise ValueError(f"{topic!r} is not a cached document")
+            raise ValueError(f"{topic!r} is not a cached document")  # catalog: internal
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_file(self.directory / f"{topic}.json", payload)

@@ -377,7 +377,7 @@ def test_no_account_takes_over_another_accounts_connection(
         serve.terminate()
         assert serve.wait(WAIT_S) == 0
     lines = log.read_text(encoding="utf-8").splitlines()
-    assert sum("connected to" in line for line in lines) == 1, lines
+    assert sum("已连接到" in line for line in lines) == 1, lines
 
 
 def _connack_as(broker: Mosquitto, user: str, client_id: str) -> int:

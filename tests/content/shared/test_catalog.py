@@ -190,7 +190,8 @@ def test_a_process_speaks_the_language_it_is_given() -> None:
         assert out.rstrip() == want.rstrip()
 
 
-_ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:\s+[A-Za-z']{2,}){2,}")
+_ENGLISH_WORD = re.compile(r"(?<![\w./%{-])[A-Za-z]{2,}(?:'[a-z]+)?(?![\w./}(-])")
+"""A word of English prose: not part of a path, a name with dots or dashes, a placeholder or a call."""
 _SINKS = {"print", "error", "exit", "SystemExit", "debug", "info", "warning", "exception", "critical", "write"}
 INTERNAL = "# catalog: internal"
 """A line whose English is for a programmer, never shown to a person (a programming error, a value a
@@ -223,7 +224,7 @@ def _english_outside_catalog(source: str) -> list[int]:
             pieces = [part] if isinstance(part, ast.Constant) else part.values
             text = "".join(p.value for p in pieces if isinstance(p, ast.Constant) and isinstance(p.value, str))
             span = lines[part.lineno - 1 : (part.end_lineno or part.lineno)]
-            if _ENGLISH_SENTENCE.search(text) and not any(INTERNAL in line for line in span):
+            if len(_ENGLISH_WORD.findall(text)) >= 3 and not any(INTERNAL in line for line in span):
                 found.append(part.lineno)
                 break
     return sorted(set(found))
