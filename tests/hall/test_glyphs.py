@@ -35,7 +35,8 @@ def test_a_character_no_font_draws_is_named_with_its_line(sample_dir: Path, caps
     warnings = [line for line in out if "警告" in line and "字体" in line]  # the others: the sample's, by date
     assert warnings == [
         f"{sample_dir}/staff.yaml:{number + 2}：警告：已安装的字体都不能在任何屏幕上显示 {EXT_G} (U+31350)，"
-        "会显示成方框；请安装 fonts-hanazono 和 fonts-unifont，或把含有这个字的字体放到 $HALL_FONT_DIRS 列出的目录中，或换一种写法"
+        "会显示成方框；请安装 fonts-hanazono 和 fonts-unifont，"
+        "或把含有这个字的字体放到 $HALL_FONT_DIRS 列出的目录中，或换一种写法"
     ]
     assert out[-1].endswith("10 名工作人员，15 名代办员")
 
