@@ -215,7 +215,9 @@ def _publish_refused(event: PublishRefused, broker: BrokerUrl, centre: str, cent
                 "for this account: check that HALL_CENTRE (or --centre) is the centre id in centre.yaml, that "
                 "HALL_BROKER names an account of that centre, and that this account may send this command"
             ).format(broker=broker.redacted(), reason=event.reason, centre=centre),
-            "no_centre",
+            # The code says what happened, as for any refusal by the broker; the words say what to check
+            # first. No document of the centre may also mean its service has never run on this broker.
+            "broker_refused",
         )
     return CommandFailed(
         _(

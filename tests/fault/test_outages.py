@@ -36,7 +36,7 @@ from content.queue.rules import service_day
 from content.service.store import Store
 from content.shared import contract
 from content.shared.broker_url import parse_broker_url
-from content.shared.client import CommandFailed, send_command
+from content.shared.client import CommandFailed, NoReply, send_command
 from kiosk.device import TOPICS as KIOSK_TOPICS
 from kiosk.device import KioskLink
 from led_driver.device import LedController
@@ -216,7 +216,8 @@ class Workload:
                     reply = send_command(url, CENTRE, verb, args, timeout=2, command_id=command_id)
                     break
                 except CommandFailed as exc:
-                    if "no reply" not in str(exc) and "could not reach" not in str(exc):
+                    # Unreachable or unanswered (NoReply) is asked again under the same id; a refusal fails.
+                    if not isinstance(exc, NoReply):
                         self._fail(f"{user} {verb} {args}: {exc}")
                         return
                     if time.monotonic() > deadline:

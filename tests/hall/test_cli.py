@@ -49,7 +49,7 @@ def test_check_bad_exits_1_with_file_line(sample_dir: Path, capsys: pytest.Captu
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["announce", "hi", "--broker", "ftp://x", "--centre", "weicheng"], "must start with mqtt://"),
+        (["announce", "hi", "--broker", "ftp://x", "--centre", "weicheng"], "应以 mqtt:// 或 mqtts:// 开头"),
         (["announce", "hi", "--broker", "mqtt://127.0.0.1:1", "--centre", "Bad/Id"], "中心编号 'Bad/Id'"),
         (["announce", "--broker", "mqtt://127.0.0.1:1", "--centre", "weicheng"], "需要给出公告内容 TEXT"),
         (["announce", "hi", "--clear", "a1", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "只能给出一个"),
@@ -58,8 +58,8 @@ def test_check_bad_exits_1_with_file_line(sample_dir: Path, capsys: pytest.Captu
         (["serve", "--content", "x", "--http", "8080"], "'8080'：请给出 主机:端口"),
         (["serve", "--content", "x", "--http", "127.0.0.1:99999"], "请给出 主机:端口"),
         (["serve", "--content", "x", "--public-url", "ftp://hall"], "请给出 http:// 或 https:// 开头的地址"),
-        (["kiosk", "--attract-after", "soon", "--centre", "w"], "'soon' is not a number of seconds"),
-        (["kiosk", "--size", "big", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "give WIDTHxHEIGHT"),
+        (["kiosk", "--attract-after", "soon", "--centre", "w"], "'soon' 不是秒数"),
+        (["kiosk", "--size", "big", "--broker", "mqtt://127.0.0.1:1", "--centre", "w"], "请按“宽x高”给出"),
     ],
 )
 def test_usage_errors_exit_2(

@@ -346,7 +346,7 @@ def test_a_wrong_centre_is_named_with_what_to_check(
     with pytest.raises(CommandFailed) as failed:
         send_command(parse_broker_url(broker.url(user)), "weichen", "ticket", {"category": "shebao"}, timeout=WAIT_S)
     said = str(failed.value)
-    assert failed.value.code == "no_centre"
+    assert failed.value.code == "broker_refused"
     assert "没有这个账号能读到的中心“weichen”" in said and "请检查 HALL_CENTRE（或 --centre）" in said
     assert english(said, ["weichen"]) == [], said  # the centre id as given
     # The same account, the right centre: served.
