@@ -26,15 +26,6 @@ from led_driver.voice import call_sentence, window_word
 _words = domain("led")
 _ = _words.gettext
 
-WEEKDAY_NAMES = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
 GAP = text.TICKER_GAP
 EMERGENCY_HEADING = N_("Emergency notice")
 PICKUP_HEADINGS = (
@@ -337,7 +328,7 @@ def render_zone(profile: Profile, zone: Zone, state: DisplayState, now: datetime
         case "text":
             canvas.line(zone.text or "", font, colour, 0, (height - step) // 2, width, zone.align)
         case "clock":
-            weekday = _(WEEKDAY_NAMES[now.weekday()])
+            weekday = wording.weekday(now.weekday())
             full = _("{weekday} {year}-{month:02d}-{day:02d} {time}").format(
                 year=now.year, month=now.month, day=now.day, weekday=weekday, time=f"{now:%H:%M}"
             )

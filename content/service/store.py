@@ -565,10 +565,15 @@ class AuditReader:
             self._local.db = db
         return db
 
-    def entries(self, offset: int, limit: int, verb: str | None = None, who: str | None = None) -> list[AuditEntry]:
+    def entries(
+        self, offset: int, limit: int, verb: str | None = None, who: str | None = None, day: str | None = None
+    ) -> list[AuditEntry]:
         """Newest first, from `offset`: with `verb`, that command's only; with `who`, those the account or
-        the console's person `who` sent."""
+        the console's person `who` sent; with `day` (YYYY-MM-DD, the centre's), that day's."""
         where, values = [], []
+        if day:
+            where.append("ts >= ? AND ts < ?")
+            values += [day, day + "U"]  # "YYYY-MM-DDT…" sorts between the two
         if verb:
             where.append("verb = ?")
             values.append(verb)

@@ -106,6 +106,22 @@ def other_agents() -> str:
     return _("Other agents")
 
 
+_WEEKDAYS: Final = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
+def weekday(index: int) -> str:
+    """The day of the week a clock shows (星期二), Monday being 0 as `date.weekday()` counts."""
+    return _(_WEEKDAYS[index])
+
+
 def listing(parts: Iterable[str]) -> str:
     """Parts of a list in one line: 周一、周三."""
     return _(", ").join(parts)

@@ -272,23 +272,6 @@ def shown(entry: AuditEntry, names: Names | None = None) -> dict[str, Any]:
     }
 
 
-class Log(AuditReader):
-    """The audit log as the page pages through it: the store's read-only reader, and a day's rows."""
-
-    def on_day(self, offset: int, limit: int, verb: str | None, who: str | None, day: str) -> list[AuditEntry]:
-        """Like `entries`, of one day of the centre's (the log's times are the centre's own)."""
-        where, values = ["ts >= ? AND ts < ?"], [day, day + "U"]  # "YYYY-MM-DDT…" sorts between the two
-        if verb:
-            where.append("verb = ?")
-            values.append(verb)
-        if who:
-            where.append("(by = ? OR person = ?)")
-            values += [who, who]
-        sql = "SELECT ts, verb, by, person, args, reply FROM commands WHERE " + " AND ".join(where)
-        sql += " ORDER BY rowid DESC LIMIT ? OFFSET ?"
-        return [AuditEntry(*row) for row in self._db().execute(sql, (*values, limit, offset))]
-
-
 def a_day(text: str) -> bool:
     """Whether `text` is a day as the date field sends one (YYYY-MM-DD, and one that exists)."""
     try:
@@ -307,7 +290,7 @@ def _refused(console: Console) -> Response:
 
 
 class Audit:
-    def __init__(self, console: Console, log: Log) -> None:
+    def __init__(self, console: Console, log: AuditReader) -> None:
         self.console, self.log = console, log
 
     def routes(self) -> list[Route]:
@@ -333,10 +316,7 @@ class Audit:
             return self._wrong()
         if day is not None and not a_day(day):
             return self._wrong()
-        if day:
-            found = self.log.on_day(offset, PAGE + 1, verb, who, day)
-        else:
-            found = self.log.entries(offset, PAGE + 1, verb, who)
+        found = self.log.entries(offset, PAGE + 1, verb, who, day or None)
         names = names_of(self.console)
         rows = [shown(entry, names) for entry in found[:PAGE]]
         people = sorted(names.people.items(), key=lambda p: p[1])
@@ -366,4 +346,4 @@ def add(console: Console) -> None:
     if console.state is None:
         return
     console.nav.append((PATH, N_("Record of operations"), frozenset({"manager", "supervisor"})))
-    console.add(Audit(console, Log(console.state)).routes())
+    console.add(Audit(console, AuditReader(console.state)).routes())

@@ -11,7 +11,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from content.shared.catalog import N_
+from content.shared import wording
 from kiosk.model import TARGET, KioskModel
 from kiosk.qr import qr_texture
 from kiosk.viewmodel import (
@@ -29,15 +29,6 @@ from kiosk.viewmodel import (
 from kiosk.widgets import KButton, KioskScreen, clear_into, load_kv
 from kiosk.words import _
 
-WEEKDAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
 TICKER_PX_PER_S = 120.0
 TICKER_HZ = 30
 """Steps a second of a ticker that scrolls."""
@@ -221,7 +212,7 @@ class HomeScreen(KioskScreen):
         centre = self._app().model.centre
         now = centre.now() if centre else datetime.now().astimezone()
         text = _("{month}/{day}/{year} {weekday} {time}").format(
-            year=now.year, month=now.month, day=now.day, weekday=_(WEEKDAYS[now.weekday()]), time=f"{now:%H:%M}"
+            year=now.year, month=now.month, day=now.day, weekday=wording.weekday(now.weekday()), time=f"{now:%H:%M}"
         )
         if text != self._clock_text:
             self._clock_text = self.ids.clock.text = text

@@ -97,16 +97,23 @@ def _sources(*suffixes: str) -> list[Path]:
 _CALLS = {"_", "N_", "gettext", "ngettext", "pgettext"}
 
 
-def _chinese_outside_catalog(source: str) -> list[int]:
-    tree = ast.parse(source)
+def _in_catalog_calls(tree: ast.AST) -> set[int]:
+    """The ids of every node inside the arguments of a catalog call (_, N_, gettext …)."""
     inside: set[int] = set()
-    docstrings: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
             if name in _CALLS:
                 for arg in node.args:
                     inside |= {id(n) for n in ast.walk(arg)}
+    return inside
+
+
+def _chinese_outside_catalog(source: str) -> list[int]:
+    tree = ast.parse(source)
+    inside = _in_catalog_calls(tree)
+    docstrings: set[int] = set()
+    for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
@@ -201,13 +208,7 @@ caller turns into its own words)."""
 def _english_outside_catalog(source: str) -> list[int]:
     tree = ast.parse(source)
     lines = source.splitlines()
-    inside: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-            if name in _CALLS:
-                for arg in node.args:
-                    inside |= {id(n) for n in ast.walk(arg)}
+    inside = _in_catalog_calls(tree)
     found = []
     for node in ast.walk(tree):
         said: ast.AST | None = None
