@@ -57,14 +57,14 @@ from content.service.commands.announcements import announce
 from content.service.commands.base import Context
 from content.service.commands.queue import call, take_ticket
 from content.service.live import Live
-from content.shared import contract
+from content.shared import contract, wording
 from content.shared.broker_url import parse_broker_url
 from led_driver import render
 from led_driver.device import LedController
 from led_driver.outputs.base import check_frame, check_size, rgb_bytes
 from led_driver.profile import Profile, Zone, find_profile, load_profile
 from led_driver.scheduler import Scheduler
-from led_driver.state import CallRow, DisplayState, WindowRow, apply
+from led_driver.state import CallRow, DisplayState, Guide, WindowRow, apply
 from tests.conftest import CENTRE
 
 # A Friday morning inside the sample centre's opening hours: the controller's wall clock starts
@@ -318,7 +318,7 @@ class NaiveLoop:
             case "title":
                 return [(0, 0, state.centre, "accent")]
             case "clock":
-                return [(0, 0, f"{wall:%Y年%m月%d日} {render.WEEKDAY_NAMES[wall.weekday()]} {wall:%H:%M}", "text")]
+                return [(0, 0, f"{wall:%Y年%m月%d日} {wording.weekday(wall.weekday())} {wall:%H:%M}", "text")]
             case "text":
                 return [(0, 0, zone.text or "", "text")]
             case "call_banner":
@@ -839,6 +839,45 @@ def report_calls(series: Sequence[CallSeries], calls: int) -> None:
 # -- main -----------------------------------------------------------------------------------------
 
 
+def _layout_guides(heavy: bool) -> tuple[int, float]:
+    """Pages of 200 guides (the most a display reads) on the 768×384 wall's guide zone, and the seconds
+    laying them out takes: once a catalog, on the thread that draws frames. Heavy: every guide as long as
+    `hall check` allows a real one (25 documents with 348-character notes, a 1,000-character fee, three
+    1,000-character steps)."""
+    profile = load("wall-768x384")
+    zone = next(z for z in profile.zones if z.kind == "guides")
+    ref = zone.font if zone.font is not None else profile.font
+    note = "须经公证并办理领事认证，" * 29
+    guides = tuple(
+        Guide(
+            f"事项{i}",
+            ("w1",),
+            "承诺12个工作日，代办17个工作日",
+            "不收费（工本费按省物价局核定标准收取）" * 50 if heavy else "不收费",
+            tuple(
+                f"材料{d}（原件和复印件）：{note}" if heavy else f"材料{d}（原件）" for d in range(25 if heavy else 5)
+            ),
+            tuple("第一步：申请人到村（社区）代办点提交材料；" * 48 for _ in range(3)) if heavy else ("受理", "办结"),
+        )
+        for i in range(200)
+    )
+    render.guide_layout.cache_clear()
+    started = time.perf_counter()
+    layout = render.guide_layout(ref, zone.box[2], zone.box[3], guides, (("w1", "1号窗口"),))
+    return sum(len(pages) for pages in layout), time.perf_counter() - started
+
+
+def report_guides() -> None:
+    print()
+    print("guide screen: a catalog's guides laid out in pages, once a catalog (the frame loop waits for it)")
+    for heavy, what in (
+        (False, "200 typical guides (5 documents, short texts)"),
+        (True, "200 guides at check's bounds"),
+    ):
+        pages, seconds = _layout_guides(heavy)
+        _row(what, f"{pages} pages in {seconds * 1000:.0f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="each run at a frame rate (default 3)")
@@ -863,6 +902,7 @@ def main() -> int:
     print("\n".join(machine_lines(extra)))
     for budget in BUDGETS:
         report_frames(frames_run(budget, states, args.seconds), args.seconds)
+    report_guides()
     with tempfile.TemporaryDirectory(prefix="bench-led-") as tmp:
         report_calls(latency_runs(Path(tmp), args.calls), args.calls)
     return 0

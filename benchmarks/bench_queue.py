@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -63,7 +63,6 @@ from content.centre.synth import SAMPLE, lift_limits, numbers_at_any_hour
 from content.queue.rules import MAX_NUMBER
 from content.service import documents as documents_module
 from content.service import loop as service_module
-from content.service.commands.base import Command
 from content.service.commands.table import COMMANDS
 from content.service.loop import ContentService
 from content.service.store import Store
@@ -475,7 +474,9 @@ class _Phases:
         service._reply = self.wrap("reply", service._reply)  # type: ignore[method-assign]
         service._publish_state = self.wrap("publish_state", service._publish_state)  # type: ignore[method-assign]
         service._on_command = self.wrap("command", service._on_command, command=True)  # type: ignore[method-assign]
-        commands = dict(COMMANDS, ticket=Command("live", self.wrap("handler", COMMANDS["ticket"].handler)))
+        commands = dict(
+            COMMANDS, ticket=replace(COMMANDS["ticket"], handler=self.wrap("handler", COMMANDS["ticket"].handler))
+        )
         # The service and the document cache look these names up in their modules at each command.
         with (
             _patched(service_module, "COMMANDS", commands),
