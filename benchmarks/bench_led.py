@@ -841,9 +841,10 @@ def report_calls(series: Sequence[CallSeries], calls: int) -> None:
 
 def _layout_guides(heavy: bool) -> tuple[int, float]:
     """Pages of 200 guides (the most a display reads) on the 768×384 wall's guide zone, and the seconds
-    laying them out takes: once a catalog, on the thread that draws frames. Heavy: every guide as long as
+    laying them out takes: once a catalog. Heavy: every guide as long as
     `hall check` allows a real one (25 documents with 348-character notes, a 1,000-character fee, three
-    1,000-character steps)."""
+    1,000-character steps). The scheduler does it on a thread of its own, so that frames (and a call)
+    do not wait for it: this is how long the guide screen shows the previous catalog's guides."""
     profile = load("wall-768x384")
     zone = next(z for z in profile.zones if z.kind == "guides")
     ref = zone.font if zone.font is not None else profile.font
@@ -869,7 +870,7 @@ def _layout_guides(heavy: bool) -> tuple[int, float]:
 
 def report_guides() -> None:
     print()
-    print("guide screen: a catalog's guides laid out in pages, once a catalog (the frame loop waits for it)")
+    print("guide screen: a catalog's guides laid out in pages, once a catalog, on a thread beside the frame loop")
     for heavy, what in (
         (False, "200 typical guides (5 documents, short texts)"),
         (True, "200 guides at check's bounds"),

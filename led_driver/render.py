@@ -682,14 +682,21 @@ def guide_layout(
     )
 
 
+def lay_out_guides(profile: Profile, zone: Zone, state: DisplayState) -> tuple[tuple[GuideLines, ...], ...]:
+    """The pages of every guide of `state` in the guide zone `zone`, laid out once and kept
+    (`guide_layout`): the frame loop has this done off its own thread when a catalog arrives
+    (`Scheduler`), so that a long catalog never holds up a call's frame."""
+    ref = zone.font if zone.font is not None else profile.font
+    windows = tuple((w.id, window_label(w)) for w in state.windows)
+    return guide_layout(ref, zone.box[2], zone.box[3], state.guides, windows)
+
+
 def guide_page(profile: Profile, zone: Zone, state: DisplayState, now: datetime) -> GuidePage | None:
     """The page of the guide carousel at `now`: each page of each guide for the zone's `page_seconds`, a
     guide's pages one after the other, then the next guide; None without guides."""
     if not state.guides:
         return None
-    ref = zone.font if zone.font is not None else profile.font
-    windows = tuple((w.id, window_label(w)) for w in state.windows)
-    layout = guide_layout(ref, zone.box[2], zone.box[3], state.guides, windows)
+    layout = lay_out_guides(profile, zone, state)
     at = int(now.timestamp() // zone.page_seconds) % sum(len(pages) for pages in layout)
     for index, pages in enumerate(layout):
         if at < len(pages):

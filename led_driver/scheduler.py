@@ -3,6 +3,10 @@ long for its screen) by cropping, and show frames at the output's rate. A new ca
 on the next tick. An emergency is shown from its first page, or the start of its text, when it first
 appears.
 
+A new catalog's guides are laid out in pages on a thread of their own (`background`), and the guide
+screen shows the guides it has until their pages are ready: laying out 200 long guides takes seconds,
+and a call must not wait for it.
+
 One frame buffer is reused: changed zones are pasted into it, the tickers' crops are pasted over
 their boxes every frame, and the buffer goes to the output. An output that keeps frames (a GIF,
 the in-memory driver) copies them; the others only read the buffer during `show`.
@@ -13,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from datetime import datetime
 
 from PIL import Image
@@ -21,8 +26,13 @@ from content.shared.wire.centre import now_in
 from led_driver import render
 from led_driver.outputs.base import Output
 from led_driver.profile import Profile
-from led_driver.state import DisplayState
+from led_driver.state import DisplayState, Guide
 from led_driver.text import TickerStrip
+
+
+def in_thread(work: Callable[[], None]) -> None:
+    """Run `work` on a daemon thread of its own."""
+    threading.Thread(target=work, name="guide-layout", daemon=True).start()
 
 
 def centre_clock(scheduler: Scheduler) -> datetime:
@@ -38,6 +48,7 @@ class Scheduler:
         *,
         wall_clock: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        background: Callable[[Callable[[], None]], None] = in_thread,
     ) -> None:
         self.profile = profile
         self.output = output
@@ -45,6 +56,12 @@ class Scheduler:
         self._monotonic = monotonic
         self._cond = threading.Condition()
         self._state = DisplayState()
+        self._background = background
+        self._guide_zones = [z for z in profile.zones if z.kind == "guides"]
+        self._laid_out: tuple[Guide, ...] = ()
+        """The guides whose pages are laid out: what the guide screen shows."""
+        self._laying: tuple[Guide, ...] | None = None
+        """The newest guides being laid out, if any."""
         self._call_at: float | None = None
         self._call_pending = False
         self._dirty = False
@@ -63,7 +80,14 @@ class Scheduler:
 
     @property
     def state(self) -> DisplayState:
+        """The newest state handed over."""
         return self._state
+
+    @property
+    def shown(self) -> DisplayState:
+        """The state frames show: the newest, with the guides whose pages are laid out."""
+        with self._cond:
+            return self._shown(self._state)
 
     def update(self, state: DisplayState, call_arrived_at: float | None = None) -> None:
         """Hand over new state (from any thread). It is drawn at once, not on the next tick: a call,
@@ -74,7 +98,28 @@ class Scheduler:
             if call_arrived_at is not None:
                 self._call_at = call_arrived_at
                 self._call_pending = True
+            lay_out = self._guide_zones and state.guides not in (self._laid_out, self._laying)
+            if lay_out:
+                self._laying = state.guides
             self._cond.notify_all()
+        if lay_out:
+            self._background(lambda: self._lay_out(state))
+
+    def _lay_out(self, state: DisplayState) -> None:
+        """Lay out the pages of `state`'s guides in every guide zone, then let the frames show them."""
+        for zone in self._guide_zones:
+            render.lay_out_guides(self.profile, zone, state)
+        with self._cond:
+            if self._laying == state.guides:  # else newer guides are being laid out, and will be shown
+                self._laid_out, self._laying = state.guides, None
+                self._dirty = True
+                self._cond.notify_all()
+
+    def _shown(self, state: DisplayState) -> DisplayState:
+        """The state a frame shows: with the guides that are laid out, until the newest are."""
+        if state.guides is self._laid_out or not self._guide_zones or state.guides == self._laid_out:
+            return state
+        return replace(state, guides=self._laid_out)
 
     # -- the loop -------------------------------------------------------------------------------
 
@@ -92,7 +137,7 @@ class Scheduler:
                     if remaining <= 0:
                         break
                     self._cond.wait(remaining)
-                state, call_at, pending = self._state, self._call_at, self._call_pending
+                state, call_at, pending = self._shown(self._state), self._call_at, self._call_pending
                 self._call_pending = self._dirty = False
             if stop.is_set():
                 break

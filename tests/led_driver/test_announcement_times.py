@@ -83,11 +83,12 @@ class Display:
         self.thread.start()
 
     def frame_when(self, holds: Callable[[DisplayState], bool], what: str) -> Image.Image:
-        return self.output.after(lambda: self.scheduler.state, holds, what)
+        return self.output.after(lambda: self.scheduler.shown, holds, what)
 
     def fresh(self) -> Image.Image:
-        """The frame drawn from nothing for the state and time the display has now."""
-        return render.render_frame(self.profile, self.scheduler.state, self.clock())
+        """The frame drawn from nothing for the state and time the display shows now (its guides laid out
+        off the frame loop's thread)."""
+        return render.render_frame(self.profile, self.scheduler.shown, self.clock())
 
     def stop(self) -> None:
         self.stop_event.set()
