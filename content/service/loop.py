@@ -118,6 +118,8 @@ class ContentService:
         self._clock = clock
         self._watch = watch
         self._public_url = public_url
+        self._warned: frozenset[str] = frozenset()
+        """The content's warnings already logged: a reload that keeps them does not log them again."""
         self._settle_due = False
         """Replaces the content's `public_url` (where the QR codes point), e.g. the address `--http` serves."""
         self._events: Intake[Any] = Intake(self._shed)
@@ -249,8 +251,12 @@ class ContentService:
         """Log what is likely wrong in the content though the hall runs (a copy of the sample that keeps the
         sample's public_url), unless this service is told its own public_url."""
         if self._public_url is None:
-            for warning in result.warnings:
-                log.warning("%s", warning)
+            warnings = [str(w) for w in result.warnings]
+            # Said once, not again on every reload while the content keeps it; again if it comes back.
+            for warning in warnings:
+                if warning not in self._warned:
+                    log.warning("%s", warning)
+            self._warned = frozenset(warnings)
 
     def _overridden(self, content: Content) -> Content:
         if self._public_url is None:

@@ -279,6 +279,11 @@ def test_a_copy_of_the_sample_that_keeps_its_address_is_warned(
     line = service_log.wait_for("public_url 还是样例中心的地址")
     assert "centre.yaml:" in line and "请改成手机能打开本大厅公共页面的地址" in line, line
     assert english(line, ["public"]) == [], line
+    # A reload that keeps it says nothing more: the warning was logged again on every edit of the hall.
+    path = sample_dir / "staff.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# 修改\n", encoding="utf-8")
+    service_log.wait_for("内容已重新载入")
+    assert sum("public_url 还是样例中心的地址" in r for r in service_log.records) == 1, service_log.records
 
 
 def test_a_service_told_its_own_address_is_not_warned_of_the_samples(
