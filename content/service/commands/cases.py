@@ -322,7 +322,10 @@ def case_list(cx: Context) -> Outcome:
     if parsed.stage is not None and parsed.stage not in rules.STAGES:
         raise Refusal("unknown_stage", stage=parsed.stage, stages=", ".join(rules.STAGES))
     today = cx.now.date()
-    filters: dict[str, Any] = {"tier": parsed.tier, "stage": parsed.stage, "open_only": not parsed.closed}
+    # A stage asked for by name is listed whatever it is: decided, ready and refused cases are past their
+    # limit's clock (not "open"), yet 待取件 is what the window looks for.
+    open_only = not parsed.closed and parsed.stage is None
+    filters: dict[str, Any] = {"tier": parsed.tier, "stage": parsed.stage, "open_only": open_only}
     if parsed.agent:
         filters["agent"] = _agent(desk.content, parsed.agent)
     if parsed.overdue:
