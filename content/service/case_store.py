@@ -274,10 +274,13 @@ def trip(db: sqlite3.Connection, limit: int = 500) -> tuple[list[Listed], list[L
     return [_listed(r) for r in up], [_listed(r) for r in back]
 
 
-def ready_to_collect(db: sqlite3.Connection, limit: int) -> tuple[str, ...]:
-    """Numbers of the cases ready for collection whose applicant agreed to see them on the wall."""
+def ready_to_collect(db: sqlite3.Connection, limit: int, holder: str) -> tuple[str, ...]:
+    """Numbers of the cases ready for collection at the tier `holder` (this hall: a case ready at a village
+    agent point is collected there, not here) whose applicant agreed to see them on the wall."""
     rows = db.execute(
-        "SELECT number FROM cases WHERE stage = 'ready' AND notify = 1 ORDER BY updated_at, number LIMIT ?", (limit,)
+        "SELECT number FROM cases WHERE stage = 'ready' AND notify = 1 AND holder = ?"
+        " ORDER BY updated_at, number LIMIT ?",
+        (holder, limit),
     )
     return tuple(r[0] for r in rows)
 

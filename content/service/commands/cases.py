@@ -467,7 +467,8 @@ def purge_before(desk: Desk, now: datetime) -> datetime:
 
 
 def ready_numbers(desk: Desk) -> tuple[str, ...]:
-    return case_store.ready_to_collect(desk.store.db, READY_SHOWN)
+    """The wall's 取件 list: cases ready at this hall's own tier, not those waiting at an agent point below."""
+    return case_store.ready_to_collect(desk.store.db, READY_SHOWN, desk.content.centre.tier)
 
 
 def on_time(desk: Desk, since: date) -> list[dict[str, Any]]:
