@@ -15,6 +15,7 @@ SERVICE = [
     "qrcode>=7.4,<9",
     "Pillow>=10.0,<13",
     "fonttools>=4.40,<5",
+    "pypinyin>=0.50,<1",
 ]
 
 setup(

@@ -14,7 +14,17 @@ _ = domain("hall").gettext
 Part = Literal["service", "kiosk", "led"]
 
 NEEDS: Final[dict[Part, tuple[str, ...]]] = {
-    "service": ("flask", "waitress", "watchfiles", "argon2", "chinese_calendar", "qrcode", "PIL", "fontTools"),
+    "service": (
+        "flask",
+        "waitress",
+        "watchfiles",
+        "argon2",
+        "chinese_calendar",
+        "qrcode",
+        "PIL",
+        "fontTools",
+        "pypinyin",
+    ),
     "kiosk": ("kivy", "qrcode", "pypinyin", "fontTools"),
     "led": ("PIL",),
 }

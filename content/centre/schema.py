@@ -104,8 +104,9 @@ class QueueSettings(_Model):
 class CaseSettings(_Model):
     """Cases (办件) handed in here: their numbers, and how long personal data is kept."""
 
-    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,4}$")] = "BJ"
-    """The letters case numbers start with (WC-261203-0007); centres that share a district use their own."""
+    prefix: Annotated[str, StringConstraints(max_length=32)] | None = None
+    """The letters case numbers start with (WC-261203-0007): 2 to 4 capital latin letters, checked in
+    `validate` (`content.centre.numbers`); by default the initials of the short name's place (魏城 → WC)."""
     due_soon_days: int = Field(default=2, ge=0, le=30)
     """A case due within this many working days is flagged 即将到期."""
     keep_personal_days: int = Field(default=90, ge=0, le=3650)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from content.centre import schema
+from content.centre import numbers, schema
 from content.shared.catalog import N_, domain
 from content.shared.contract import zone_named
 from content.shared.yamlfile import Problem
@@ -79,6 +79,7 @@ def cross_check(
         if zone_named(centre.timezone) is None:
             message = _("unknown time zone '{zone}': write Asia/Shanghai").format(zone=centre.timezone)
             problems.append(at(c, ("timezone",), message))
+        problems += _case_prefix(centre, at)
         problems += _duplicates(
             ((c, ("windows", i, "id"), w.id) for i, w in enumerate(centre.windows)),
             N_("the window id '{value}' is used twice (first at {first}): give each window its own"),
@@ -153,3 +154,25 @@ def _no_category(category: str) -> str:
 
 def _no_window(window: str) -> str:
     return _("there is no window '{window}' in centre.yaml: use the id of one of its windows").format(window=window)
+
+
+def _case_prefix(centre: schema.Centre, at: At) -> list[Problem]:
+    """The letters of case numbers: as written, 2 to 4 capital latin letters; by default, some must come of
+    the short name (or the name)."""
+    given = centre.cases.prefix
+    if given is not None:
+        if numbers.PATTERN.fullmatch(given):
+            return []
+        message = _(
+            "the letters of case numbers (cases.prefix) '{value}' are not 2 to 4 capital latin letters: "
+            "write the centre's own, such as {example}"
+        ).format(value=given, example=numbers.initials(centre.short_name or centre.name) or "WC")
+        return [at("centre.yaml", ("cases", "prefix"), message)]
+    if numbers.case_prefix(centre) is not None:
+        return []
+    key = "short_name" if centre.short_name else "name"
+    message = _(
+        "no letters for case numbers come of the centre's name {name}: "
+        "write them under cases as prefix, 2 to 4 capital latin letters such as WC"
+    ).format(name=centre.short_name or centre.name)
+    return [at("centre.yaml", (key,), message)]

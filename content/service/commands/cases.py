@@ -27,6 +27,7 @@ from pydantic import Field, StringConstraints
 from content.cases import rules
 from content.cases.rules import Calendar, Case, CaseRefused
 from content.cases.views import day_text, promise_text, time_text, track
+from content.centre import numbers
 from content.centre.loader import Content
 from content.service import case_store
 from content.service.commands.base import Args, Context, Outcome, Refusal, parse_args
@@ -124,6 +125,14 @@ class Desk:
     def settings(self) -> Any:
         return self.content.centre.cases
 
+    @property
+    def prefix(self) -> str:
+        """The letters of this centre's new case numbers (`content.centre.numbers`); numbers stored under
+        other letters stay what they are and are found by them."""
+        prefix = numbers.case_prefix(self.content.centre)
+        assert prefix is not None, "load_content refuses a centre without case-number letters"
+        return prefix
+
     def url(self, number: str) -> str | None:
         base = self.content.centre.public_url
         if base is None:
@@ -131,10 +140,10 @@ class Desk:
         return f"{base.rstrip('/')}/t/{number}?k={rules.token(self.secret, number)}"
 
     def find(self, text: str) -> Case:
-        number = rules.normal_number(text, self.settings.prefix)
+        number = rules.normal_number(text, self.prefix)
         case = self.store.case(number) if number else None
         if case is None and number is None:
-            raise Refusal("not_a_case_number", case=text, example=f"{self.settings.prefix}-261203-0007")
+            raise Refusal("not_a_case_number", case=text, example=f"{self.prefix}-261203-0007")
         if case is None:
             raise Refusal("no_case", case=text)
         found: Case = case
@@ -220,9 +229,9 @@ def case_open(cx: Context) -> Outcome:
     if parsed.at == centre.tier and agent is None and parsed.window is None:
         raise Refusal("who_received")
     day = now.date()
-    seq = case_store.last_seq(desk.store.db, desk.settings.prefix, day) + 1
+    seq = case_store.last_seq(desk.store.db, desk.prefix, day) + 1
     try:
-        number = rules.case_number(desk.settings.prefix, day, seq)
+        number = rules.case_number(desk.prefix, day, seq)
         case = rules.open_case(
             number=number,
             item_id=item.id,
@@ -424,7 +433,7 @@ def case_lookup(cx: Context) -> Outcome:
         raise Refusal("rate_limited", account=sender, most=lookups.per_minute)
     if lookups.held(sender, now):
         raise Refusal("lookups_held", account=sender, minutes=HELD_S // 60, cases=lookups.wrong_cases)
-    number = rules.normal_number(parsed.case, desk.settings.prefix)
+    number = rules.normal_number(parsed.case, desk.prefix)
     if number is None:
         raise Refusal("not_found")  # not a number of this centre: nothing to count it against
     tries = desk.wrong_digits()
