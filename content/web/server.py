@@ -195,7 +195,10 @@ class WebServer:
 
     def start(self) -> None:
         self._thread.start()
-        log.info("%s on %s", self.name, self.url)
+        if self.name == "console":
+            log.info(_("The staff console is at {url}").format(url=self.url))
+        else:
+            log.info(_("The public pages are at {url}").format(url=self.url))
 
     def stop(self) -> None:
         self._server.close()
