@@ -15,7 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,8 +46,18 @@ def hall(sample_dir: Path, broker: Mosquitto, subscribe: Callable[..., Subscribe
     users.add("li.na", "staff", PASSWORDS["li.na"], window="shebao", staff_id="s02")
     users.add("boss", "manager", PASSWORDS["boss"])
     users.add("jiancha", "supervisor", PASSWORDS["jiancha"])
+    with serving(sample_dir, broker, subscribe, tmp_path, state) as running:
+        yield running
+
+
+@contextmanager
+def serving(
+    content: Path, broker: Mosquitto, subscribe: Callable[..., Subscriber], tmp_path: Path, state: Path
+) -> Iterator[Hall]:
+    """`hall serve` of `content` with its console on a port of its own, the logins of
+    `tmp_path/users.sqlite3`, once the service says it is ready."""
     port = free_port()
-    argv = serve_argv(sample_dir, broker.url("service"), state, "--no-watch", "--console-http", f"127.0.0.1:{port}")
+    argv = serve_argv(content, broker.url("service"), state, "--no-watch", "--console-http", f"127.0.0.1:{port}")
     argv += ["--console-broker", broker.url("staff-2"), "--users", str(tmp_path / "users.sqlite3")]
     ready = subscribe(["device/service/state"])
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

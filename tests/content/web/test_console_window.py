@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,12 @@ import pytest
 import yaml
 
 from content.accounts.users import UserStore
-from content.broker.local import Mosquitto, free_port
+from content.broker.local import Mosquitto
 from content.centre.stress import write_stress_centre
 from content.shared.broker_url import parse_broker_url
 from content.shared.client import send_command
-from tests.conftest import CENTRE, WAIT_S, Subscriber, serve_argv
-from tests.content.web.test_console import Browser, Hall
+from tests.conftest import CENTRE, Subscriber
+from tests.content.web.test_console import Browser, Hall, serving
 from tests.words import english
 
 SHOTS = Path(os.environ.get("HALL_CONSOLE_SHOTS", "/tmp/console-tabs"))
@@ -36,19 +35,8 @@ def _serve(content: Path, broker: Mosquitto, subscribe: Callable[..., Subscriber
     users.add("chen", "staff", PASSWORDS["chen"], window="zonghe", staff_id="s03")
     users.add("wang", "staff", PASSWORDS["wang"], window="w04", staff_id="s04")
     users.add("boss", "manager", PASSWORDS["boss"])
-    state, port = tmp_path / "s.sqlite3", free_port()
-    argv = serve_argv(content, broker.url("service"), state, "--no-watch", "--console-http", f"127.0.0.1:{port}")
-    argv += ["--console-broker", broker.url("staff-2"), "--users", str(tmp_path / "users.sqlite3")]
-    ready = subscribe(["device/service/state"])
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        ready.wait_for(lambda m: m.json()["status"] == "ready", "the service ready")
-        yield Hall(f"http://127.0.0.1:{port}", broker, state)
-    finally:
-        process.terminate()
-        process.wait(WAIT_S)
-        assert process.stderr is not None
-        process.stderr.close()
+    with serving(content, broker, subscribe, tmp_path, tmp_path / "s.sqlite3") as running:
+        yield running
 
 
 @pytest.fixture
